@@ -1,0 +1,49 @@
+"""neurograph: an object-graph neural-network simulator.
+
+A network is an explicit graph of neuron and connection objects, modelled after the Kotlin post
+"Neural network from scratch": transmitters and receivers, per-sample lists of derivatives of the
+cost, parameters nudged by the mean of those lists. ``import neurograph`` needs numpy only.
+"""
+from .activations import ACTIVATIONS, Activation, get_activation
+from .connection import Connection
+from .costs import COSTS, Cost, get_cost
+from .gradcheck import GradientCheckResult, gradient_check
+from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
+from .network import Network
+from .neurons import (
+    HiddenNeuron,
+    InputNeuron,
+    Neuron,
+    OutputNeuron,
+    ReceiverNeuron,
+    StaticNeuron,
+    TransmitterNeuron,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "COSTS",
+    "Connection",
+    "Cost",
+    "GradientCheckResult",
+    "HiddenLayer",
+    "HiddenNeuron",
+    "InputLayer",
+    "InputNeuron",
+    "Layer",
+    "Network",
+    "Neuron",
+    "OutputLayer",
+    "OutputNeuron",
+    "ReceiverNeuron",
+    "ReceivingLayer",
+    "SampleRecord",
+    "StaticNeuron",
+    "TransmitterNeuron",
+    "get_activation",
+    "get_cost",
+    "gradient_check",
+]

@@ -1,0 +1,144 @@
+"""Activation functions: a neuron's activation is ``a = f(z)`` of its weighted sum ``z``.
+
+Each activation is a pair (function, derivative by ``z``) that works on a Python float (the
+object engine, one neuron at a time) and elementwise on a numpy array (the vectorized engine).
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Union
+
+import numpy as np
+
+__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+
+LEAKY_RELU_SLOPE = 0.01
+
+
+class Activation:
+    """An activation function ``f`` and its derivative ``f'``, looked up by name.
+
+    Parameters
+    ----------
+    name : str
+        The registry name (``"sigmoid"``, ``"tanh"``, ...).
+    function, derivative : callable
+        ``f(z)`` and ``f'(z)``; each takes a float or a numpy array and returns the same kind.
+    formula : str
+        The formula, for reprs and explanations.
+
+    Examples
+    --------
+    >>> sigmoid = get_activation("sigmoid")
+    >>> sigmoid(0.0), sigmoid.derivative(0.0)
+    (0.5, 0.25)
+    """
+
+    __slots__ = ("name", "function", "derivative", "formula")
+
+    def __init__(self, name: str, function: Callable, derivative: Callable, formula: str) -> None:
+        self.name = name
+        self.function = function
+        self.derivative = derivative
+        self.formula = formula
+
+    def __call__(self, z):
+        return self.function(z)
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}: {self.formula})"
+
+
+def _elementwise(on_float: Callable[[float], float], on_array: Callable[[np.ndarray], np.ndarray]):
+    """One function from a float version (fast for single neurons) and an array version."""
+
+    def function(z):
+        if isinstance(z, float):
+            return on_float(z)
+        return on_array(np.asarray(z))
+
+    return function
+
+
+# sigmoid(z) = 1 / (1 + e^-z), written as 0.5 (1 + tanh(z / 2)): the same function, and it
+# never overflows for large |z|.
+_sigmoid = _elementwise(
+    lambda z: 0.5 * (1.0 + math.tanh(0.5 * z)),
+    lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+)
+
+
+def _sigmoid_derivative(z):
+    s = _sigmoid(z)
+    return s * (1.0 - s)
+
+
+def _tanh_derivative(z):
+    t = _tanh(z)
+    return 1.0 - t * t
+
+
+_tanh = _elementwise(math.tanh, np.tanh)
+
+# At the kink z = 0 relu's derivative is taken as 0 (the usual convention).
+_relu = _elementwise(lambda z: z if z > 0.0 else 0.0, lambda z: np.where(z > 0.0, z, 0.0))
+_relu_derivative = _elementwise(
+    lambda z: 1.0 if z > 0.0 else 0.0, lambda z: np.where(z > 0.0, 1.0, 0.0)
+)
+_leaky_relu = _elementwise(
+    lambda z: z if z > 0.0 else LEAKY_RELU_SLOPE * z,
+    lambda z: np.where(z > 0.0, z, LEAKY_RELU_SLOPE * z),
+)
+_leaky_relu_derivative = _elementwise(
+    lambda z: 1.0 if z > 0.0 else LEAKY_RELU_SLOPE,
+    lambda z: np.where(z > 0.0, 1.0, LEAKY_RELU_SLOPE),
+)
+_identity = _elementwise(lambda z: z, lambda z: z.astype(float, copy=True))
+_one = _elementwise(lambda z: 1.0, lambda z: np.ones_like(z, dtype=float))
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative, "1 / (1 + e^-z)"),
+        Activation("tanh", _tanh, _tanh_derivative, "tanh(z)"),
+        Activation("relu", _relu, _relu_derivative, "max(0, z)"),
+        Activation(
+            "leaky_relu",
+            _leaky_relu,
+            _leaky_relu_derivative,
+            f"z if z > 0 else {LEAKY_RELU_SLOPE} z",
+        ),
+        Activation("identity", _identity, _one, "z"),
+    )
+}
+"""The registry of activation functions, by name."""
+
+
+def get_activation(activation: Union[str, Activation]) -> Activation:
+    """Return the :class:`Activation` named ``activation`` (or ``activation`` itself).
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown; the message lists the valid names.
+    TypeError
+        If ``activation`` is neither a name nor an :class:`Activation`.
+
+    Examples
+    --------
+    >>> get_activation("tanh")
+    Activation('tanh': tanh(z))
+    """
+    if isinstance(activation, Activation):
+        return activation
+    if not isinstance(activation, str):
+        raise TypeError(
+            f"`activation` must be a name or an Activation, got {type(activation).__name__}"
+        )
+    try:
+        return ACTIVATIONS[activation]
+    except KeyError:
+        valid = ", ".join(sorted(ACTIVATIONS))
+        raise ValueError(
+            f"`activation` must be one of {valid}, got {activation!r}"
+        ) from None

@@ -1,0 +1,355 @@
+"""Layers: ordered groups of neurons. A receiving layer owns its parameters.
+
+A receiving layer ``L`` keeps ``weights`` (``n_out x n_in``: row ``j`` holds the weights into its
+neuron ``j``), ``biases`` (``n_out``) and ``mask`` (which connections exist). Connections and
+neurons are windows onto these arrays, so both engines train the same numbers.
+"""
+from __future__ import annotations
+
+import math
+from array import array
+from typing import Iterator, Optional, Sequence, Union
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .connection import Connection
+from .costs import Cost, get_cost
+from .neurons import (
+    HiddenNeuron,
+    InputNeuron,
+    Neuron,
+    OutputNeuron,
+    ReceiverNeuron,
+    StaticNeuron,
+    TransmitterNeuron,
+)
+
+__all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer", "SampleRecord"]
+
+
+def _check_size(size) -> int:
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise ValueError(f"`size` must be a positive integer, got {size!r}")
+    return int(size)
+
+
+def _float_buffer(n: int) -> array:
+    return array("d", bytes(8 * n))  # n zeros
+
+
+class SampleRecord:
+    """What a receiving layer remembers of the samples trained since the last ``clear()``.
+
+    Row ``s`` of each table belongs to sample ``s``:
+
+    - ``input_activations``: the previous layer's activations (``n_in`` values);
+    - ``deltas``: ``dC/dz`` of each neuron of this layer (``n_out`` values);
+    - ``derivatives_of_cost_by_activation``: ``dC/da`` of each neuron (hidden layers only).
+
+    The object engine appends one row per sample (lists of floats); the vectorized engine stores
+    a whole mini-batch at once (2-D arrays). Every per-sample list of the post is read from
+    these tables.
+    """
+
+    __slots__ = ("input_activations", "deltas", "derivatives_of_cost_by_activation")
+
+    def __init__(self) -> None:
+        self.input_activations: Union[list, np.ndarray] = []
+        self.deltas: Union[list, np.ndarray] = []
+        self.derivatives_of_cost_by_activation: Union[list, np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self.deltas)
+
+    def start_sample(self, input_activations: list[float], size: int, hidden: bool) -> None:
+        """Open a new row for the next sample (rows filled in as its neurons train)."""
+        if not isinstance(self.deltas, list):  # continuing after a vectorized batch
+            self.input_activations = np.asarray(self.input_activations).tolist()
+            self.deltas = np.asarray(self.deltas).tolist()
+            self.derivatives_of_cost_by_activation = np.asarray(
+                self.derivatives_of_cost_by_activation).tolist()
+        self.input_activations.append(input_activations)
+        self.deltas.append([0.0] * size)
+        if hidden:
+            self.derivatives_of_cost_by_activation.append([0.0] * size)
+
+
+class Layer:
+    """An ordered group of neurons; base of the input, hidden and output layers.
+
+    ``len(layer)``, ``layer[i]`` and iteration give its neurons. ``index`` is its position in
+    the network (``None`` until it joins one).
+    """
+
+    neuron_class: type = Neuron
+
+    def __init__(self, size: int) -> None:
+        size = _check_size(size)
+        self.index: Optional[int] = None
+        self.network = None
+        self.neurons: list[Neuron] = [self._make_neuron(i) for i in range(size)]
+
+    def _make_neuron(self, index: int) -> Neuron:
+        return self.neuron_class(self, index)
+
+    @property
+    def size(self) -> int:
+        """The number of neurons."""
+        return len(self.neurons)
+
+    def __len__(self) -> int:
+        return len(self.neurons)
+
+    def __iter__(self) -> Iterator[Neuron]:
+        return iter(self.neurons)
+
+    def __getitem__(self, index: int) -> Neuron:
+        return self.neurons[index]
+
+    @property
+    def activations(self) -> np.ndarray:
+        """The neurons' activations for the sample last propagated, as an array."""
+        return np.array([neuron.activation for neuron in self.neurons])
+
+    def _describe(self) -> str:
+        return f"{self.size} neurons"
+
+    def __repr__(self) -> str:
+        index = "?" if self.index is None else self.index
+        return f"{type(self).__name__}(index {index}, {self._describe()})"
+
+
+class _TransmittingLayer(Layer):
+    """A layer whose neurons send on to the next layer (input and hidden layers)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # cooperative: a hidden layer is also a receiver
+        self.next: Optional[ReceivingLayer] = None
+
+    def fully_connect_to(self, next_layer: ReceivingLayer, weights=None, *,
+                         seed=None) -> list[Connection]:
+        """Connect every neuron of this layer to every neuron of ``next_layer``.
+
+        Parameters
+        ----------
+        next_layer : HiddenLayer or OutputLayer
+            The layer right after this one; it must not yet receive from any other layer, and
+            no neuron of this layer may already be connected to it.
+        weights : array-like of shape (len(next_layer), len(self)), optional
+            The weights (row ``j`` into neuron ``j``); by default U(-0.5, 0.5) as in the post.
+        seed : int or numpy.random.Generator, optional
+            Where the default weights are drawn from.
+
+        Returns
+        -------
+        list of Connection
+            The new connections, receiver by receiver.
+
+        Examples
+        --------
+        >>> from neurograph import InputLayer, HiddenLayer
+        >>> hidden = HiddenLayer(3)
+        >>> len(InputLayer(2).fully_connect_to(hidden, seed=0)), hidden.weights.shape
+        (6, (3, 2))
+        """
+        if not isinstance(next_layer, ReceivingLayer):
+            raise TypeError(f"`next_layer` must be a HiddenLayer or OutputLayer, got {next_layer!r}")
+        check_layers_can_connect(self, next_layer)
+        if next_layer.previous is self and next_layer.mask.any():
+            raise ValueError(f"{self!r} is already connected to {next_layer!r}; "
+                             "use connect_to for single connections")
+        shape = (next_layer.size, self.size)
+        if weights is None:
+            w = np.random.default_rng(seed).uniform(-0.5, 0.5, size=shape)
+        else:
+            w = np.asarray(weights, dtype=float)
+            if w.shape != shape:
+                raise ValueError(f"`weights` must have shape {shape} (receivers x senders), "
+                                 f"got {w.shape}")
+            if not np.all(np.isfinite(w)):
+                raise ValueError("`weights` must be finite")
+        next_layer._attach_previous(self)
+        next_layer.weights[...] = w
+        next_layer.mask[...] = True
+        return next_layer._make_connections(np.ndindex(*shape))
+
+
+class InputLayer(_TransmittingLayer):
+    """The first layer: one :class:`InputNeuron` per input value."""
+
+    neuron_class = InputNeuron
+
+
+class ReceivingLayer(Layer):
+    """A layer whose neurons receive from the previous layer (hidden and output layers).
+
+    Attributes
+    ----------
+    activation_function : Activation
+        ``f`` in ``a = f(z)``, shared by the layer's neurons.
+    previous : Layer or None
+        The layer it receives from (set by the first connection or by the network).
+    weights : numpy.ndarray, shape (n_out, n_in)
+        ``weights[j, i]`` is the weight from neuron ``i`` of ``previous`` to neuron ``j``; zero
+        where there is no connection. A live view: writing into it changes the network.
+    biases : numpy.ndarray, shape (n_out,)
+        A live view of the neurons' biases.
+    mask : numpy.ndarray of bool, shape (n_out, n_in)
+        Where connections exist.
+    trainable : numpy.ndarray of bool, shape (n_out,)
+        False for static neurons, whose parameters never change in training.
+    record : SampleRecord
+        The per-sample tables of the samples trained since the last ``clear()``.
+    """
+
+    def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid") -> None:
+        self.activation_function = get_activation(activation)
+        super().__init__(size)
+        self.previous: Optional[Layer] = None
+        self._bias_buffer = _float_buffer(self.size)
+        self.biases = np.frombuffer(self._bias_buffer, dtype=np.float64)
+        self._weight_buffer: Optional[array] = None
+        self.weights: Optional[np.ndarray] = None
+        self.mask: Optional[np.ndarray] = None
+        self.trainable = np.array([not neuron.static for neuron in self.neurons])
+        self.record = SampleRecord()
+
+    def _describe(self) -> str:
+        return f"{self.size} neurons, {self.activation_function.name}"
+
+    @property
+    def connections(self) -> list[Connection]:
+        """The connections into this layer, receiver by receiver."""
+        return [c for neuron in self.neurons for c in neuron.inputs]
+
+    def _attach_previous(self, previous: Layer) -> None:
+        """Make ``previous`` the layer this one receives from, and allocate the weights."""
+        if self.previous is previous:
+            return
+        self.previous = previous
+        previous.next = self
+        n = self.size * previous.size
+        self._weight_buffer = _float_buffer(n)
+        self.weights = np.frombuffer(self._weight_buffer, dtype=np.float64).reshape(
+            self.size, previous.size)
+        self.mask = np.zeros((self.size, previous.size), dtype=bool)
+
+    def _add_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron,
+                        weight: float) -> Connection:
+        self._attach_previous(sender.layer)
+        j, i = receiver.index, sender.index
+        self.weights[j, i] = weight
+        self.mask[j, i] = True
+        return self._make_connections([(j, i)])[0]
+
+    def _make_connections(self, pairs) -> list[Connection]:
+        senders = self.previous.neurons
+        n_in = len(senders)
+        buffer = self._weight_buffer
+        made = []
+        for j, i in pairs:
+            sender, receiver = senders[i], self.neurons[j]
+            connection = Connection(sender, receiver, buffer, j * n_in + i)
+            sender.outputs.append(connection)
+            receiver.inputs.append(connection)
+            made.append(connection)
+        return made
+
+    def eval(self) -> None:
+        """Propagate into this layer: every neuron computes its activation."""
+        for neuron in self.neurons:
+            neuron.eval()
+
+
+class HiddenLayer(_TransmittingLayer, ReceivingLayer):
+    """A layer of :class:`HiddenNeuron` (or :class:`StaticNeuron`) objects.
+
+    Parameters
+    ----------
+    size : int
+        The number of neurons.
+    activation : str or Activation
+        The activation function, by default ``"sigmoid"``.
+    static : bool or sequence of int, optional
+        ``True`` makes every neuron a :class:`StaticNeuron`; a sequence of indices makes just
+        those static.
+    """
+
+    def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid",
+                 static: Union[bool, Sequence[int]] = False) -> None:
+        n = _check_size(size)
+        if isinstance(static, (bool, np.bool_)):
+            self._static = set(range(n)) if static else set()
+        else:
+            self._static = {int(i) for i in static}
+            bad = [i for i in self._static if not 0 <= i < n]
+            if bad:
+                raise ValueError(f"`static` indices must be in [0, {n}), got {sorted(bad)}")
+        super().__init__(n, activation)
+
+    def _make_neuron(self, index: int) -> Neuron:
+        return (StaticNeuron if index in self._static else HiddenNeuron)(self, index)
+
+
+class OutputLayer(ReceivingLayer):
+    """The last layer: one :class:`OutputNeuron` per output value.
+
+    ``cost`` is the network's cost function (set by the network; quadratic until then).
+    """
+
+    neuron_class = OutputNeuron
+
+    def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid") -> None:
+        super().__init__(size, activation)
+        self.cost: Cost = get_cost("quadratic")
+
+
+def _is_before(a: Layer, b: Layer) -> bool:
+    """Whether layer ``a`` comes before layer ``b`` in the chain of connected layers."""
+    if a.network is not None and a.network is b.network:
+        return a.index < b.index
+    layer = getattr(b, "previous", None)
+    while layer is not None:
+        if layer is a:
+            return True
+        layer = getattr(layer, "previous", None)
+    return False
+
+
+def check_layers_can_connect(sender_layer: Layer, receiver_layer: Layer) -> None:
+    """Raise unless connections may go from ``sender_layer`` to ``receiver_layer``."""
+    if receiver_layer is sender_layer:
+        raise ValueError(f"cannot connect {sender_layer!r} to itself: "
+                         "connections go to the next layer")
+    if _is_before(receiver_layer, sender_layer):
+        raise ValueError(f"cannot connect {sender_layer!r} to the earlier {receiver_layer!r}: "
+                         "connections go to the next layer")
+    if receiver_layer.previous not in (None, sender_layer):
+        raise ValueError(f"connections join consecutive layers: {receiver_layer!r} already "
+                         f"receives from {receiver_layer.previous!r}")
+    if getattr(sender_layer, "next", None) not in (None, receiver_layer):
+        raise ValueError(f"connections join consecutive layers: {sender_layer!r} already "
+                         f"sends to {sender_layer.next!r}")
+    network = sender_layer.network
+    if network is not None or receiver_layer.network is not None:
+        if network is not receiver_layer.network or receiver_layer.index != sender_layer.index + 1:
+            raise ValueError(f"connections join consecutive layers of one network: "
+                             f"{sender_layer!r} and {receiver_layer!r} are not")
+
+
+def check_can_connect(sender: TransmitterNeuron, receiver) -> None:
+    """Raise unless a new connection may go from neuron ``sender`` to neuron ``receiver``."""
+    if receiver is sender:
+        raise ValueError(f"cannot connect {sender!r} to itself")
+    if not isinstance(receiver, ReceiverNeuron):
+        raise TypeError(f"`receiver` must be a hidden or output neuron, got {receiver!r}")
+    if receiver.layer is sender.layer:
+        raise ValueError(f"cannot connect {sender!r} to {receiver!r}: they are in the same layer")
+    if _is_before(receiver.layer, sender.layer):
+        raise ValueError(f"cannot connect {sender!r} to {receiver!r}: "
+                         "it is in an earlier layer")
+    check_layers_can_connect(sender.layer, receiver.layer)
+    layer = receiver.layer
+    if layer.previous is sender.layer and layer.mask[receiver.index, sender.index]:
+        raise ValueError(f"{sender!r} and {receiver!r} are already connected")

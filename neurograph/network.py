@@ -1,0 +1,341 @@
+"""The network: an ordered list of layers joined by connections, and the post's eight steps.
+
+Training one mini-batch with the object engine:
+
+1-2. ``clear()`` the per-sample lists;
+3.   ``propagate`` a sample forward and set the desired activations;
+4.   train the output neurons (``dC/da`` from the cost);
+5.   train the hidden layers from last to first (``dC/da`` summed over outgoing connections);
+6.   repeat 2-5 for every sample of the mini-batch (``train_sample`` does 3-5);
+7.   ``nudge_parameters``: ``p -= step_size * mean(per-sample derivatives)``, bias clamped;
+8.   repeat for the next mini-batch.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+from ._checks import as_sample, as_samples, check_step_size
+from .activations import Activation, get_activation
+from .connection import Connection
+from .costs import Cost, get_cost
+from .initializers import get_initializer
+from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
+from .neurons import Neuron
+from .vectorized import forward
+
+__all__ = ["Network"]
+
+BiasClamp = Optional[tuple]
+
+
+def _check_bias_clamp(bias_clamp) -> Optional[tuple[float, float]]:
+    if bias_clamp is None:
+        return None
+    try:
+        low, high = (float(v) for v in bias_clamp)
+    except (TypeError, ValueError):
+        raise ValueError(f"`bias_clamp` must be None or a pair (low, high), got {bias_clamp!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise ValueError(f"`bias_clamp` must be finite with low <= high, got {bias_clamp!r}")
+    return (low, high)
+
+
+class Network:
+    """A layered network of neuron and connection objects.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        An :class:`InputLayer`, any number of :class:`HiddenLayer`, and an :class:`OutputLayer`,
+        in order. Connections made between them beforehand must join consecutive layers.
+    cost : str or Cost
+        The per-sample cost, by default ``"quadratic"``: ``C = sum_j (a_j - y_j)^2``.
+    bias_clamp : (float, float) or None
+        After each nudge a bias is clamped to this range; ``None`` for no clamp. The post's
+        default is ``(-0.8, 0.8)``.
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> net = Network.layered([2, 3, 1], activation="tanh", seed=1)
+    >>> net
+    Network(2-3-1, tanh, quadratic cost, 9 connections)
+    >>> net.hidden_layers[0][2]
+    HiddenNeuron(layer 1, #2, bias=-0.3254, tanh)
+    """
+
+    def __init__(self, layers: Sequence[Layer], *, cost: Union[str, Cost] = "quadratic",
+                 bias_clamp: BiasClamp = (-0.8, 0.8)) -> None:
+        layers = list(layers)
+        cost = get_cost(cost)
+        bias_clamp = _check_bias_clamp(bias_clamp)
+        _check_layer_order(layers)
+        for previous, layer in zip(layers, layers[1:]):
+            if layer.previous not in (None, previous):
+                raise ValueError(f"connections join consecutive layers: {layer!r} receives from "
+                                 f"{layer.previous!r}, not from the layer before it")
+            if getattr(previous, "next", None) not in (None, layer):
+                raise ValueError(f"connections join consecutive layers: {previous!r} sends to "
+                                 f"{previous.next!r}, not to the layer after it")
+        for index, layer in enumerate(layers):
+            if layer.network is not None:
+                raise ValueError(f"{layer!r} already belongs to another network")
+        for previous, layer in zip(layers, layers[1:]):
+            layer._attach_previous(previous)
+        for index, layer in enumerate(layers):
+            layer.index = index
+            layer.network = self
+        self.layers: list[Layer] = layers
+        self.output_layer.cost = cost
+        self.bias_clamp: Optional[tuple[float, float]] = bias_clamp
+
+    @classmethod
+    def layered(cls, sizes: Sequence[int], activation: Union[str, Activation] = "sigmoid",
+                output_activation: Union[str, Activation, None] = None,
+                cost: Union[str, Cost] = "quadratic", init: str = "uniform",
+                seed: Union[int, np.random.Generator, None] = None,
+                bias_clamp: BiasClamp = (-0.8, 0.8)) -> Network:
+        """Build a fully connected network with the given layer sizes.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            Neurons per layer, inputs first, outputs last: ``[784, 16, 10]``.
+        activation : str or Activation
+            The hidden layers' activation function.
+        output_activation : str or Activation, optional
+            The output layer's; by default the same as ``activation``.
+        cost : str or Cost
+            The per-sample cost.
+        init : {"uniform", "xavier", "he"}
+            The initial parameters: the post's U(-0.5, 0.5), Glorot's uniform, or He's normal.
+        seed : int or numpy.random.Generator, optional
+            Makes the initial parameters reproducible.
+        bias_clamp : (float, float) or None
+            See :class:`Network`.
+
+        Examples
+        --------
+        >>> Network.layered([784, 16, 10]).sizes
+        (784, 16, 10)
+        """
+        try:
+            sizes = list(sizes)
+        except TypeError:
+            raise ValueError(f"`sizes` must be a sequence of layer sizes, got {sizes!r}") from None
+        if len(sizes) < 2:
+            raise ValueError(f"`sizes` must name at least an input and an output layer, got {sizes!r}")
+        get_activation(activation)
+        get_initializer(init)
+        layers: list[Layer] = [InputLayer(sizes[0])]
+        layers += [HiddenLayer(n, activation) for n in sizes[1:-1]]
+        layers.append(OutputLayer(sizes[-1], activation if output_activation is None
+                                  else output_activation))
+        for previous, layer in zip(layers, layers[1:]):
+            previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
+        network = cls(layers, cost=cost, bias_clamp=bias_clamp)
+        network.initialize(init, seed)
+        return network
+
+    def initialize(self, init: str = "uniform",
+                   seed: Union[int, np.random.Generator, None] = None) -> Network:
+        """Draw new weights (for existing connections) and biases; static neurons keep theirs.
+
+        See :mod:`neurograph.initializers` for the schemes. Returns the network.
+        """
+        scheme = get_initializer(init)
+        rng = np.random.default_rng(seed)
+        for layer in self.receiving_layers:
+            weights, biases = scheme(rng, layer.size, layer.previous.size)
+            rows = layer.trainable
+            layer.weights[rows] = np.where(layer.mask, weights, 0.0)[rows]
+            layer.biases[rows] = biases[rows]
+        return self
+
+    # -- structure ---------------------------------------------------------------------------
+
+    @property
+    def input_layer(self) -> InputLayer:
+        return self.layers[0]
+
+    @property
+    def output_layer(self) -> OutputLayer:
+        return self.layers[-1]
+
+    @property
+    def hidden_layers(self) -> list[HiddenLayer]:
+        return self.layers[1:-1]
+
+    @property
+    def receiving_layers(self) -> list[ReceivingLayer]:
+        """Every layer with parameters: the hidden layers and the output layer."""
+        return self.layers[1:]
+
+    @property
+    def neurons(self) -> list[Neuron]:
+        """Every neuron, layer by layer."""
+        return [neuron for layer in self.layers for neuron in layer.neurons]
+
+    @property
+    def connections(self) -> list[Connection]:
+        """Every connection, by receiving layer, then receiving neuron."""
+        return [c for layer in self.receiving_layers for c in layer.connections]
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(layer.size for layer in self.layers)
+
+    @property
+    def cost_function(self) -> Cost:
+        """The per-sample cost (kept by the output layer)."""
+        return self.output_layer.cost
+
+    def __repr__(self) -> str:
+        activations = [layer.activation_function.name for layer in self.receiving_layers]
+        shown = activations[0] if len(set(activations)) == 1 else "/".join(activations)
+        n_connections = sum(int(layer.mask.sum()) for layer in self.receiving_layers)
+        return (f"Network({'-'.join(map(str, self.sizes))}, {shown}, "
+                f"{self.cost_function.name} cost, {n_connections} connections)")
+
+    # -- the object engine: the post's eight steps ---------------------------------------------
+
+    def clear(self) -> None:
+        """Steps 1-2: empty every per-sample list (the start of a mini-batch)."""
+        for layer in self.receiving_layers:
+            layer.record = SampleRecord()
+
+    def propagate(self, x) -> np.ndarray:
+        """Step 3: set the input activations to ``x`` and evaluate every neuron, layer by layer.
+
+        Returns the output activations. Every neuron's ``activation`` (and ``z``) is set.
+        """
+        values = as_sample("x", x, self.input_layer.size).tolist()
+        self._propagate(values)
+        return self.output_layer.activations
+
+    def _propagate(self, values: list[float]) -> None:
+        for neuron, value in zip(self.input_layer.neurons, values):
+            neuron.activation = value
+        for layer in self.receiving_layers:
+            layer.eval()
+
+    def train_sample(self, x, y) -> float:
+        """Steps 3-5 for one sample: propagate, set desired activations, train back to front.
+
+        Every receiver adds one value to its per-sample lists. Returns the sample's cost.
+        """
+        values = as_sample("x", x, self.input_layer.size).tolist()
+        desired = as_sample("y", y, self.output_layer.size).tolist()
+        self._propagate(values)
+        for neuron, value in zip(self.output_layer.neurons, desired):
+            neuron.desired_activation = value
+        for layer in self.receiving_layers:
+            inputs = [neuron.activation for neuron in layer.previous.neurons]
+            layer.record.start_sample(inputs, layer.size, hidden=isinstance(layer, HiddenLayer))
+        for neuron in self.output_layer.neurons:
+            neuron.train()
+        for layer in reversed(self.hidden_layers):
+            for neuron in layer.neurons:
+                neuron.train()
+        return sum(neuron.cost() for neuron in self.output_layer.neurons)
+
+    def nudge_parameters(self, step_size: float) -> None:
+        """Step 7: every receiver nudges its weights and bias by the mean of its lists.
+
+        ``p -= step_size * mean(per-sample derivatives)``; biases are then clamped to
+        ``bias_clamp``. Static neurons keep their parameters.
+
+        Raises
+        ------
+        ValueError
+            If ``step_size`` is not a finite positive number, or no sample was trained since
+            ``clear()``.
+        FloatingPointError
+            If a parameter would become NaN or infinite; the message names it and the network
+            keeps its previous parameters.
+        """
+        step_size = check_step_size(step_size)
+        if len(self.output_layer.record) == 0:
+            raise ValueError("nothing to nudge: no sample was trained since clear(); "
+                             "call train_sample first")
+        saved = [(layer.weights.copy(), layer.biases.copy()) for layer in self.receiving_layers]
+        try:
+            for layer in self.receiving_layers:
+                for neuron in layer.neurons:
+                    neuron.nudge_parameters(step_size, self.bias_clamp)
+        except ValueError as error:
+            for layer, (weights, biases) in zip(self.receiving_layers, saved):
+                layer.weights[...] = weights
+                layer.biases[...] = biases
+            raise FloatingPointError(f"nudge_parameters stopped: the {error}; the network keeps "
+                                     "its previous parameters (try a smaller step size)") from error
+
+    def train_batch(self, X, Y, step_size: float) -> float:
+        """Steps 1-7 for one mini-batch with the object engine; returns its mean cost.
+
+        ``X`` is ``(batch, n_inputs)``, ``Y`` is ``(batch, n_outputs)``. All checks come first,
+        so a rejected call changes nothing.
+        """
+        X = as_samples("X", X, self.input_layer.size)
+        Y = as_samples("Y", Y, self.output_layer.size)
+        if len(X) != len(Y):
+            raise ValueError(f"`X` and `Y` must hold as many samples, got {len(X)} and {len(Y)}")
+        step_size = check_step_size(step_size)
+        self.clear()
+        total = 0.0
+        for x, y in zip(X, Y):
+            total += self.train_sample(x, y)
+        self.nudge_parameters(step_size)
+        return total / len(X)
+
+    # -- using the network ---------------------------------------------------------------------
+
+    def predict(self, X) -> np.ndarray:
+        """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.
+
+        Uses the vectorized forward pass; neurons' ``activation`` attributes are not touched.
+        """
+        X = as_samples("X", X, self.input_layer.size)
+        return forward(self, X)[-1]
+
+    def cost(self, x, y) -> float:
+        """The cost of one sample (``x`` 1-D), or the mean cost of a batch (``x`` 2-D).
+
+        A single sample is propagated with the object engine (setting activations).
+
+        Examples
+        --------
+        >>> net = Network.layered([1, 1], activation="identity", seed=0)
+        >>> net.output_layer[0].bias, net.connections[0].weight = 0.0, 2.0
+        >>> net.cost([1.5], [1.0])  # (2 x 1.5 - 1)^2
+        4.0
+        """
+        if np.ndim(x) <= 1:
+            self.propagate(x)
+            desired = as_sample("y", y, self.output_layer.size)
+            outputs = self.output_layer.activations
+            return float(self.cost_function(outputs, desired))
+        X = as_samples("x", x, self.input_layer.size)
+        Y = as_samples("y", y, self.output_layer.size)
+        if len(X) != len(Y):
+            raise ValueError(f"`x` and `y` must hold as many samples, got {len(X)} and {len(Y)}")
+        return float(np.mean(self.cost_function(forward(self, X)[-1], Y)))
+
+
+def _check_layer_order(layers: list) -> None:
+    if len(layers) < 2:
+        raise ValueError(f"a network needs an input and an output layer, got {len(layers)} layers")
+    for position, layer in enumerate(layers):
+        if position == 0:
+            expected = InputLayer
+        elif position == len(layers) - 1:
+            expected = OutputLayer
+        else:
+            expected = HiddenLayer
+        if not isinstance(layer, expected):
+            raise TypeError(f"layer {position} must be an {expected.__name__}, got {layer!r}")
+    if len({id(layer) for layer in layers}) != len(layers):
+        raise ValueError("a layer appears twice in `layers`")

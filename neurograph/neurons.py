@@ -1,0 +1,249 @@
+"""Neurons, in the roles of the Kotlin post: transmitters send, receivers weigh and activate.
+
+A receiver computes ``z = bias + sum_i w_i a_i`` and ``a = f(z)``. In training it records, per
+sample, ``delta = dC/dz = dC/da * f'(z)``: the derivative of the cost by its bias.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Optional, Sequence
+
+import numpy as np
+
+from .connection import Connection
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .activations import Activation
+
+__all__ = [
+    "Neuron",
+    "TransmitterNeuron",
+    "ReceiverNeuron",
+    "InputNeuron",
+    "HiddenNeuron",
+    "OutputNeuron",
+    "StaticNeuron",
+]
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+class Neuron:
+    """What every neuron has: a place (``layer``, ``index``) and an ``activation``.
+
+    ``activation`` is the neuron's activation for the sample last propagated. Neurons are made by
+    their layer (``HiddenLayer(3)`` makes three ``HiddenNeuron`` objects), not directly.
+    """
+
+    def __init__(self, layer, index: int) -> None:
+        self.layer = layer
+        self.index = index
+        self.activation = 0.0
+
+    def _place(self) -> str:
+        layer = self.layer.index
+        return f"layer {'?' if layer is None else layer}, #{self.index}"
+
+
+class TransmitterNeuron(Neuron):
+    """The role of a neuron that sends its activation on: it has ``outputs``.
+
+    Input and hidden neurons are transmitters; output neurons are not.
+    """
+
+    def __init__(self, layer, index: int) -> None:
+        super().__init__(layer, index)
+        self.outputs: list[Connection] = []
+
+    def connect_to(self, receiver: ReceiverNeuron, weight: Optional[float] = None, *,
+                   seed=None) -> Connection:
+        """Connect this neuron to ``receiver``, a neuron of the next layer, and return the connection.
+
+        Parameters
+        ----------
+        receiver : ReceiverNeuron
+            A hidden or output neuron in the layer right after this neuron's layer.
+        weight : float, optional
+            The connection's weight; by default drawn from U(-0.5, 0.5) as in the post.
+        seed : int or numpy.random.Generator, optional
+            Where the default weight is drawn from.
+
+        Raises
+        ------
+        TypeError
+            If ``receiver`` cannot receive (an input neuron, or not a neuron).
+        ValueError
+            If ``receiver`` is this neuron, is in the same or an earlier layer, is in a layer
+            that is not the next one, is already connected to this neuron, or ``weight`` is not
+            finite. Nothing changes then.
+
+        Examples
+        --------
+        >>> from neurograph import InputLayer, OutputLayer
+        >>> inputs, outputs = InputLayer(2), OutputLayer(1)
+        >>> inputs[1].connect_to(outputs[0], weight=0.5)
+        Connection(layer ? #1 -> layer ? #0, weight=0.5)
+        """
+        from .layers import check_can_connect
+
+        check_can_connect(self, receiver)
+        if weight is None:
+            weight = float(np.random.default_rng(seed).uniform(-0.5, 0.5))
+        weight = float(weight)
+        if not math.isfinite(weight):
+            raise ValueError(f"`weight` must be finite, got {weight}")
+        return receiver.layer._add_connection(self, receiver, weight)
+
+
+class ReceiverNeuron(Neuron):
+    """The role of a neuron that weighs its inputs: it has ``inputs``, a ``bias``, an
+    ``activation_function`` and ``derivatives_of_cost_by_bias_per_sample``.
+
+    Hidden and output neurons are receivers. The bias is a window onto
+    ``layer.biases[index]`` and the activation function is the layer's.
+    """
+
+    static = False
+
+    def __init__(self, layer, index: int) -> None:
+        super().__init__(layer, index)
+        self.inputs: list[Connection] = []
+        self.z = 0.0  # the weighted sum for the sample last propagated
+
+    @property
+    def bias(self) -> float:
+        """The bias, a window onto ``layer.biases[index]``."""
+        return self.layer._bias_buffer[self.index]
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"bias of {self!r} must be finite, got {value}")
+        self.layer._bias_buffer[self.index] = value
+
+    @property
+    def activation_function(self) -> Activation:
+        """The layer's activation function ``f`` (``a = f(z)``)."""
+        return self.layer.activation_function
+
+    @property
+    def derivatives_of_cost_by_bias_per_sample(self) -> list[float]:
+        """dC/db for each sample trained since the last ``clear()``.
+
+        ``dC/db = dC/dz = delta``, because ``z`` grows one for one with the bias. A fresh list
+        read from the layer's record: changing it changes nothing.
+        """
+        j = self.index
+        return [float(d[j]) for d in self.layer.record.deltas]
+
+    @property
+    def delta(self) -> float:
+        """dC/dz of the sample trained last (the newest entry of the per-sample bias list)."""
+        return self.layer.record.deltas[-1][self.index]
+
+    def eval(self) -> None:
+        """Propagation: ``z = bias + sum of input strengths``, ``a = f(z)``."""
+        z = self.bias
+        for connection in self.inputs:
+            z += connection.input_strength
+        self.z = z
+        self.activation = self.activation_function(z)
+
+    def _add_sample(self, derivative_of_cost_by_activation: float) -> None:
+        """Record this sample's ``delta = dC/da * f'(z)``, shared by output and hidden neurons.
+
+        That one number is the sample's derivative of the cost by the bias, and times each
+        input activation it is the derivative by that connection's weight, which is why the
+        connections' per-sample lists are read from it instead of being stored again.
+        """
+        delta = derivative_of_cost_by_activation * self.activation_function.derivative(self.z)
+        self.layer.record.deltas[-1][self.index] = delta
+
+    def nudge_parameters(self, step_size: float,
+                         bias_clamp: Optional[tuple[float, float]] = None) -> None:
+        """Step 7: move each incoming weight and the bias against the mean of its derivatives.
+
+        ``w -= step_size * mean(dC/dw per sample)`` and likewise for the bias, which is then
+        clamped to ``bias_clamp`` (``(low, high)``) when one is given.
+        """
+        for connection in self.inputs:
+            connection.weight -= step_size * _mean(
+                connection.derivatives_of_cost_by_weight_per_sample)
+        bias = self.bias - step_size * _mean(self.derivatives_of_cost_by_bias_per_sample)
+        if bias_clamp is not None:
+            bias = min(max(bias, bias_clamp[0]), bias_clamp[1])
+        self.bias = bias
+
+    def __repr__(self) -> str:
+        static = ", static" if self.static else ""
+        return (f"{type(self).__name__}({self._place()}, bias={self.bias:.4g}, "
+                f"{self.activation_function.name}{static})")
+
+
+class InputNeuron(TransmitterNeuron):
+    """A neuron of the input layer: its activation is set from the sample, it has no bias."""
+
+    def __repr__(self) -> str:
+        return f"InputNeuron({self._place()}, activation={self.activation:.4g})"
+
+
+class HiddenNeuron(TransmitterNeuron, ReceiverNeuron):
+    """A neuron of a hidden layer: a receiver and a transmitter.
+
+    It also keeps ``derivatives_of_cost_by_activation``: per sample, how the cost changes with
+    its activation, which is what backpropagation hands back to the layer before.
+    """
+
+    @property
+    def derivatives_of_cost_by_activation(self) -> list[float]:
+        """dC/da for each sample trained since the last ``clear()`` (a fresh list)."""
+        j = self.index
+        return [float(d[j]) for d in self.layer.record.derivatives_of_cost_by_activation]
+
+    def train(self) -> None:
+        """Step 5, for one neuron and the current sample (after the next layer is trained).
+
+        ``dC/da`` is the SUM over this neuron's outgoing connections of
+        ``weight x delta of the receiver``: the activation reaches the cost along every one of
+        them, and the chain rule adds the paths. (The Kotlin post averages them: a bug that
+        ``gradient_check`` exposes.)
+        """
+        derivative_of_cost_by_activation = 0.0
+        for connection in self.outputs:
+            derivative_of_cost_by_activation += connection.weight * connection.output_neuron.delta
+        self.layer.record.derivatives_of_cost_by_activation[-1][self.index] = (
+            derivative_of_cost_by_activation)
+        self._add_sample(derivative_of_cost_by_activation)
+
+
+class StaticNeuron(HiddenNeuron):
+    """A hidden neuron whose bias and incoming weights never learn (a fixed feature detector).
+
+    It still propagates and passes derivatives back to the layer before; only
+    :meth:`nudge_parameters` leaves it as it is.
+    """
+
+    static = True
+
+    def nudge_parameters(self, step_size: float,
+                         bias_clamp: Optional[tuple[float, float]] = None) -> None:
+        """A static neuron keeps its parameters: nothing to do."""
+
+
+class OutputNeuron(ReceiverNeuron):
+    """A neuron of the output layer: a receiver with a ``desired_activation`` and a cost."""
+
+    def __init__(self, layer, index: int) -> None:
+        super().__init__(layer, index)
+        self.desired_activation = 0.0
+
+    def cost(self) -> float:
+        """This neuron's share of the sample's cost, e.g. ``(a - y)^2`` for the quadratic cost."""
+        return float(self.layer.cost.term(self.activation, self.desired_activation))
+
+    def train(self) -> None:
+        """Step 4, for one neuron and the current sample: ``dC/da`` comes from the cost."""
+        self._add_sample(self.layer.cost.derivative(self.activation, self.desired_activation))
