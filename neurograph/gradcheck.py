@@ -54,7 +54,7 @@ def _numeric_derivative(cost: Callable[[float], float], value: float, h: float) 
             ) / (12.0 * h)
 
 
-def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-6) -> GradientCheckResult:
+def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5) -> GradientCheckResult:
     """Compare every per-sample derivative of one sample with finite differences.
 
     The sample is trained with the object engine (``train_sample``), then each derivative of the
@@ -70,8 +70,9 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-6) -> Gr
     h : float
         The finite-difference step.
     floor : float
-        Below this magnitude derivatives are compared absolutely rather than relatively, since
-        rounding leaves an absolute error of about ``1e-13`` in the estimate.
+        Below this magnitude derivatives are compared absolutely rather than relatively:
+        rounding leaves an absolute error of about ``1e-16 * C / h`` (``1e-12`` for a cost near
+        3) in the estimate, which would swamp a relative comparison of tiny derivatives.
 
     Returns
     -------

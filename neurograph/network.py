@@ -64,7 +64,7 @@ class Network:
     >>> net
     Network(2-3-1, tanh, quadratic cost, 9 connections)
     >>> net.hidden_layers[0][2]
-    HiddenNeuron(layer 1, #2, bias=-0.3254, tanh)
+    HiddenNeuron(layer 1, #2, bias=0.04959, tanh)
     """
 
     def __init__(self, layers: Sequence[Layer], *, cost: Union[str, Cost] = "quadratic",
@@ -73,6 +73,9 @@ class Network:
         cost = get_cost(cost)
         bias_clamp = _check_bias_clamp(bias_clamp)
         _check_layer_order(layers)
+        for layer in layers:
+            if layer.network is not None:
+                raise ValueError(f"{layer!r} already belongs to another network")
         for previous, layer in zip(layers, layers[1:]):
             if layer.previous not in (None, previous):
                 raise ValueError(f"connections join consecutive layers: {layer!r} receives from "
@@ -80,9 +83,6 @@ class Network:
             if getattr(previous, "next", None) not in (None, layer):
                 raise ValueError(f"connections join consecutive layers: {previous!r} sends to "
                                  f"{previous.next!r}, not to the layer after it")
-        for index, layer in enumerate(layers):
-            if layer.network is not None:
-                raise ValueError(f"{layer!r} already belongs to another network")
         for previous, layer in zip(layers, layers[1:]):
             layer._attach_previous(previous)
         for index, layer in enumerate(layers):
@@ -222,16 +222,20 @@ class Network:
         for layer in self.receiving_layers:
             layer.eval()
 
-    def train_sample(self, x, y) -> float:
-        """Steps 3-5 for one sample: propagate, set desired activations, train back to front.
-
-        Every receiver adds one value to its per-sample lists. Returns the sample's cost.
-        """
+    def _propagate_with_desired(self, x, y) -> None:
+        """Step 3: check the sample, propagate it, set the output neurons' desired activations."""
         values = as_sample("x", x, self.input_layer.size).tolist()
         desired = as_sample("y", y, self.output_layer.size).tolist()
         self._propagate(values)
         for neuron, value in zip(self.output_layer.neurons, desired):
             neuron.desired_activation = value
+
+    def train_sample(self, x, y) -> float:
+        """Steps 3-5 for one sample: propagate, set desired activations, train back to front.
+
+        Every receiver adds one value to its per-sample lists. Returns the sample's cost.
+        """
+        self._propagate_with_desired(x, y)
         for layer in self.receiving_layers:
             inputs = [neuron.activation for neuron in layer.previous.neurons]
             layer.record.start_sample(inputs, layer.size, hidden=isinstance(layer, HiddenLayer))
@@ -304,7 +308,8 @@ class Network:
     def cost(self, x, y) -> float:
         """The cost of one sample (``x`` 1-D), or the mean cost of a batch (``x`` 2-D).
 
-        A single sample is propagated with the object engine (setting activations).
+        A single sample is propagated with the object engine, which sets every activation and
+        the output neurons' desired activations; the cost is the sum of their ``cost()``.
 
         Examples
         --------
@@ -314,10 +319,8 @@ class Network:
         4.0
         """
         if np.ndim(x) <= 1:
-            self.propagate(x)
-            desired = as_sample("y", y, self.output_layer.size)
-            outputs = self.output_layer.activations
-            return float(self.cost_function(outputs, desired))
+            self._propagate_with_desired(x, y)
+            return sum(neuron.cost() for neuron in self.output_layer.neurons)
         X = as_samples("x", x, self.input_layer.size)
         Y = as_samples("y", y, self.output_layer.size)
         if len(X) != len(Y):
@@ -336,6 +339,7 @@ def _check_layer_order(layers: list) -> None:
         else:
             expected = HiddenLayer
         if not isinstance(layer, expected):
-            raise TypeError(f"layer {position} must be an {expected.__name__}, got {layer!r}")
+            article = "a" if expected is HiddenLayer else "an"
+            raise TypeError(f"layer {position} must be {article} {expected.__name__}, got {layer!r}")
     if len({id(layer) for layer in layers}) != len(layers):
         raise ValueError("a layer appears twice in `layers`")
