@@ -10,6 +10,7 @@ from .costs import COSTS, Cost, get_cost
 from .gradcheck import GradientCheckResult, gradient_check
 from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
 from .network import Network
+from .training import History
 from .neurons import (
     HiddenNeuron,
     InputNeuron,
@@ -30,6 +31,7 @@ __all__ = [
     "Cost",
     "GradientCheckResult",
     "HiddenLayer",
+    "History",
     "HiddenNeuron",
     "InputLayer",
     "InputNeuron",

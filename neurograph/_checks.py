@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-__all__ = ["as_sample", "as_samples", "check_step_size"]
+__all__ = ["as_sample", "as_samples", "check_momentum", "check_step_size"]
 
 
 def as_sample(name: str, value, length: int) -> np.ndarray:
@@ -52,4 +52,15 @@ def check_step_size(step_size, name: str = "step_size") -> float:
         raise ValueError(f"`{name}` must be a positive number, got {step_size!r}") from None
     if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"`{name}` must be a finite positive number, got {step_size!r}")
+    return value
+
+
+def check_momentum(momentum) -> float:
+    """``momentum`` as a float in [0, 1), or a ValueError."""
+    try:
+        value = float(momentum)
+    except (TypeError, ValueError):
+        raise ValueError(f"`momentum` must be a number in [0, 1), got {momentum!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"`momentum` must be in [0, 1), got {momentum!r}")
     return value

@@ -2,11 +2,13 @@
 
 Each activation is a pair (function, derivative by ``z``) that works on a Python float (the
 object engine, one neuron at a time) and elementwise on a numpy array (the vectorized engine).
+``softmax`` is the exception: ``a_j = e^(z_j) / sum_k e^(z_k)`` depends on the whole layer, so it
+is ``layerwise`` and only an output layer may use it.
 """
 from __future__ import annotations
 
 import math
-from typing import Callable, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -26,6 +28,12 @@ class Activation:
         ``f(z)`` and ``f'(z)``; each takes a float or a numpy array and returns the same kind.
     formula : str
         The formula, for reprs and explanations.
+    layerwise : bool
+        True when ``f`` maps a layer's whole vector of ``z`` (last axis) to its activations, as
+        softmax does; ``derivative`` is then None (its Jacobian is used by the output layer).
+    derivative_from_output : callable, optional
+        ``f'`` written in terms of ``a = f(z)`` (sigmoid: ``a (1 - a)``), which saves the
+        vectorized engine computing ``f`` a second time.
 
     Examples
     --------
@@ -34,13 +42,17 @@ class Activation:
     (0.5, 0.25)
     """
 
-    __slots__ = ("name", "function", "derivative", "formula")
+    __slots__ = ("name", "function", "derivative", "formula", "layerwise", "derivative_from_output")
 
-    def __init__(self, name: str, function: Callable, derivative: Callable, formula: str) -> None:
+    def __init__(self, name: str, function: Callable, derivative: Optional[Callable],
+                 formula: str, layerwise: bool = False,
+                 derivative_from_output: Optional[Callable] = None) -> None:
         self.name = name
         self.function = function
         self.derivative = derivative
         self.formula = formula
+        self.layerwise = layerwise
+        self.derivative_from_output = derivative_from_output
 
     def __call__(self, z):
         return self.function(z)
@@ -96,12 +108,24 @@ _leaky_relu_derivative = _elementwise(
 _identity = _elementwise(lambda z: z, lambda z: z.astype(float, copy=True))
 _one = _elementwise(lambda z: 1.0, lambda z: np.ones_like(z, dtype=float))
 
+
+
+def _softmax(z):
+    """``e^(z_j - max z) / sum_k e^(z_k - max z)`` over the last axis (the shift avoids overflow)."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", _sigmoid, _sigmoid_derivative, "1 / (1 + e^-z)"),
-        Activation("tanh", _tanh, _tanh_derivative, "tanh(z)"),
-        Activation("relu", _relu, _relu_derivative, "max(0, z)"),
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative, "1 / (1 + e^-z)",
+                   derivative_from_output=lambda a: a * (1.0 - a)),
+        Activation("tanh", _tanh, _tanh_derivative, "tanh(z)",
+                   derivative_from_output=lambda a: 1.0 - a * a),
+        Activation("relu", _relu, _relu_derivative, "max(0, z)",
+                   derivative_from_output=lambda a: (a > 0.0).astype(a.dtype)),
         Activation(
             "leaky_relu",
             _leaky_relu,
@@ -109,6 +133,7 @@ ACTIVATIONS: dict[str, Activation] = {
             f"z if z > 0 else {LEAKY_RELU_SLOPE} z",
         ),
         Activation("identity", _identity, _one, "z"),
+        Activation("softmax", _softmax, None, "e^z_j / sum_k e^z_k", layerwise=True),
     )
 }
 """The registry of activation functions, by name."""

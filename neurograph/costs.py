@@ -1,15 +1,21 @@
 """Cost functions: how far one sample's output activations ``a`` are from the desired ``y``.
 
-The quadratic cost follows the post: ``C = sum_j (a_j - y_j)^2`` (no 1/2), so
-``dC/da_j = 2 (a_j - y_j)``.
+- ``quadratic``, the post's: ``C = sum_j (a_j - y_j)^2`` (no 1/2), so ``dC/da_j = 2 (a_j - y_j)``;
+- ``cross_entropy``, for a softmax output: ``C = -sum_j y_j ln a_j``, and ``dC/dz_j = a_j - y_j``;
+- ``binary_cross_entropy``, for sigmoid outputs:
+  ``C = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]``, and again ``dC/dz_j = a_j - y_j``.
 """
 from __future__ import annotations
 
-from typing import Callable, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 
-__all__ = ["Cost", "COSTS", "get_cost"]
+__all__ = ["Cost", "COSTS", "get_cost", "output_deltas"]
+
+# Logarithms and quotients see activations clipped to [TINY, 1 - TINY]: a saturated output gives
+# a large finite cost instead of inf or nan.
+TINY = 1e-15
 
 
 class Cost:
@@ -26,6 +32,11 @@ class Cost:
         ``dC/da_j`` elementwise; takes and returns floats or arrays.
     formula : str
         The formula, for reprs and explanations.
+    shortcuts : dict, optional
+        ``{activation name: dC/dz(a, y)}`` for pairs whose derivatives cancel into a simpler,
+        numerically safer form (softmax with cross-entropy: ``a - y``).
+    probabilities : bool
+        Whether targets must lie in [0, 1] (the cross-entropies).
 
     Examples
     --------
@@ -34,13 +45,16 @@ class Cost:
     (0.25, -1.0)
     """
 
-    __slots__ = ("name", "term", "derivative", "formula")
+    __slots__ = ("name", "term", "derivative", "formula", "shortcuts", "probabilities")
 
-    def __init__(self, name: str, term: Callable, derivative: Callable, formula: str) -> None:
+    def __init__(self, name: str, term: Callable, derivative: Callable, formula: str,
+                 shortcuts: Optional[dict] = None, probabilities: bool = False) -> None:
         self.name = name
         self.term = term
         self.derivative = derivative
         self.formula = formula
+        self.shortcuts = shortcuts or {}
+        self.probabilities = probabilities
 
     def __call__(self, a, y):
         """The cost of each sample: the terms summed over the last axis (outputs)."""
@@ -61,9 +75,42 @@ def _quadratic_derivative(a, y):
     return 2.0 * (a - y)
 
 
+def _clip(a):
+    return np.clip(a, TINY, 1.0 - TINY)
+
+
+def _cross_entropy_term(a, y):
+    return -y * np.log(_clip(a))
+
+
+def _cross_entropy_derivative(a, y):
+    return -y / _clip(a)
+
+
+def _binary_cross_entropy_term(a, y):
+    a = _clip(a)
+    return -(y * np.log(a) + (1.0 - y) * np.log(1.0 - a))
+
+
+def _binary_cross_entropy_derivative(a, y):
+    a = _clip(a)
+    return (a - y) / (a * (1.0 - a))
+
+
+def _a_minus_y(a, y):
+    return a - y
+
+
 COSTS: dict[str, Cost] = {
     c.name: c
-    for c in (Cost("quadratic", _quadratic_term, _quadratic_derivative, "sum_j (a_j - y_j)^2"),)
+    for c in (
+        Cost("quadratic", _quadratic_term, _quadratic_derivative, "sum_j (a_j - y_j)^2"),
+        Cost("cross_entropy", _cross_entropy_term, _cross_entropy_derivative,
+             "-sum_j y_j ln a_j", shortcuts={"softmax": _a_minus_y}, probabilities=True),
+        Cost("binary_cross_entropy", _binary_cross_entropy_term, _binary_cross_entropy_derivative,
+             "-sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]", shortcuts={"sigmoid": _a_minus_y},
+             probabilities=True),
+    )
 }
 """The registry of cost functions, by name."""
 
@@ -85,3 +132,21 @@ def get_cost(cost: Union[str, Cost]) -> Cost:
     except KeyError:
         valid = ", ".join(sorted(COSTS))
         raise ValueError(f"`cost` must be one of {valid}, got {cost!r}") from None
+
+
+def output_deltas(cost: Cost, activation, z: np.ndarray, a: np.ndarray,
+                  y: np.ndarray) -> np.ndarray:
+    """``dC/dz`` of an output layer for a batch (rows are samples).
+
+    The general rule is ``dC/dz_j = dC/da_j * f'(z_j)``; softmax moves every output with each
+    ``z_j``, so there ``dC/dz_j = a_j (dC/da_j - sum_k dC/da_k a_k)``; and a cost's shortcut
+    replaces both when the two derivatives cancel. ``OutputNeuron.train`` follows the same three
+    cases one neuron at a time.
+    """
+    shortcut = cost.shortcuts.get(activation.name)
+    if shortcut is not None:
+        return shortcut(a, y)
+    g = cost.derivative(a, y)
+    if activation.layerwise:
+        return a * (g - np.sum(g * a, axis=-1, keepdims=True))
+    return g * activation.derivative(z)

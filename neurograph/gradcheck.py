@@ -88,6 +88,7 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5) -> Gr
     """
     x = as_sample("x", x, network.input_layer.size)
     y = as_sample("y", y, network.output_layer.size)
+    network.output_layer.check_targets("y", y)
     layers = network.receiving_layers
     saved_records = [layer.record for layer in layers]
     try:

@@ -34,8 +34,24 @@ def _check_size(size) -> int:
     return int(size)
 
 
-def _float_buffer(n: int) -> array:
-    return array("d", bytes(8 * n))  # n zeros
+_TYPECODES = {np.dtype(np.float64): "d", np.dtype(np.float32): "f"}
+
+
+def check_dtype(dtype) -> np.dtype:
+    """``dtype`` as numpy's float64 or float32, or a ValueError."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype not in _TYPECODES:
+        raise ValueError(f"`dtype` must be float64 or float32, got {dtype!r}")
+    return dtype
+
+
+def _float_buffer(n: int, dtype: np.dtype) -> tuple[array, np.ndarray]:
+    """``n`` zeros in an ``array.array`` and a numpy view of the same memory."""
+    buffer = array(_TYPECODES[dtype], bytes(dtype.itemsize * n))
+    return buffer, np.frombuffer(buffer, dtype=dtype)
 
 
 class SampleRecord:
@@ -195,6 +211,10 @@ class ReceivingLayer(Layer):
         where there is no connection. A live view: writing into it changes the network.
     biases : numpy.ndarray, shape (n_out,)
         A live view of the neurons' biases.
+    weight_velocity, bias_velocity : numpy.ndarray
+        Each parameter's velocity for SGD with momentum (zero until trained with momentum).
+    dtype : numpy.dtype
+        float64 (the default) or float32, the type the parameters are stored in.
     mask : numpy.ndarray of bool, shape (n_out, n_in)
         Where connections exist.
     trainable : numpy.ndarray of bool, shape (n_out,)
@@ -203,14 +223,18 @@ class ReceivingLayer(Layer):
         The per-sample tables of the samples trained since the last ``clear()``.
     """
 
-    def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid") -> None:
+    def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid", *,
+                 dtype="float64") -> None:
         self.activation_function = get_activation(activation)
+        self.dtype = check_dtype(dtype)
         super().__init__(size)
         self.previous: Optional[Layer] = None
-        self._bias_buffer = _float_buffer(self.size)
-        self.biases = np.frombuffer(self._bias_buffer, dtype=np.float64)
+        self._bias_buffer, self.biases = _float_buffer(self.size, self.dtype)
+        self._bias_velocity, self.bias_velocity = _float_buffer(self.size, self.dtype)
         self._weight_buffer: Optional[array] = None
+        self._weight_velocity: Optional[array] = None
         self.weights: Optional[np.ndarray] = None
+        self.weight_velocity: Optional[np.ndarray] = None
         self.mask: Optional[np.ndarray] = None
         self.trainable = np.array([not neuron.static for neuron in self.neurons])
         self.record = SampleRecord()
@@ -229,11 +253,21 @@ class ReceivingLayer(Layer):
             return
         self.previous = previous
         previous.next = self
-        n = self.size * previous.size
-        self._weight_buffer = _float_buffer(n)
-        self.weights = np.frombuffer(self._weight_buffer, dtype=np.float64).reshape(
-            self.size, previous.size)
-        self.mask = np.zeros((self.size, previous.size), dtype=bool)
+        shape = (self.size, previous.size)
+        self._weight_buffer, weights = _float_buffer(shape[0] * shape[1], self.dtype)
+        self._weight_velocity, velocity = _float_buffer(shape[0] * shape[1], self.dtype)
+        self.weights = weights.reshape(shape)
+        self.weight_velocity = velocity.reshape(shape)
+        self.mask = np.zeros(shape, dtype=bool)
+
+    def _save_state(self) -> tuple:
+        return (self.weights.copy(), self.biases.copy(), self.weight_velocity.copy(),
+                self.bias_velocity.copy())
+
+    def _restore_state(self, state: tuple) -> None:
+        for array_, saved in zip((self.weights, self.biases, self.weight_velocity,
+                                  self.bias_velocity), state):
+            array_[...] = saved
 
     def _add_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron,
                         weight: float) -> Connection:
@@ -257,9 +291,16 @@ class ReceivingLayer(Layer):
         return made
 
     def eval(self) -> None:
-        """Propagate into this layer: every neuron computes its activation."""
+        """Propagate into this layer: every neuron computes its activation.
+
+        A layerwise activation (softmax) is applied to all the neurons' ``z`` at once.
+        """
         for neuron in self.neurons:
             neuron.eval()
+        if self.activation_function.layerwise:
+            activations = self.activation_function(np.array([n.z for n in self.neurons]))
+            for neuron, activation in zip(self.neurons, activations.tolist()):
+                neuron.activation = activation
 
 
 class HiddenLayer(_TransmittingLayer, ReceivingLayer):
@@ -277,8 +318,11 @@ class HiddenLayer(_TransmittingLayer, ReceivingLayer):
     """
 
     def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid",
-                 static: Union[bool, Sequence[int]] = False) -> None:
+                 static: Union[bool, Sequence[int]] = False, *, dtype="float64") -> None:
         n = _check_size(size)
+        if get_activation(activation).layerwise:
+            raise ValueError(f"`activation` {get_activation(activation).name!r} acts on a whole "
+                             "layer and is for the output layer only")
         if isinstance(static, (bool, np.bool_)):
             self._static = set(range(n)) if static else set()
         else:
@@ -286,7 +330,7 @@ class HiddenLayer(_TransmittingLayer, ReceivingLayer):
             bad = [i for i in self._static if not 0 <= i < n]
             if bad:
                 raise ValueError(f"`static` indices must be in [0, {n}), got {sorted(bad)}")
-        super().__init__(n, activation)
+        super().__init__(n, activation, dtype=dtype)
 
     def _make_neuron(self, index: int) -> Neuron:
         return (StaticNeuron if index in self._static else HiddenNeuron)(self, index)
@@ -300,9 +344,28 @@ class OutputLayer(ReceivingLayer):
 
     neuron_class = OutputNeuron
 
-    def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid") -> None:
-        super().__init__(size, activation)
+    def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid", *,
+                 dtype="float64") -> None:
+        super().__init__(size, activation, dtype=dtype)
         self.cost: Cost = get_cost("quadratic")
+
+    def check_targets(self, name: str, targets: np.ndarray) -> None:
+        """Raise a ValueError unless ``targets`` suit the cost (and softmax, if used).
+
+        The cross-entropies need targets in [0, 1]; softmax with cross-entropy needs each
+        sample's targets to sum to 1 (a probability distribution, such as a one-hot label).
+        """
+        if not self.cost.probabilities:
+            return
+        if np.any((targets < 0.0) | (targets > 1.0)):
+            raise ValueError(f"`{name}` must lie in [0, 1] for the {self.cost.name} cost, got "
+                             f"values from {targets.min():g} to {targets.max():g}")
+        f = self.activation_function
+        if f.layerwise and f.name in self.cost.shortcuts:  # a - y holds only when sum y = 1
+            sums = targets.sum(axis=-1)
+            if not np.allclose(sums, 1.0, atol=1e-6):
+                raise ValueError(f"`{name}` must sum to 1 per sample for softmax with "
+                                 f"{self.cost.name}, got sums from {sums.min():g} to {sums.max():g}")
 
 
 def _is_before(a: Layer, b: Layer) -> bool:

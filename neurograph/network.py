@@ -17,14 +17,15 @@ from typing import Iterable, Optional, Sequence, Union
 
 import numpy as np
 
-from ._checks import as_sample, as_samples, check_step_size
+from ._checks import as_sample, as_samples, check_momentum, check_step_size
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
 from .initializers import get_initializer
-from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
+from .layers import (HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord,
+                     check_dtype)
 from .neurons import Neuron
-from .vectorized import forward
+from .training import History, _predict, evaluate, fit
 
 __all__ = ["Network"]
 
@@ -83,6 +84,10 @@ class Network:
             if getattr(previous, "next", None) not in (None, layer):
                 raise ValueError(f"connections join consecutive layers: {previous!r} sends to "
                                  f"{previous.next!r}, not to the layer after it")
+        dtypes = {layer.dtype for layer in layers[1:]}
+        if len(dtypes) > 1:
+            raise ValueError(f"all layers must store parameters in one dtype, got "
+                             f"{sorted(map(str, dtypes))}")
         for previous, layer in zip(layers, layers[1:]):
             layer._attach_previous(previous)
         for index, layer in enumerate(layers):
@@ -97,7 +102,7 @@ class Network:
                 output_activation: Union[str, Activation, None] = None,
                 cost: Union[str, Cost] = "quadratic", init: str = "uniform",
                 seed: Union[int, np.random.Generator, None] = None,
-                bias_clamp: BiasClamp = (-0.8, 0.8)) -> Network:
+                bias_clamp: BiasClamp = (-0.8, 0.8), dtype="float64") -> Network:
         """Build a fully connected network with the given layer sizes.
 
         Parameters
@@ -116,6 +121,9 @@ class Network:
             Makes the initial parameters reproducible.
         bias_clamp : (float, float) or None
             See :class:`Network`.
+        dtype : {"float64", "float32"}
+            How parameters are stored; float32 halves memory and speeds up the vectorized
+            engine, float64 is what the equivalence and gradient checks use.
 
         Examples
         --------
@@ -130,10 +138,13 @@ class Network:
             raise ValueError(f"`sizes` must name at least an input and an output layer, got {sizes!r}")
         get_activation(activation)
         get_initializer(init)
+        get_cost(cost)
+        _check_bias_clamp(bias_clamp)
+        dtype = check_dtype(dtype)
         layers: list[Layer] = [InputLayer(sizes[0])]
-        layers += [HiddenLayer(n, activation) for n in sizes[1:-1]]
+        layers += [HiddenLayer(n, activation, dtype=dtype) for n in sizes[1:-1]]
         layers.append(OutputLayer(sizes[-1], activation if output_activation is None
-                                  else output_activation))
+                                  else output_activation, dtype=dtype))
         for previous, layer in zip(layers, layers[1:]):
             previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
         network = cls(layers, cost=cost, bias_clamp=bias_clamp)
@@ -225,7 +236,9 @@ class Network:
     def _propagate_with_desired(self, x, y) -> None:
         """Step 3: check the sample, propagate it, set the output neurons' desired activations."""
         values = as_sample("x", x, self.input_layer.size).tolist()
-        desired = as_sample("y", y, self.output_layer.size).tolist()
+        desired = as_sample("y", y, self.output_layer.size)
+        self.output_layer.check_targets("y", desired)
+        desired = desired.tolist()
         self._propagate(values)
         for neuron, value in zip(self.output_layer.neurons, desired):
             neuron.desired_activation = value
@@ -246,11 +259,12 @@ class Network:
                 neuron.train()
         return sum(neuron.cost() for neuron in self.output_layer.neurons)
 
-    def nudge_parameters(self, step_size: float) -> None:
+    def nudge_parameters(self, step_size: float, momentum: float = 0.0) -> None:
         """Step 7: every receiver nudges its weights and bias by the mean of its lists.
 
         ``p -= step_size * mean(per-sample derivatives)``; biases are then clamped to
-        ``bias_clamp``. Static neurons keep their parameters.
+        ``bias_clamp``. Static neurons keep their parameters. With ``momentum`` ``m`` (in
+        [0, 1)), each parameter moves by its velocity ``v = m v - step_size * mean(...)``.
 
         Raises
         ------
@@ -265,15 +279,15 @@ class Network:
         if len(self.output_layer.record) == 0:
             raise ValueError("nothing to nudge: no sample was trained since clear(); "
                              "call train_sample first")
-        saved = [(layer.weights.copy(), layer.biases.copy()) for layer in self.receiving_layers]
+        momentum = check_momentum(momentum)
+        saved = [layer._save_state() for layer in self.receiving_layers]
         try:
             for layer in self.receiving_layers:
                 for neuron in layer.neurons:
-                    neuron.nudge_parameters(step_size, self.bias_clamp)
+                    neuron.nudge_parameters(step_size, self.bias_clamp, momentum)
         except ValueError as error:
-            for layer, (weights, biases) in zip(self.receiving_layers, saved):
-                layer.weights[...] = weights
-                layer.biases[...] = biases
+            for layer, state in zip(self.receiving_layers, saved):
+                layer._restore_state(state)
             raise FloatingPointError(f"nudge_parameters stopped: the {error}; the network keeps "
                                      "its previous parameters (try a smaller step size)") from error
 
@@ -287,6 +301,7 @@ class Network:
         Y = as_samples("Y", Y, self.output_layer.size)
         if len(X) != len(Y):
             raise ValueError(f"`X` and `Y` must hold as many samples, got {len(X)} and {len(Y)}")
+        self.output_layer.check_targets("Y", Y)
         step_size = check_step_size(step_size)
         self.clear()
         total = 0.0
@@ -297,13 +312,81 @@ class Network:
 
     # -- using the network ---------------------------------------------------------------------
 
+    def fit(self, X, Y, epochs: int = 1, batch_size: int = 10, learning_rate: float = 0.1, *,
+            momentum: float = 0.0, engine: str = "vectorized", shuffle: bool = True,
+            seed=None, validation=None, progress: bool = True) -> History:
+        """Train on ``X, Y`` for some epochs of shuffled mini-batches, and return the history.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, n_inputs)
+        Y : array-like, shape (n_samples, n_outputs)
+            Desired outputs (one-hot rows for classification).
+        epochs : int
+            Passes over the data.
+        batch_size : int
+            Samples per mini-batch (the last one may be smaller).
+        learning_rate : float
+            The step size of each nudge.
+        momentum : float
+            SGD momentum in [0, 1); 0 is the post's plain gradient descent.
+        engine : {"vectorized", "object"}
+            ``"vectorized"`` trains whole mini-batches with matrix products; ``"object"`` runs
+            the post's eight steps neuron by neuron. Both leave the same parameters and
+            per-sample lists (those of the last mini-batch).
+        shuffle : bool
+            Shuffle the samples each epoch.
+        seed : int or numpy.random.Generator, optional
+            Makes the shuffling reproducible.
+        validation : (X, Y), optional
+            Measured after every epoch.
+        progress : bool
+            Print a progress bar and a line per epoch (on stderr).
+
+        Returns
+        -------
+        History
+            Per-epoch training cost and accuracy, validation cost and accuracy, seconds.
+
+        Raises
+        ------
+        ValueError
+            On bad shapes, non-finite values, targets that do not suit the cost, or bad
+            settings; nothing is changed then.
+        FloatingPointError
+            If training diverges to a non-finite gradient or parameter (the parameters of the
+            last good mini-batch are kept).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = Network.layered([2, 8, 1], activation="tanh", seed=0)
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 25, dtype=float)
+        >>> Y = X[:, :1] * X[:, 1:]  # AND
+        >>> history = net.fit(X, Y, epochs=30, batch_size=4, learning_rate=0.5, seed=0,
+        ...                   progress=False)
+        >>> history.accuracy[-1]
+        1.0
+        """
+        return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+                   momentum=momentum, engine=engine, shuffle=shuffle, seed=seed,
+                   validation=validation, progress=progress)
+
     def predict(self, X) -> np.ndarray:
         """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.
 
         Uses the vectorized forward pass; neurons' ``activation`` attributes are not touched.
         """
-        X = as_samples("X", X, self.input_layer.size)
-        return forward(self, X)[-1]
+        X = as_samples("X", X, self.input_layer.size).astype(self.output_layer.dtype, copy=False)
+        return _predict(self, X)
+
+    def evaluate(self, X, Y) -> dict:
+        """``{"cost": mean cost, "accuracy": share right or None}`` on ``X, Y``.
+
+        Accuracy is measured when ``Y`` is one-hot (the largest output is the right one) or a
+        single 0/1 output (the output rounded is right).
+        """
+        return evaluate(self, X, Y)
 
     def cost(self, x, y) -> float:
         """The cost of one sample (``x`` 1-D), or the mean cost of a batch (``x`` 2-D).
@@ -321,11 +404,7 @@ class Network:
         if np.ndim(x) <= 1:
             self._propagate_with_desired(x, y)
             return sum(neuron.cost() for neuron in self.output_layer.neurons)
-        X = as_samples("x", x, self.input_layer.size)
-        Y = as_samples("y", y, self.output_layer.size)
-        if len(X) != len(Y):
-            raise ValueError(f"`x` and `y` must hold as many samples, got {len(X)} and {len(Y)}")
-        return float(np.mean(self.cost_function(forward(self, X)[-1], Y)))
+        return evaluate(self, x, y)["cost"]
 
 
 def _check_layer_order(layers: list) -> None:

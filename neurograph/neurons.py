@@ -30,6 +30,15 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
+def _change(gradient: float, step_size: float, momentum: float, velocities, k: int) -> float:
+    """How far a parameter moves: ``-step_size * gradient``, or with momentum its new velocity."""
+    if not momentum:
+        return -step_size * gradient
+    velocity = momentum * velocities[k] - step_size * gradient
+    velocities[k] = velocity
+    return velocity
+
+
 class Neuron:
     """What every neuron has: a place (``layer``, ``index``) and an ``activation``.
 
@@ -145,34 +154,48 @@ class ReceiverNeuron(Neuron):
         return self.layer.record.deltas[-1][self.index]
 
     def eval(self) -> None:
-        """Propagation: ``z = bias + sum of input strengths``, ``a = f(z)``."""
+        """Propagation: ``z = bias + sum of input strengths``, ``a = f(z)``.
+
+        With a layerwise activation (softmax) only ``z`` is computed here; the layer then sets
+        every neuron's activation from all of them.
+        """
         z = self.bias
         for connection in self.inputs:
             z += connection.input_strength
         self.z = z
-        self.activation = self.activation_function(z)
+        if not self.activation_function.layerwise:
+            self.activation = self.activation_function(z)
 
     def _add_sample(self, derivative_of_cost_by_activation: float) -> None:
-        """Record this sample's ``delta = dC/da * f'(z)``, shared by output and hidden neurons.
+        """Record this sample's ``delta = dC/da * f'(z)``, shared by output and hidden neurons."""
+        self._record_delta(
+            derivative_of_cost_by_activation * self.activation_function.derivative(self.z))
+
+    def _record_delta(self, delta: float) -> None:
+        """Add ``delta = dC/dz`` to this sample's row of the layer's record.
 
         That one number is the sample's derivative of the cost by the bias, and times each
         input activation it is the derivative by that connection's weight, which is why the
         connections' per-sample lists are read from it instead of being stored again.
         """
-        delta = derivative_of_cost_by_activation * self.activation_function.derivative(self.z)
-        self.layer.record.deltas[-1][self.index] = delta
+        self.layer.record.deltas[-1][self.index] = float(delta)
 
     def nudge_parameters(self, step_size: float,
-                         bias_clamp: Optional[tuple[float, float]] = None) -> None:
+                         bias_clamp: Optional[tuple[float, float]] = None,
+                         momentum: float = 0.0) -> None:
         """Step 7: move each incoming weight and the bias against the mean of its derivatives.
 
         ``w -= step_size * mean(dC/dw per sample)`` and likewise for the bias, which is then
-        clamped to ``bias_clamp`` (``(low, high)``) when one is given.
+        clamped to ``bias_clamp`` (``(low, high)``) when one is given. With ``momentum`` ``m``
+        each parameter keeps a velocity ``v = m v - step_size * mean(...)`` and moves by ``v``.
         """
+        layer = self.layer
         for connection in self.inputs:
-            connection.weight -= step_size * _mean(
-                connection.derivatives_of_cost_by_weight_per_sample)
-        bias = self.bias - step_size * _mean(self.derivatives_of_cost_by_bias_per_sample)
+            gradient = _mean(connection.derivatives_of_cost_by_weight_per_sample)
+            connection.weight += _change(gradient, step_size, momentum,
+                                         layer._weight_velocity, connection._k)
+        gradient = _mean(self.derivatives_of_cost_by_bias_per_sample)
+        bias = self.bias + _change(gradient, step_size, momentum, layer._bias_velocity, self.index)
         if bias_clamp is not None:
             bias = min(max(bias, bias_clamp[0]), bias_clamp[1])
         self.bias = bias
@@ -229,7 +252,8 @@ class StaticNeuron(HiddenNeuron):
     static = True
 
     def nudge_parameters(self, step_size: float,
-                         bias_clamp: Optional[tuple[float, float]] = None) -> None:
+                         bias_clamp: Optional[tuple[float, float]] = None,
+                         momentum: float = 0.0) -> None:
         """A static neuron keeps its parameters: nothing to do."""
 
 
@@ -245,5 +269,21 @@ class OutputNeuron(ReceiverNeuron):
         return float(self.layer.cost.term(self.activation, self.desired_activation))
 
     def train(self) -> None:
-        """Step 4, for one neuron and the current sample: ``dC/da`` comes from the cost."""
-        self._add_sample(self.layer.cost.derivative(self.activation, self.desired_activation))
+        """Step 4, for one neuron and the current sample: ``dC/da`` comes from the cost.
+
+        Usually ``delta = dC/da * f'(z)``. Two cases differ (see ``costs.output_deltas``, the
+        same rule for a whole batch): a cost may have a shortcut for this activation, as
+        cross-entropy has for softmax (``delta = a - y``: the two derivatives cancel); and a
+        softmax output depends on every ``z`` of the layer, so its delta gathers them all.
+        """
+        cost, f = self.layer.cost, self.activation_function
+        a, y = self.activation, self.desired_activation
+        shortcut = cost.shortcuts.get(f.name)
+        if shortcut is not None:
+            self._record_delta(shortcut(a, y))
+        elif f.layerwise:  # softmax: dC/dz_j = a_j (dC/da_j - sum_k dC/da_k a_k)
+            weighted = sum(cost.derivative(n.activation, n.desired_activation) * n.activation
+                           for n in self.layer.neurons)
+            self._record_delta(a * (cost.derivative(a, y) - weighted))
+        else:
+            self._add_sample(cost.derivative(a, y))

@@ -18,8 +18,28 @@ REFERENCE = {
 POINTS = [-4.0, -1.3, -0.2, 0.3, 0.9, 2.5]
 
 
-def test_registry_holds_the_five_activations():
-    assert sorted(ACTIVATIONS) == sorted(NAMES)
+def test_registry_holds_the_elementwise_activations_and_softmax():
+    assert sorted(ACTIVATIONS) == sorted(NAMES + ["softmax"])
+    assert [ACTIVATIONS[n].layerwise for n in NAMES] == [False] * 5
+    assert ACTIVATIONS["softmax"].layerwise
+
+
+def test_softmax_is_a_probability_distribution_over_the_last_axis():
+    softmax = get_activation("softmax")
+    z = np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, -1000.0]])
+    a = softmax(z)
+    np.testing.assert_allclose(a.sum(axis=1), 1.0)
+    e = np.exp([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(a[0], e / e.sum(), rtol=1e-12)
+    np.testing.assert_allclose(a[1], [0.5, 0.5, 0.0])  # no overflow
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+def test_derivative_from_output_agrees_with_derivative(name):
+    activation = get_activation(name)
+    z = np.array(POINTS)
+    np.testing.assert_allclose(activation.derivative_from_output(activation(z)),
+                               activation.derivative(z), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -59,7 +79,7 @@ def test_an_activation_object_is_returned_as_is():
 
 
 def test_unknown_name_lists_the_valid_names():
-    with pytest.raises(ValueError, match="identity, leaky_relu, relu, sigmoid, tanh.*'softsign'"):
+    with pytest.raises(ValueError, match="identity, leaky_relu, relu, sigmoid, softmax, tanh.*'softsign'"):
         get_activation("softsign")
 
 

@@ -1,0 +1,206 @@
+"""Training loops over a data set: epochs of shuffled mini-batches with either engine.
+
+Per epoch: shuffle the samples, cut them into mini-batches, and for each run the post's steps
+1-7 (``engine="object"``: neuron by neuron; ``engine="vectorized"``: with matrix products).
+Training cost and accuracy are measured on each batch before its nudge, as it goes by.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from ._checks import as_samples, check_momentum, check_step_size
+from .vectorized import Plan, forward, train_batch
+
+__all__ = ["History", "fit", "evaluate", "ENGINES"]
+
+ENGINES = ("vectorized", "object")
+
+
+@dataclass
+class History:
+    """What :meth:`Network.fit` measured, one entry per epoch.
+
+    Attributes
+    ----------
+    cost, accuracy : list of float
+        Mean training cost and accuracy of the epoch's mini-batches, each measured before its
+        nudge. Accuracy is ``None`` unless the targets are one-hot (argmax agrees) or a single
+        0/1 output (rounded prediction agrees).
+    validation_cost, validation_accuracy : list of float
+        The same on the validation set after each epoch (empty without one).
+    seconds : list of float
+        Wall time of each epoch's training.
+    """
+
+    cost: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    validation_cost: list = field(default_factory=list)
+    validation_accuracy: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.cost)
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+    def as_dict(self) -> dict:
+        return {name: list(getattr(self, name)) for name in
+                ("cost", "accuracy", "validation_cost", "validation_accuracy", "seconds")}
+
+
+def _accuracy_rule(Y: np.ndarray):
+    """How to score predictions against ``Y``: None when there is no natural accuracy."""
+    if Y.shape[1] > 1 and np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1):
+        labels = Y.argmax(axis=1)
+        return lambda outputs, rows: float(np.mean(outputs.argmax(axis=1) == labels[rows]))
+    if Y.shape[1] == 1 and np.all((Y == 0) | (Y == 1)):
+        return lambda outputs, rows: float(np.mean((outputs[:, 0] >= 0.5) == (Y[rows, 0] == 1)))
+    return None
+
+
+def evaluate(network, X, Y) -> dict:
+    """Mean cost and accuracy (None when the targets have none) of ``network`` on ``X, Y``."""
+    X, Y = _check_data(network, X, Y, "X", "Y")
+    outputs = _predict(network, X)
+    rule = _accuracy_rule(Y)
+    return {"cost": float(np.mean(network.cost_function(outputs, Y))),
+            "accuracy": None if rule is None else rule(outputs, slice(None))}
+
+
+def _predict(network, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:
+    return np.concatenate([forward(network, X[i:i + chunk])[-1] for i in range(0, len(X), chunk)])
+
+
+def _check_data(network, X, Y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
+    X = as_samples(x_name, X, network.input_layer.size)
+    Y = as_samples(y_name, Y, network.output_layer.size)
+    if len(X) != len(Y):
+        raise ValueError(f"`{x_name}` and `{y_name}` must hold as many samples, "
+                         f"got {len(X)} and {len(Y)}")
+    network.output_layer.check_targets(y_name, Y)
+    dtype = network.output_layer.dtype
+    return X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+
+
+def _positive_int(name: str, value) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal, and one line per epoch everywhere."""
+
+    def __init__(self, enabled: bool, epochs: int, batches: int) -> None:
+        self.enabled = enabled
+        self.live = enabled and sys.stderr.isatty()
+        self.epochs, self.batches = epochs, batches
+        self.every = max(1, batches // 50)
+
+    def batch(self, epoch: int, done: int) -> None:
+        if self.live and (done % self.every == 0 or done == self.batches):
+            filled = 30 * done // self.batches
+            sys.stderr.write(f"\repoch {epoch}/{self.epochs} [{'#' * filled}{'.' * (30 - filled)}]"
+                             f" {done}/{self.batches} batches")
+            sys.stderr.flush()
+
+    def epoch(self, epoch: int, history: History) -> None:
+        if not self.enabled:
+            return
+        parts = [f"epoch {epoch}/{self.epochs}", f"cost {history.cost[-1]:.4f}"]
+        if history.accuracy[-1] is not None:
+            parts.append(f"accuracy {history.accuracy[-1]:.2%}")
+        if history.validation_cost:
+            parts.append(f"validation cost {history.validation_cost[-1]:.4f}")
+            if history.validation_accuracy[-1] is not None:
+                parts.append(f"validation accuracy {history.validation_accuracy[-1]:.2%}")
+        parts.append(f"{history.seconds[-1]:.1f} s")
+        sys.stderr.write(("\r" if self.live else "") + "  ".join(parts) + "\n")
+        sys.stderr.flush()
+
+
+def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: float = 0.1,
+        momentum: float = 0.0, engine: str = "vectorized", shuffle: bool = True, seed=None,
+        validation=None, progress: bool = True) -> History:
+    """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters."""
+    X, Y = _check_data(network, X, Y, "X", "Y")
+    epochs = _positive_int("epochs", epochs)
+    batch_size = _positive_int("batch_size", batch_size)
+    learning_rate = check_step_size(learning_rate, "learning_rate")
+    momentum = check_momentum(momentum)
+    if engine not in ENGINES:
+        raise ValueError(f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if validation is not None:
+        try:
+            X_val, Y_val = validation
+        except (TypeError, ValueError):
+            raise ValueError("`validation` must be a pair (X, Y)") from None
+        X_val, Y_val = _check_data(network, X_val, Y_val, "validation X", "validation Y")
+    rng = np.random.default_rng(seed)
+
+    n = len(X)
+    rule = _accuracy_rule(Y)
+    validation_rule = None if validation is None else _accuracy_rule(Y_val)
+    plan = Plan(network)
+    batches = -(-n // batch_size)
+    bar = _Progress(progress, epochs, batches)
+    history = History()
+    last = None
+    for epoch in range(1, epochs + 1):
+        started = time.perf_counter()
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        outputs = np.empty(Y.shape, dtype=Y.dtype)
+        for b, begin in enumerate(range(0, n, batch_size), start=1):
+            rows = order[begin:begin + batch_size]
+            if engine == "vectorized":
+                activations, zs = train_batch(network, X[rows], Y[rows], learning_rate,
+                                              momentum, plan)
+                outputs[begin:begin + len(rows)] = activations[-1]
+                last = (activations, zs)
+            else:
+                outputs[begin:begin + len(rows)] = _object_batch(
+                    network, X[rows], Y[rows], learning_rate, momentum)
+            bar.batch(epoch, b)
+        history.seconds.append(time.perf_counter() - started)
+        history.cost.append(float(np.mean(network.cost_function(outputs, Y[order]))))
+        history.accuracy.append(None if rule is None else rule(outputs, order))
+        if validation is not None:
+            predicted = _predict(network, X_val)
+            history.validation_cost.append(float(np.mean(network.cost_function(predicted, Y_val))))
+            history.validation_accuracy.append(
+                None if validation_rule is None else validation_rule(predicted, slice(None)))
+        bar.epoch(epoch, history)
+    if last is not None:
+        _leave_last_sample(network, *last, Y[order[-1]])
+    return history
+
+
+def _object_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
+                  momentum: float) -> np.ndarray:
+    """Steps 1-7 neuron by neuron; returns the batch's outputs (before the nudge)."""
+    network.clear()
+    outputs = np.empty(Y.shape)
+    for s, (x, y) in enumerate(zip(X, Y)):
+        network.train_sample(x, y)
+        outputs[s] = [neuron.activation for neuron in network.output_layer.neurons]
+    network.nudge_parameters(learning_rate, momentum)
+    return outputs
+
+
+def _leave_last_sample(network, activations: list, zs: list, y: np.ndarray) -> None:
+    """Set activations, weighted sums and desired activations as the object engine leaves them:
+    those of the last sample trained."""
+    for neuron, value in zip(network.input_layer.neurons, activations[0][-1].tolist()):
+        neuron.activation = value
+    for layer, a, z in zip(network.receiving_layers, activations[1:], zs):
+        for neuron, a_j, z_j in zip(layer.neurons, a[-1].tolist(), z[-1].tolist()):
+            neuron.activation, neuron.z = a_j, z_j
+    for neuron, y_j in zip(network.output_layer.neurons, y.tolist()):
+        neuron.desired_activation = y_j
