@@ -108,3 +108,50 @@ def test_forward_from_a_hidden_layer_matches_the_whole_pass():
     full = forward(net, X)
     again = forward(net, full[2], start=2)
     np.testing.assert_allclose(again[-1], full[-1], rtol=1e-15)
+
+
+OUTPUT_COSTS = [
+    ("softmax", "cross_entropy"),
+    ("softmax", "quadratic"),
+    ("sigmoid", "binary_cross_entropy"),
+    ("sigmoid", "cross_entropy"),
+    ("identity", "quadratic"),
+]
+
+
+@pytest.mark.parametrize("output, cost", OUTPUT_COSTS)
+def test_output_layers_and_costs_match_finite_differences(output, cost):
+    @given(st.lists(st.integers(1, 5), min_size=1, max_size=3), st.integers(2, 5),
+           st.sampled_from(["sigmoid", "tanh"]), st.integers(0, 2**32 - 1))
+    def check(hidden, n_out, activation, seed):
+        sizes = [3] + hidden + [n_out]
+        net = Network.layered(sizes, activation=activation, output_activation=output, cost=cost,
+                              seed=seed)
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-1, 1, 3)
+        y = rng.dirichlet(np.ones(n_out)) if output == "softmax" else rng.uniform(0, 1, n_out)
+        result = gradient_check(net, x, y)
+        assert result.max_relative_error < 1e-6, result
+
+    check()
+
+
+@pytest.mark.parametrize("output, cost, y, message", [
+    ("softmax", "cross_entropy", [0.5, 0.2, 0.2], "must sum to 1 per sample"),
+    ("sigmoid", "binary_cross_entropy", [1.5, 0.0, 0.0], r"must lie in \[0, 1\]"),
+    ("softmax", "cross_entropy", [-0.5, 1.0, 0.5], r"must lie in \[0, 1\]"),
+])
+def test_targets_that_do_not_suit_the_cost_are_refused(output, cost, y, message):
+    net = Network.layered([2, 3], output_activation=output, cost=cost, seed=0)
+    with pytest.raises(ValueError, match=message):
+        gradient_check(net, [0.1, 0.2], y)
+    with pytest.raises(ValueError, match=message):
+        net.train_sample([0.1, 0.2], y)
+    with pytest.raises(ValueError, match=message):
+        net.fit([[0.1, 0.2]], [y], progress=False)
+    assert len(net.output_layer.record) == 0
+
+
+def test_softmax_is_for_the_output_layer_only():
+    with pytest.raises(ValueError, match="for the output layer only"):
+        Network.layered([2, 3, 2], activation="softmax")
