@@ -10,3 +10,18 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("default", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+import pytest  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+# The full MNIST set, kept beside the project (never in the repo): <repo>/../shared/data/mnist.
+MNIST_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+
+@pytest.fixture(scope="session")
+def mnist_folder() -> Path:
+    """The folder holding the full MNIST set; the test is skipped when it is not there."""
+    if not MNIST_FOLDER.is_dir():
+        pytest.skip(f"the full MNIST set is not at {MNIST_FOLDER}")
+    return MNIST_FOLDER
