@@ -1,0 +1,64 @@
+"""Smoke runs of examples/train_mnist.py with small flags: real data, real accuracy."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train_mnist.py"
+
+
+@pytest.fixture(scope="module")
+def train_mnist():
+    spec = importlib.util.spec_from_file_location("train_mnist", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def no_full_set(monkeypatch, tmp_path):
+    """Make sure only the bundled sample can be found."""
+    monkeypatch.delenv("NEUROGRAPH_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+
+def test_default_network_on_the_bundled_sample(train_mnist, no_full_set, capsys):
+    result = train_mnist.main(["--no-download", "--epochs", "1", "--limit", "3000", "--quiet"])
+    assert result["is_sample"] and result["source"] == "bundled sample"
+    assert result["test_accuracy"] > 0.80  # one epoch on 3,000 images; chance is 0.10
+    out = capsys.readouterr()
+    assert "test accuracy" in out.out and "bundled sample" in out.err
+
+
+def test_the_posts_network_on_the_full_set(train_mnist, mnist_folder):
+    result = train_mnist.main([
+        "--data", str(mnist_folder), "--hidden", "16", "--activation", "sigmoid",
+        "--output", "sigmoid", "--cost", "quadratic", "--init", "uniform", "--bias-clamp", "0.8",
+        "--momentum", "0", "--learning-rate", "0.5", "--batch-size", "10", "--epochs", "1",
+        "--limit", "10000", "--dtype", "float64", "--quiet"])
+    assert not result["is_sample"]
+    assert result["test_accuracy"] > 0.85  # on the 10,000 test images
+    assert result["network"].bias_clamp == (-0.8, 0.8)
+    assert all(abs(b) <= 0.8 for l in result["network"].receiving_layers for b in l.biases)
+
+
+def test_the_object_engine_on_a_few_hundred_images(train_mnist, no_full_set):
+    result = train_mnist.main(["--no-download", "--engine", "object", "--limit", "300",
+                               "--hidden", "16", "--epochs", "1", "--batch-size", "10",
+                               "--learning-rate", "0.1", "--quiet"])
+    net = result["network"]
+    assert net.sizes == (784, 16, 10)
+    assert len(net.output_layer[0].derivatives_of_cost_by_bias_per_sample) == 10
+    assert result["test_accuracy"] > 0.3  # 300 images seen once, neuron by neuron
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--limit", "0"], "--limit must be a positive integer"),
+    (["--bias-clamp", "-1"], "--bias-clamp must be positive"),
+    (["--engine", "gpu"], "invalid choice"),
+])
+def test_bad_flags_exit_with_a_message(train_mnist, flags, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        train_mnist.main(flags)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
