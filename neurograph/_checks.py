@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-__all__ = ["as_sample", "as_samples", "check_momentum", "check_step_size"]
+__all__ = ["as_sample", "as_samples", "check_finite", "check_momentum", "check_step_size"]
 
 
 def as_sample(name: str, value, length: int) -> np.ndarray:
@@ -17,14 +17,21 @@ def as_sample(name: str, value, length: int) -> np.ndarray:
     if array.ndim != 1 or array.shape[0] != length:
         raise ValueError(f"`{name}` must have {length} values (one per "
                          f"{'input' if name == 'x' else 'output'} neuron), got shape {array.shape}")
-    _check_finite(name, array)
+    check_finite(name, array)
     return array
 
 
-def as_samples(name: str, value, width: int) -> np.ndarray:
-    """``value`` as a 2-D float array ``(n, width)`` of finite numbers (n >= 1), or a ValueError."""
+def as_samples(name: str, value, width: int, *, finite: bool = True) -> np.ndarray:
+    """``value`` as a 2-D float array ``(n, width)`` (n >= 1), or a ValueError.
+
+    Floating-point arrays keep their dtype (no copy); others become float64. With
+    ``finite=False`` the caller checks finiteness itself (``fit`` does it batch by batch, which
+    is much cheaper than a pass over a whole data set).
+    """
     try:
-        array = np.asarray(value, dtype=float)
+        array = np.asarray(value)
+        if array.dtype.kind != "f":
+            array = array.astype(np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"`{name}` must be an array of numbers, got {type(value).__name__}") from None
     if array.ndim == 1 and width == 1:
@@ -33,15 +40,29 @@ def as_samples(name: str, value, width: int) -> np.ndarray:
         raise ValueError(f"`{name}` must have shape (n_samples, {width}), got {array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"`{name}` must hold at least one sample, got none")
-    _check_finite(name, array)
+    if finite:
+        check_finite(name, array)
     return array
 
 
-def _check_finite(name: str, array: np.ndarray) -> None:
-    if not np.all(np.isfinite(array)):
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        raise ValueError(f"`{name}` must be finite, got {array[where]} at index "
-                         f"{where[0] if len(where) == 1 else where}")
+def check_finite(name: str, array: np.ndarray, row_offset=None) -> None:
+    """Raise a ValueError naming the first NaN or infinite entry of ``array``, if any.
+
+    ``row_offset`` maps the rows of ``array`` back to those of the caller's data (an index
+    array), so the message names the first bad row the caller knows.
+    """
+    if np.all(np.isfinite(array)):
+        return
+    bad = np.argwhere(~np.isfinite(array))
+    if row_offset is None:
+        first = bad[0]
+        where = tuple(int(i) for i in first)
+    else:
+        rows = np.asarray(row_offset)[bad[:, 0]]
+        first = bad[np.lexsort((bad[:, -1], rows))[0]]
+        where = (int(row_offset[first[0]]),) + tuple(int(i) for i in first[1:])
+    shown = where[0] if len(where) == 1 else where
+    raise ValueError(f"`{name}` must be finite, got {array[tuple(first)]} at index {shown}")
 
 
 def check_step_size(step_size, name: str = "step_size") -> float:

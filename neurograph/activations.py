@@ -42,7 +42,8 @@ class Activation:
     (0.5, 0.25)
     """
 
-    __slots__ = ("name", "function", "derivative", "formula", "layerwise", "derivative_from_output")
+    __slots__ = ("name", "function", "derivative", "formula", "layerwise", "derivative_from_output",
+                 "vectorized")
 
     def __init__(self, name: str, function: Callable, derivative: Optional[Callable],
                  formula: str, layerwise: bool = False,
@@ -53,6 +54,8 @@ class Activation:
         self.formula = formula
         self.layerwise = layerwise
         self.derivative_from_output = derivative_from_output
+        # the array version alone, skipping the float-or-array dispatch (vectorized engine)
+        self.vectorized = getattr(function, "on_array", function)
 
     def __call__(self, z):
         return self.function(z)
@@ -69,15 +72,21 @@ def _elementwise(on_float: Callable[[float], float], on_array: Callable[[np.ndar
             return on_float(z)
         return on_array(np.asarray(z))
 
+    function.on_array = on_array
     return function
 
 
 # sigmoid(z) = 1 / (1 + e^-z), written as 0.5 (1 + tanh(z / 2)): the same function, and it
 # never overflows for large |z|.
-_sigmoid = _elementwise(
-    lambda z: 0.5 * (1.0 + math.tanh(0.5 * z)),
-    lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
-)
+def _sigmoid_of_array(z: np.ndarray) -> np.ndarray:
+    a = np.multiply(z, 0.5)  # one new array, then in place
+    np.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+    return a
+
+
+_sigmoid = _elementwise(lambda z: 0.5 * (1.0 + math.tanh(0.5 * z)), _sigmoid_of_array)
 
 
 def _sigmoid_derivative(z):
@@ -93,7 +102,8 @@ def _tanh_derivative(z):
 _tanh = _elementwise(math.tanh, np.tanh)
 
 # At the kink z = 0 relu's derivative is taken as 0 (the usual convention).
-_relu = _elementwise(lambda z: z if z > 0.0 else 0.0, lambda z: np.where(z > 0.0, z, 0.0))
+# np.maximum keeps a NaN a NaN, so a bad input cannot vanish inside the network.
+_relu = _elementwise(lambda z: z if z > 0.0 else 0.0, lambda z: np.maximum(z, 0.0))
 _relu_derivative = _elementwise(
     lambda z: 1.0 if z > 0.0 else 0.0, lambda z: np.where(z > 0.0, 1.0, 0.0)
 )

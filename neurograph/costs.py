@@ -149,4 +149,6 @@ def output_deltas(cost: Cost, activation, z: np.ndarray, a: np.ndarray,
     g = cost.derivative(a, y)
     if activation.layerwise:
         return a * (g - np.sum(g * a, axis=-1, keepdims=True))
+    if activation.derivative_from_output is not None:
+        return g * activation.derivative_from_output(a)
     return g * activation.derivative(z)

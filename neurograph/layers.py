@@ -68,15 +68,31 @@ class SampleRecord:
     these tables.
     """
 
-    __slots__ = ("input_activations", "deltas", "derivatives_of_cost_by_activation")
+    __slots__ = ("input_activations", "deltas", "derivatives_of_cost_by_activation", "_arrays")
 
-    def __init__(self) -> None:
-        self.input_activations: Union[list, np.ndarray] = []
-        self.deltas: Union[list, np.ndarray] = []
-        self.derivatives_of_cost_by_activation: Union[list, np.ndarray] = []
+    def __init__(self, input_activations=None, deltas=None,
+                 derivatives_of_cost_by_activation=None) -> None:
+        self.input_activations: Union[list, np.ndarray] = (
+            [] if input_activations is None else input_activations)
+        self.deltas: Union[list, np.ndarray] = [] if deltas is None else deltas
+        self.derivatives_of_cost_by_activation: Union[list, np.ndarray] = (
+            [] if derivatives_of_cost_by_activation is None else derivatives_of_cost_by_activation)
+        self._arrays = None  # (inputs, deltas) as arrays, made once per nudge
 
     def __len__(self) -> int:
         return len(self.deltas)
+
+    def mean_derivatives_by_weight(self, j: int) -> list[float]:
+        """For every incoming connection ``i`` of neuron ``j``, the mean of its per-sample list.
+
+        The list holds ``delta_sj * a_si`` for each sample ``s``, so its mean is
+        ``sum_s delta_sj a_si / samples``: one dot product gives them all, without building a
+        list per connection.
+        """
+        if self._arrays is None:
+            self._arrays = (np.asarray(self.input_activations), np.asarray(self.deltas))
+        inputs, deltas = self._arrays
+        return (deltas[:, j] @ inputs / len(deltas)).tolist()
 
     def start_sample(self, input_activations: list[float], size: int, hidden: bool) -> None:
         """Open a new row for the next sample (rows filled in as its neurons train)."""
@@ -85,6 +101,7 @@ class SampleRecord:
             self.deltas = np.asarray(self.deltas).tolist()
             self.derivatives_of_cost_by_activation = np.asarray(
                 self.derivatives_of_cost_by_activation).tolist()
+        self._arrays = None
         self.input_activations.append(input_activations)
         self.deltas.append([0.0] * size)
         if hidden:

@@ -188,10 +188,15 @@ class ReceiverNeuron(Neuron):
         ``w -= step_size * mean(dC/dw per sample)`` and likewise for the bias, which is then
         clamped to ``bias_clamp`` (``(low, high)``) when one is given. With ``momentum`` ``m``
         each parameter keeps a velocity ``v = m v - step_size * mean(...)`` and moves by ``v``.
+
+        The means of the incoming connections' lists come from the layer's record in one go
+        (see ``SampleRecord.mean_derivatives_by_weight``); they are the means of
+        ``connection.derivatives_of_cost_by_weight_per_sample``.
         """
         layer = self.layer
+        means = layer.record.mean_derivatives_by_weight(self.index)
         for connection in self.inputs:
-            gradient = _mean(connection.derivatives_of_cost_by_weight_per_sample)
+            gradient = means[connection.input_neuron.index]
             connection.weight += _change(gradient, step_size, momentum,
                                          layer._weight_velocity, connection._k)
         gradient = _mean(self.derivatives_of_cost_by_bias_per_sample)

@@ -13,8 +13,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import as_samples, check_momentum, check_step_size
-from .vectorized import Plan, forward, train_batch
+from ._checks import as_samples, check_finite, check_momentum, check_step_size
+from .vectorized import NonFiniteBatch, Plan, first_non_finite, forward, train_batch
 
 __all__ = ["History", "fit", "evaluate", "ENGINES"]
 
@@ -56,12 +56,14 @@ class History:
 
 
 def _accuracy_rule(Y: np.ndarray):
-    """How to score predictions against ``Y``: None when there is no natural accuracy."""
-    if Y.shape[1] > 1 and np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1):
-        labels = Y.argmax(axis=1)
-        return lambda outputs, rows: float(np.mean(outputs.argmax(axis=1) == labels[rows]))
+    """How to score outputs (one row per row of ``Y``): None when there is no natural accuracy."""
+    labels = Y.argmax(axis=1)
+    # One-hot: exactly one non-zero per row overall, and each row's largest entry is a 1.
+    if (Y.shape[1] > 1 and np.count_nonzero(Y) == len(Y)
+            and np.all(Y[np.arange(len(Y)), labels] == 1)):
+        return lambda outputs: float(np.mean(outputs.argmax(axis=1) == labels))
     if Y.shape[1] == 1 and np.all((Y == 0) | (Y == 1)):
-        return lambda outputs, rows: float(np.mean((outputs[:, 0] >= 0.5) == (Y[rows, 0] == 1)))
+        return lambda outputs: float(np.mean((outputs[:, 0] >= 0.5) == (Y[:, 0] == 1)))
     return None
 
 
@@ -70,16 +72,22 @@ def evaluate(network, X, Y) -> dict:
     X, Y = _check_data(network, X, Y, "X", "Y")
     outputs = _predict(network, X)
     rule = _accuracy_rule(Y)
-    return {"cost": float(np.mean(network.cost_function(outputs, Y))),
-            "accuracy": None if rule is None else rule(outputs, slice(None))}
+    return {"cost": _mean_cost(network, outputs, Y),
+            "accuracy": None if rule is None else rule(outputs)}
+
+
+def _mean_cost(network, outputs: np.ndarray, Y: np.ndarray) -> float:
+    """The mean over samples of the per-sample cost (one sum over every term)."""
+    return float(np.sum(network.cost_function.term(outputs, Y))) / len(Y)
 
 
 def _predict(network, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:
     return np.concatenate([forward(network, X[i:i + chunk])[-1] for i in range(0, len(X), chunk)])
 
 
-def _check_data(network, X, Y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
-    X = as_samples(x_name, X, network.input_layer.size)
+def _check_data(network, X, Y, x_name: str, y_name: str,
+                check_x: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    X = as_samples(x_name, X, network.input_layer.size, finite=check_x)
     Y = as_samples(y_name, Y, network.output_layer.size)
     if len(X) != len(Y):
         raise ValueError(f"`{x_name}` and `{y_name}` must hold as many samples, "
@@ -129,8 +137,13 @@ class _Progress:
 def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: float = 0.1,
         momentum: float = 0.0, engine: str = "vectorized", shuffle: bool = True, seed=None,
         validation=None, progress: bool = True) -> History:
-    """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters."""
-    X, Y = _check_data(network, X, Y, "X", "Y")
+    """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters.
+
+    ``X`` is checked for NaN and infinity batch by batch as it is used (a pass over a whole
+    data set costs more than an epoch's bookkeeping); a bad value puts the network back as it
+    was before the call and raises a ValueError naming the row.
+    """
+    X, Y = _check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = _positive_int("epochs", epochs)
     batch_size = _positive_int("batch_size", batch_size)
     learning_rate = check_step_size(learning_rate, "learning_rate")
@@ -153,33 +166,74 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
     bar = _Progress(progress, epochs, batches)
     history = History()
     last = None
-    for epoch in range(1, epochs + 1):
-        started = time.perf_counter()
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        outputs = np.empty(Y.shape, dtype=Y.dtype)
-        for b, begin in enumerate(range(0, n, batch_size), start=1):
-            rows = order[begin:begin + batch_size]
-            if engine == "vectorized":
-                activations, zs = train_batch(network, X[rows], Y[rows], learning_rate,
-                                              momentum, plan)
-                outputs[begin:begin + len(rows)] = activations[-1]
-                last = (activations, zs)
-            else:
-                outputs[begin:begin + len(rows)] = _object_batch(
-                    network, X[rows], Y[rows], learning_rate, momentum)
-            bar.batch(epoch, b)
-        history.seconds.append(time.perf_counter() - started)
-        history.cost.append(float(np.mean(network.cost_function(outputs, Y[order]))))
-        history.accuracy.append(None if rule is None else rule(outputs, order))
-        if validation is not None:
-            predicted = _predict(network, X_val)
-            history.validation_cost.append(float(np.mean(network.cost_function(predicted, Y_val))))
-            history.validation_accuracy.append(
-                None if validation_rule is None else validation_rule(predicted, slice(None)))
-        bar.epoch(epoch, history)
+    before = _snapshot(network)
+    try:
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            outputs = np.empty(Y.shape, dtype=Y.dtype)  # row r: the output for sample r
+            for b, begin in enumerate(range(0, n, batch_size), start=1):
+                rows = order[begin:begin + batch_size]
+                X_batch = X[rows]
+                if engine == "vectorized":
+                    activations, zs = train_batch(network, X_batch, Y[rows], learning_rate,
+                                                  momentum, plan)
+                    outputs[rows] = activations[-1]
+                    last = (activations, zs)
+                else:
+                    check_finite("X", X_batch, rows)
+                    outputs[rows] = _object_batch(network, X_batch, Y[rows], learning_rate,
+                                                  momentum)
+                bar.batch(epoch, b)
+            _check_parameters(network)
+            history.seconds.append(time.perf_counter() - started)
+            history.cost.append(_mean_cost(network, outputs, Y))
+            history.accuracy.append(None if rule is None else rule(outputs))
+            if validation is not None:
+                predicted = _predict(network, X_val)
+                history.validation_cost.append(_mean_cost(network, predicted, Y_val))
+                history.validation_accuracy.append(
+                    None if validation_rule is None else validation_rule(predicted))
+            bar.epoch(epoch, history)
+    except NonFiniteBatch as error:
+        if not np.isfinite(X_batch).all():
+            _restore(network, before)
+            check_finite("X", X_batch, rows)  # raises, naming the row of X
+        raise FloatingPointError(f"training diverged: {error}; the network keeps the "
+                                 "parameters of the last good mini-batch (try a smaller "
+                                 "learning rate)") from None
+    except ValueError:
+        _restore(network, before)
+        raise
+    except _Diverged as error:
+        _restore(network, before)
+        raise FloatingPointError(f"training diverged: {error}; the network is back as it was "
+                                 "before fit (try a smaller learning rate)") from None
     if last is not None:
         _leave_last_sample(network, *last, Y[order[-1]])
     return history
+
+
+class _Diverged(Exception):
+    pass
+
+
+def _check_parameters(network) -> None:
+    """After an epoch: every parameter is finite (a last guard against overflow)."""
+    for layer in network.receiving_layers:
+        if not (np.isfinite(layer.weights).all() and np.isfinite(layer.biases).all()):
+            raise _Diverged(f"the {first_non_finite(layer, layer.weights, layer.biases)} "
+                            "is not finite")
+
+
+def _snapshot(network) -> list:
+    return [(layer._save_state(), layer.record) for layer in network.receiving_layers]
+
+
+def _restore(network, snapshot: list) -> None:
+    for layer, (state, record) in zip(network.receiving_layers, snapshot):
+        layer._restore_state(state)
+        layer.record = record
 
 
 def _object_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,

@@ -7,12 +7,14 @@ outgoing connections, and the mean gradient of ``W`` is ``Delta.T @ A_prev / bat
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .costs import output_deltas
 from .layers import HiddenLayer, SampleRecord
 
-__all__ = ["forward", "train_batch", "Plan"]
+__all__ = ["forward", "train_batch", "Plan", "NonFiniteBatch", "first_non_finite"]
 
 
 def forward(network, activations: np.ndarray, *, start: int = 0) -> list[np.ndarray]:
@@ -41,33 +43,54 @@ def forward(network, activations: np.ndarray, *, start: int = 0) -> list[np.ndar
     return result
 
 
-def _derivative(layer, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    f = layer.activation_function
-    if f.derivative_from_output is not None:
-        return f.derivative_from_output(a)
-    return f.derivative(z)
-
-
 class Plan:
     """Facts about a network's layers that do not change during a ``fit``, worked out once.
 
-    ``dense[k]``: every connection of receiving layer ``k`` exists (no mask to apply);
-    ``all_trainable[k]``: it has no static neuron.
+    ``layers``: the receiving layers; ``dense[k]``: every connection of layer ``k`` exists (no
+    mask to apply); ``all_trainable[k]``: it has no static neuron; ``unbounded[k]``: its
+    activation can grow without bound (so it is checked for overflow); ``functions[k]`` and
+    ``derivatives[k]``: its ``f`` on arrays and ``f'`` from ``(z, a)``; ``gradients[k]``: a
+    buffer for its weight step, reused batch after batch.
     """
 
     def __init__(self, network) -> None:
-        layers = network.receiving_layers
+        layers = self.layers = network.receiving_layers
         self.dense = [bool(layer.mask.all()) for layer in layers]
         self.all_trainable = [bool(layer.trainable.all()) for layer in layers]
+        self.unbounded = [layer.activation_function.name not in _BOUNDED for layer in layers]
+        self.functions = [layer.activation_function.vectorized for layer in layers]
+        self.derivatives = [_derivative_of(layer.activation_function) for layer in layers]
+        self.gradients = [np.empty_like(layer.weights) for layer in layers]
+        output = layers[-1]
+        self.cost, self.output_activation = output.cost, output.activation_function
+
+
+def _derivative_of(f):
+    """``f'`` as a function of ``(z, a)``: from ``a`` when the activation allows (cheaper)."""
+    if f.derivative_from_output is not None:
+        from_output = f.derivative_from_output
+        return lambda z, a: from_output(a)
+    if f.derivative is not None:
+        derivative = f.derivative
+        return lambda z, a: derivative(z)
+    return None  # softmax: handled by output_deltas
+
+
+_BOUNDED = {"sigmoid", "tanh", "softmax"}
+
+
+class NonFiniteBatch(FloatingPointError):
+    """A mini-batch produced a NaN or infinity; nothing was changed. ``fit`` says why."""
 
 
 def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
                 momentum: float = 0.0, plan: Plan = None) -> tuple[list, list]:
     """Train one mini-batch: the post's steps 1-7 for all samples at once.
 
-    ``X`` and ``Y`` must already be checked: 2-D, finite, of the network's dtype and widths.
-    Each receiving layer's ``record`` is replaced by this batch's tables (as ``clear()`` and
-    ``train_sample`` would leave it), then every parameter is nudged by
+    ``X`` and ``Y`` must be 2-D, of the network's dtype and widths, and ``Y`` must be checked;
+    a NaN or infinity in ``X`` is caught here (it makes its row of the first layer's weighted
+    sums non-finite). Each receiving layer's ``record`` is replaced by this batch's tables (as
+    ``clear()`` and ``train_sample`` would leave it), then every parameter moves by
     ``-learning_rate * mean gradient`` (or by its velocity with ``momentum``), biases clamped.
 
     Returns
@@ -78,18 +101,18 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
 
     Raises
     ------
-    FloatingPointError
-        If a gradient is not finite; it names the parameter, and nothing is changed.
+    NonFiniteBatch
+        If the inputs, a weighted sum or a gradient is not finite; nothing is changed then.
     """
     plan = plan or Plan(network)
-    layers = network.receiving_layers
+    layers = plan.layers
     activations = [X]
     zs = []
     a = X
-    for layer in layers:
+    for layer, f in zip(layers, plan.functions):
         z = a @ layer.weights.T  # (batch, n_out)
         z += layer.biases
-        a = layer.activation_function(z)
+        a = f(z)
         zs.append(z)
         activations.append(a)
 
@@ -97,71 +120,77 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
     last = len(layers) - 1
     deltas = [None] * len(layers)
     dcdas = [None] * len(layers)
-    output = layers[last]
-    deltas[last] = output_deltas(output.cost, output.activation_function, zs[last], a, Y)
+    deltas[last] = output_deltas(plan.cost, plan.output_activation, zs[last], a, Y)
     for k in range(last, 0, -1):
         dcdas[k - 1] = deltas[k] @ layers[k].weights  # SUM over outgoing connections
-        deltas[k - 1] = dcdas[k - 1] * _derivative(layers[k - 1], zs[k - 1], activations[k])
+        deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](zs[k - 1], activations[k])
 
-    n = X.shape[0]
-    gradients = []
-    for k, layer in enumerate(layers):
-        grad_w = deltas[k].T @ activations[k]  # (n_out, n_in), summed over the batch
-        grad_w /= n
-        grad_b = deltas[k].sum(axis=0)
-        grad_b /= n
-        _check_finite(layer, grad_w, grad_b)
-        gradients.append((grad_w, grad_b))
+    # One cheap test for the whole batch: NaN and infinity survive a sum. Bad inputs show in
+    # the first weighted sums, a diverging network in the output deltas (which every hidden
+    # delta is computed from) or in an unbounded activation.
+    scale = learning_rate / X.shape[0]  # the step is learning_rate x the mean over the batch
+    bias_steps = [delta.sum(axis=0) * scale for delta in deltas]
+    test = float(zs[0].sum()) + float(bias_steps[last].sum())
+    for k in range(last):
+        if plan.unbounded[k]:
+            test += float(activations[k + 1].sum())
+    if not math.isfinite(test):
+        raise NonFiniteBatch(_describe_non_finite(layers, activations, zs, deltas))
 
     clamp = network.bias_clamp
     for k, layer in enumerate(layers):
-        record = SampleRecord()
-        record.input_activations = activations[k]
-        record.deltas = deltas[k]
-        if dcdas[k] is not None:
-            record.derivatives_of_cost_by_activation = dcdas[k]
-        layer.record = record
-        grad_w, grad_b = gradients[k]
-        _nudge(layer, grad_w, grad_b, learning_rate, momentum, clamp,
-               plan.dense[k], plan.all_trainable[k])
+        layer.record = SampleRecord(activations[k], deltas[k], dcdas[k])
+        weight_step = np.matmul((deltas[k] * scale).T, activations[k], out=plan.gradients[k])
+        _nudge(layer, weight_step, bias_steps[k], momentum, clamp, plan.dense[k],
+               plan.all_trainable[k])
     return activations, zs
 
 
-def _check_finite(layer, grad_w: np.ndarray, grad_b: np.ndarray) -> None:
-    if np.isfinite(grad_w).all() and np.isfinite(grad_b).all():
-        return
-    bad_b = np.flatnonzero(~np.isfinite(grad_b))
-    if bad_b.size:
-        where = f"bias of {layer.neurons[bad_b[0]]!r}"
-    else:
-        j, i = np.argwhere(~np.isfinite(grad_w))[0]
-        connection = next(c for c in layer.neurons[j].inputs if c.input_neuron.index == i)
-        where = f"weight of {connection!r}"
-    raise FloatingPointError(f"the gradient of the {where} is not finite; the network keeps its "
-                             "previous parameters (try a smaller learning rate)")
+def _describe_non_finite(layers, activations, zs, deltas) -> str:
+    """Say where a batch first went non-finite (only called when one did)."""
+    if not np.isfinite(zs[0]).all():
+        return "the first layer's weighted sums are not finite"
+    for k, layer in enumerate(layers):
+        if not np.isfinite(activations[k + 1]).all():
+            return f"the activations of {layer!r} are not finite"
+    for layer, delta, a in zip(layers, deltas, activations):
+        bad = np.flatnonzero(~np.isfinite(delta).all(axis=0))
+        if bad.size:
+            return f"the gradient of the bias of {layer.neurons[bad[0]]!r} is not finite"
+        gradient = delta.T @ a
+        if not np.isfinite(gradient).all():
+            return f"the gradient of the {first_non_finite(layer, gradient)} is not finite"
+    return "a gradient is not finite"
 
 
-def _nudge(layer, grad_w: np.ndarray, grad_b: np.ndarray, learning_rate: float,
-           momentum: float, clamp, dense: bool, all_trainable: bool) -> None:
-    """``p -= learning_rate * gradient`` (or ``v = m v - lr g; p += v``) for one layer."""
+def first_non_finite(layer, weights: np.ndarray, biases: np.ndarray = None) -> str:
+    """Name the first parameter of ``layer`` whose entry in ``weights`` (or ``biases``) is NaN
+    or infinite: ``"weight of Connection(...)"`` or ``"bias of HiddenNeuron(...)"``."""
+    if biases is not None and not np.isfinite(biases).all():
+        return f"bias of {layer.neurons[np.flatnonzero(~np.isfinite(biases))[0]]!r}"
+    j, i = np.argwhere(~np.isfinite(weights))[0]
+    connection = next(c for c in layer.neurons[j].inputs if c.input_neuron.index == i)
+    return f"weight of {connection!r}"
+
+
+def _nudge(layer, weight_step: np.ndarray, bias_step: np.ndarray, momentum: float, clamp,
+           dense: bool, all_trainable: bool) -> None:
+    """``p -= step`` (or ``v = m v - step; p += v``) for one layer; steps include the rate."""
     if not dense:
-        grad_w *= layer.mask
+        weight_step *= layer.mask
     if not all_trainable:
-        grad_w[~layer.trainable] = 0.0
-        grad_b[~layer.trainable] = 0.0
+        weight_step[~layer.trainable] = 0.0
+        bias_step[~layer.trainable] = 0.0
     weights, biases = layer.weights, layer.biases
     if momentum:
-        for velocity, grad, param in ((layer.weight_velocity, grad_w, weights),
-                                      (layer.bias_velocity, grad_b, biases)):
+        for velocity, step, param in ((layer.weight_velocity, weight_step, weights),
+                                      (layer.bias_velocity, bias_step, biases)):
             velocity *= momentum
-            grad *= learning_rate
-            velocity -= grad
+            velocity -= step
             param += velocity
     else:
-        grad_w *= learning_rate
-        weights -= grad_w
-        grad_b *= learning_rate
-        biases -= grad_b
+        weights -= weight_step
+        biases -= bias_step
     if clamp is not None:
         if all_trainable:
             np.clip(biases, clamp[0], clamp[1], out=biases)

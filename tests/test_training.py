@@ -112,3 +112,19 @@ def test_predict_and_evaluate_check_shapes():
     result = net.evaluate([[0.0, 0.0]], [[1.0]])
     assert result["accuracy"] in (0.0, 1.0)
     assert result["cost"] == pytest.approx(net.cost([0.0, 0.0], [1.0]))
+
+
+@pytest.mark.parametrize("engine", ["vectorized", "object"])
+def test_a_nan_deep_in_the_data_names_its_row_and_undoes_the_batches_before_it(engine):
+    X, Y, _ = blobs(100)
+    X[37, 1] = np.nan
+    net = Network.layered([2, 4, 3], seed=0)
+    net.fit(X[:10], Y[:10], progress=False)  # some per-sample lists to keep
+    before = [(l.weights.copy(), l.biases.copy()) for l in net.receiving_layers]
+    lists = [c.derivatives_of_cost_by_weight_per_sample for c in net.connections]
+    with pytest.raises(ValueError, match=r"`X` must be finite, got nan at index \(37, 1\)"):
+        net.fit(X, Y, epochs=2, batch_size=5, seed=0, engine=engine, progress=False)
+    for layer, (w, b) in zip(net.receiving_layers, before):
+        np.testing.assert_array_equal(layer.weights, w)
+        np.testing.assert_array_equal(layer.biases, b)
+    assert [c.derivatives_of_cost_by_weight_per_sample for c in net.connections] == lists
