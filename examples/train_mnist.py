@@ -9,8 +9,8 @@ neurograph.
 The post's own network (784-16-10, sigmoid, quadratic cost, bias clamped to +-0.8)::
 
     python examples/train_mnist.py --hidden 16 --activation sigmoid --output sigmoid \\
-        --cost quadratic --init uniform --bias-clamp 0.8 --momentum 0 --learning-rate 2.0 \\
-        --batch-size 10 --epochs 10
+        --cost quadratic --init uniform --bias-clamp 0.8 --momentum 0 --learning-rate 0.5 \\
+        --batch-size 10 --epochs 20 --dtype float64
 
 The readable object engine, neuron by neuron, on a few hundred images::
 

@@ -397,6 +397,18 @@ def _is_before(a: Layer, b: Layer) -> bool:
     return False
 
 
+def check_consecutive(sender_layer: Layer, receiver_layer: Layer) -> None:
+    """Raise unless ``receiver_layer`` receives from nothing but ``sender_layer`` and
+    ``sender_layer`` sends to nothing but ``receiver_layer``: connections join consecutive
+    layers."""
+    if receiver_layer.previous not in (None, sender_layer):
+        raise ValueError(f"connections join consecutive layers: {receiver_layer!r} already "
+                         f"receives from {receiver_layer.previous!r}")
+    if getattr(sender_layer, "next", None) not in (None, receiver_layer):
+        raise ValueError(f"connections join consecutive layers: {sender_layer!r} already "
+                         f"sends to {sender_layer.next!r}")
+
+
 def check_layers_can_connect(sender_layer: Layer, receiver_layer: Layer) -> None:
     """Raise unless connections may go from ``sender_layer`` to ``receiver_layer``."""
     if receiver_layer is sender_layer:
@@ -405,12 +417,7 @@ def check_layers_can_connect(sender_layer: Layer, receiver_layer: Layer) -> None
     if _is_before(receiver_layer, sender_layer):
         raise ValueError(f"cannot connect {sender_layer!r} to the earlier {receiver_layer!r}: "
                          "connections go to the next layer")
-    if receiver_layer.previous not in (None, sender_layer):
-        raise ValueError(f"connections join consecutive layers: {receiver_layer!r} already "
-                         f"receives from {receiver_layer.previous!r}")
-    if getattr(sender_layer, "next", None) not in (None, receiver_layer):
-        raise ValueError(f"connections join consecutive layers: {sender_layer!r} already "
-                         f"sends to {sender_layer.next!r}")
+    check_consecutive(sender_layer, receiver_layer)
     network = sender_layer.network
     if network is not None or receiver_layer.network is not None:
         if network is not receiver_layer.network or receiver_layer.index != sender_layer.index + 1:

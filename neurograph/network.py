@@ -23,7 +23,7 @@ from .connection import Connection
 from .costs import Cost, get_cost
 from .initializers import get_initializer
 from .layers import (HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord,
-                     check_dtype)
+                     check_consecutive, check_dtype)
 from .neurons import Neuron
 from .training import History, _predict, evaluate, fit
 
@@ -78,12 +78,7 @@ class Network:
             if layer.network is not None:
                 raise ValueError(f"{layer!r} already belongs to another network")
         for previous, layer in zip(layers, layers[1:]):
-            if layer.previous not in (None, previous):
-                raise ValueError(f"connections join consecutive layers: {layer!r} receives from "
-                                 f"{layer.previous!r}, not from the layer before it")
-            if getattr(previous, "next", None) not in (None, layer):
-                raise ValueError(f"connections join consecutive layers: {previous!r} sends to "
-                                 f"{previous.next!r}, not to the layer after it")
+            check_consecutive(previous, layer)
         dtypes = {layer.dtype for layer in layers[1:]}
         if len(dtypes) > 1:
             raise ValueError(f"all layers must store parameters in one dtype, got "
