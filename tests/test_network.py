@@ -101,6 +101,7 @@ def test_static_neurons_keep_their_parameters():
     assert len(hidden[0].derivatives_of_cost_by_bias_per_sample) == 2  # it still backpropagates
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_a_non_finite_nudge_names_the_parameter_and_keeps_the_old_ones():
     net = Network.layered([1, 1], activation="identity", seed=0, bias_clamp=None)
     net.clear()

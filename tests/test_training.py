@@ -77,6 +77,7 @@ def test_progress_prints_a_line_per_epoch(capsys):
     (dict(X=np.full((5, 2), np.inf)), r"`X` must be finite, got inf at index \(0, 0\)"),
     (dict(Y=np.full((5, 3), 2.0)), r"`Y` must lie in \[0, 1\] for the cross_entropy cost"),
 ])
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_bad_fit_arguments_are_refused_and_change_nothing(kwargs, message):
     net = Network.layered([2, 4, 3], output_activation="softmax", cost="cross_entropy", seed=0)
     arguments = dict(X=np.zeros((5, 2)), Y=np.eye(3)[[0, 1, 2, 0, 1]], progress=False)
@@ -89,6 +90,7 @@ def test_bad_fit_arguments_are_refused_and_change_nothing(kwargs, message):
         np.testing.assert_array_equal(layer.biases, b)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 @pytest.mark.parametrize("engine", ["vectorized", "object"])
 def test_divergence_stops_with_the_parameter_named_and_the_last_good_state_kept(engine):
     net = Network.layered([1, 2, 1], activation="identity", seed=0, bias_clamp=None)
