@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 
 from ._checks import as_samples, check_finite, check_momentum, check_step_size
-from .vectorized import NonFiniteBatch, Plan, first_non_finite, forward, train_batch
+from .vectorized import Plan, first_non_finite, forward, train_batch
 
 __all__ = ["History", "fit", "evaluate", "ENGINES"]
 
@@ -56,14 +56,21 @@ class History:
 
 
 def _accuracy_rule(Y: np.ndarray):
-    """How to score outputs (one row per row of ``Y``): None when there is no natural accuracy."""
+    """How to score outputs: ``rule(outputs, order)`` compares row ``r`` of ``outputs`` with row
+    ``order[r]`` of ``Y`` (all rows in turn by default); None when there is no natural accuracy."""
     labels = Y.argmax(axis=1)
     # One-hot: exactly one non-zero per row overall, and each row's largest entry is a 1.
     if (Y.shape[1] > 1 and np.count_nonzero(Y) == len(Y)
             and np.all(Y[np.arange(len(Y)), labels] == 1)):
-        return lambda outputs: float(np.mean(outputs.argmax(axis=1) == labels))
+        def accuracy(outputs, order=slice(None)):
+            return float(np.mean(outputs.argmax(axis=1) == labels[order]))
+        return accuracy
     if Y.shape[1] == 1 and np.all((Y == 0) | (Y == 1)):
-        return lambda outputs: float(np.mean((outputs[:, 0] >= 0.5) == (Y[:, 0] == 1)))
+        positive = Y[:, 0] == 1
+
+        def accuracy(outputs, order=slice(None)):
+            return float(np.mean((outputs[:, 0] >= 0.5) == positive[order]))
+        return accuracy
     return None
 
 
@@ -139,9 +146,10 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
         validation=None, progress: bool = True) -> History:
     """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters.
 
-    ``X`` is checked for NaN and infinity batch by batch as it is used (a pass over a whole
-    data set costs more than an epoch's bookkeeping); a bad value puts the network back as it
-    was before the call and raises a ValueError naming the row.
+    A failed call changes nothing: on any error the network is put back as it was. ``X`` is not
+    scanned for NaN or infinity beforehand (that pass costs more than an epoch's bookkeeping):
+    one would reach a weight, which the check after each epoch finds; then ``X`` is scanned and
+    the error names its row.
     """
     X, Y = _check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = _positive_int("epochs", epochs)
@@ -171,44 +179,47 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
             order = rng.permutation(n) if shuffle else np.arange(n)
-            outputs = np.empty(Y.shape, dtype=Y.dtype)  # row r: the output for sample r
+            Y_epoch = Y[order]  # targets in training order: each batch's are a slice
+            outputs = np.empty_like(Y_epoch)
             for b, begin in enumerate(range(0, n, batch_size), start=1):
-                rows = order[begin:begin + batch_size]
-                X_batch = X[rows]
+                end = begin + batch_size
+                rows = order[begin:end]
                 if engine == "vectorized":
-                    activations, zs = train_batch(network, X_batch, Y[rows], learning_rate,
-                                                  momentum, plan)
-                    outputs[rows] = activations[-1]
-                    last = (activations, zs)
+                    # No reference to a batch's arrays outlives its step (see train_batch),
+                    # except the last one's, which leaves the record and the activations.
+                    if epoch == epochs and end >= n:
+                        last = train_batch(network, X[rows], Y_epoch[begin:end], learning_rate,
+                                           momentum, plan)
+                        outputs[begin:end] = last[0][-1]
+                    else:
+                        outputs[begin:end] = train_batch(
+                            network, X[rows], Y_epoch[begin:end], learning_rate, momentum, plan,
+                            keep_record=False)[0][-1]
                 else:
+                    X_batch = X[rows]
                     check_finite("X", X_batch, rows)
-                    outputs[rows] = _object_batch(network, X_batch, Y[rows], learning_rate,
-                                                  momentum)
+                    outputs[begin:end] = _object_batch(network, X_batch, Y_epoch[begin:end],
+                                                       learning_rate, momentum)
                 bar.batch(epoch, b)
             _check_parameters(network)
             history.seconds.append(time.perf_counter() - started)
-            history.cost.append(_mean_cost(network, outputs, Y))
-            history.accuracy.append(None if rule is None else rule(outputs))
+            history.cost.append(_mean_cost(network, outputs, Y_epoch))
+            history.accuracy.append(None if rule is None else rule(outputs, order))
             if validation is not None:
                 predicted = _predict(network, X_val)
                 history.validation_cost.append(_mean_cost(network, predicted, Y_val))
                 history.validation_accuracy.append(
                     None if validation_rule is None else validation_rule(predicted))
             bar.epoch(epoch, history)
-    except NonFiniteBatch as error:
-        if not np.isfinite(X_batch).all():
-            _restore(network, before)
-            check_finite("X", X_batch, rows)  # raises, naming the row of X
-        raise FloatingPointError(f"training diverged: {error}; the network keeps the "
-                                 "parameters of the last good mini-batch (try a smaller "
-                                 "learning rate)") from None
-    except ValueError:
+    except (ValueError, FloatingPointError):
         _restore(network, before)
         raise
     except _Diverged as error:
         _restore(network, before)
-        raise FloatingPointError(f"training diverged: {error}; the network is back as it was "
-                                 "before fit (try a smaller learning rate)") from None
+        check_finite("X", X)  # a NaN or infinity in X is the likeliest cause: name its row
+        raise FloatingPointError(f"training diverged: the {error} is not finite; the network "
+                                 "is back as it was before fit (try a smaller learning rate)"
+                                 ) from None
     if last is not None:
         _leave_last_sample(network, *last, Y[order[-1]])
     return history
@@ -222,8 +233,7 @@ def _check_parameters(network) -> None:
     """After an epoch: every parameter is finite (a last guard against overflow)."""
     for layer in network.receiving_layers:
         if not (np.isfinite(layer.weights).all() and np.isfinite(layer.biases).all()):
-            raise _Diverged(f"the {first_non_finite(layer, layer.weights, layer.biases)} "
-                            "is not finite")
+            raise _Diverged(first_non_finite(layer, layer.weights, layer.biases))
 
 
 def _snapshot(network) -> list:
