@@ -5,7 +5,26 @@ import math
 
 import numpy as np
 
-__all__ = ["as_sample", "as_samples", "check_finite", "check_momentum", "check_step_size"]
+__all__ = ["as_sample", "as_sample_list", "as_samples", "check_finite", "check_momentum", "check_step_size"]
+
+
+def as_sample_list(name: str, value, length: int) -> list[float]:
+    """``value`` as a list of ``length`` finite floats, or a ValueError (as :func:`as_sample`).
+
+    The object engine's path for one sample: a Python sum is a quick finiteness test for a
+    short vector (NaN and infinity survive a sum); only a non-finite sum is looked at closely.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.shape[0] == length \
+            and value.dtype.kind == "f":
+        values = value.tolist()
+    elif isinstance(value, (list, tuple)) and len(value) == length and all(
+            type(v) is float for v in value):
+        values = list(value)
+    else:
+        return as_sample(name, value, length).tolist()
+    if not math.isfinite(sum(values)):
+        as_sample(name, value, length)  # raises, naming the entry (unless the sum overflowed)
+    return values
 
 
 def as_sample(name: str, value, length: int) -> np.ndarray:

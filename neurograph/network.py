@@ -17,7 +17,7 @@ from typing import Iterable, Optional, Sequence, Union
 
 import numpy as np
 
-from ._checks import as_sample, as_samples, check_momentum, check_step_size
+from ._checks import as_sample, as_sample_list, as_samples, check_momentum, check_step_size
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
@@ -218,8 +218,7 @@ class Network:
 
         Returns the output activations. Every neuron's ``activation`` (and ``z``) is set.
         """
-        values = as_sample("x", x, self.input_layer.size).tolist()
-        self._propagate(values)
+        self._propagate(as_sample_list("x", x, self.input_layer.size))
         return self.output_layer.activations
 
     def _propagate(self, values: list[float]) -> None:
@@ -230,10 +229,10 @@ class Network:
 
     def _propagate_with_desired(self, x, y) -> None:
         """Step 3: check the sample, propagate it, set the output neurons' desired activations."""
-        values = as_sample("x", x, self.input_layer.size).tolist()
-        desired = as_sample("y", y, self.output_layer.size)
-        self.output_layer.check_targets("y", desired)
-        desired = desired.tolist()
+        values = as_sample_list("x", x, self.input_layer.size)
+        desired = as_sample_list("y", y, self.output_layer.size)
+        if self.output_layer.cost.probabilities:
+            self.output_layer.check_targets("y", np.array(desired))
         self._propagate(values)
         for neuron, value in zip(self.output_layer.neurons, desired):
             neuron.desired_activation = value

@@ -260,3 +260,10 @@ def test_public_names_are_exported():
     assert isinstance(hidden, neurograph.ReceiverNeuron)
     assert not isinstance(neurograph.OutputLayer(1)[0], neurograph.TransmitterNeuron)
     assert not isinstance(neurograph.InputLayer(1)[0], neurograph.ReceiverNeuron)
+
+
+def test_huge_but_finite_inputs_are_accepted():
+    # their sum overflows to inf, which must not be mistaken for a non-finite input
+    net = Network.layered([2, 1], activation="tanh", seed=0)
+    assert np.isfinite(net.propagate([1e308, 1e308])).all()
+    assert np.isfinite(net.train_sample(np.array([1e308, 1e308]), [0.5]))

@@ -1,0 +1,110 @@
+"""Smoke runs of examples/xor.py, rectangle.py and first_contact.py with small flags.
+
+Each run takes a few seconds and is checked on its figures, with thresholds the small run meets
+on every seed tried (0-9) but a network that does not learn would miss.
+"""
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load_example(name: str):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def xor():
+    return load_example("xor")
+
+
+@pytest.fixture(scope="module")
+def rectangle():
+    return load_example("rectangle")
+
+
+@pytest.fixture(scope="module")
+def first_contact():
+    return load_example("first_contact")
+
+
+def test_xor_small_run_classifies_fresh_points(xor, capsys):
+    result = xor.main(["--epochs", "15", "--quiet"])
+    # 15 epochs reach 97.8-99.4% on fresh points over seeds 0-9; a constant or linear
+    # predictor gets about 50-75% on XOR.
+    assert result["train_accuracy"] > 0.93
+    assert result["test_accuracy"] > 0.93
+    assert result["test_cost"] < 0.1
+    assert "on 1000 fresh points" in capsys.readouterr().out
+
+
+def test_xor_data_are_labelled_by_quadrant(xor):
+    import numpy as np
+
+    X, Y = xor.make_data(2000, np.random.default_rng(1))
+    assert X.shape == (2000, 2) and Y.shape == (2000, 1)
+    assert X.min() >= 0.0 and X.max() < 1.0
+    expected = ((X[:, 0] >= 0.5) != (X[:, 1] >= 0.5)).astype(float)
+    assert np.array_equal(Y[:, 0], expected)
+    assert 0.4 < Y.mean() < 0.6
+
+
+def test_rectangle_small_run_errors_fall(rectangle, capsys):
+    result = rectangle.main(["--iterations", "40000", "--report-every", "10000"])
+    lines = result["lines"]
+    assert [iteration for iteration, _, _ in lines] == [0, 10000, 20000, 30000, 40000]
+    _, first_area, first_circumference = lines[1]  # the first full report interval
+    assert result["area_error"] < 0.8 * first_area
+    assert result["circumference_error"] < 0.6 * first_circumference
+    # Seeds 0-9 end this short run at area 6-17%, circumference 0.7-3.7%.
+    assert result["area_error"] < 25.0
+    assert result["circumference_error"] < 5.0
+    out = capsys.readouterr().out
+    assert re.search(r"^Iteration 40000 errors: area \d+\.\d{3}%, circumference: \d+\.\d{3}% "
+                     r"\(smaller = better\)", out, re.MULTILINE)
+    assert "area 17.861%, circumference: 1.123%" in out  # the post's line, printed beside ours
+
+
+def test_rectangle_targets(rectangle):
+    assert rectangle.targets(0.5, 0.2) == pytest.approx([0.1, 0.35])
+    assert rectangle.targets(1.0, 1.0) == pytest.approx([1.0, 1.0])
+
+
+def test_rectangle_run_is_reproducible(rectangle, capsys):
+    flags = ["--iterations", "3000", "--report-every", "1000"]
+    first = rectangle.main(flags + ["--seed", "3"])
+    again = rectangle.main(flags + ["--seed", "3"])
+    other = rectangle.main(flags + ["--seed", "4"])
+    assert first["lines"] == again["lines"]
+    assert first["lines"] != other["lines"]
+
+
+def test_first_contact_small_run_beats_the_baselines(first_contact, capsys):
+    result = first_contact.main(["--epochs", "250"])
+    # The training mean's test RMSE is ~0.14-0.20 and the best plane's ~0.07-0.09 over seeds
+    # 0-9; 250 epochs bring the network to 0.032-0.047 (the noise alone is 0.03).
+    assert result["test_rmse"] < 0.5 * result["mean_test_rmse"]
+    assert result["test_rmse"] < 0.8 * result["plane_test_rmse"]
+    assert result["train_rmse"] < 0.8 * result["plane_train_rmse"]
+    assert result["test_rmse"] < 0.06
+    out = capsys.readouterr().out
+    assert "baseline: training mean" in out and "2-3-1 sigmoid network" in out
+
+
+def test_first_contact_baselines_are_computed_on_the_training_set(first_contact):
+    import numpy as np
+
+    X, Y = first_contact.make_data(300, np.random.default_rng(0))
+    assert X.shape == (300, 2) and Y.shape == (300, 1)
+    assert 0.0 <= Y.min() and Y.max() <= 1.0 and 0.0 <= X.min() and X.max() <= 1.0
+    predict = first_contact.plane_fit(X, Y)
+    plane_rmse = first_contact.rmse(predict(X), Y)
+    mean_rmse = first_contact.rmse(np.full(len(Y), Y.mean()), Y)
+    assert mean_rmse == pytest.approx(float(Y.std()))
+    assert plane_rmse < mean_rmse  # least squares with an intercept beats the mean on its data
