@@ -348,8 +348,8 @@ class Network:
             On bad shapes, non-finite values, targets that do not suit the cost, or bad
             settings; nothing is changed then.
         FloatingPointError
-            If training diverges to a non-finite gradient or parameter (the parameters of the
-            last good mini-batch are kept).
+            If training diverges to a NaN or infinite parameter, which the error names; the
+            network is then put back as it was before the call (as for a NaN in ``X``).
 
         Examples
         --------

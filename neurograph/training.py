@@ -211,9 +211,14 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
                 history.validation_accuracy.append(
                     None if validation_rule is None else validation_rule(predicted))
             bar.epoch(epoch, history)
-    except (ValueError, FloatingPointError):
+    except ValueError:
         _restore(network, before)
         raise
+    except FloatingPointError as error:  # the object engine's nudge met a non-finite value
+        _restore(network, before)
+        raise FloatingPointError(f"training diverged: the {error.__cause__ or error}; the "
+                                 "network is back as it was before fit (try a smaller learning "
+                                 "rate)") from None
     except _Diverged as error:
         _restore(network, before)
         check_finite("X", X)  # a NaN or infinity in X is the likeliest cause: name its row

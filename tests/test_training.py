@@ -92,7 +92,7 @@ def test_bad_fit_arguments_are_refused_and_change_nothing(kwargs, message):
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 @pytest.mark.parametrize("engine", ["vectorized", "object"])
-def test_divergence_stops_with_the_parameter_named_and_the_last_good_state_kept(engine):
+def test_divergence_stops_with_the_parameter_named_and_the_network_as_before(engine):
     net = Network.layered([1, 2, 1], activation="identity", seed=0, bias_clamp=None)
     X = np.array([[1e200], [1e200]])
     Y = np.zeros((2, 1))

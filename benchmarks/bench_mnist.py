@@ -1,0 +1,495 @@
+#!/usr/bin/env python
+"""MNIST benchmarks for issue 3: neurograph against hand-written references, as ratios.
+
+Three measurements, each taken in this one process so that the machine's current speed cancels
+out of the ratios (only the ratios and medians mean anything on a shared, noisy machine):
+
+1. ``vectorized``: one epoch over the 60,000 MNIST training images, 784-30-10, sigmoid hidden and
+   output, quadratic cost ``C = sum (a - y)^2``, float64, plain SGD at learning rate 3.0, no bias
+   clamp, shuffled mini-batches of 10 and of 100. ``Network.fit`` (vectorized engine) against
+   the simplest honest numpy network (:func:`numpy_epoch`). Issue target: ratio <= 1.1.
+2. ``object``: training samples per second of the object engine on 784-16-10 (sigmoid,
+   quadratic, batch 10, the post's bias clamp (-0.8, 0.8)) against a plain-Python object graph
+   of neurons and connections holding Python floats (:class:`PyNetwork`). Issue target:
+   object engine / reference >= 0.5.
+3. ``build``: seconds to build a 784-100-10 network with ``Network.layered``. Issue target:
+   under 0.5 s.
+
+The two sides of 1 and 2 start from the same parameters and see the same batches, and the
+benchmark checks that they compute the same thing: the parameters after training, and for 1 also
+every single step of the epoch from the same parameters (at batch 10 and learning rate 3 the
+epoch is chaotic: rounding differences of 1e-16 grow to order 1 by its end, as they do between
+the reference and itself with its weights moved by 1e-15, which the benchmark then shows).
+
+BLAS runs single-threaded by default (``--blas-threads``), on both sides alike. Timing is never
+asserted; ``python benchmarks/bench_mnist.py --help`` lists the flags.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                         "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def _blas_threads(argv) -> int:
+    """``--blas-threads`` read before numpy is imported (BLAS reads its thread count then)."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--blas-threads", type=int, default=1)
+    return early.parse_known_args(argv)[0].blas_threads
+
+
+if __name__ == "__main__" and _blas_threads(sys.argv[1:]) > 0:
+    for _variable in BLAS_THREAD_VARIABLES:
+        os.environ[_variable] = str(_blas_threads(sys.argv[1:]))
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # benchmark this checkout, installed or not
+
+from neurograph import Network  # noqa: E402
+
+MNIST_FOLDER = REPO.parent / "shared" / "data" / "mnist"
+EPOCH_ROWS = 60_000
+LEARNING_RATE = 3.0
+SEED_INIT, SEED_SHUFFLE = 0, 1
+POST_BIAS_CLAMP = (-0.8, 0.8)
+AGREEMENT_TOLERANCE = 1e-9
+
+
+# -- data ----------------------------------------------------------------------------------------
+
+def load_training_data(rows: int = EPOCH_ROWS) -> tuple[np.ndarray, np.ndarray, str]:
+    """``rows`` MNIST training images (float64 in [0, 1]) and one-hot labels, and what they are.
+
+    Uses the full set in ``<repo>/../shared/data/mnist`` when that folder exists; otherwise
+    whatever ``load_mnist`` finds (perhaps its bundled 10,000-image sample, tiled to ``rows``
+    for timing). Without ``neurograph.datasets`` it falls back to random data of the same shape,
+    which times the same but says nothing about learning.
+    """
+    try:
+        from neurograph.datasets import load_mnist
+    except ImportError as error:
+        rng = np.random.default_rng(12345)
+        X = rng.random((rows, 784))
+        Y = np.eye(10)[rng.integers(0, 10, size=rows)]
+        return X, Y, (f"RANDOM data {X.shape} (neurograph.datasets not importable: {error}); "
+                      "timings are valid, it is not MNIST")
+    folder = MNIST_FOLDER if MNIST_FOLDER.is_dir() else None
+    data = load_mnist(folder, download=False, quiet=True)
+    X, Y = data.training_set(dtype="float64")
+    X, Y = np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(Y, dtype=np.float64)
+    where = getattr(data, "source", None) or folder or "load_mnist's default location"
+    if data.is_sample:
+        description = (f"MNIST SAMPLE ({len(X):,} bundled images; the full set was not found at "
+                       f"{MNIST_FOLDER})")
+    else:
+        description = f"MNIST training set, {len(X):,} images, from {where}"
+    if len(X) < rows:
+        description += f", TILED to {rows:,} rows for timing"
+        X, Y = np.resize(X, (rows, X.shape[1])), np.resize(Y, (rows, Y.shape[1]))
+    elif len(X) > rows:
+        description += f", the first {rows:,} used"
+        X, Y = X[:rows].copy(), Y[:rows].copy()
+    return X, Y, description
+
+
+# -- timing helpers --------------------------------------------------------------------------------
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    gc.collect()
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def max_abs_difference(params_a, params_b) -> float:
+    return max(float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+               for a, b in zip(params_a, params_b))
+
+
+def network_parameters(net: Network) -> list[np.ndarray]:
+    """W1, b1, W2, b2, ... as copies."""
+    return [p.copy() for layer in net.receiving_layers for p in (layer.weights, layer.biases)]
+
+
+# -- 1. the vectorized engine against minimal numpy -----------------------------------------------
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def numpy_batch(W1, b1, W2, b2, x, y, learning_rate: float) -> None:
+    """One plain-SGD step of a sigmoid network with quadratic cost; updates in place."""
+    h = sigmoid(x @ W1.T + b1)
+    a = sigmoid(h @ W2.T + b2)
+    delta_out = 2.0 * (a - y) * a * (1.0 - a)
+    delta_hidden = (delta_out @ W2) * h * (1.0 - h)
+    step = learning_rate / len(x)  # gradients are means over the batch
+    W2 -= step * (delta_out.T @ h)
+    b2 -= step * delta_out.sum(axis=0)
+    W1 -= step * (delta_hidden.T @ x)
+    b1 -= step * delta_hidden.sum(axis=0)
+
+
+def numpy_epoch(W1, b1, W2, b2, X, Y, batch_size: int, learning_rate: float, seed) -> None:
+    """One epoch of plain SGD on a 784-30-10 sigmoid network, quadratic cost; updates in place.
+
+    The reference a competent person would write: shuffled indices, forward, output delta
+    ``2 (a - y) a (1 - a)``, backpropagated hidden delta, mean gradients, update. It computes
+    nothing else (no cost, no checks). The batch order is ``default_rng(seed).permutation(n)``,
+    the order ``Network.fit(..., seed=seed)`` uses.
+    """
+    n = len(X)
+    order = np.random.default_rng(seed).permutation(n)
+    for begin in range(0, n, batch_size):
+        rows = order[begin:begin + batch_size]
+        numpy_batch(W1, b1, W2, b2, X[rows], Y[rows], learning_rate)
+
+
+def check_vectorized_steps(X, Y, batch_size: int) -> float:
+    """Max |difference| of one step of each side from the same parameters, over a whole epoch.
+
+    Walks the epoch's batches in ``fit``'s order; before each batch the reference copies
+    neurograph's parameters, then both take the step (neurograph through ``fit`` on that one
+    batch). Over a whole epoch the two runs cannot be compared parameter by parameter when
+    training is chaotic (it is at batch 10, learning rate 3: rounding differences of 1e-16 grow
+    to order 1), but this shows that every one of the epoch's updates is the same function.
+    """
+    net = new_vectorized_network()
+    order = np.random.default_rng(SEED_SHUFFLE).permutation(len(X))
+    worst = 0.0
+    for begin in range(0, len(X), batch_size):
+        rows = order[begin:begin + batch_size]
+        x, y = X[rows], Y[rows]
+        params = network_parameters(net)
+        numpy_batch(*params, x, y, LEARNING_RATE)
+        net.fit(x, y, epochs=1, batch_size=len(rows), learning_rate=LEARNING_RATE,
+                shuffle=False, progress=False)
+        worst = max(worst, max_abs_difference(params, network_parameters(net)))
+    return worst
+
+
+def sensitivity(X, Y, batch_size: int, nudge: float = 1e-15) -> float:
+    """How far the reference ends from itself when its first weights move by ``nudge``."""
+    params = network_parameters(new_vectorized_network())
+    moved = [p.copy() for p in params]
+    moved[0] += nudge
+    numpy_epoch(*params, X, Y, batch_size, LEARNING_RATE, SEED_SHUFFLE)
+    numpy_epoch(*moved, X, Y, batch_size, LEARNING_RATE, SEED_SHUFFLE)
+    return max_abs_difference(params, moved)
+
+
+def new_vectorized_network() -> Network:
+    return Network.layered([784, 30, 10], activation="sigmoid", cost="quadratic", init="uniform",
+                           seed=SEED_INIT, bias_clamp=None)
+
+
+def bench_vectorized(X, Y, batch_sizes, repeats: int) -> list[dict]:
+    print(f"\n[1] vectorized engine vs minimal numpy: 784-30-10 sigmoid, quadratic cost, float64, "
+          f"plain SGD lr={LEARNING_RATE}, no bias clamp (bias_clamp=None on both sides), "
+          f"one epoch of {len(X):,} images, {repeats} alternating repeats")
+    results = []
+    for batch_size in batch_sizes:
+        times = {"neurograph": [], "numpy": []}
+        worst = 0.0
+        for r in range(repeats):
+            net = new_vectorized_network()
+            params = network_parameters(net)  # the reference starts from the same parameters
+
+            def run_numpy():
+                return timed(numpy_epoch, *params, X, Y, batch_size, LEARNING_RATE, SEED_SHUFFLE)[0]
+
+            def run_neurograph():
+                return timed(net.fit, X, Y, epochs=1, batch_size=batch_size,
+                             learning_rate=LEARNING_RATE, seed=SEED_SHUFFLE, progress=False)[0]
+
+            # alternate who goes first, so drifts in machine speed hit both sides alike
+            order = [("numpy", run_numpy), ("neurograph", run_neurograph)]
+            for name, run in (order if r % 2 == 0 else order[::-1]):
+                times[name].append(run())
+            worst = max(worst, max_abs_difference(params, network_parameters(net)))
+            print(f"    batch {batch_size:>3} repeat {r + 1}: numpy {times['numpy'][-1]:.3f} s, "
+                  f"neurograph {times['neurograph'][-1]:.3f} s")
+        ng, ref = statistics.median(times["neurograph"]), statistics.median(times["numpy"])
+        print(f"  batch {batch_size}: median neurograph {ng:.3f} s, numpy {ref:.3f} s, "
+              f"ratio {ng / ref:.2f}")
+        steps = check_vectorized_steps(X, Y, batch_size)
+        print(f"  check: same initial parameters and batch order; after the whole epoch max "
+              f"|difference| {worst:.1e} ({'agree' if worst < AGREEMENT_TOLERANCE else 'DIFFER'})")
+        print(f"  check: each of the epoch's {-(-len(X) // batch_size)} steps from the same "
+              f"parameters: max |difference| {steps:.1e} "
+              f"({'agree' if steps < AGREEMENT_TOLERANCE else 'DIFFER'})")
+        if worst >= AGREEMENT_TOLERANCE:
+            drift = sensitivity(X, Y, batch_size)
+            print(f"  note: the reference against itself, first weights moved by 1e-15, ends "
+                  f"{drift:.1e} apart after the epoch: training is chaotic here, so the whole-"
+                  f"epoch difference {'is rounding grown large, not a different computation' if steps < AGREEMENT_TOLERANCE else 'cannot tell'}")
+        agree = steps < AGREEMENT_TOLERANCE
+        results.append({"batch": batch_size, "neurograph": ng, "reference": ref,
+                        "ratio": ng / ref, "difference": worst, "steps": steps, "agree": agree})
+    return results
+
+
+# -- 2. the object engine against a plain-Python object graph -------------------------------------
+
+def py_sigmoid(z: float) -> float:
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+class PyNeuron:
+    def __init__(self) -> None:
+        self.activation = 0.0
+        self.outputs = []  # connections to the next layer (input and hidden neurons)
+
+
+class PyConnection:
+    def __init__(self, input_neuron, output_neuron, weight: float) -> None:
+        self.input_neuron = input_neuron
+        self.output_neuron = output_neuron
+        self.weight = weight
+        self.derivatives_of_cost_by_weight_per_sample = []
+
+
+class PyReceiver(PyNeuron):
+    def __init__(self, bias: float) -> None:
+        super().__init__()
+        self.bias = bias
+        self.inputs = []
+        self.delta = 0.0
+        self.derivatives_of_cost_by_bias_per_sample = []
+
+    def eval(self) -> None:
+        z = self.bias
+        for connection in self.inputs:
+            z += connection.weight * connection.input_neuron.activation
+        self.activation = py_sigmoid(z)
+
+    def add_sample(self, derivative_of_cost_by_activation: float) -> None:
+        a = self.activation
+        delta = derivative_of_cost_by_activation * a * (1.0 - a)
+        self.delta = delta
+        self.derivatives_of_cost_by_bias_per_sample.append(delta)
+        for connection in self.inputs:
+            connection.derivatives_of_cost_by_weight_per_sample.append(
+                delta * connection.input_neuron.activation)
+
+    def nudge(self, step_size: float, bias_clamp) -> None:
+        for connection in self.inputs:
+            derivatives = connection.derivatives_of_cost_by_weight_per_sample
+            connection.weight -= step_size * sum(derivatives) / len(derivatives)
+            derivatives.clear()
+        derivatives = self.derivatives_of_cost_by_bias_per_sample
+        bias = self.bias - step_size * sum(derivatives) / len(derivatives)
+        self.bias = min(max(bias, bias_clamp[0]), bias_clamp[1])
+        derivatives.clear()
+
+
+class PyHidden(PyReceiver):
+    def train(self) -> None:
+        derivative_of_cost_by_activation = 0.0  # SUM over outgoing connections
+        for connection in self.outputs:
+            derivative_of_cost_by_activation += connection.weight * connection.output_neuron.delta
+        self.add_sample(derivative_of_cost_by_activation)
+
+
+class PyOutput(PyReceiver):
+    def __init__(self, bias: float) -> None:
+        super().__init__(bias)
+        self.desired_activation = 0.0
+
+    def train(self) -> None:
+        self.add_sample(2.0 * (self.activation - self.desired_activation))
+
+
+class PyNetwork:
+    """The post's object graph in plain Python: every number is a float attribute or list."""
+
+    def __init__(self, weights: list, biases: list, bias_clamp) -> None:
+        self.inputs = [PyNeuron() for _ in range(len(weights[0][0]))]
+        self.layers = []
+        previous = self.inputs
+        for k, (w, b) in enumerate(zip(weights, biases)):
+            kind = PyOutput if k == len(weights) - 1 else PyHidden
+            layer = [kind(bias) for bias in b]
+            for receiver, row in zip(layer, w):
+                for sender, weight in zip(previous, row):
+                    connection = PyConnection(sender, receiver, weight)
+                    sender.outputs.append(connection)
+                    receiver.inputs.append(connection)
+            self.layers.append(layer)
+            previous = layer
+        self.bias_clamp = bias_clamp
+
+    def train_sample(self, x: list, y: list) -> None:
+        for neuron, value in zip(self.inputs, x):
+            neuron.activation = value
+        for layer in self.layers:
+            for neuron in layer:
+                neuron.eval()
+        for neuron, value in zip(self.layers[-1], y):
+            neuron.desired_activation = value
+        for layer in reversed(self.layers):
+            for neuron in layer:
+                neuron.train()
+
+    def nudge(self, step_size: float) -> None:
+        for layer in self.layers:
+            for neuron in layer:
+                neuron.nudge(step_size, self.bias_clamp)
+
+    def fit(self, X: list, Y: list, batch_size: int, step_size: float, order) -> None:
+        for begin in range(0, len(order), batch_size):
+            for s in order[begin:begin + batch_size]:
+                self.train_sample(X[s], Y[s])
+            self.nudge(step_size)
+
+    def parameters(self) -> list:
+        result = []
+        for layer in self.layers:
+            result.append([[c.weight for c in neuron.inputs] for neuron in layer])
+            result.append([neuron.bias for neuron in layer])
+        return result
+
+
+def bench_object(X, Y, samples: int, repeats: int) -> dict:
+    X, Y = X[:samples], Y[:samples]
+    print(f"\n[2] object engine vs plain-Python object graph: 784-16-10 sigmoid, quadratic cost, "
+          f"batch 10, lr={LEARNING_RATE}, bias clamp {POST_BIAS_CLAMP} on both sides, one epoch "
+          f"of the first {len(X)} images, {repeats} alternating repeats")
+    X_list, Y_list = X.tolist(), Y.tolist()  # the reference reads Python floats
+    order = np.random.default_rng(SEED_SHUFFLE).permutation(len(X)).tolist()
+    times = {"neurograph": [], "python": []}
+    worst = 0.0
+    for r in range(repeats):
+        net = Network.layered([784, 16, 10], activation="sigmoid", cost="quadratic",
+                              init="uniform", seed=SEED_INIT, bias_clamp=POST_BIAS_CLAMP)
+        start = network_parameters(net)
+        reference = PyNetwork([start[0].tolist(), start[2].tolist()],
+                              [start[1].tolist(), start[3].tolist()], POST_BIAS_CLAMP)
+
+        def run_python():
+            return timed(reference.fit, X_list, Y_list, 10, LEARNING_RATE, order)[0]
+
+        def run_neurograph():
+            return timed(net.fit, X, Y, epochs=1, batch_size=10, learning_rate=LEARNING_RATE,
+                         engine="object", seed=SEED_SHUFFLE, progress=False)[0]
+
+        runs = [("python", run_python), ("neurograph", run_neurograph)]
+        for name, run in (runs if r % 2 == 0 else runs[::-1]):
+            times[name].append(run())
+        worst = max(worst, max_abs_difference(reference.parameters(), network_parameters(net)))
+        print(f"    repeat {r + 1}: python {len(X) / times['python'][-1]:.0f} samples/s, "
+              f"neurograph {len(X) / times['neurograph'][-1]:.0f} samples/s")
+    ng = len(X) / statistics.median(times["neurograph"])
+    ref = len(X) / statistics.median(times["python"])
+    agree = worst < AGREEMENT_TOLERANCE
+    print(f"  median neurograph {ng:.0f} samples/s, python {ref:.0f} samples/s, ratio "
+          f"{ng / ref:.2f}; parameters after training agree: {'yes' if agree else 'NO'} "
+          f"(max |difference| {worst:.1e})")
+    return {"samples": len(X), "neurograph": ng, "reference": ref, "ratio": ng / ref,
+            "difference": worst, "agree": agree}
+
+
+# -- 3. building a network -------------------------------------------------------------------------
+
+def bench_build(builds: int) -> dict:
+    print(f"\n[3] Network.layered([784, 100, 10]): median of {builds} builds")
+    times = []
+    for b in range(builds):
+        seconds, net = timed(Network.layered, [784, 100, 10], seed=b)
+        times.append(seconds)
+        del net
+    median = statistics.median(times)
+    print(f"  {', '.join(f'{t:.3f}' for t in times)} s; median {median:.3f} s")
+    return {"seconds": median, "builds": builds}
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+def parse_batch_sizes(values) -> list[int]:
+    sizes = [int(part) for value in values for part in str(value).split(",") if part.strip()]
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("batch sizes must be positive integers")
+    return sizes
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="timed runs of each side per measurement (default 3; medians shown)")
+    parser.add_argument("--only", choices=("vectorized", "object", "build"),
+                        help="run one measurement only")
+    parser.add_argument("--batch-sizes", nargs="+", default=["10", "100"], metavar="B",
+                        help="mini-batch sizes for the vectorized measurement (default 10 100; "
+                             "'10,100' works too)")
+    parser.add_argument("--object-samples", type=int, default=400, metavar="N",
+                        help="training images for the object-engine measurement (default 400)")
+    parser.add_argument("--blas-threads", type=int, default=1, metavar="N",
+                        help="BLAS threads for both sides (default 1: on a small shared machine "
+                             "OpenBLAS threads wait for each other and timings vary tenfold; "
+                             "0 leaves the library's default)")
+    parser.add_argument("--builds", type=int, default=5,
+                        help="builds of 784-100-10 to take the median of (default 5)")
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or args.builds < 1 or args.object_samples < 10:
+        parser.error("--repeats and --builds must be >= 1, --object-samples >= 10")
+    batch_sizes = parse_batch_sizes(args.batch_sizes)
+
+    print(f"neurograph benchmark (issue 3): Python {platform.python_version()}, "
+          f"numpy {np.__version__}, {platform.machine()}, {os.cpu_count()} CPUs; BLAS threads: "
+          f"{args.blas_threads if args.blas_threads > 0 else 'library default'}; "
+          f"medians of {args.repeats} runs")
+    vectorized = obj = build = None
+    data = None
+    if args.only in (None, "vectorized", "object"):
+        rows = EPOCH_ROWS if args.only != "object" else args.object_samples
+        X, Y, description = load_training_data(rows)
+        print(f"data: {description}")
+        data = description
+    if args.only in (None, "vectorized"):
+        vectorized = bench_vectorized(X, Y, batch_sizes, args.repeats)
+    if args.only in (None, "object"):
+        obj = bench_object(X, Y, args.object_samples, args.repeats)
+    if args.only in (None, "build"):
+        build = bench_build(args.builds)
+
+    print("\nSUMMARY (medians; ratios are neurograph / reference, measured in this process)")
+    if data is not None:
+        print(f"  data: {data}")
+    print(f"  {'measurement':<44} {'neurograph':>12} {'reference':>12} {'ratio':>6} "
+          f"{'target':>7}  same computation? (max |parameter difference|)")
+    for row in vectorized or []:
+        label = f"vectorized 784-30-10, 1 epoch, batch {row['batch']}"
+        same = (f"{'yes' if row['agree'] else 'NO'}: per step {row['steps']:.0e}, "
+                f"whole epoch {row['difference']:.0e}")
+        if row["difference"] >= AGREEMENT_TOLERANCE:
+            same += " (chaotic run)"
+        print(f"  {label:<44} {row['neurograph']:>10.3f} s {row['reference']:>10.3f} s "
+              f"{row['ratio']:>6.2f} {'<= 1.1':>7}  {same}")
+    if obj is not None:
+        label = f"object 784-16-10, batch 10, {obj['samples']} samples"
+        print(f"  {label:<44} {obj['neurograph']:>6.0f} smp/s {obj['reference']:>6.0f} smp/s "
+              f"{obj['ratio']:>6.2f} {'>= 0.5':>7}  {'yes' if obj['agree'] else 'NO'}: "
+              f"after training {obj['difference']:.0e}")
+    if build is not None:
+        print(f"  {'build 784-100-10 (Network.layered)':<44} {build['seconds']:>10.3f} s "
+              f"{'':>12} {'':>6} {'< 0.5 s':>7}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
