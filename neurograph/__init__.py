@@ -7,6 +7,7 @@ cost, parameters nudged by the mean of those lists. ``import neurograph`` needs 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .connection import Connection
 from .costs import COSTS, Cost, get_cost
+from .drawing import NetworkLayout, draw_network, network_layout
 from .gradcheck import GradientCheckResult, gradient_check
 from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
 from .network import Network
@@ -35,6 +36,7 @@ __all__ = [
     "HiddenNeuron",
     "InputLayer",
     "InputNeuron",
+    "NetworkLayout",
     "Layer",
     "Network",
     "Neuron",
@@ -45,7 +47,9 @@ __all__ = [
     "SampleRecord",
     "StaticNeuron",
     "TransmitterNeuron",
+    "draw_network",
     "get_activation",
     "get_cost",
     "gradient_check",
+    "network_layout",
 ]

@@ -199,6 +199,12 @@ class Network:
         """The per-sample cost (kept by the output layer)."""
         return self.output_layer.cost
 
+    def to_networkx(self):
+        """This network as a ``networkx.DiGraph`` (see :func:`neurograph.export.to_networkx`)."""
+        from .export import to_networkx
+
+        return to_networkx(self)
+
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]
         shown = activations[0] if len(set(activations)) == 1 else "/".join(activations)
