@@ -11,6 +11,8 @@ from .drawing import NetworkLayout, draw_network, network_layout
 from .gradcheck import GradientCheckResult, gradient_check
 from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
 from .network import Network
+from .plots import (animate_training, plot_confusion_matrix, plot_decision_boundary, plot_history,
+                    plot_neuron_maps, plot_weights)
 from .training import History
 from .neurons import (
     HiddenNeuron,
@@ -26,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "animate_training",
     "Activation",
     "COSTS",
     "Connection",
@@ -52,4 +55,9 @@ __all__ = [
     "get_cost",
     "gradient_check",
     "network_layout",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
+    "plot_history",
+    "plot_neuron_maps",
+    "plot_weights",
 ]

@@ -1,0 +1,795 @@
+"""Plots of a network and its training: history, weights, decision boundary, neuron maps,
+confusion matrix, and a GIF of training.
+
+Every helper draws with matplotlib, imported inside the function (``import neurograph`` needs
+numpy alone), takes keyword-only style options, and returns what it drew: the Axes (or the
+Figure, for the many small maps of :func:`plot_neuron_maps`). None of them shows or saves a
+figure, except :func:`animate_training`, whose job is to write a GIF.
+
+Over a network's input plane (2-input networks), a grid of ``resolution x resolution`` points
+is drawn as an image whose pixel ``[i, j]`` is centred on the point ``(xs[j], ys[i])``.
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from ._checks import as_samples
+from .layers import ReceivingLayer
+from .training import History, _restore, _snapshot
+from .vectorized import forward
+
+__all__ = ["plot_history", "plot_weights", "weight_mosaic", "plot_decision_boundary",
+           "plot_neuron_maps", "plot_confusion_matrix", "confusion_matrix", "animate_training"]
+
+Extent = tuple  # (x_min, x_max, y_min, y_max)
+
+#: Each side of the data's range is widened by this share of the range.
+MARGIN = 0.1
+
+
+# -- checks and shared pieces --------------------------------------------------------------------
+
+def _positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_two_inputs(network, what: str) -> None:
+    n_inputs = network.input_layer.size
+    if n_inputs != 2:
+        raise ValueError(f"`network` must have 2 inputs for {what} over the input plane, got "
+                         f"{n_inputs} inputs")
+
+
+def _data_extent(X: np.ndarray) -> Extent:
+    """The range of the two columns of ``X``, each widened by ``MARGIN`` of its span (0.5
+    each side when the span is 0)."""
+    limits = []
+    for column in (X[:, 0], X[:, 1]):
+        low, high = float(column.min()), float(column.max())
+        pad = MARGIN * (high - low) if high > low else 0.5
+        limits += [low - pad, high + pad]
+    return tuple(limits)
+
+
+def _check_extent(extent) -> Extent:
+    try:
+        values = tuple(float(v) for v in extent)
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) != 4 or not all(map(math.isfinite, values)) \
+            or values[0] >= values[1] or values[2] >= values[3]:
+        raise ValueError("`extent` must be four finite numbers (x_min, x_max, y_min, y_max) with "
+                         f"x_min < x_max and y_min < y_max, got {extent!r}")
+    return values
+
+
+def _plane_grid(extent: Extent, resolution: int) -> tuple[np.ndarray, Extent]:
+    """The grid points over ``extent`` and the image extent that centres pixels on them.
+
+    Returns ``points`` ``(resolution**2, 2)``, row ``i * resolution + j`` being
+    ``(xs[j], ys[i])``, so that ``values.reshape(resolution, resolution)`` is an image with
+    ``origin="lower"``; and the extent of that image (half a pixel beyond the grid).
+    """
+    x0, x1, y0, y1 = extent
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    xx, yy = np.meshgrid(xs, ys)  # xx[i, j] = xs[j], yy[i, j] = ys[i]
+    points = np.column_stack([xx.ravel(), yy.ravel()])
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    return points, (x0 - dx / 2, x1 + dx / 2, y0 - dy / 2, y1 + dy / 2)
+
+
+def _new_axes(ax, **subplots):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+    return plt.subplots(**subplots)[1]
+
+
+# -- history ---------------------------------------------------------------------------------------
+
+def _history_lists(history) -> dict:
+    names = ("cost", "accuracy", "validation_cost", "validation_accuracy")
+    if isinstance(history, dict):
+        return {name: list(history.get(name) or []) for name in names}
+    if not all(hasattr(history, name) for name in names):
+        raise TypeError(f"`history` must be a History (or its as_dict()), got "
+                        f"{type(history).__name__}")
+    return {name: list(getattr(history, name)) for name in names}
+
+
+def _as_curve(values: list) -> Optional[np.ndarray]:
+    """``values`` as floats with None as NaN; None when nothing is left to draw."""
+    curve = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    return None if curve.size == 0 or np.isnan(curve).all() else curve
+
+
+def plot_history(history: History, *, ax=None, **style):
+    """Draw cost and accuracy per epoch, for training and (if measured) validation.
+
+    Parameters
+    ----------
+    history : History or dict
+        What :meth:`Network.fit` returned (or its ``as_dict()``). Accuracy entries that are
+        ``None`` (targets with no natural accuracy) are left out; a curve with none left is not
+        drawn, nor is validation that was not measured.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw. Without it a new figure gets two Axes side by side, cost on the left and
+        accuracy on the right. With it, cost goes on ``ax`` (left y-axis) and accuracy on a twin
+        Axes sharing its x-axis (right y-axis, hidden when there is no accuracy), with one
+        legend for both above the Axes (where a title would go).
+    **style
+        Passed to every ``Axes.plot`` call (``linewidth``, ``marker``, ...).
+
+    Returns
+    -------
+    (cost_ax, accuracy_ax)
+        Without ``ax``: a numpy array of the two new Axes. With ``ax``: the tuple
+        ``(ax, twin)``. Epochs are on x, starting at 1; training curves are solid, validation
+        curves dashed; accuracy is drawn as a share (0 to 1) labelled in percent.
+
+    Raises
+    ------
+    ValueError
+        If ``history`` holds no epoch.
+
+    Examples
+    --------
+    >>> from neurograph.training import History
+    >>> history = History(cost=[0.5, 0.3, 0.2], accuracy=[0.6, 0.8, 0.9])
+    >>> cost_ax, accuracy_ax = plot_history(history)
+    >>> cost_ax.lines[0].get_ydata().tolist(), accuracy_ax.get_ylabel()
+    ([0.5, 0.3, 0.2], 'accuracy')
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    lists = _history_lists(history)
+    n = len(lists["cost"])
+    if n == 0:
+        raise ValueError("`history` must hold at least one epoch, got none")
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    if ax is None:
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+        cost_ax, accuracy_ax = axes
+        result = axes
+    else:
+        cost_ax, accuracy_ax = ax, ax.twinx()
+        result = (ax, accuracy_ax)
+    style = {"marker": "o" if n <= 30 else None, **style}
+    # Training solid, validation dashed; cost in C0, accuracy in C1 (distinct on a twin axis).
+    curves = [(cost_ax, "cost", "training cost", "C0", "-"),
+              (cost_ax, "validation_cost", "validation cost", "C0", "--"),
+              (accuracy_ax, "accuracy", "training accuracy", "C1", "-"),
+              (accuracy_ax, "validation_accuracy", "validation accuracy", "C1", "--")]
+    for target, name, label, color, linestyle in curves:
+        curve = _as_curve(lists[name])
+        if curve is not None:
+            epochs = np.arange(1, len(curve) + 1)
+            target.plot(epochs, curve, **{"label": label, "color": color,
+                                          "linestyle": linestyle, **style})
+    cost_ax.set_xlabel("epoch")
+    cost_ax.set_ylabel("cost")
+    accuracy_ax.set_ylabel("accuracy")
+    accuracy_ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+    for each in (cost_ax, accuracy_ax):
+        each.xaxis.set_major_locator(MaxNLocator(integer=True))
+    has_accuracy = bool(accuracy_ax.lines)
+    if ax is None:
+        accuracy_ax.set_xlabel("epoch")
+        cost_ax.set_title("cost")
+        accuracy_ax.set_title("accuracy")
+        cost_ax.legend()
+        if has_accuracy:
+            accuracy_ax.legend()
+        else:
+            accuracy_ax.text(0.5, 0.5, "no accuracy measured", ha="center", va="center",
+                             transform=accuracy_ax.transAxes, color="0.4")
+    else:
+        accuracy_ax.set_visible(has_accuracy)
+        if has_accuracy:  # one legend for both y-axes, above the Axes where no curve can be
+            handles, labels = (a + b for a, b in zip(cost_ax.get_legend_handles_labels(),
+                                                     accuracy_ax.get_legend_handles_labels()))
+            cost_ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                           ncol=2, fontsize="small", frameon=False)
+        else:
+            cost_ax.legend()
+    return result
+
+
+# -- weights ---------------------------------------------------------------------------------------
+
+def _tile_shape(shape, n_in: int) -> tuple[int, int]:
+    if shape is None:
+        side = math.isqrt(n_in)
+        return (side, side) if side * side == n_in else (1, n_in)
+    try:
+        h, w = (int(v) for v in shape)
+        ok = h >= 1 and w >= 1 and h * w == n_in and tuple(shape) == (h, w)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"`shape` must be (rows, columns) with rows x columns = {n_in} (the "
+                         f"layer's inputs), got {shape!r}")
+    return h, w
+
+
+def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[int] = 100
+                  ) -> tuple[np.ndarray, tuple[int, int], tuple[int, int], int]:
+    """The image :func:`plot_weights` draws, without drawing it.
+
+    Returns ``(mosaic, (h, w), (rows, columns), shown)``: neuron ``k`` (of the first
+    ``shown``) has its incoming weights, reshaped to ``h x w`` row by row, at the tile in grid
+    row ``k // columns`` and column ``k % columns``, whose top-left pixel is
+    ``(row * (h + 1), column * (w + 1))``. Gaps between tiles, unused tiles and missing
+    connections are NaN. See :func:`plot_weights` for the parameters.
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> net = Network.layered([4, 3, 1], seed=0)
+    >>> mosaic, tile, grid, shown = weight_mosaic(net.hidden_layers[0])
+    >>> mosaic.shape, tile, grid, shown
+    ((5, 5), (2, 2), (2, 2), 3)
+    """
+    if not isinstance(layer, ReceivingLayer):
+        raise TypeError(f"`layer` must be a HiddenLayer or OutputLayer, got {layer!r}")
+    if layer.weights is None:
+        raise ValueError(f"`layer` must have incoming connections, got {layer!r} with none")
+    if max_neurons is not None:
+        max_neurons = _positive_int("max_neurons", max_neurons)
+    n_out, n_in = layer.weights.shape
+    h, w = _tile_shape(shape, n_in)
+    shown = n_out if max_neurons is None else min(n_out, max_neurons)
+    # As many columns as make the whole mosaic roughly square in pixels.
+    columns = min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
+    rows = -(-shown // columns)
+    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    weights = np.where(layer.mask, layer.weights, np.nan).astype(float)  # (n_out, n_in)
+    for k in range(shown):
+        top, left = (k // columns) * (h + 1), (k % columns) * (w + 1)
+        mosaic[top:top + h, left:left + w] = weights[k].reshape(h, w)
+    return mosaic, (h, w), (rows, columns), shown
+
+
+def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int]] = None,
+                 max_neurons: Optional[int] = 100, cmap="coolwarm", colorbar: bool = True,
+                 **style):
+    """Draw each receiving neuron's incoming weights as a small image, tiled in one mosaic.
+
+    Row ``j`` of ``layer.weights`` (the weights into neuron ``j``) becomes a tile of ``shape``;
+    tiles are laid out left to right, top to bottom, in a grid that makes the mosaic roughly
+    square, one pixel of blank (NaN) between them. For MNIST's first layer each tile is the
+    28 x 28 picture a hidden neuron responds to.
+
+    Parameters
+    ----------
+    layer : HiddenLayer or OutputLayer
+        A receiving layer (``network.receiving_layers[k]``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw the mosaic; a new figure when omitted.
+    shape : (int, int), optional
+        Each tile's (rows, columns), their product the layer's number of inputs. By default
+        ``sqrt(n_in) x sqrt(n_in)`` when ``n_in`` is a perfect square, else a ``1 x n_in`` strip.
+    max_neurons : int or None
+        Draw at most this many neurons (the first ones); None for all. The title then says how
+        many are shown: "first 100 of 128 neurons".
+    cmap : str or Colormap
+        A diverging colour map suits the scale, which is symmetric around 0 (from ``-m`` to
+        ``m``, ``m`` the layer's largest absolute weight) and shared by all tiles.
+    colorbar : bool
+        Add one colour bar for the whole mosaic.
+    **style
+        Passed to ``Axes.imshow``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes holding one image, the mosaic (see :func:`weight_mosaic`). Missing
+        connections are NaN, which matplotlib leaves blank.
+
+    Raises
+    ------
+    TypeError
+        If ``layer`` is not a receiving layer.
+    ValueError
+        If ``shape`` does not match the layer's inputs, ``max_neurons`` is not a positive
+        integer, or the layer has no incoming connections.
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> net = Network.layered([9, 5, 2], seed=0)
+    >>> ax = plot_weights(net.hidden_layers[0], max_neurons=4)
+    >>> ax.get_title()
+    'incoming weights, layer 1: first 4 of 5 neurons'
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    mosaic, _, _, shown = weight_mosaic(layer, shape=shape, max_neurons=max_neurons)
+    ax = _new_axes(ax)
+    existing = layer.weights[layer.mask]
+    limit = float(np.max(np.abs(existing))) if existing.size else 0.0
+    limit = limit or 1.0  # all zero: any symmetric scale will do
+    image = ax.imshow(mosaic, **{"cmap": cmap, "vmin": -limit, "vmax": limit,
+                                 "interpolation": "nearest", **style})
+    ax.set_xticks([])
+    ax.set_yticks([])
+    n_out = layer.size
+    counted = f"first {shown} of {n_out} neurons" if shown < n_out else \
+        f"{n_out} neuron{'s' if n_out != 1 else ''}"
+    where = "" if layer.index is None else f", layer {layer.index}"
+    ax.set_title(f"incoming weights{where}: {counted}")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="weight")
+    return ax
+
+
+# -- the input plane -------------------------------------------------------------------------------
+
+def _targets_as_rows(Y, n: int) -> np.ndarray:
+    try:
+        Y = np.asarray(Y, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"`Y` must be an array of numbers, got {type(Y).__name__}") from None
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.ndim != 2 or len(Y) != n:
+        raise ValueError(f"`Y` must have one row per sample of `X` ({n}), got shape {Y.shape}")
+    return Y
+
+
+def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, output: int = 0,
+                           cmap="coolwarm", threshold: Optional[float] = 0.5,
+                           colorbar: bool = True, **style):
+    """Draw a 2-input network's output over the input plane, with the data on top.
+
+    The plane is a ``resolution x resolution`` grid over the data's range widened by 10% on
+    each side; ``network.predict`` on every grid point gives the image, one pixel centred on
+    each point. A black contour marks where the output crosses ``threshold``.
+
+    The points are coloured by their label:
+
+    - one target column and a single-output network (XOR, regression): by the target's value,
+      on the image's colour scale, so a well-fitted point disappears into its background;
+    - otherwise (one-hot rows, whose class is the argmax, or class numbers for a multi-output
+      network): one colour per class from a qualitative map, with a legend.
+
+    Parameters
+    ----------
+    network : Network
+        A network with 2 inputs.
+    X : array-like, shape (n_samples, 2)
+    Y : array-like, shape (n_samples,) or (n_samples, n_columns)
+        The targets or labels of ``X``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    resolution : int
+        Grid points per side (at least 2).
+    output : int
+        Which output neuron to draw.
+    cmap : str or Colormap
+        The image's colour map.
+    threshold : float or None
+        The level of the contour line; None for no line. 0.5 is where a rounded output or a
+        sigmoid's class changes.
+    colorbar : bool
+        Add a colour bar for the image.
+    **style
+        Passed to ``Axes.scatter`` for the data points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.images[0]`` is the output over the grid (``origin="lower"``), ``ax.collections``
+        hold the data points (and the contour, if drawn).
+
+    Raises
+    ------
+    ValueError
+        If the network has not 2 inputs, ``X`` or ``Y`` have the wrong shape, ``resolution``
+        is below 2, or ``output`` is not one of the network's outputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurograph import Network
+    >>> net = Network.layered([2, 4, 1], seed=0)
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> ax = plot_decision_boundary(net, X, [0, 1, 1, 0], resolution=20)
+    >>> ax.images[0].get_array().shape
+    (20, 20)
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    _check_two_inputs(network, "a decision boundary")
+    X = as_samples("X", X, 2)
+    Y = _targets_as_rows(Y, len(X))
+    resolution = _positive_int("resolution", resolution, minimum=2)
+    n_outputs = network.output_layer.size
+    if isinstance(output, (bool, np.bool_)) or not isinstance(output, (int, np.integer)) \
+            or not 0 <= output < n_outputs:
+        raise ValueError(f"`output` must be an output neuron's index in [0, {n_outputs}), got "
+                         f"{output!r}")
+    from matplotlib.colors import Normalize
+
+    points, image_extent = _plane_grid(_data_extent(X), resolution)
+    values = network.predict(points)[:, output].astype(float).reshape(resolution, resolution)
+    categorical = Y.shape[1] > 1 or n_outputs > 1
+    low, high = float(values.min()), float(values.max())
+    if not categorical:  # points and image on one scale
+        low, high = min(low, float(Y.min())), max(high, float(Y.max()))
+    norm = Normalize(low, high if high > low else low + 1.0)
+
+    ax = _new_axes(ax)
+    image = ax.imshow(values, origin="lower", extent=image_extent, cmap=cmap, norm=norm,
+                      aspect="auto", interpolation="nearest")
+    if threshold is not None and values.min() < threshold < values.max():
+        xs = points[:resolution, 0]
+        ys = points[::resolution, 1]
+        ax.contour(xs, ys, values, levels=[threshold], colors="k", linewidths=1.0)
+    point_style = {"s": 16, "edgecolors": "k", "linewidths": 0.4, **style}
+    if categorical:
+        classes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+        palette = "tab10" if len(np.unique(classes)) <= 10 else "tab20"
+        import matplotlib
+        colors = matplotlib.colormaps[palette]
+        for k, value in enumerate(np.unique(classes)):
+            rows = classes == value
+            ax.scatter(X[rows, 0], X[rows, 1], **{"color": colors(k % colors.N),
+                                                  "label": f"class {value:g}", **point_style})
+        ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    else:
+        ax.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap=cmap, norm=norm, **point_style)
+    ax.set_xlim(image_extent[0], image_extent[1])
+    ax.set_ylim(image_extent[2], image_extent[3])
+    ax.set_xlabel("input 0")
+    ax.set_ylabel("input 1")
+    name = "output" if n_outputs == 1 else f"output {output}"
+    ax.set_title(f"{name} over the input plane")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=name)
+    return ax
+
+
+def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[Extent] = None,
+                     cmap="viridis", **style):
+    """Draw every receiving neuron's activation over a 2-input network's input plane.
+
+    One small heatmap per hidden and output neuron, laid out like the network diagram: one
+    column per receiving layer, left to right, its neurons stacked top to bottom and the column
+    centred vertically. All activations come from one batch through
+    :func:`neurograph.vectorized.forward`. The colour scale is shared within a layer (its
+    minimum to its maximum over the grid, written under the column's heading), so the neurons
+    of a layer can be compared.
+
+    Parameters
+    ----------
+    network : Network
+        A network with 2 inputs.
+    X : array-like, shape (n_samples, 2), optional
+        Data whose range, widened by 10% on each side, sets the plane; by default the unit
+        square.
+    resolution : int
+        Grid points per side (at least 2).
+    extent : (x_min, x_max, y_min, y_max), optional
+        The plane to draw; when given it takes precedence over ``X``.
+    cmap : str or Colormap
+        The colour map of every heatmap.
+    **style
+        Passed to every ``Axes.imshow``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure whose Axes (``fig.axes``) are the heatmaps, layer by layer, neuron by
+        neuron; each Axes' label (``ax.get_label()``) is ``"layer k, neuron j"`` and its one
+        image has ``origin="lower"``.
+
+    Raises
+    ------
+    ValueError
+        If the network has not 2 inputs, or ``X``, ``resolution`` or ``extent`` is invalid.
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> net = Network.layered([2, 3, 2], seed=0)
+    >>> fig = plot_neuron_maps(net, resolution=10)
+    >>> [ax.get_label() for ax in fig.axes][:2], len(fig.axes)
+    (['layer 1, neuron 0', 'layer 1, neuron 1'], 5)
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    _check_two_inputs(network, "neuron maps")
+    resolution = _positive_int("resolution", resolution, minimum=2)
+    if extent is not None:
+        extent = _check_extent(extent)
+    elif X is not None:
+        extent = _data_extent(as_samples("X", X, 2))
+    else:
+        extent = (0.0, 1.0, 0.0, 1.0)
+    import matplotlib.pyplot as plt
+
+    points, image_extent = _plane_grid(extent, resolution)
+    activations = forward(network, points.astype(network.output_layer.dtype))[1:]
+    layers = network.receiving_layers
+    tallest = max(layer.size for layer in layers)
+    # Maps keep the plane's proportions, within reason.
+    aspect = min(2.0, max(0.5, (extent[3] - extent[2]) / (extent[1] - extent[0])))
+    cell = min(1.6, 12.0 / tallest)  # inches per map; tall layers get smaller maps
+    fig = plt.figure(figsize=(1.0 + 1.6 * cell * len(layers), 0.9 + cell * tallest))
+    # Each neuron spans two grid rows, so a shorter column can be centred by a half step.
+    grid = fig.add_gridspec(2 * tallest, len(layers), left=0.05, right=0.95, bottom=0.02,
+                            top=1.0 - 0.8 / (0.9 + cell * tallest), hspace=0.25, wspace=0.3)
+    for column, (layer, a) in enumerate(zip(layers, activations)):
+        a = np.asarray(a, dtype=float)  # (resolution**2, layer.size)
+        low, high = float(a.min()), float(a.max())
+        offset = tallest - layer.size
+        for j in range(layer.size):
+            ax = fig.add_subplot(grid[offset + 2 * j: offset + 2 * j + 2, column],
+                                 label=f"layer {layer.index}, neuron {j}")
+            ax.imshow(a[:, j].reshape(resolution, resolution),
+                      **{"origin": "lower", "extent": image_extent, "cmap": cmap, "vmin": low,
+                         "vmax": high, "aspect": "auto", "interpolation": "nearest", **style})
+            ax.set_box_aspect(aspect)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if j == 0:
+                ax.set_title(f"layer {layer.index} ({layer.activation_function.name})\n"
+                             f"{low:.3g} to {high:.3g}", fontsize="small")
+    return fig
+
+
+# -- classification --------------------------------------------------------------------------------
+
+def _as_labels(labels, n: int) -> np.ndarray:
+    try:
+        values = np.asarray(labels, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"`labels` must be an array of class numbers, got "
+                         f"{type(labels).__name__}") from None
+    if values.ndim == 2 and values.shape[1] > 1:  # one-hot rows
+        values = values.argmax(axis=1).astype(float)
+    elif values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1 or len(values) != n:
+        raise ValueError(f"`labels` must hold one label per sample of `X` ({n}), got shape "
+                         f"{np.shape(labels)}")
+    if not (np.all(np.isfinite(values)) and np.all(values >= 0)
+            and np.all(values == np.round(values))):
+        raise ValueError("`labels` must be whole numbers >= 0 (class numbers), got "
+                         f"{values[~((values >= 0) & (values == np.round(values)))][:3].tolist()}"
+                         " among them")
+    return values.astype(int)
+
+
+def confusion_matrix(network, X, labels) -> np.ndarray:
+    """Counts of (true class, predicted class) of ``network`` on ``X``: ``matrix[t, p]``.
+
+    The predicted class is the argmax of the outputs, or, for a single output, 1 when the
+    output is at least 0.5 and 0 otherwise (as :meth:`Network.evaluate` scores accuracy).
+    ``labels`` are class numbers (or one-hot rows). There are as many classes as outputs (2
+    for a single output), or more if a label is larger.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurograph import Network
+    >>> net = Network.layered([1, 1], activation="identity", seed=0)
+    >>> net.output_layer.biases[:], net.output_layer.weights[:] = 0.0, 1.0  # output = input
+    >>> confusion_matrix(net, [[0.2], [0.9], [0.7], [0.1]], [0, 1, 0, 0])
+    array([[2, 1],
+           [0, 1]])
+    """
+    X = as_samples("X", X, network.input_layer.size)
+    labels = _as_labels(labels, len(X))
+    outputs = network.predict(X)
+    if outputs.shape[1] == 1:
+        predicted = (outputs[:, 0] >= 0.5).astype(int)
+        n_classes = 2
+    else:
+        predicted = outputs.argmax(axis=1)
+        n_classes = outputs.shape[1]
+    n_classes = max(n_classes, int(labels.max()) + 1)
+    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(matrix, (labels, predicted), 1)
+    return matrix
+
+
+def plot_confusion_matrix(network, X, labels, *, ax=None, normalize: bool = False,
+                          cmap="Blues", **style):
+    """Draw the confusion matrix of ``network`` on ``X``, the number written in each cell.
+
+    Rows are the true classes, columns the predicted ones (see :func:`confusion_matrix`); the
+    title gives the number of samples and the accuracy (the share on the diagonal).
+
+    Parameters
+    ----------
+    network : Network
+    X : array-like, shape (n_samples, n_inputs)
+    labels : array-like of int, shape (n_samples,)
+        The true class of each sample (one-hot rows are accepted too).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    normalize : bool
+        Divide each row by its total, so a cell is the share of that true class predicted as
+        the column's class (a row with no sample stays 0).
+    cmap : str or Colormap
+        The colour map of the cells.
+    **style
+        Passed to ``Axes.imshow``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.images[0]`` holds the matrix (counts, or shares with ``normalize``), ``ax.texts``
+        the numbers written in the cells, row by row.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has the wrong shape or ``labels`` are not one class number per sample.
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> net = Network.layered([2, 3], seed=0)
+    >>> ax = plot_confusion_matrix(net, [[0, 0], [0, 1], [1, 0]], [0, 1, 2])
+    >>> int(ax.images[0].get_array().sum()), ax.get_xlabel()
+    (3, 'predicted')
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    counts = confusion_matrix(network, X, labels)
+    total = int(counts.sum())
+    if normalize:
+        rows = counts.sum(axis=1, keepdims=True)
+        matrix = np.divide(counts, rows, out=np.zeros(counts.shape), where=rows > 0)
+    else:
+        matrix = counts
+    n_classes = len(counts)
+    ax = _new_axes(ax)
+    image = ax.imshow(matrix, **{"cmap": cmap, "vmin": 0, "interpolation": "nearest", **style})
+    top = float(matrix.max()) or 1.0
+    fontsize = "medium" if n_classes <= 10 else "x-small"
+    for t in range(n_classes):
+        for p in range(n_classes):
+            value = matrix[t, p]
+            ax.text(p, t, f"{value:.2f}" if normalize else f"{value:d}", ha="center",
+                    va="center", fontsize=fontsize,
+                    color=image.cmap(0.0) if value > top / 2 else image.cmap(1.0))
+    ax.set_xticks(range(n_classes))
+    ax.set_yticks(range(n_classes))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    accuracy = np.trace(counts) / total
+    ax.set_title(f"{total} samples, accuracy {accuracy:.1%}")
+    return ax
+
+
+# -- training as a GIF -----------------------------------------------------------------------------
+
+FRAMES = ("boundary", "diagram")
+
+
+def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: int = 10,
+                     frame: str = "boundary", fps: float = 4,
+                     fit_kwargs: Optional[dict] = None, frame_kwargs: Optional[dict] = None,
+                     figsize: tuple = (6.4, 4.8), dpi: float = 80) -> tuple[History, Path]:
+    """Train ``network`` epoch by epoch and write a GIF of it, one frame per epoch.
+
+    A frame is drawn before training and after each epoch (``epochs + 1`` frames), the
+    figure titled with the epoch number and the cost on ``X, Y`` of the network as drawn
+    (:meth:`Network.evaluate`), above the plot's own title. Each epoch is
+    ``network.fit(X, Y, epochs=1, progress=False, **fit_kwargs)``; an integer ``seed`` in ``fit_kwargs`` seeds one generator shared by all
+    the epochs, so the run shuffles exactly as ``fit(X, Y, epochs=epochs, seed=seed)`` would
+    and ends with the same parameters. The GIF is written with matplotlib's ``PillowWriter``.
+
+    Parameters
+    ----------
+    network : Network
+    X, Y : array-like
+        The training data, as for :meth:`Network.fit`.
+    path : str or os.PathLike
+        Where to write the GIF; its folder must exist.
+    epochs : int
+        Epochs to train (at least 1).
+    frame : {"boundary", "diagram"}
+        ``"boundary"``: :func:`plot_decision_boundary` of ``X, Y`` (2-input networks);
+        ``"diagram"``: ``neurograph.drawing.draw_network(network, ax=ax)``.
+    fps : float
+        Frames per second (> 0).
+    fit_kwargs : dict, optional
+        More arguments for each ``fit`` (``batch_size``, ``learning_rate``, ``momentum``,
+        ``seed``, ``validation``, ...), but not ``epochs`` or ``progress``.
+    frame_kwargs : dict, optional
+        More arguments for the frame's drawing function (``resolution=50`` speeds up the
+        boundary frames).
+    figsize : (float, float)
+        Each frame's size in inches.
+    dpi : float
+        Dots per inch of the frames.
+
+    Returns
+    -------
+    (History, pathlib.Path)
+        The history of the whole run (each list the concatenation of the epochs') and the path
+        of the GIF.
+
+    Raises
+    ------
+    ValueError
+        On a bad ``epochs``, ``fps``, ``frame``, ``fit_kwargs``, or (for ``"boundary"``) a
+        network without 2 inputs; and whatever :meth:`Network.fit` refuses. The network is
+        then as it was before the call, as it is when drawing or writing fails.
+    FileNotFoundError
+        If the folder of ``path`` does not exist (checked before training).
+    """
+    epochs = _positive_int("epochs", epochs)
+    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, (int, float, np.integer,
+                                                                  np.floating)) \
+            or not math.isfinite(fps) or fps <= 0:
+        raise ValueError(f"`fps` must be a number > 0, got {fps!r}")
+    if frame not in FRAMES:
+        raise ValueError(f"`frame` must be one of {', '.join(FRAMES)}, got {frame!r}")
+    fit_kwargs = dict(fit_kwargs or {})
+    for name in ("epochs", "progress"):
+        if name in fit_kwargs:
+            raise ValueError(f"`fit_kwargs` must not set {name!r} (animate_training sets it), "
+                             f"got {name}={fit_kwargs[name]!r}")
+    frame_kwargs = dict(frame_kwargs or {})
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"`path` must be in an existing folder, got {str(path)!r}")
+    if frame == "boundary":
+        _check_two_inputs(network, "a decision boundary")
+
+        def draw(ax):
+            plot_decision_boundary(network, X, Y, ax=ax, **frame_kwargs)
+    else:
+        from .drawing import draw_network
+
+        def draw(ax):
+            draw_network(network, ax=ax, **frame_kwargs)
+    if isinstance(fit_kwargs.get("seed"), (int, np.integer)):
+        fit_kwargs["seed"] = np.random.default_rng(fit_kwargs["seed"])
+    cost_before = network.evaluate(X, Y)["cost"]  # also checks X and Y before anything changes
+
+    from matplotlib import rc_context
+    from matplotlib.animation import PillowWriter
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=dpi)  # not through pyplot: nothing to close, no window
+    writer = PillowWriter(fps=fps)
+    history = History()
+    before = _snapshot(network)
+
+    def grab(epoch: int, cost: float) -> None:
+        fig.clear()
+        ax = fig.add_subplot()
+        if frame == "diagram":  # room for its colour bars (right), legend (top) and note (bottom)
+            fig.subplots_adjust(left=0.05, right=0.68, top=0.8, bottom=0.2)
+        draw(ax)
+        fig.suptitle(f"epoch {epoch}/{epochs}, cost {cost:.4g}")
+        writer.grab_frame()
+
+    # Not writer.saving(): it writes the GIF even when a frame fails; this writes only at the end.
+    writer.setup(fig, path, dpi)
+    try:
+        with rc_context({"savefig.bbox": None}):  # every frame the same size
+            grab(0, cost_before)
+            for epoch in range(1, epochs + 1):
+                step = network.fit(X, Y, epochs=1, progress=False, **fit_kwargs)
+                for name in ("cost", "accuracy", "validation_cost", "validation_accuracy",
+                             "seconds"):
+                    getattr(history, name).extend(getattr(step, name))
+                grab(epoch, network.evaluate(X, Y)["cost"])
+            writer.finish()
+    except BaseException:
+        _restore(network, before)
+        raise
+    return history, path

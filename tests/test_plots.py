@@ -1,0 +1,447 @@
+"""Tests for neurograph.plots: each helper draws the numbers it should, and returns them."""
+import subprocess
+import sys
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from neurograph import Network
+from neurograph.plots import (animate_training, confusion_matrix, plot_confusion_matrix,
+                              plot_decision_boundary, plot_history, plot_neuron_maps,
+                              plot_weights, weight_mosaic)
+from neurograph.training import History
+from neurograph.vectorized import forward
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def assert_writes_png(fig, tmp_path, name="figure.png"):
+    path = tmp_path / name
+    fig.savefig(path)
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE)
+    assert len(data) > 1000
+
+
+def xor_data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 2))
+    Y = ((X[:, 0] >= 0.5) != (X[:, 1] >= 0.5)).astype(float).reshape(-1, 1)
+    return X, Y
+
+
+def pixel_centres(image):
+    """The (x, y) of every pixel's centre of an ``origin="lower"`` image, row by row."""
+    rows, columns = image.get_array().shape
+    x0, x1, y0, y1 = image.get_extent()
+    dx, dy = (x1 - x0) / columns, (y1 - y0) / rows
+    xs = x0 + dx * (np.arange(columns) + 0.5)
+    ys = y0 + dy * (np.arange(rows) + 0.5)
+    xx, yy = np.meshgrid(xs, ys)
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def test_importing_plots_does_not_import_matplotlib():
+    code = ("import sys, neurograph.plots; "
+            "print(sorted(m for m in ('networkx', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# -- plot_history ----------------------------------------------------------------------------------
+
+HISTORY = History(cost=[0.9, 0.5, 0.25], accuracy=[0.4, 0.7, 0.95],
+                  validation_cost=[1.0, 0.6, 0.3], validation_accuracy=[0.5, 0.6, 0.9],
+                  seconds=[0.1, 0.1, 0.1])
+
+
+def lines_by_label(ax):
+    return {line.get_label(): line for line in ax.lines}
+
+
+def test_plot_history_draws_every_list_against_epochs_from_one(tmp_path):
+    cost_ax, accuracy_ax = plot_history(HISTORY)
+    assert cost_ax is not accuracy_ax and cost_ax.figure is accuracy_ax.figure
+    costs, accuracies = lines_by_label(cost_ax), lines_by_label(accuracy_ax)
+    assert set(costs) == {"training cost", "validation cost"}
+    assert set(accuracies) == {"training accuracy", "validation accuracy"}
+    for lines, names in ((costs, ("cost", "validation_cost")),
+                         (accuracies, ("accuracy", "validation_accuracy"))):
+        for label, name in zip(sorted(lines, key=lambda s: s.startswith("validation")), names):
+            assert lines[label].get_xdata().tolist() == [1, 2, 3]
+            assert lines[label].get_ydata().tolist() == getattr(HISTORY, name)
+    assert (cost_ax.get_xlabel(), cost_ax.get_ylabel()) == ("epoch", "cost")
+    assert accuracy_ax.get_ylabel() == "accuracy"
+    assert cost_ax.get_legend() is not None and accuracy_ax.get_legend() is not None
+    assert_writes_png(cost_ax.figure, tmp_path)
+
+
+def test_plot_history_on_one_axes_puts_accuracy_on_a_twin(tmp_path):
+    fig, ax = plt.subplots()
+    result = plot_history(HISTORY, ax=ax)
+    assert isinstance(result, tuple) and result[0] is ax
+    twin = result[1]
+    assert twin is not ax and twin.get_shared_x_axes().joined(ax, twin)
+    assert [line.get_ydata().tolist() for line in ax.lines] == [HISTORY.cost,
+                                                                HISTORY.validation_cost]
+    assert [line.get_ydata().tolist() for line in twin.lines] == [HISTORY.accuracy,
+                                                                  HISTORY.validation_accuracy]
+    legend_texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend_texts == ["training cost", "validation cost", "training accuracy",
+                            "validation accuracy"]
+    assert_writes_png(fig, tmp_path)
+
+
+def test_plot_history_skips_accuracy_that_was_not_measured():
+    history = History(cost=[0.3, 0.2], accuracy=[None, None])
+    cost_ax, accuracy_ax = plot_history(history)
+    assert [line.get_label() for line in cost_ax.lines] == ["training cost"]
+    assert len(accuracy_ax.lines) == 0
+    fig, ax = plt.subplots()
+    _, twin = plot_history(history, ax=ax)
+    assert len(twin.lines) == 0 and not twin.get_visible()
+
+
+def test_plot_history_of_a_real_fit_and_its_dict():
+    X, Y = xor_data()
+    history = Network.layered([2, 4, 1], seed=0).fit(X, Y, epochs=4, progress=False, seed=0)
+    for source in (history, history.as_dict()):
+        cost_ax, accuracy_ax = plot_history(source)
+        assert cost_ax.lines[0].get_ydata().tolist() == history.cost
+        assert accuracy_ax.lines[0].get_ydata().tolist() == history.accuracy
+
+
+def test_plot_history_refuses_an_empty_history():
+    with pytest.raises(ValueError, match="`history` must hold at least one epoch"):
+        plot_history(History())
+
+
+# -- plot_weights ----------------------------------------------------------------------------------
+
+def test_plot_weights_tiles_each_neurons_weights_with_nan_gaps_and_masked_connections(tmp_path):
+    net = Network.layered([9, 5, 2], seed=0)
+    layer = net.hidden_layers[0]
+    layer.mask[2, 4] = False  # a connection that does not exist
+    layer.weights[2, 4] = 0.0
+    ax = plot_weights(layer)
+    [image] = ax.images
+    mosaic = np.ma.filled(image.get_array().astype(float), np.nan)
+    # 5 neurons of 3 x 3 in a 3-column grid of 2 rows: (2 * 4 - 1) x (3 * 4 - 1) pixels.
+    assert mosaic.shape == (7, 11)
+    for k in range(5):
+        top, left = (k // 3) * 4, (k % 3) * 4
+        tile = mosaic[top:top + 3, left:left + 3]
+        expected = layer.weights[k].reshape(3, 3).copy()
+        if k == 2:
+            expected[1, 1] = np.nan  # input 4 is the centre of a 3 x 3 tile
+        np.testing.assert_array_equal(tile, expected)
+    assert np.isnan(mosaic[3, :]).all() and np.isnan(mosaic[:, 3]).all()  # the gaps
+    assert np.isnan(mosaic[4:, 8:]).all()  # the sixth tile is unused
+    limit = np.abs(layer.weights[layer.mask]).max()
+    assert image.norm.vmin == -limit and image.norm.vmax == limit
+    assert ax.get_title() == "incoming weights, layer 1: 5 neurons"
+    assert len(ax.figure.axes) == 2  # the mosaic and one colour bar
+    assert_writes_png(ax.figure, tmp_path)
+
+
+def test_plot_weights_shows_at_most_max_neurons_and_says_so():
+    net = Network.layered([16, 12, 2], seed=0)
+    ax = plot_weights(net.hidden_layers[0], max_neurons=5)
+    assert ax.get_title() == "incoming weights, layer 1: first 5 of 12 neurons"
+    mosaic, tile, grid, shown = weight_mosaic(net.hidden_layers[0], max_neurons=5)
+    assert (tile, shown) == ((4, 4), 5)
+    assert np.count_nonzero(~np.isnan(mosaic)) == 5 * 16
+
+
+def test_plot_weights_strips_and_shapes_on_a_given_axes():
+    net = Network.layered([6, 3, 2], seed=0)
+    fig, ax = plt.subplots()
+    assert plot_weights(net.output_layer, ax=ax, colorbar=False) is ax
+    # 3 inputs is not a square: each neuron is a 1 x 3 strip, one per row.
+    mosaic = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)
+    np.testing.assert_array_equal(mosaic[::2], net.output_layer.weights)
+    assert np.isnan(mosaic[1]).all()
+    mosaic, tile, grid, shown = weight_mosaic(net.hidden_layers[0], shape=(2, 3))
+    assert tile == (2, 3)
+    np.testing.assert_array_equal(mosaic[:2, :3], net.hidden_layers[0].weights[0].reshape(2, 3))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"shape": (2, 2)}, r"`shape` must be \(rows, columns\) with rows x columns = 9"),
+    ({"shape": 9}, "`shape` must be"),
+    ({"max_neurons": 0}, "`max_neurons` must be an integer >= 1, got 0"),
+])
+def test_plot_weights_refuses_bad_arguments(kwargs, match):
+    net = Network.layered([9, 5, 2], seed=0)
+    with pytest.raises(ValueError, match=match):
+        plot_weights(net.hidden_layers[0], **kwargs)
+
+
+def test_plot_weights_refuses_the_input_layer():
+    with pytest.raises(TypeError, match="`layer` must be a HiddenLayer or OutputLayer"):
+        plot_weights(Network.layered([4, 2], seed=0).input_layer)
+
+
+# -- plot_decision_boundary ------------------------------------------------------------------------
+
+def test_plot_decision_boundary_image_is_the_prediction_on_the_grid(tmp_path):
+    X, Y = xor_data()
+    net = Network.layered([2, 5, 1], activation="tanh", seed=0)
+    ax = plot_decision_boundary(net, X, Y, resolution=30)
+    [image] = ax.images
+    values = image.get_array()
+    assert values.shape == (30, 30)
+    centres = pixel_centres(image)
+    np.testing.assert_allclose(values.ravel(), net.predict(centres)[:, 0], rtol=0, atol=1e-12)
+    # the grid covers the data and more
+    x0, x1, y0, y1 = image.get_extent()
+    assert x0 < X[:, 0].min() and x1 > X[:, 0].max() and y0 < X[:, 1].min() and y1 > X[:, 1].max()
+    [points] = [c for c in ax.collections if len(c.get_offsets()) == len(X)]
+    np.testing.assert_array_equal(points.get_offsets(), X)
+    np.testing.assert_array_equal(points.get_array(), Y[:, 0])  # coloured by the label
+    assert points.norm is image.norm  # on the image's scale
+    assert_writes_png(ax.figure, tmp_path)
+
+
+def test_plot_decision_boundary_one_hot_labels_one_colour_per_class():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    labels = np.arange(30) % 3
+    Y = np.eye(3)[labels]
+    net = Network.layered([2, 4, 3], activation="tanh", output_activation="softmax",
+                          cost="cross_entropy", seed=0)
+    fig, ax = plt.subplots()
+    assert plot_decision_boundary(net, X, Y, ax=ax, output=2, resolution=12) is ax
+    values = ax.images[0].get_array()
+    np.testing.assert_allclose(values.ravel(), net.predict(pixel_centres(ax.images[0]))[:, 2],
+                               atol=1e-12)
+    scatters = [c for c in ax.collections if c.get_label().startswith("class")]
+    assert [c.get_label() for c in scatters] == ["class 0", "class 1", "class 2"]
+    for k, collection in enumerate(scatters):
+        np.testing.assert_array_equal(collection.get_offsets(), X[labels == k])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1",
+                                                                   "class 2"]
+
+
+@pytest.mark.parametrize("sizes, kwargs, match", [
+    ([3, 4, 1], {}, "`network` must have 2 inputs .*got 3 inputs"),
+    ([2, 4, 1], {"output": 1}, r"`output` must be an output neuron's index in \[0, 1\), got 1"),
+    ([2, 4, 1], {"resolution": 1}, "`resolution` must be an integer >= 2, got 1"),
+    ([2, 4, 1], {"Y": np.zeros(5)}, r"`Y` must have one row per sample of `X` \(40\)"),
+])
+def test_plot_decision_boundary_refuses_bad_arguments(sizes, kwargs, match):
+    X, Y = xor_data()
+    net = Network.layered(sizes, seed=0)
+    Y = kwargs.pop("Y", Y)
+    with pytest.raises(ValueError, match=match):
+        plot_decision_boundary(net, np.ones((40, sizes[0])), Y, **kwargs)
+
+
+# -- plot_neuron_maps ------------------------------------------------------------------------------
+
+def test_plot_neuron_maps_one_heatmap_per_receiving_neuron_from_forward(tmp_path):
+    net = Network.layered([2, 3, 2, 1], activation="tanh", seed=0)
+    fig = plot_neuron_maps(net, resolution=12)
+    assert isinstance(fig, matplotlib.figure.Figure)
+    labels = [ax.get_label() for ax in fig.axes]
+    expected = [f"layer {k}, neuron {j}" for k, n in ((1, 3), (2, 2), (3, 1)) for j in range(n)]
+    assert labels == expected
+    # the unit square, by default
+    image = fig.axes[0].images[0]
+    centres = pixel_centres(image)
+    assert np.allclose(centres[[0, -1]], [[0.0, 0.0], [1.0, 1.0]])
+    activations = forward(net, centres)
+    for ax in fig.axes:
+        k, j = (int(word.strip(",")) for word in ax.get_label().split()[1::2])
+        [image] = ax.images
+        np.testing.assert_allclose(image.get_array().ravel(), activations[k][:, j], atol=1e-12)
+    # layout like the diagram: one column per layer, neurons top to bottom, columns centred
+    boxes = {ax.get_label(): ax.get_position() for ax in fig.axes}
+    assert boxes["layer 1, neuron 0"].x0 < boxes["layer 2, neuron 0"].x0 < boxes[
+        "layer 3, neuron 0"].x0
+    assert boxes["layer 1, neuron 0"].y0 > boxes["layer 1, neuron 1"].y0 > boxes[
+        "layer 1, neuron 2"].y0
+    middle = (boxes["layer 1, neuron 1"].y0 + boxes["layer 1, neuron 1"].y1) / 2
+    assert abs((boxes["layer 3, neuron 0"].y0 + boxes["layer 3, neuron 0"].y1) / 2 - middle) < 1e-6
+    assert_writes_png(fig, tmp_path)
+
+
+def test_plot_neuron_maps_extent_from_the_data_or_given():
+    net = Network.layered([2, 2, 1], seed=0)
+    X = np.array([[-2.0, 10.0], [2.0, 12.0]])
+    # the data's range and 10% of it on each side
+    centres = pixel_centres(plot_neuron_maps(net, X, resolution=5).axes[0].images[0])
+    assert np.allclose(centres[[0, -1]], [[-2.4, 9.8], [2.4, 12.2]])
+    fig = plot_neuron_maps(net, X, resolution=5, extent=(0, 1, 0, 2))
+    centres = pixel_centres(fig.axes[0].images[0])
+    assert np.allclose(centres[[0, -1]], [[0.0, 0.0], [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("sizes, kwargs, match", [
+    ([3, 2, 1], {}, "`network` must have 2 inputs .*got 3 inputs"),
+    ([2, 2, 1], {"extent": (1, 0, 0, 1)}, "`extent` must be four finite numbers"),
+    ([2, 2, 1], {"resolution": 0}, "`resolution` must be an integer >= 2"),
+])
+def test_plot_neuron_maps_refuses_bad_arguments(sizes, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_neuron_maps(Network.layered(sizes, seed=0), **kwargs)
+
+
+# -- plot_confusion_matrix -------------------------------------------------------------------------
+
+def identity_network(n):
+    """A network whose outputs are its inputs: the predicted class is the argmax of a row."""
+    net = Network.layered([n, n], activation="identity", seed=0, bias_clamp=None)
+    net.output_layer.weights[...] = np.eye(n)
+    net.output_layer.biases[...] = 0.0
+    return net
+
+
+def test_plot_confusion_matrix_counts_by_hand(tmp_path):
+    net = identity_network(3)
+    # predicted classes (argmax of each row): 0, 1, 2, 2, 1, 0
+    X = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0], [1, 0, 0]]
+    labels = [0, 1, 2, 1, 1, 2]
+    # true 0: predicted 0 once; true 1: predicted 1 twice, 2 once; true 2: 2 once, 0 once
+    expected = np.array([[1, 0, 0],
+                         [0, 2, 1],
+                         [1, 0, 1]])
+    np.testing.assert_array_equal(confusion_matrix(net, X, labels), expected)
+    ax = plot_confusion_matrix(net, X, labels)
+    matrix = ax.images[0].get_array()
+    np.testing.assert_array_equal(matrix, expected)
+    assert matrix.sum() == len(X)
+    assert [t.get_text() for t in ax.texts] == [str(v) for v in expected.ravel()]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted", "true")
+    assert ax.get_title() == "6 samples, accuracy 66.7%"
+    assert_writes_png(ax.figure, tmp_path)
+
+
+def test_plot_confusion_matrix_normalized_rows_and_a_single_output():
+    net = identity_network(1)  # class 1 when the output is at least 0.5
+    X = [[0.2], [0.9], [0.7], [0.1], [0.5]]
+    fig, ax = plt.subplots()
+    assert plot_confusion_matrix(net, X, np.array([0, 1, 0, 0, 1]), ax=ax, normalize=True) is ax
+    np.testing.assert_allclose(ax.images[0].get_array(), [[2 / 3, 1 / 3], [0.0, 1.0]])
+    assert [t.get_text() for t in ax.texts] == ["0.67", "0.33", "0.00", "1.00"]
+
+
+@pytest.mark.parametrize("labels, match", [
+    ([0, 1], r"`labels` must hold one label per sample of `X` \(3\), got shape \(2,\)"),
+    ([0, 1, -1], "`labels` must be whole numbers >= 0"),
+    ([0, 1, 0.5], "`labels` must be whole numbers >= 0"),
+])
+def test_plot_confusion_matrix_refuses_bad_labels(labels, match):
+    with pytest.raises(ValueError, match=match):
+        plot_confusion_matrix(identity_network(2), [[0, 1], [1, 0], [1, 1]], labels)
+
+
+# -- animate_training ------------------------------------------------------------------------------
+
+FAST_FRAMES = {"figsize": (3, 2.4), "dpi": 50}
+
+
+def test_animate_training_writes_one_frame_per_epoch_and_trains_like_fit(tmp_path):
+    from PIL import Image
+
+    X, Y = xor_data(60)
+    net = Network.layered([2, 6, 1], activation="tanh", seed=0)
+    twin = Network.layered([2, 6, 1], activation="tanh", seed=0)
+    before = [layer.weights.copy() for layer in net.receiving_layers]
+    fit_kwargs = {"batch_size": 10, "learning_rate": 0.5, "seed": 3}
+    history, path = animate_training(net, X, Y, tmp_path / "training.gif", epochs=3, fps=5,
+                                     fit_kwargs=fit_kwargs,
+                                     frame_kwargs={"resolution": 20}, **FAST_FRAMES)
+    assert path == tmp_path / "training.gif"
+    with Image.open(path) as gif:
+        assert gif.format == "GIF" and gif.n_frames == 4
+        assert gif.info["duration"] == 200
+    # it trained, exactly as one fit of 3 epochs with the same seed does
+    assert not np.allclose(before[0], net.receiving_layers[0].weights)
+    expected = twin.fit(X, Y, epochs=3, progress=False, **fit_kwargs)
+    for layer, other in zip(net.receiving_layers, twin.receiving_layers):
+        np.testing.assert_array_equal(layer.weights, other.weights)
+        np.testing.assert_array_equal(layer.biases, other.biases)
+    assert history.cost == expected.cost and history.accuracy == expected.accuracy
+    assert len(history.seconds) == 3
+
+
+def test_animate_training_keeps_validation_in_the_history(tmp_path):
+    X, Y = xor_data(20)
+    net = Network.layered([2, 3, 1], seed=0)
+    history, _ = animate_training(net, X, Y, tmp_path / "v.gif", epochs=2,
+                                  fit_kwargs={"validation": (X[:5], Y[:5])},
+                                  frame_kwargs={"resolution": 10}, **FAST_FRAMES)
+    assert len(history.validation_cost) == len(history.validation_accuracy) == 2
+
+
+def test_animate_training_diagram_frames(tmp_path):
+    pytest.importorskip("neurograph.drawing")
+    from PIL import Image
+
+    X, Y = xor_data(20)
+    net = Network.layered([2, 3, 1], seed=0)
+    history, path = animate_training(net, X, Y, tmp_path / "diagram.gif", epochs=2,
+                                     frame="diagram", **FAST_FRAMES)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3
+    assert len(history) == 2
+
+
+@pytest.mark.parametrize("sizes, kwargs, error, match", [
+    ([2, 3, 1], {"fps": 0}, ValueError, "`fps` must be a number > 0, got 0"),
+    ([2, 3, 1], {"epochs": 0}, ValueError, "`epochs` must be an integer >= 1, got 0"),
+    ([2, 3, 1], {"frame": "movie"}, ValueError,
+     "`frame` must be one of boundary, diagram, got 'movie'"),
+    ([2, 3, 1], {"fit_kwargs": {"epochs": 5}}, ValueError, "`fit_kwargs` must not set 'epochs'"),
+    ([3, 3, 1], {}, ValueError, "`network` must have 2 inputs .*got 3 inputs"),
+    ([2, 3, 1], {"path": "missing-folder/x.gif"}, FileNotFoundError, "existing folder"),
+    # refused by fit itself, after the first frame: the network is put back
+    ([2, 3, 1], {"fit_kwargs": {"learning_rate": -1}}, ValueError, "learning_rate"),
+])
+def test_animate_training_refuses_bad_arguments_and_changes_nothing(tmp_path, sizes, kwargs,
+                                                                    error, match):
+    X, Y = np.ones((20, sizes[0])), xor_data(20)[1]
+    path = tmp_path / kwargs.pop("path", "x.gif")
+    net = Network.layered(sizes, seed=0)
+    before = [layer.weights.copy() for layer in net.receiving_layers]
+    with pytest.raises(error, match=match):
+        animate_training(net, X, Y, path, epochs=kwargs.pop("epochs", 2), **kwargs)
+    for layer, weights in zip(net.receiving_layers, before):
+        np.testing.assert_array_equal(layer.weights, weights)
+    assert not path.exists()
+
+
+def test_animate_training_puts_the_network_back_when_a_later_frame_fails(tmp_path, monkeypatch):
+    import neurograph.plots
+
+    calls = []
+    draw = neurograph.plots.plot_decision_boundary
+
+    def fails_after_training(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # the frame after the second epoch
+            raise RuntimeError("drawing failed")
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(neurograph.plots, "plot_decision_boundary", fails_after_training)
+    X, Y = xor_data(20)
+    net = Network.layered([2, 3, 1], seed=0)
+    before = [(layer.weights.copy(), layer.biases.copy()) for layer in net.receiving_layers]
+    path = tmp_path / "x.gif"
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        animate_training(net, X, Y, path, epochs=3, fit_kwargs={"learning_rate": 1.0},
+                         frame_kwargs={"resolution": 10}, **FAST_FRAMES)
+    assert len(calls) == 3
+    for layer, (weights, biases) in zip(net.receiving_layers, before):
+        np.testing.assert_array_equal(layer.weights, weights)
+        np.testing.assert_array_equal(layer.biases, biases)
+    assert not path.exists()  # no half-made GIF
