@@ -64,6 +64,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--quiet", action="store_true", help="no progress bar or epoch lines")
+    parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
+                        help="write training curves, first-layer weight images, the confusion "
+                             "matrix and the diagram as PNG files into DIR")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error(f"--limit must be a positive integer, got {args.limit}")
@@ -86,15 +89,46 @@ def main(argv=None) -> dict:
     started = time.perf_counter()
     history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,
                       learning_rate=args.learning_rate, momentum=args.momentum,
-                      engine=args.engine, seed=args.seed, progress=not args.quiet)
+                      engine=args.engine, seed=args.seed, progress=not args.quiet,
+                      validation=None if args.plots is None else (X_test, Y_test))
     seconds = time.perf_counter() - started
     test = net.evaluate(X_test, Y_test)
     print(f"test accuracy: {test['accuracy']:.2%} on {len(X_test):,} test images "
           f"(cost {test['cost']:.4f}; trained {args.epochs} epochs in {seconds:.1f} s)")
-    return {"test_accuracy": test["accuracy"], "test_cost": test["cost"],
-            "train_accuracy": history.accuracy[-1], "seconds": seconds,
-            "source": data.source, "is_sample": data.is_sample, "network": net,
-            "history": history}
+    figures = {"test_accuracy": test["accuracy"], "test_cost": test["cost"],
+               "train_accuracy": history.accuracy[-1], "seconds": seconds,
+               "source": data.source, "is_sample": data.is_sample, "network": net,
+               "history": history}
+    if args.plots is not None:
+        figures["plots"] = write_plots(net, history, X_test, data.test_labels, args.plots)
+        print(f"pictures written to {args.plots}: {', '.join(p.name for p in figures['plots'])}")
+    return figures
+
+
+def write_plots(net: Network, history, X_test, labels, folder: Path) -> list:
+    """Training curves (the test set as validation), the first layer's incoming weights as
+    28 x 28 images, the confusion matrix on the test set, and the diagram (activations of the
+    first test image), as PNG files in ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neurograph import draw_network, plot_confusion_matrix, plot_history, plot_weights
+
+    folder.mkdir(parents=True, exist_ok=True)
+    axes = plot_history(history)
+    figures = [("history.png", axes[0].figure)]
+    figures.append(("weights.png", plot_weights(net.receiving_layers[0], max_neurons=64).figure))
+    figures.append(("confusion.png", plot_confusion_matrix(net, X_test, labels).figure))
+    net.propagate(X_test[0])
+    figures.append(("network.png", draw_network(net).figure))
+    paths = []
+    for name, figure in figures:
+        figure.savefig(folder / name, dpi=80, bbox_inches="tight")
+        plt.close(figure)
+        paths.append(folder / name)
+    return paths
 
 
 if __name__ == "__main__":

@@ -71,6 +71,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--report-every", type=int, default=10,
                         help="epochs between progress lines")
     parser.add_argument("--quiet", action="store_true", help="print only the final figures")
+    parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
+                        help="write the diagram, the decision boundary and the neuron maps "
+                             "as PNG files into DIR")
     return parser.parse_args(argv)
 
 
@@ -120,7 +123,39 @@ def main(argv=None) -> dict:
     print(f"accuracy on the {args.n_train} training points: {figures['train_accuracy']:.1%}, "
           f"on {args.n_test} fresh points: {figures['test_accuracy']:.1%} "
           f"(seed {args.seed}, {figures['seconds']:.1f} s of training)")
+    if args.plots is not None:
+        figures["plots"] = write_plots(net, X_train - shift, Y_train, args.plots)
+        print(f"pictures written to {args.plots}: {', '.join(p.name for p in figures['plots'])}")
     return figures
+
+
+def write_plots(net: Network, X: np.ndarray, Y: np.ndarray, folder: Path) -> list[Path]:
+    """The diagram (activations of the first point), the decision boundary over the plane the
+    network sees, and every neuron's activation over that plane, as PNG files in ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neurograph import draw_network, plot_decision_boundary, plot_neuron_maps
+
+    folder.mkdir(parents=True, exist_ok=True)
+    net.propagate(X[0])
+    ax = draw_network(net, max_neurons=24, max_connections=120)
+    ax.set_title(f"2-{net.sizes[1]}-1 after training; activations of the point {X[0].round(2)}",
+                 fontsize=9, pad=24)
+    figures = [("network.png", ax.figure)]
+    ax = plot_decision_boundary(net, X, Y)
+    ax.set_title("output over the input plane (inputs centred: x - 0.5), training points on top",
+                 fontsize=9)
+    figures.append(("decision_boundary.png", ax.figure))
+    figures.append(("neuron_maps.png", plot_neuron_maps(net, X, resolution=40)))
+    paths = []
+    for name, figure in figures:
+        figure.savefig(folder / name, dpi=80, bbox_inches="tight")
+        plt.close(figure)
+        paths.append(folder / name)
+    return paths
 
 
 if __name__ == "__main__":

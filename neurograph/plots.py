@@ -458,12 +458,12 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
 
 
 def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[Extent] = None,
-                     cmap="viridis", **style):
+                     cmap="viridis", per_column: int = 16, **style):
     """Draw every receiving neuron's activation over a 2-input network's input plane.
 
     One small heatmap per hidden and output neuron, laid out like the network diagram: one
     column per receiving layer, left to right, its neurons stacked top to bottom and the column
-    centred vertically. All activations come from one batch through
+    centred vertically; a layer of more than ``per_column`` neurons wraps into several columns. All activations come from one batch through
     :func:`neurograph.vectorized.forward`. The colour scale is shared within a layer (its
     minimum to its maximum over the grid, written under the column's heading), so the neurons
     of a layer can be compared.
@@ -481,6 +481,8 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
         The plane to draw; when given it takes precedence over ``X``.
     cmap : str or Colormap
         The colour map of every heatmap.
+    per_column : int
+        At most this many maps one above the other; a bigger layer takes more columns.
     **style
         Passed to every ``Axes.imshow``.
 
@@ -518,20 +520,34 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     points, image_extent = _plane_grid(extent, resolution)
     activations = forward(network, points.astype(network.output_layer.dtype))[1:]
     layers = network.receiving_layers
-    tallest = max(layer.size for layer in layers)
+    per_column = _positive_int("per_column", per_column)
+    rows = [min(layer.size, per_column) for layer in layers]
+    columns = [-(-layer.size // per_column) for layer in layers]
+    tallest = max(rows)
     # Maps keep the plane's proportions, within reason.
     aspect = min(2.0, max(0.5, (extent[3] - extent[2]) / (extent[1] - extent[0])))
     cell = min(1.6, 12.0 / tallest)  # inches per map; tall layers get smaller maps
-    fig = plt.figure(figsize=(1.0 + 1.6 * cell * len(layers), 0.9 + cell * tallest))
+    # Grid columns: each layer's map columns, a narrow gap between layers.
+    widths = []
+    first_column = []
+    for k, n_columns in enumerate(columns):
+        if k:
+            widths.append(0.35)
+        first_column.append(len(widths))
+        widths += [1.0] * n_columns
+    fig = plt.figure(figsize=(1.0 + 1.3 * cell * sum(widths), 0.9 + cell * tallest))
     # Each neuron spans two grid rows, so a shorter column can be centred by a half step.
-    grid = fig.add_gridspec(2 * tallest, len(layers), left=0.05, right=0.95, bottom=0.02,
-                            top=1.0 - 0.8 / (0.9 + cell * tallest), hspace=0.25, wspace=0.3)
-    for column, (layer, a) in enumerate(zip(layers, activations)):
+    grid = fig.add_gridspec(2 * tallest, len(widths), width_ratios=widths, left=0.05,
+                            right=0.95, bottom=0.02, top=1.0 - 0.8 / (0.9 + cell * tallest),
+                            hspace=0.25, wspace=0.3)
+    for k, (layer, a) in enumerate(zip(layers, activations)):
         a = np.asarray(a, dtype=float)  # (resolution**2, layer.size)
         low, high = float(a.min()), float(a.max())
-        offset = tallest - layer.size
+        offset = tallest - rows[k]
         for j in range(layer.size):
-            ax = fig.add_subplot(grid[offset + 2 * j: offset + 2 * j + 2, column],
+            column, row = divmod(j, rows[k])
+            ax = fig.add_subplot(grid[offset + 2 * row: offset + 2 * row + 2,
+                                      first_column[k] + column],
                                  label=f"layer {layer.index}, neuron {j}")
             ax.imshow(a[:, j].reshape(resolution, resolution),
                       **{"origin": "lower", "extent": image_extent, "cmap": cmap, "vmin": low,
@@ -541,7 +557,7 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
             ax.set_yticks([])
             if j == 0:
                 ax.set_title(f"layer {layer.index} ({layer.activation_function.name})\n"
-                             f"{low:.3g} to {high:.3g}", fontsize="small")
+                             f"{low:.3g} to {high:.3g}", fontsize="small", loc="left")
     return fig
 
 

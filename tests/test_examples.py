@@ -108,3 +108,12 @@ def test_first_contact_baselines_are_computed_on_the_training_set(first_contact)
     mean_rmse = first_contact.rmse(np.full(len(Y), Y.mean()), Y)
     assert mean_rmse == pytest.approx(float(Y.std()))
     assert plane_rmse < mean_rmse  # least squares with an intercept beats the mean on its data
+
+
+def test_xor_writes_its_pictures(xor, tmp_path):
+    result = xor.main(["--epochs", "3", "--quiet", "--plots", str(tmp_path / "pics")])
+    names = sorted(p.name for p in result["plots"])
+    assert names == ["decision_boundary.png", "network.png", "neuron_maps.png"]
+    for path in result["plots"]:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000

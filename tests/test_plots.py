@@ -445,3 +445,15 @@ def test_animate_training_puts_the_network_back_when_a_later_frame_fails(tmp_pat
         np.testing.assert_array_equal(layer.weights, weights)
         np.testing.assert_array_equal(layer.biases, biases)
     assert not path.exists()  # no half-made GIF
+
+
+def test_neuron_maps_wrap_a_big_layer_into_columns():
+    from neurograph import Network, plot_neuron_maps
+    net = Network.layered([2, 20, 1], activation="tanh", seed=0)
+    fig = plot_neuron_maps(net, resolution=8, per_column=8)
+    lefts = sorted({round(ax.get_position().x0, 3) for ax in fig.axes[:20]})
+    assert len(lefts) == 3  # 20 neurons, 8 to a column
+    rows = sorted({round(ax.get_position().y0, 3) for ax in fig.axes[:20]})
+    assert len(rows) == 8
+    with pytest.raises(ValueError, match="`per_column` must be"):
+        plot_neuron_maps(net, per_column=0)

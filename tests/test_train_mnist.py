@@ -62,3 +62,14 @@ def test_bad_flags_exit_with_a_message(train_mnist, flags, message, capsys):
         train_mnist.main(flags)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_example_writes_its_pictures(train_mnist, no_full_set, tmp_path):
+    result = train_mnist.main(["--no-download", "--epochs", "1", "--limit", "1000", "--quiet",
+                               "--hidden", "16", "--plots", str(tmp_path)])
+    names = sorted(p.name for p in result["plots"])
+    assert names == ["confusion.png", "history.png", "network.png", "weights.png"]
+    for path in result["plots"]:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    assert result["history"].validation_accuracy  # the curves include the test set
