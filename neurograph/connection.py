@@ -84,6 +84,13 @@ class Connection:
         j = self.output_neuron.index
         return [float(d[j] * a[i]) for a, d in zip(record.input_activations, record.deltas)]
 
+    def explain(self):
+        """Its per-sample derivatives as chain-rule products, their mean, and what the nudge did
+        (see :func:`neurograph.explain.explain_connection`)."""
+        from .explain import explain_connection
+
+        return explain_connection(self)
+
     def __repr__(self) -> str:
         return (f"Connection({_place(self.input_neuron)} -> {_place(self.output_neuron)}, "
                 f"weight={self.weight:.4g})")

@@ -25,7 +25,8 @@ from .neurons import (
     TransmitterNeuron,
 )
 
-__all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer", "SampleRecord"]
+__all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer", "SampleRecord",
+           "Nudge"]
 
 
 def _check_size(size) -> int:
@@ -54,6 +55,19 @@ def _float_buffer(n: int, dtype: np.dtype) -> tuple[array, np.ndarray]:
     return buffer, np.frombuffer(buffer, dtype=dtype)
 
 
+class Nudge:
+    """What a nudge did to a layer: its step size and momentum, and the parameters before it."""
+
+    __slots__ = ("step_size", "momentum", "weights_before", "biases_before")
+
+    def __init__(self, step_size: float, momentum: float, weights_before: np.ndarray,
+                 biases_before: np.ndarray) -> None:
+        self.step_size = step_size
+        self.momentum = momentum
+        self.weights_before = weights_before
+        self.biases_before = biases_before
+
+
 class SampleRecord:
     """What a receiving layer remembers of the samples trained since the last ``clear()``.
 
@@ -68,7 +82,8 @@ class SampleRecord:
     these tables.
     """
 
-    __slots__ = ("input_activations", "deltas", "derivatives_of_cost_by_activation", "_arrays")
+    __slots__ = ("input_activations", "deltas", "derivatives_of_cost_by_activation", "_arrays",
+                 "nudge")
 
     def __init__(self, input_activations=None, deltas=None,
                  derivatives_of_cost_by_activation=None) -> None:
@@ -78,6 +93,7 @@ class SampleRecord:
         self.derivatives_of_cost_by_activation: Union[list, np.ndarray] = (
             [] if derivatives_of_cost_by_activation is None else derivatives_of_cost_by_activation)
         self._arrays = None  # (inputs, deltas) as arrays, made once per nudge
+        self.nudge: Optional[Nudge] = None  # what the nudge after these samples did, if any
 
     def __len__(self) -> int:
         return len(self.deltas)

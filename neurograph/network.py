@@ -22,8 +22,8 @@ from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
 from .initializers import get_initializer
-from .layers import (HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord,
-                     check_consecutive, check_dtype)
+from .layers import (HiddenLayer, InputLayer, Layer, Nudge, OutputLayer, ReceivingLayer,
+                     SampleRecord, check_consecutive, check_dtype)
 from .neurons import Neuron
 from .training import History, _predict, evaluate, fit
 
@@ -290,6 +290,8 @@ class Network:
                 layer._restore_state(state)
             raise FloatingPointError(f"nudge_parameters stopped: the {error}; the network keeps "
                                      "its previous parameters (try a smaller step size)") from error
+        for layer, state in zip(self.receiving_layers, saved):
+            layer.record.nudge = Nudge(step_size, momentum, state[0], state[1])
 
     def train_batch(self, X, Y, step_size: float) -> float:
         """Steps 1-7 for one mini-batch with the object engine; returns its mean cost.

@@ -55,6 +55,13 @@ class Neuron:
         layer = self.layer.index
         return f"layer {'?' if layer is None else layer}, #{self.index}"
 
+    def explain(self, max_terms: int = 8):
+        """The arithmetic behind this neuron's numbers, with the real values (see
+        :func:`neurograph.explain.explain_neuron`); ``print`` it or look at it in a REPL."""
+        from .explain import explain_neuron
+
+        return explain_neuron(self, max_terms)
+
 
 class TransmitterNeuron(Neuron):
     """The role of a neuron that sends its activation on: it has ``outputs``.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .costs import output_deltas
-from .layers import HiddenLayer, SampleRecord
+from .layers import Nudge, SampleRecord
 
 __all__ = ["forward", "train_batch", "Plan", "first_non_finite"]
 
@@ -124,6 +124,8 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
     for k, layer in enumerate(layers):
         if keep_record:
             layer.record = SampleRecord(activations[k], deltas[k], dcdas[k])
+            layer.record.nudge = Nudge(learning_rate, momentum, layer.weights.copy(),
+                                       layer.biases.copy())
         weight_step = np.matmul((deltas[k] * scale).T, activations[k], out=plan.gradients[k])
         _nudge(layer, weight_step, bias_steps[k], momentum, clamp, plan.dense[k],
                plan.all_trainable[k])
