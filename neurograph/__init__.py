@@ -7,9 +7,11 @@ cost, parameters nudged by the mean of those lists. ``import neurograph`` needs 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .connection import Connection
 from .costs import COSTS, Cost, get_cost
+from .trace import Trace, animate_trace, draw_step
 from .drawing import NetworkLayout, draw_network, network_layout
 from .gradcheck import GradientCheckResult, gradient_check
 from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
+from .lesion import lesion_report
 from .network import Network
 from .plots import (animate_training, plot_confusion_matrix, plot_decision_boundary, plot_history,
                     plot_neuron_maps, plot_weights)
@@ -49,11 +51,15 @@ __all__ = [
     "ReceivingLayer",
     "SampleRecord",
     "StaticNeuron",
+    "Trace",
     "TransmitterNeuron",
     "draw_network",
+    "draw_step",
+    "animate_trace",
     "get_activation",
     "get_cost",
     "gradient_check",
+    "lesion_report",
     "network_layout",
     "plot_confusion_matrix",
     "plot_decision_boundary",

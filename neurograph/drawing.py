@@ -179,7 +179,9 @@ def _heights(n: int) -> np.ndarray:
 def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool = False,
                  max_neurons: int = 40, max_connections: int = 300,
                  image_shape: Optional[tuple[int, int]] = None, cmap: str = "coolwarm",
-                 neuron_cmap: str = "viridis", colorbar: bool = True):
+                 neuron_cmap: str = "viridis", colorbar: bool = True, neuron_values=None,
+                 neuron_label: Optional[str] = None, connection_values=None,
+                 connection_label: str = "weight"):
     """Draw ``network`` as a diagram and return the Axes.
 
     Layers run left to right, inputs first. Neurons are circles filled by their current
@@ -207,6 +209,13 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         The colour map of the neurons.
     colorbar : bool
         Add colour bars saying what the colours mean.
+    neuron_values : list of numpy.ndarray, optional
+        Instead of activations or biases, one value per neuron, one array per layer (NaN:
+        nothing to show, drawn grey), named ``neuron_label``; signed values use the diverging
+        map. :func:`neurograph.trace.draw_step` draws a step of a trace so.
+    connection_values : list of numpy.ndarray, optional
+        Instead of the weights, one ``(n_out, n_in)`` array per receiving layer (NaN: drawn as
+        a thin grey line), named ``connection_label``.
 
     Returns
     -------
@@ -225,18 +234,24 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         width = max(4.0, 1.8 * len(network.layers) + 1.5)
         _, ax = plt.subplots(figsize=(width, 5.0))
 
-    # Connections: one LineCollection, coloured and sized by weight.
-    weights = np.array([c.weight for c in layout.connections])
-    biggest = float(np.max(np.abs(weights))) if weights.size else 1.0
+    # Connections: one LineCollection, coloured and sized by weight (or the values given).
+    if connection_values is None:
+        weights = np.array([c.weight for c in layout.connections])
+    else:
+        weights = np.array([connection_values[c.output_neuron.layer.index - 1][
+            c.output_neuron.index, c.input_neuron.index] for c in layout.connections], dtype=float)
+    known = np.isfinite(weights)
+    biggest = float(np.max(np.abs(weights[known]))) if known.any() else 1.0
     biggest = biggest or 1.0
     weight_norm = Normalize(-biggest, biggest)
     segments = [(layout.layers[c.input_neuron.layer.index].position(c.input_neuron.index),
                  layout.layers[c.output_neuron.layer.index].position(c.output_neuron.index))
                 for c in layout.connections]
-    strength = np.abs(weights) / biggest if weights.size else weights
-    colors = plt.get_cmap(cmap)(weight_norm(weights)) if weights.size else np.zeros((0, 4))
+    strength = np.where(known, np.abs(np.nan_to_num(weights)) / biggest, 0.0)
+    colors = plt.get_cmap(cmap)(weight_norm(np.nan_to_num(weights)))
     if weights.size:
         colors[:, 3] = 0.25 + 0.75 * strength
+        colors[~known] = (0.8, 0.8, 0.8, 0.5)
     lines = LineCollection(segments, colors=colors, linewidths=0.3 + 2.2 * strength,
                            linestyles=["--" if c.output_neuron.static else "-"
                                        for c in layout.connections],
@@ -257,7 +272,9 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         for index, y in zip(place.shown, place.y):
             neuron = layer.neurons[int(index)]
             has_bias = hasattr(neuron, "inputs")
-            if color_by == "bias":
+            if neuron_values is not None:
+                values.append(neuron_values[layer.index][int(index)])
+            elif color_by == "bias":
                 values.append(neuron.bias if has_bias else np.nan)
             else:
                 values.append(neuron.activation)
@@ -273,7 +290,8 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     values = np.array(values, dtype=float)
     xs, ys, static, clamped = map(np.array, (xs, ys, static, clamped))
     finite = values[np.isfinite(values)]
-    if color_by == "bias":
+    signed = color_by == "bias" if neuron_values is None else bool((finite < 0).any())
+    if signed:
         top = float(np.max(np.abs(finite))) if finite.size else 1.0
         neuron_norm = Normalize(-(top or 1.0), top or 1.0)
         neuron_map = cmap
@@ -307,8 +325,10 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    legend = [Line2D([], [], color=plt.get_cmap(cmap)(0.95), lw=2, label="positive weight"),
-              Line2D([], [], color=plt.get_cmap(cmap)(0.05), lw=2, label="negative weight")]
+    legend = [Line2D([], [], color=plt.get_cmap(cmap)(0.95), lw=2,
+                     label=f"positive {connection_label}"),
+              Line2D([], [], color=plt.get_cmap(cmap)(0.05), lw=2,
+                     label=f"negative {connection_label}")]
     if static.any():
         legend.append(Line2D([], [], marker="s", ls="--", color="grey", mfc="white",
                              label="static neuron (fixed)"))
@@ -320,8 +340,9 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     if colorbar:
         from matplotlib.cm import ScalarMappable
 
+        neuron_name = color_by if neuron_values is None else (neuron_label or "value")
         for offset, (norm, colors_, label) in enumerate(
-                ((weight_norm, cmap, "weight"), (neuron_norm, neuron_map, color_by))):
+                ((weight_norm, cmap, connection_label), (neuron_norm, neuron_map, neuron_name))):
             bar = ax.inset_axes([1.02 + 0.22 * offset, 0.05, 0.025, 0.9])
             ax.figure.colorbar(ScalarMappable(norm, colors_), cax=bar, label=label)
     drawn = len(layout.connections)

@@ -199,6 +199,20 @@ class Network:
         """The per-sample cost (kept by the output layer)."""
         return self.output_layer.cost
 
+    def trace(self, X, Y, step_size: float):
+        """Train one mini-batch with the object engine, recording each of the eight steps
+        (see :func:`neurograph.trace.trace`); returns the :class:`~neurograph.trace.Trace`."""
+        from .trace import trace
+
+        return trace(self, X, Y, step_size)
+
+    def lesioned(self, items):
+        """A context manager silencing ``items`` (neurons or connections) within its block; see
+        :func:`neurograph.lesion.lesioned`."""
+        from .lesion import lesioned
+
+        return lesioned(self, items)
+
     def to_networkx(self):
         """This network as a ``networkx.DiGraph`` (see :func:`neurograph.export.to_networkx`)."""
         from .export import to_networkx
@@ -243,20 +257,24 @@ class Network:
         for neuron, value in zip(self.output_layer.neurons, desired):
             neuron.desired_activation = value
 
-    def train_sample(self, x, y) -> float:
+    def train_sample(self, x, y, observe=None) -> float:
         """Steps 3-5 for one sample: propagate, set desired activations, train back to front.
 
         Every receiver adds one value to its per-sample lists. Returns the sample's cost.
+        ``observe(layer)``, if given, is called after step 3 with None and after each layer is
+        trained with that layer (the output layer first): :meth:`trace` records the steps so.
         """
         self._propagate_with_desired(x, y)
+        if observe is not None:
+            observe(None)
         for layer in self.receiving_layers:
             inputs = [neuron.activation for neuron in layer.previous.neurons]
             layer.record.start_sample(inputs, layer.size, hidden=isinstance(layer, HiddenLayer))
-        for neuron in self.output_layer.neurons:
-            neuron.train()
-        for layer in reversed(self.hidden_layers):
+        for layer in reversed(self.receiving_layers):  # step 4: output layer, 5: hidden layers
             for neuron in layer.neurons:
                 neuron.train()
+            if observe is not None:
+                observe(layer)
         return sum(neuron.cost() for neuron in self.output_layer.neurons)
 
     def nudge_parameters(self, step_size: float, momentum: float = 0.0) -> None:

@@ -1,0 +1,198 @@
+"""A replay of one mini-batch through the post's eight steps, step by step.
+
+:func:`trace` (``network.trace(X, Y, step_size)``) trains one mini-batch with the object engine
+and records what each step did: the activations after each forward pass, the desired
+activations, each layer's deltas and per-sample derivatives as it is trained, and the
+parameters before and after the nudge. :func:`draw_step` draws the diagram coloured by one
+step's quantity; :func:`animate_trace` writes a GIF stepping through all of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from ._checks import as_samples, check_step_size
+
+__all__ = ["Trace", "TraceStep", "trace", "draw_step", "animate_trace"]
+
+
+@dataclass
+class TraceStep:
+    """One step of a traced mini-batch.
+
+    Attributes
+    ----------
+    step : int
+        The post's step number (1-8) it belongs to.
+    title : str
+        What happened, e.g. ``"4. train the output layer (sample 1)"``.
+    sample : int or None
+        The sample (from 0) it concerns.
+    neuron_values : list of numpy.ndarray
+        One value per neuron, one array per layer; NaN where the step says nothing.
+    neuron_label : str
+        What those values are (``"activation"``, ``"delta = dC/dz"``, ...).
+    connection_values : list of numpy.ndarray
+        One ``(n_out, n_in)`` array per receiving layer; NaN where the step says nothing.
+    connection_label : str
+        What those values are (``"weight"``, ``"dC/dw (this sample)"``, ...).
+    """
+
+    step: int
+    title: str
+    sample: Optional[int]
+    neuron_values: list
+    neuron_label: str
+    connection_values: list
+    connection_label: str
+
+
+@dataclass
+class Trace:
+    """The steps of one traced mini-batch and the parameters before and after its nudge."""
+
+    network: object
+    step_size: float
+    steps: list = field(default_factory=list)
+    weights_before: list = field(default_factory=list)
+    biases_before: list = field(default_factory=list)
+    weights_after: list = field(default_factory=list)
+    biases_after: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, k: int) -> TraceStep:
+        return self.steps[k]
+
+    def __repr__(self) -> str:
+        return (f"Trace({len(self.steps)} steps of a mini-batch on {self.network!r}, "
+                f"step size {self.step_size:g})")
+
+
+def trace(network, X, Y, step_size: float) -> Trace:
+    """Train one mini-batch with the object engine and record each of the eight steps.
+
+    The network is trained (as by ``network.train_batch``); the trace holds copies of every
+    quantity at each step, so it can be drawn afterwards.
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> net = Network.layered([2, 3, 1], seed=0)
+    >>> t = net.trace([[0.0, 1.0], [1.0, 1.0]], [[1.0], [0.0]], step_size=0.5)
+    >>> [s.title for s in t.steps][:4]
+    ['1-2. clear the per-sample lists', '3. propagate sample 1', '3. set the desired activations (sample 1)', '4. train the output layer (sample 1)']
+    >>> len(t), t.steps[-1].title
+    (10, '7. nudge every weight and bias by the mean of its list')
+    """
+    X = as_samples("X", X, network.input_layer.size)
+    Y = as_samples("Y", Y, network.output_layer.size)
+    if len(X) != len(Y):
+        raise ValueError(f"`X` and `Y` must hold as many samples, got {len(X)} and {len(Y)}")
+    network.output_layer.check_targets("Y", Y)
+    step_size = check_step_size(step_size)
+    layers = network.layers
+    receiving = network.receiving_layers
+
+    def blank_neurons():
+        return [np.full(layer.size, np.nan) for layer in layers]
+
+    def weights():
+        return [np.where(layer.mask, layer.weights, np.nan) for layer in receiving]
+
+    def blank_connections():
+        return [np.full(layer.weights.shape, np.nan) for layer in receiving]
+
+    result = Trace(network, step_size,
+                   weights_before=[layer.weights.copy() for layer in receiving],
+                   biases_before=[layer.biases.copy() for layer in receiving])
+    network.clear()
+    result.steps.append(TraceStep(1, "1-2. clear the per-sample lists", None, blank_neurons(),
+                                  "nothing yet", weights(), "weight"))
+    for s, (x, y) in enumerate(zip(X, Y)):
+        def observe(layer, s=s):
+            if layer is None:  # step 3: forward pass done, desired activations set
+                result.steps.append(TraceStep(
+                    3, f"3. propagate sample {s + 1}", s,
+                    [np.array([n.activation for n in l.neurons]) for l in layers],
+                    "activation", weights(), "weight"))
+                desired = blank_neurons()
+                desired[-1] = np.array([n.desired_activation for n in network.output_layer])
+                result.steps.append(TraceStep(
+                    3, f"3. set the desired activations (sample {s + 1})", s, desired,
+                    "desired activation", weights(), "weight"))
+                return
+            deltas = blank_neurons()
+            deltas[layer.index] = np.array(layer.record.deltas[-1], dtype=float)
+            derivatives = blank_connections()
+            inputs = np.array(layer.record.input_activations[-1], dtype=float)
+            derivatives[layer.index - 1] = np.where(
+                layer.mask, np.outer(deltas[layer.index], inputs), np.nan)
+            if layer is network.output_layer:
+                number, what = 4, "train the output layer"
+            else:
+                number, what = 5, f"train hidden layer {layer.index}"
+            result.steps.append(TraceStep(number, f"{number}. {what} (sample {s + 1})", s,
+                                          deltas, "delta = dC/dz", derivatives,
+                                          "dC/dw (this sample)"))
+        network.train_sample(x, y, observe=observe)
+    network.nudge_parameters(step_size)
+    result.weights_after = [layer.weights.copy() for layer in receiving]
+    result.biases_after = [layer.biases.copy() for layer in receiving]
+    changes = blank_neurons()
+    for layer, before in zip(receiving, result.biases_before):
+        changes[layer.index] = layer.biases - before
+    result.steps.append(TraceStep(
+        7, "7. nudge every weight and bias by the mean of its list", None, changes,
+        "bias change",
+        [np.where(layer.mask, after - before, np.nan)
+         for layer, before, after in zip(receiving, result.weights_before, result.weights_after)],
+        "weight change"))
+    return result
+
+
+def draw_step(trace_: Trace, k: int, *, ax=None, **style):
+    """Draw the diagram of the traced network coloured by step ``k``'s quantities.
+
+    Neurons are filled by the step's neuron values (grey where it has none) and connections
+    coloured by its connection values; the title says what the step did. Returns the Axes.
+    """
+    from .drawing import draw_network
+
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < len(trace_):
+        raise ValueError(f"`k` must be a step number from 0 to {len(trace_) - 1}, got {k!r}")
+    step = trace_.steps[k]
+    ax = draw_network(trace_.network, ax=ax, neuron_values=step.neuron_values,
+                      neuron_label=step.neuron_label, connection_values=step.connection_values,
+                      connection_label=step.connection_label, labels=True, **style)
+    ax.set_title(f"step {k + 1} of {len(trace_)}: {step.title}", fontsize=9, pad=22)
+    return ax
+
+
+def animate_trace(trace_: Trace, path, *, fps: float = 1.0, dpi: int = 80, **style) -> Path:
+    """Write a GIF stepping through every step of ``trace_`` (one frame a step); return its path.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import PillowWriter
+
+    if not (isinstance(fps, (int, float)) and fps > 0):
+        raise ValueError(f"`fps` must be a positive number, got {fps!r}")
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"the folder of `path` does not exist: {path.parent}")
+    figure = plt.figure(figsize=(8.0, 5.0))
+    writer = PillowWriter(fps=fps)
+    try:
+        writer.setup(figure, str(path), dpi=dpi)
+        for k in range(len(trace_)):
+            figure.clf()
+            draw_step(trace_, k, ax=figure.add_subplot(), colorbar=False, **style)
+            writer.grab_frame()
+        writer.finish()
+    finally:
+        plt.close(figure)
+    return path
