@@ -81,7 +81,7 @@ def explain_neuron(neuron, max_terms: int = MAX_TERMS) -> Explanation:
     if f.layerwise:
         lines.append(f"  a = {f.name}(z) over the whole layer = {_number(neuron.activation)}")
     else:
-        lines.append(f"  a = {f.name}({_number(neuron.z)}) = {_number(neuron.activation)}")
+        lines.append(f"  a = {f.name}({neuron.z:.3g}) = {_number(neuron.activation)}")
     record = neuron.layer.record
     deltas = neuron.derivatives_of_cost_by_bias_per_sample
     if not deltas:
