@@ -10,6 +10,7 @@ from .costs import COSTS, Cost, get_cost
 from .trace import Trace, animate_trace, draw_step
 from .drawing import NetworkLayout, draw_network, network_layout
 from .gradcheck import GradientCheckResult, gradient_check
+from .io import load
 from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
 from .lesion import lesion_report
 from .network import Network
@@ -59,6 +60,7 @@ __all__ = [
     "get_activation",
     "get_cost",
     "gradient_check",
+    "load",
     "lesion_report",
     "network_layout",
     "plot_confusion_matrix",

@@ -7,7 +7,7 @@ an independent reference for the derivatives that training records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -49,12 +49,28 @@ class GradientCheckResult:
                 f"numeric {self.numeric:.6g}; {self.n_checked} derivatives checked)")
 
 
+def _choose_parameters(layers, max_parameters, seed) -> Optional[set]:
+    """Positions of the parameters to check (see ``gradient_check``); None for all of them."""
+    if max_parameters is None:
+        return None
+    if isinstance(max_parameters, (bool, np.bool_)) or not isinstance(
+            max_parameters, (int, np.integer)) or max_parameters < 1:
+        raise ValueError(f"`max_parameters` must be a positive integer or None, got "
+                         f"{max_parameters!r}")
+    total = sum(layer.size + int(layer.mask.sum()) for layer in layers)
+    if max_parameters >= total:
+        return None
+    rng = np.random.default_rng(seed)
+    return set(rng.choice(total, size=int(max_parameters), replace=False).tolist())
+
+
 def _numeric_derivative(cost: Callable[[float], float], value: float, h: float) -> float:
     return (8.0 * (cost(value + h) - cost(value - h)) - (cost(value + 2 * h) - cost(value - 2 * h))
             ) / (12.0 * h)
 
 
-def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5) -> GradientCheckResult:
+def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
+                   max_parameters: Optional[int] = None, seed=None) -> GradientCheckResult:
     """Compare every per-sample derivative of one sample with finite differences.
 
     The sample is trained with the object engine (``train_sample``), then each derivative of the
@@ -73,6 +89,13 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5) -> Gr
         Below this magnitude derivatives are compared absolutely rather than relatively:
         rounding leaves an absolute error of about ``1e-16 * C / h`` (``1e-12`` for a cost near
         3) in the estimate, which would swamp a relative comparison of tiny derivatives.
+    max_parameters : int, optional
+        Check the derivatives of at most this many weights and biases, a random subset drawn
+        with ``seed`` (each costs four forward passes, so checking all of a big network is
+        slow); every hidden neuron's ``dC/da`` is still checked. None (the default) checks
+        every parameter.
+    seed : int or numpy.random.Generator, optional
+        Where the subset is drawn from (unused without ``max_parameters``).
 
     Returns
     -------
@@ -90,6 +113,7 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5) -> Gr
     y = as_sample("y", y, network.output_layer.size)
     network.output_layer.check_targets("y", y)
     layers = network.receiving_layers
+    chosen = _choose_parameters(layers, max_parameters, seed)
     saved_records = [layer.record for layer in layers]
     try:
         network.clear()
@@ -119,16 +143,22 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5) -> Gr
         if worst is None or error > worst.max_relative_error:
             worst = GradientCheckResult(error, where, quantity, analytic, numeric, 0)
 
+    k = -1  # each parameter's position, biases and weights layer by layer, neuron by neuron
     for layer, record in zip(layers, records):
         for neuron in layer.neurons:
             j = neuron.index
-            original = float(layer.biases[j])
-            try:
-                numeric = _numeric_derivative(cost_with(layer.biases, j), original, h)
-            finally:
-                layer.biases[j] = original
-            compare(float(record.deltas[0][j]), numeric, neuron, "bias")
+            k += 1
+            if chosen is None or k in chosen:
+                original = float(layer.biases[j])
+                try:
+                    numeric = _numeric_derivative(cost_with(layer.biases, j), original, h)
+                finally:
+                    layer.biases[j] = original
+                compare(float(record.deltas[0][j]), numeric, neuron, "bias")
             for connection in neuron.inputs:
+                k += 1
+                if chosen is not None and k not in chosen:
+                    continue
                 i = connection.input_neuron.index
                 original = float(layer.weights[j, i])
                 try:

@@ -219,6 +219,15 @@ class Network:
 
         return to_networkx(self)
 
+    def save(self, path) -> None:
+        """Write this network to a JSON model file (see :func:`neurograph.io.save`).
+
+        ``neurograph.load(path)`` reads it back: the same structure and parameters, bit for bit.
+        """
+        from .io import save
+
+        save(self, path)
+
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]
         shown = activations[0] if len(set(activations)) == 1 else "/".join(activations)
@@ -334,7 +343,8 @@ class Network:
 
     def fit(self, X, Y, epochs: int = 1, batch_size: int = 10, learning_rate: float = 0.1, *,
             momentum: float = 0.0, engine: str = "vectorized", shuffle: bool = True,
-            seed=None, validation=None, progress: bool = True) -> History:
+            seed=None, validation=None, progress: bool = True, checkpoint=None,
+            resume=None) -> History:
         """Train on ``X, Y`` for some epochs of shuffled mini-batches, and return the history.
 
         Parameters
@@ -362,6 +372,12 @@ class Network:
             Measured after every epoch.
         progress : bool
             Print a progress bar and a line per epoch (on stderr).
+        checkpoint : str or path, optional
+            Save the network and where training stands to this file after every epoch
+            (atomically), and when Ctrl-C stops training after the current mini-batch.
+        resume : str or path, optional
+            A checkpoint to go on from: its parameters, epoch, mini-batch and shuffling state.
+            The run then ends with the same parameters as one that was never stopped.
 
         Returns
         -------
@@ -390,7 +406,8 @@ class Network:
         """
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                    momentum=momentum, engine=engine, shuffle=shuffle, seed=seed,
-                   validation=validation, progress=progress)
+                   validation=validation, progress=progress, checkpoint=checkpoint,
+                   resume=resume)
 
     def predict(self, X) -> np.ndarray:
         """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.

@@ -143,13 +143,20 @@ class _Progress:
 
 def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: float = 0.1,
         momentum: float = 0.0, engine: str = "vectorized", shuffle: bool = True, seed=None,
-        validation=None, progress: bool = True) -> History:
+        validation=None, progress: bool = True, checkpoint=None, resume=None) -> History:
     """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters.
 
     A failed call changes nothing: on any error the network is put back as it was. ``X`` is not
     scanned for NaN or infinity beforehand (that pass costs more than an epoch's bookkeeping):
     one would reach a weight, which the check after each epoch finds; then ``X`` is scanned and
     the error names its row.
+
+    With ``checkpoint``, the network and where training stands (epoch, batches done, the
+    shuffling generator's state) are saved to that file after every epoch, atomically; with
+    ``resume``, training starts from such a file and ends with the same parameters as a run
+    that was never stopped. Ctrl-C stops training after the current mini-batch, leaves the
+    network consistent, saves the checkpoint if one was asked for, and raises
+    KeyboardInterrupt.
     """
     X, Y = _check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = _positive_int("epochs", epochs)
@@ -165,6 +172,20 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
             raise ValueError("`validation` must be a pair (X, Y)") from None
         X_val, Y_val = _check_data(network, X_val, Y_val, "validation X", "validation Y")
     rng = np.random.default_rng(seed)
+    first_epoch, skip = 1, 0
+    before = _snapshot(network)
+    if resume is not None:
+        from .io import load_checkpoint
+
+        saved, training = load_checkpoint(resume)
+        _check_same_structure(network, saved, resume)
+        first_epoch, skip = training["epoch"], training["batch"]
+        if first_epoch > epochs:
+            raise ValueError(f"`resume` is a checkpoint at epoch {first_epoch}, past `epochs` "
+                             f"= {epochs}: nothing left to train")
+        rng.bit_generator.state = training["rng"]
+        for mine, theirs in zip(network.receiving_layers, saved.receiving_layers):
+            mine._restore_state(theirs._save_state())
 
     n = len(X)
     rule = _accuracy_rule(Y)
@@ -174,43 +195,61 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
     bar = _Progress(progress, epochs, batches)
     history = History()
     last = None
-    before = _snapshot(network)
+    interrupted = []  # set by Ctrl-C; checked after each mini-batch
+    previous_handler = _catch_ctrl_c(interrupted)
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(first_epoch, epochs + 1):
             started = time.perf_counter()
+            epoch_rng_state = rng.bit_generator.state
             order = rng.permutation(n) if shuffle else np.arange(n)
             Y_epoch = Y[order]  # targets in training order: each batch's are a slice
             outputs = np.empty_like(Y_epoch)
-            for b, begin in enumerate(range(0, n, batch_size), start=1):
+            first_row = skip * batch_size if epoch == first_epoch else 0
+            for b, begin in enumerate(range(first_row, n, batch_size),
+                                      start=first_row // batch_size + 1):
                 end = begin + batch_size
                 rows = order[begin:end]
                 if engine == "vectorized":
                     # No reference to a batch's arrays outlives its step (see train_batch),
                     # except the last one's, which leaves the record and the activations.
-                    if epoch == epochs and end >= n:
-                        last = train_batch(network, X[rows], Y_epoch[begin:end], learning_rate,
-                                           momentum, plan)
-                        outputs[begin:end] = last[0][-1]
-                    else:
-                        outputs[begin:end] = train_batch(
-                            network, X[rows], Y_epoch[begin:end], learning_rate, momentum, plan,
-                            keep_record=False)[0][-1]
+                    final = epoch == epochs and end >= n
+                    result = train_batch(network, X[rows], Y_epoch[begin:end], learning_rate,
+                                         momentum, plan, keep_record=final)
+                    outputs[begin:end] = result[0][-1]
+                    if final or interrupted:
+                        last = result
+                    del result
                 else:
                     X_batch = X[rows]
                     check_finite("X", X_batch, rows)
                     outputs[begin:end] = _object_batch(network, X_batch, Y_epoch[begin:end],
                                                        learning_rate, momentum)
                 bar.batch(epoch, b)
+                if interrupted:
+                    _check_parameters(network)
+                    if last is not None:
+                        _keep_record(network, last)
+                    if checkpoint is not None:
+                        if b == batches:  # the epoch is done: the next starts afresh
+                            _save(network, checkpoint, epoch + 1, 0, rng.bit_generator.state)
+                        else:
+                            _save(network, checkpoint, epoch, b, epoch_rng_state)
+                    raise KeyboardInterrupt(f"training stopped after mini-batch {b} of epoch "
+                                            f"{epoch}" + (f"; saved to {checkpoint}"
+                                                          if checkpoint is not None else ""))
             _check_parameters(network)
             history.seconds.append(time.perf_counter() - started)
-            history.cost.append(_mean_cost(network, outputs, Y_epoch))
-            history.accuracy.append(None if rule is None else rule(outputs, order))
+            history.cost.append(_mean_cost(network, outputs[first_row:], Y_epoch[first_row:]))
+            history.accuracy.append(None if rule is None else rule(outputs[first_row:],
+                                                                     order[first_row:]))
             if validation is not None:
                 predicted = _predict(network, X_val)
                 history.validation_cost.append(_mean_cost(network, predicted, Y_val))
                 history.validation_accuracy.append(
                     None if validation_rule is None else validation_rule(predicted))
             bar.epoch(epoch, history)
+            if checkpoint is not None:
+                _save(network, checkpoint, epoch + 1, 0, rng.bit_generator.state)
     except ValueError:
         _restore(network, before)
         raise
@@ -225,9 +264,56 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
         raise FloatingPointError(f"training diverged: the {error} is not finite; the network "
                                  "is back as it was before fit (try a smaller learning rate)"
                                  ) from None
+    finally:
+        _release_ctrl_c(previous_handler)
     if last is not None:
-        _leave_last_sample(network, *last, Y[order[-1]])
+        _leave_last_sample(network, last[0], last[1], Y[order[-1]])
     return history
+
+
+def _catch_ctrl_c(flag: list):
+    """Turn Ctrl-C into a flag checked between mini-batches (main thread only)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, lambda signum, frame: flag.append(signum))
+
+
+def _release_ctrl_c(previous) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _keep_record(network, result) -> None:
+    """Give the layers the records of the mini-batch ``result`` of train_batch came from."""
+    from .layers import SampleRecord
+
+    activations, zs, deltas, dcdas = result
+    for k, layer in enumerate(network.receiving_layers):
+        layer.record = SampleRecord(activations[k], deltas[k], dcdas[k])
+
+
+def _save(network, path, epoch: int, batch: int, rng_state: dict) -> None:
+    """A checkpoint: go on with ``epoch`` after its first ``batch`` mini-batches, drawing its
+    order from a generator in ``rng_state``."""
+    from .io import save_checkpoint
+
+    save_checkpoint(network, path, {"epoch": epoch, "batch": batch, "rng": rng_state})
+
+
+def _check_same_structure(network, saved, path) -> None:
+    mine = [(type(l).__name__, l.size, getattr(l, "activation_function", None) and
+             l.activation_function.name) for l in network.layers]
+    theirs = [(type(l).__name__, l.size, getattr(l, "activation_function", None) and
+               l.activation_function.name) for l in saved.layers]
+    if mine != theirs or any((a.mask != b.mask).any() or (a.trainable != b.trainable).any()
+                             for a, b in zip(network.receiving_layers, saved.receiving_layers)):
+        raise ValueError(f"`resume` file {path} holds a different network: {saved!r}, "
+                         f"not {network!r}")
 
 
 class _Diverged(Exception):

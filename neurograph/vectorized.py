@@ -92,9 +92,10 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
 
     Returns
     -------
-    (activations, zs)
-        Every layer's activations (inputs first) and every receiving layer's weighted sums,
-        computed before the nudge.
+    (activations, zs, deltas, dcdas)
+        Every layer's activations (inputs first), every receiving layer's weighted sums and
+        deltas, and each hidden layer's dC/da (None for the output layer), all computed before
+        the nudge: what the layers' records hold.
     """
     plan = plan or Plan(network)
     layers = plan.layers
@@ -129,7 +130,7 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
         weight_step = np.matmul((deltas[k] * scale).T, activations[k], out=plan.gradients[k])
         _nudge(layer, weight_step, bias_steps[k], momentum, clamp, plan.dense[k],
                plan.all_trainable[k])
-    return activations, zs
+    return activations, zs, deltas, dcdas
 
 
 def first_non_finite(layer, weights: np.ndarray, biases: np.ndarray = None) -> str:

@@ -1,0 +1,586 @@
+"""The ``neurograph`` command: train on MNIST, then look at, draw, use and check saved models.
+
+::
+
+    neurograph train-mnist --hidden 16 --epochs 2 -o small.json
+    neurograph info small.json
+    neurograph draw small.json -o small.png
+    neurograph predict small.json digit.png t10k-images-idx3-ubyte.gz
+    neurograph gradcheck small.json --samples 3
+
+Every subcommand takes ``--help``; ``python -m neurograph`` is the same command. A problem is
+reported in one line on stderr, ``neurograph: error: ...``, with exit code 2 for bad arguments
+and 1 for anything else (an unreadable or invalid file, a failed gradient check).
+
+The MNIST training flags are defined here once and shared with ``examples/train_mnist.py``
+(:func:`add_train_mnist_arguments`, :func:`train_mnist`).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .io import FORMAT, VERSION, load, save
+
+__all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
+           "write_training_plots", "read_images"]
+
+TRAIN_MNIST_DESCRIPTION = ("Train a neurograph network on MNIST and report its accuracy on the "
+                           "test set.")
+
+IMAGE_SIDE = 28
+"""MNIST images are 28 x 28 pixels; ``predict`` resizes other images to that."""
+
+
+# --------------------------------------------------------------------------------------------
+# Training on MNIST (shared with examples/train_mnist.py)
+
+
+def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
+                              output_activation_flags: Sequence[str] = ("--output",)) -> None:
+    """Add the MNIST training flags to ``parser``.
+
+    ``output_activation_flags`` names the flag of the output layer's activation: the example
+    calls it ``--output``; the ``neurograph train-mnist`` command keeps ``-o/--output`` for the
+    model file and calls it ``--output-activation``. Either way it lands in
+    ``args.output_activation``.
+    """
+    parser.add_argument("--hidden", type=int, nargs="*", default=[128],
+                        help="hidden layer sizes (none for 784-10)")
+    parser.add_argument("--activation", default="relu", help="hidden layers' activation")
+    parser.add_argument(*output_activation_flags, dest="output_activation", default="softmax",
+                        help="output layer's activation")
+    parser.add_argument("--cost", default="cross_entropy",
+                        help="quadratic, cross_entropy (softmax) or binary_cross_entropy")
+    parser.add_argument("--init", default="he", choices=["uniform", "xavier", "he"])
+    parser.add_argument("--bias-clamp", type=float, default=None, metavar="C",
+                        help="clamp biases to [-C, C] after each nudge (the post: 0.8)")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=0.05)
+    parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--engine", default="vectorized", choices=["vectorized", "object"])
+    parser.add_argument("--limit", type=int, default=None,
+                        help="train on the first N training images only")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="folder holding the four MNIST files (else $NEUROGRAPH_DATA, "
+                             "then the user cache)")
+    parser.add_argument("--no-download", action="store_true",
+                        help="never download; fall back to the bundled sample")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or epoch lines")
+    parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
+                        help="write training curves, first-layer weight images, the confusion "
+                             "matrix and the diagram as PNG files into DIR")
+
+
+def check_train_mnist_arguments(parser: argparse.ArgumentParser,
+                                args: argparse.Namespace) -> None:
+    """Refuse, through ``parser.error``, what the flags' types alone do not rule out."""
+    if args.limit is not None and args.limit < 1:
+        parser.error(f"--limit must be a positive integer, got {args.limit}")
+    if args.bias_clamp is not None and not args.bias_clamp > 0:
+        parser.error(f"--bias-clamp must be positive, got {args.bias_clamp}")
+
+
+def train_mnist(args: argparse.Namespace) -> dict:
+    """Train as the flags say; return the figures (test accuracy, cost, seconds, data used).
+
+    The returned dict holds ``test_accuracy``, ``test_cost``, ``train_accuracy``, ``seconds``,
+    ``source``, ``is_sample``, ``network``, ``history`` and, with ``--plots``, ``plots``.
+    """
+    from .datasets import load_mnist
+    from .network import Network
+
+    data = load_mnist(args.data, download=not args.no_download)
+    X, Y = data.training_set(dtype=args.dtype, limit=args.limit)
+    X_test, Y_test = data.test_set(dtype=args.dtype)
+    clamp = None if args.bias_clamp is None else (-args.bias_clamp, args.bias_clamp)
+    net = Network.layered([784, *args.hidden, 10], activation=args.activation,
+                          output_activation=args.output_activation, cost=args.cost,
+                          init=args.init, seed=args.seed, bias_clamp=clamp, dtype=args.dtype)
+    print(f"{net} on {len(X):,} training images ({data.source}), {args.engine} engine")
+    started = time.perf_counter()
+    history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,
+                      learning_rate=args.learning_rate, momentum=args.momentum,
+                      engine=args.engine, seed=args.seed, progress=not args.quiet,
+                      validation=None if args.plots is None else (X_test, Y_test))
+    seconds = time.perf_counter() - started
+    test = net.evaluate(X_test, Y_test)
+    print(f"test accuracy: {test['accuracy']:.2%} on {len(X_test):,} test images "
+          f"(cost {test['cost']:.4f}; trained {args.epochs} epochs in {seconds:.1f} s)")
+    figures = {"test_accuracy": test["accuracy"], "test_cost": test["cost"],
+               "train_accuracy": history.accuracy[-1], "seconds": seconds,
+               "source": data.source, "is_sample": data.is_sample, "network": net,
+               "history": history}
+    if args.plots is not None:
+        figures["plots"] = write_training_plots(net, history, X_test, data.test_labels,
+                                                args.plots)
+        print(f"pictures written to {args.plots}: {', '.join(p.name for p in figures['plots'])}")
+    return figures
+
+
+def write_training_plots(net, history, X_test, labels, folder: Path) -> list:
+    """Training curves (the test set as validation), the first layer's incoming weights as
+    28 x 28 images, the confusion matrix on the test set, and the diagram (activations of the
+    first test image), as PNG files in ``folder``; returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .drawing import draw_network
+    from .plots import plot_confusion_matrix, plot_history, plot_weights
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    axes = plot_history(history)
+    figures = [("history.png", axes[0].figure)]
+    figures.append(("weights.png", plot_weights(net.receiving_layers[0], max_neurons=64).figure))
+    figures.append(("confusion.png", plot_confusion_matrix(net, X_test, labels).figure))
+    net.propagate(X_test[0])
+    figures.append(("network.png", draw_network(net).figure))
+    paths = []
+    for name, figure in figures:
+        figure.savefig(folder / name, dpi=80, bbox_inches="tight")
+        plt.close(figure)
+        paths.append(folder / name)
+    return paths
+
+
+def _one_blas_thread() -> None:
+    """One OpenBLAS thread unless ``OPENBLAS_NUM_THREADS`` says otherwise, as the example does.
+
+    The example sets the variable before numpy loads; by the time this command runs numpy is
+    loaded, so the setting goes to the OpenBLAS library numpy uses, found among the process's
+    mapped files (Linux; elsewhere nothing happens). A mini-batch's matrices are small, and on
+    a busy 2-core machine OpenBLAS's spinning threads made an epoch up to 20 times slower.
+    """
+    if "OPENBLAS_NUM_THREADS" in os.environ or not os.path.exists("/proc/self/maps"):
+        return
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+        for path in sorted(paths):
+            library = ctypes.CDLL(path)
+            for name in ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_",
+                         "scipy_openblas_set_num_threads", "openblas_set_num_threads64_"):
+                if hasattr(library, name):
+                    getattr(library, name)(1)
+                    break
+    except (OSError, ValueError, IndexError):
+        pass  # only a matter of speed
+
+
+def _train_mnist_command(args: argparse.Namespace) -> int:
+    check_train_mnist_arguments(args.parser, args)
+    model = os.fspath(args.model)
+    if not model.endswith(".json"):  # `--output sigmoid` meant the activation, in the example
+        raise _UsageError(f"-o/--output names the model file and must end in .json, got "
+                          f"{model!r} (the output layer's activation is --output-activation)")
+    folder = os.path.dirname(os.path.abspath(model))
+    if not os.path.isdir(folder):  # say so before training, not after
+        raise FileNotFoundError(f"{model}: the folder {folder} does not exist")
+    _one_blas_thread()
+    figures = train_mnist(args)
+    save(figures["network"], model)
+    print(f"model written to {model}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# info, draw
+
+
+def _info(args: argparse.Namespace) -> int:
+    net = load(args.model)
+    print(f"{args.model}: {FORMAT} version {VERSION}")
+    print("layers:")
+    for layer in net.layers:
+        kind = type(layer).__name__.replace("Layer", "").lower()
+        line = f"  {layer.index:>2}  {kind:<6} {layer.size:>7,}"
+        if layer.index > 0:
+            n_weights = int(layer.mask.sum())
+            possible = layer.mask.size
+            shape = "dense" if n_weights == possible else f"of {possible:,} possible"
+            static = (f"{int((~layer.trainable).sum()):>5,} static" if kind == "hidden"
+                      else " " * 12)
+            line += (f"  {layer.activation_function.name:<10} {static}  "
+                     f"{n_weights:>9,} weights ({shape})  {layer.size:>6,} biases")
+        print(line)
+    n_weights = sum(int(layer.mask.sum()) for layer in net.receiving_layers)
+    n_biases = sum(layer.size for layer in net.receiving_layers)
+    moving = any(layer.weight_velocity.any() or layer.bias_velocity.any()
+                 for layer in net.receiving_layers)
+    print(f"weights: {n_weights:,}")
+    print(f"biases: {n_biases:,}")
+    print(f"parameters: {n_weights + n_biases:,}")
+    print(f"cost: {net.cost_function.name}")
+    clamp = net.bias_clamp
+    print(f"bias clamp: {'none' if clamp is None else f'[{clamp[0]:g}, {clamp[1]:g}]'}")
+    print(f"dtype: {net.output_layer.dtype}")
+    print(f"momentum velocities: {'saved (training with momentum resumes)' if moving else 'zero'}")
+    return 0
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .drawing import draw_network
+
+    net = load(args.model)
+    # A Figure of its own on the Agg canvas: no pyplot state, no window, nothing left open.
+    figure = Figure(figsize=(max(4.0, 1.8 * len(net.layers) + 1.5), 5.0))
+    FigureCanvasAgg(figure)
+    draw_network(net, ax=figure.add_subplot(), color_by=args.color_by,
+                 max_connections=args.max_connections, max_neurons=args.max_neurons)
+    figure.savefig(args.output, dpi=args.dpi, bbox_inches="tight")
+    print(f"diagram of {net} written to {args.output}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# predict
+
+
+def read_images(path) -> tuple[np.ndarray, list[str], list[str]]:
+    """Read ``path``, an image (PNG, JPEG, ... as Pillow reads) or an IDX file of images, as
+    MNIST-like 28 x 28 grayscale images.
+
+    An image is made grayscale (transparent parts show white), resized to 28 x 28 when it is
+    not, and inverted when its mean brightness is above one half: MNIST digits are light on a
+    dark background. An IDX file (gzip-compressed or raw, recognised by its first bytes) holds
+    one image (2 dimensions) or many (3); they are resized if need be but never inverted.
+
+    Returns
+    -------
+    images : numpy.ndarray
+        ``uint8``, shape ``(n, 28, 28)``, 0 the background.
+    names : list of str
+        ``path`` for an image, ``path[k]`` for image ``k`` of an IDX file.
+    notes : list of str
+        What was done to each image (``"resized from 640 x 480"``, ``"inverted: ..."``), or "".
+
+    Raises
+    ------
+    ValueError
+        If the file is neither a readable image nor an IDX file of images; the message names it.
+    OSError
+        If the file cannot be read.
+    """
+    name = os.fspath(path)
+    with open(path, "rb") as file:
+        head = file.read(4)
+    if head[:2] == b"\x1f\x8b" or head[:3] == b"\x00\x00\x08":
+        from .datasets import read_idx
+
+        array = read_idx(path)
+        if array.ndim == 2:
+            array = array[None]
+        if array.ndim != 3 or array.shape[0] == 0:
+            raise ValueError(f"{name}: an IDX file of images must be n x height x width with n >= "
+                             f"1, got shape {array.shape}")
+        notes = [""] * len(array)
+        if array.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+            notes = [f"resized from {array.shape[2]} x {array.shape[1]}"] * len(array)
+            array = np.stack([_resized(image) for image in array])
+        return array, [f"{name}[{k}]" for k in range(len(array))], notes
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            pixels, size = _grayscale(image), image.size
+    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
+        raise ValueError(f"{name}: not an image Pillow can read, nor an IDX file "
+                         f"({type(error).__name__})") from None
+    except (OSError, SyntaxError, ValueError) as error:  # Pillow's ways of saying "damaged"
+        raise ValueError(f"{name}: the image cannot be decoded: {error}") from None
+    notes = []
+    if pixels.shape != (IMAGE_SIDE, IMAGE_SIDE):
+        pixels = _resized(pixels)
+        notes.append(f"resized from {size[0]} x {size[1]}")
+    if pixels.mean() / 255 > 0.5:
+        pixels = 255 - pixels
+        notes.append("inverted: it was dark on light, MNIST is light on dark")
+    return pixels[None], [name], ["; ".join(notes)]
+
+
+def _grayscale(image) -> np.ndarray:
+    """A Pillow image as a 2-D ``uint8`` array, 0 black; transparency shows white."""
+    from PIL import Image
+
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):  # 16-bit and float grays
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 1.0)
+        return np.clip(np.rint(values / top * 255), 0, 255).astype(np.uint8)
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info:
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def _resized(pixels: np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    image = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8), mode="L")
+    return np.asarray(image.resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.LANCZOS),
+                      dtype=np.uint8)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    net = load(args.model)
+    if net.input_layer.size != IMAGE_SIDE * IMAGE_SIDE:
+        raise ValueError(f"{args.model}: predict reads {IMAGE_SIDE} x {IMAGE_SIDE} images, so the "
+                         f"model must have {IMAGE_SIDE * IMAGE_SIDE} inputs, got "
+                         f"{net.input_layer.size}")
+    read = [read_images(path) for path in args.images]  # every file, before any output
+    dtype = net.output_layer.dtype
+    what = "probability" if net.output_layer.activation_function.layerwise else "activation"
+    for images, names, notes in read:
+        X = images.reshape(len(images), -1).astype(dtype)
+        X /= 255  # as neurograph.datasets scales MNIST
+        outputs = net.predict(X)
+        for name, note, output in zip(names, notes, outputs):
+            k = int(np.argmax(output))
+            print(f"{name}: {k} ({what} {float(output[k]):.4f}{'; ' + note if note else ''})")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# gradcheck
+
+
+_KINKED = ("relu", "leaky_relu")
+_H = 1e-3  # gradient_check's default finite-difference step
+
+
+def _random_sample(net, rng: np.random.Generator, one_hot: bool) -> tuple[np.ndarray, np.ndarray]:
+    x = rng.uniform(0.0, 1.0, net.input_layer.size)
+    n_out = net.output_layer.size
+    if one_hot:  # softmax: a target is a distribution
+        y = np.zeros(n_out)
+        y[rng.integers(n_out)] = 1.0
+    else:
+        y = rng.uniform(0.0, 1.0, n_out)
+    return x, y
+
+
+def _clear_of_kinks(net, x: np.ndarray) -> bool:
+    """Whether no ReLU-family neuron's ``z`` is so near 0 that the finite differences (steps
+    up to ``2h`` in a parameter or an activation) could cross its kink: there the difference
+    quotient is no derivative, and the check would blame correct code."""
+    a = x
+    for layer in net.receiving_layers:
+        z = layer.weights @ a + layer.biases
+        if layer.activation_function.name in _KINKED:
+            margin = 4 * _H * max(1.0, float(np.abs(a).max())) * max(
+                1.0, float(np.abs(layer.weights).max()))
+            if float(np.abs(z).min()) < margin:
+                return False
+        a = layer.activation_function(z)
+    return True
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    from .gradcheck import gradient_check
+
+    net = load(args.model, dtype="float64")  # finite differences need float64 (exact from f32)
+    rng = np.random.default_rng(args.seed)
+    one_hot = net.output_layer.activation_function.layerwise
+    kinked = any(layer.activation_function.name in _KINKED for layer in net.receiving_layers)
+    worst, worst_sample = None, 0
+    for s in range(1, args.samples + 1):
+        x, y = _random_sample(net, rng, one_hot)
+        skipped = 0
+        while kinked and not _clear_of_kinks(net, x) and skipped < 1000:
+            x, y = _random_sample(net, rng, one_hot)
+            skipped += 1
+        result = gradient_check(net, x, y, h=_H, max_parameters=args.max_parameters or None,
+                                seed=rng)
+        near = ""
+        if skipped:
+            near = (f"; {skipped} draws with a neuron near its kink skipped" if skipped < 1000
+                    else "; a neuron is near its kink (no clear sample in 1,000 draws)")
+        print(f"sample {s}: worst relative error {result.max_relative_error:.3g} at "
+              f"dC/d{result.quantity} of {result.where!r} ({result.n_checked:,} derivatives "
+              f"checked{near})")
+        if worst is None or result.max_relative_error > worst.max_relative_error:
+            worst, worst_sample = result, s
+    print(f"worst relative error: {worst.max_relative_error:.3g} (sample {worst_sample}) at "
+          f"dC/d{worst.quantity} of {worst.where!r}: analytic {worst.analytic:.9g}, numeric "
+          f"{worst.numeric:.9g}")
+    if worst.max_relative_error <= args.tolerance:
+        print(f"ok: below the tolerance {args.tolerance:g}")
+        return 0
+    print(f"FAILED: above the tolerance {args.tolerance:g}")
+    return 1
+
+
+# --------------------------------------------------------------------------------------------
+# The command
+
+
+class _UsageError(Exception):
+    """Bad arguments: reported in one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _integer_from(minimum: int, what: str):
+    """An argparse type: an integer of at least ``minimum``, described as ``what``."""
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {value}")
+        return value
+    return convert
+
+
+_positive_int = _integer_from(1, "a positive integer")
+_count = _integer_from(0, "an integer >= 0")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _make_parser() -> _Parser:
+    from . import __version__
+
+    parser = _Parser(prog="neurograph", description="Train a network on MNIST, then look at, "
+                     "draw, use and check saved models. Each command takes --help.")
+    parser.add_argument("--version", action="version", version=f"neurograph {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formatter = argparse.ArgumentDefaultsHelpFormatter
+
+    train = commands.add_parser(
+        "train-mnist", formatter_class=formatter, help="train on MNIST and save the model",
+        description=TRAIN_MNIST_DESCRIPTION + " The flags are those of examples/train_mnist.py, "
+        "except that the output layer's activation is --output-activation; -o/--output names "
+        "the model file.")
+    add_train_mnist_arguments(train, output_activation_flags=("--output-activation",))
+    train.add_argument("-o", "--output", dest="model", default="mnist.json", metavar="MODEL.json",
+                       help="where to save the trained model")
+    train.set_defaults(run=_train_mnist_command, parser=train)
+
+    info = commands.add_parser(
+        "info", formatter_class=formatter, help="describe a saved model",
+        description="Print a model's layers (kind, size, activation, static neurons), its "
+        "parameter counts, cost, bias clamp and dtype.")
+    info.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
+    info.set_defaults(run=_info)
+
+    draw = commands.add_parser(
+        "draw", formatter_class=formatter, help="draw a saved model's diagram",
+        description="Draw a model as neurograph.draw_network does and save the picture; the "
+        "format follows the file name (png, svg, pdf, ...).")
+    draw.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
+    draw.add_argument("-o", "--output", required=True, metavar="PICTURE",
+                      help="where to save the diagram, e.g. net.png")
+    draw.add_argument("--color-by", default="bias", choices=["bias", "activation"],
+                      help="what fills the neurons (a freshly loaded model's activations are "
+                           "all zero)")
+    draw.add_argument("--max-connections", type=_positive_int, default=300,
+                      help="draw at most this many connections per pair of layers (the strongest)")
+    draw.add_argument("--max-neurons", type=_positive_int, default=40,
+                      help="summarise layers of more neurons")
+    draw.add_argument("--dpi", type=_positive_int, default=100)
+    draw.set_defaults(run=_draw)
+
+    predict = commands.add_parser(
+        "predict", formatter_class=formatter, help="classify digit images with a saved model",
+        description="Print, for each image, the digit the model predicts and its confidence "
+        "(the softmax probability, or the output activation). Images are PNG, JPEG or any "
+        "format Pillow reads, made grayscale and resized to 28 x 28; an image lighter than "
+        "mid-grey on average is inverted (MNIST digits are light on dark), and the line says "
+        "so. IDX files (as MNIST's, gzip-compressed or not) give a line per image.")
+    predict.add_argument("model", metavar="MODEL", help="a model file with 784 inputs")
+    predict.add_argument("images", metavar="IMAGE", nargs="+", help="image or IDX files")
+    predict.set_defaults(run=_predict)
+
+    check = commands.add_parser(
+        "gradcheck", formatter_class=formatter,
+        help="check a saved model's backpropagation against finite differences",
+        description="Run neurograph.gradient_check on random samples (inputs uniform in [0, 1]; "
+        "targets one-hot for a softmax output, else uniform in [0, 1]) and print the worst "
+        "relative error and where it is. The model is loaded in float64. Exit code 1 when the "
+        "error is above the tolerance. ReLU-family activations have a kink at z = 0, where a "
+        "finite difference that straddles it is no derivative: samples that put a neuron "
+        "that near its kink are skipped and drawn again.")
+    check.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
+    check.add_argument("--samples", type=_positive_int, default=3, help="how many samples")
+    check.add_argument("--seed", type=int, default=0, help="seed of the samples and subsets")
+    check.add_argument("--max-parameters", type=_count, default=2000,
+                       help="check a random subset of this many weights and biases per sample "
+                            "(each costs four forward passes); 0 checks every one")
+    check.add_argument("--tolerance", type=_positive_float, default=1e-6,
+                       help="the largest relative error that passes")
+    check.set_defaults(run=_gradcheck)
+    return parser
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        text = f"{error.filename}: {error.strerror}"
+    else:
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``neurograph`` command with ``argv`` (by default ``sys.argv[1:]``).
+
+    Returns the exit code: 0 on success, 1 on an error (an unreadable or invalid file, a
+    failed check), 2 on bad arguments. Errors are printed in one line on stderr, never as a
+    traceback.
+
+    Examples
+    --------
+    >>> main(["info", "no-such-model.json"])
+    1
+    """
+    parser = _make_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.run(args)
+    except SystemExit as exit_:  # --help and --version print and exit 0
+        return exit_.code if isinstance(exit_.code, int) else 0
+    except _UsageError as error:
+        print(f"neurograph: error: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("neurograph: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `neurograph predict ... | head`: the reader has had enough
+        try:  # point stdout at nothing, so Python's final flush does not complain again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 1
+    except (OSError, ValueError, FloatingPointError) as error:
+        print(f"neurograph: error: {_one_line(error)}", file=sys.stderr)
+        return 1
