@@ -259,7 +259,7 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     ax.add_collection(lines)
 
     # Neurons: one scatter of circles, one of squares (static), rings for clamped biases.
-    values, xs, ys, static, clamped, missing = [], [], [], [], [], []
+    values, xs, ys, static, clamped = [], [], [], [], []
     clamp = network.bias_clamp
     for layer, place in zip(network.layers, layout.layers):
         if place.grid is not None:

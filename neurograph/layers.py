@@ -6,7 +6,6 @@ neurons are windows onto these arrays, so both engines train the same numbers.
 """
 from __future__ import annotations
 
-import math
 from array import array
 from typing import Iterator, Optional, Sequence, Union
 

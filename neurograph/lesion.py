@@ -10,8 +10,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
-
 from .connection import Connection
 from .neurons import Neuron, OutputNeuron, TransmitterNeuron
 

@@ -13,11 +13,11 @@ Training one mini-batch with the object engine:
 from __future__ import annotations
 
 import math
-from typing import Iterable, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._checks import as_sample, as_sample_list, as_samples, check_momentum, check_step_size
+from ._checks import as_sample_list, as_samples, check_momentum, check_step_size
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
@@ -25,7 +25,7 @@ from .initializers import get_initializer
 from .layers import (HiddenLayer, InputLayer, Layer, Nudge, OutputLayer, ReceivingLayer,
                      SampleRecord, check_consecutive, check_dtype)
 from .neurons import Neuron
-from .training import History, _predict, evaluate, fit
+from .training import History, _predict, check_data, evaluate, fit
 
 __all__ = ["Network"]
 
@@ -326,11 +326,7 @@ class Network:
         ``X`` is ``(batch, n_inputs)``, ``Y`` is ``(batch, n_outputs)``. All checks come first,
         so a rejected call changes nothing.
         """
-        X = as_samples("X", X, self.input_layer.size)
-        Y = as_samples("Y", Y, self.output_layer.size)
-        if len(X) != len(Y):
-            raise ValueError(f"`X` and `Y` must hold as many samples, got {len(X)} and {len(Y)}")
-        self.output_layer.check_targets("Y", Y)
+        X, Y = check_data(self, X, Y, "X", "Y")
         step_size = check_step_size(step_size)
         self.clear()
         total = 0.0

@@ -14,7 +14,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import as_samples, check_step_size
+from ._checks import check_step_size
+from .training import check_data
 
 __all__ = ["Trace", "TraceStep", "trace", "draw_step", "animate_trace"]
 
@@ -89,11 +90,7 @@ def trace(network, X, Y, step_size: float) -> Trace:
     >>> len(t), t.steps[-1].title
     (10, '7. nudge every weight and bias by the mean of its list')
     """
-    X = as_samples("X", X, network.input_layer.size)
-    Y = as_samples("Y", Y, network.output_layer.size)
-    if len(X) != len(Y):
-        raise ValueError(f"`X` and `Y` must hold as many samples, got {len(X)} and {len(Y)}")
-    network.output_layer.check_targets("Y", Y)
+    X, Y = check_data(network, X, Y, "X", "Y")
     step_size = check_step_size(step_size)
     layers = network.layers
     receiving = network.receiving_layers

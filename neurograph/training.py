@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 
@@ -76,7 +75,7 @@ def _accuracy_rule(Y: np.ndarray):
 
 def evaluate(network, X, Y) -> dict:
     """Mean cost and accuracy (None when the targets have none) of ``network`` on ``X, Y``."""
-    X, Y = _check_data(network, X, Y, "X", "Y")
+    X, Y = check_data(network, X, Y, "X", "Y")
     outputs = _predict(network, X)
     rule = _accuracy_rule(Y)
     return {"cost": _mean_cost(network, outputs, Y),
@@ -92,8 +91,10 @@ def _predict(network, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:
     return np.concatenate([forward(network, X[i:i + chunk])[-1] for i in range(0, len(X), chunk)])
 
 
-def _check_data(network, X, Y, x_name: str, y_name: str,
-                check_x: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def check_data(network, X, Y, x_name: str, y_name: str,
+               check_x: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``X, Y`` as 2-D arrays of the network's widths and dtype, as many rows each, targets
+    that suit the cost; a ValueError naming the problem otherwise."""
     X = as_samples(x_name, X, network.input_layer.size, finite=check_x)
     Y = as_samples(y_name, Y, network.output_layer.size)
     if len(X) != len(Y):
@@ -158,7 +159,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
     network consistent, saves the checkpoint if one was asked for, and raises
     KeyboardInterrupt.
     """
-    X, Y = _check_data(network, X, Y, "X", "Y", check_x=False)
+    X, Y = check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = _positive_int("epochs", epochs)
     batch_size = _positive_int("batch_size", batch_size)
     learning_rate = check_step_size(learning_rate, "learning_rate")
@@ -170,7 +171,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
             X_val, Y_val = validation
         except (TypeError, ValueError):
             raise ValueError("`validation` must be a pair (X, Y)") from None
-        X_val, Y_val = _check_data(network, X_val, Y_val, "validation X", "validation Y")
+        X_val, Y_val = check_data(network, X_val, Y_val, "validation X", "validation Y")
     rng = np.random.default_rng(seed)
     first_epoch, skip = 1, 0
     before = _snapshot(network)

@@ -28,3 +28,19 @@ def mnist_folder() -> Path:
     if not MNIST_FOLDER.is_dir():
         pytest.skip(f"the full MNIST set is not at {MNIST_FOLDER}")
     return MNIST_FOLDER
+
+
+@pytest.fixture(scope="session")
+def load_example():
+    """``load_example("xor")`` imports ``examples/xor.py`` as a module (examples/ is no package)."""
+    import importlib.util
+
+    folder = Path(__file__).resolve().parents[1] / "examples"
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(f"example_{name}", folder / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

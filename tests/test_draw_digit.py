@@ -4,8 +4,6 @@ The demo is driven by synthetic mouse events: matplotlib ``MouseEvent``s at disp
 of points of the canvas Axes, processed by the figure canvas's own callback registry, so the
 real wiring (``DigitPad.connect`` and the "clear" ``Button``) is what runs.
 """
-import importlib.util
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,16 +15,12 @@ from neurograph import Network
 from neurograph.datasets import _load_sample, load_mnist
 from neurograph.digits import preprocess_digit
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "draw_digit.py"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def demo():
-    spec = importlib.util.spec_from_file_location("draw_digit", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def demo(load_example):
+    return load_example("draw_digit")
 
 
 @pytest.fixture(scope="module")

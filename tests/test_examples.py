@@ -3,34 +3,24 @@
 Each run takes a few seconds and is checked on its figures, with thresholds the small run meets
 on every seed tried (0-9) but a network that does not learn would miss.
 """
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def load_example(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
-def xor():
+def xor(load_example):
     return load_example("xor")
 
 
 @pytest.fixture(scope="module")
-def rectangle():
+def rectangle(load_example):
     return load_example("rectangle")
 
 
 @pytest.fixture(scope="module")
-def first_contact():
+def first_contact(load_example):
     return load_example("first_contact")
 
 

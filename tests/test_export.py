@@ -1,6 +1,3 @@
-import numpy as np
-import pytest
-
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer
 
 

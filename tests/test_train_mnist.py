@@ -1,18 +1,12 @@
 """Smoke runs of examples/train_mnist.py with small flags: real data, real accuracy."""
-import importlib.util
-from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train_mnist.py"
 
 
 @pytest.fixture(scope="module")
-def train_mnist():
-    spec = importlib.util.spec_from_file_location("train_mnist", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def train_mnist(load_example):
+    return load_example("train_mnist")
 
 
 @pytest.fixture
