@@ -49,6 +49,8 @@ def as_samples(name: str, value, width: int, *, finite: bool = True) -> np.ndarr
     """
     try:
         array = np.asarray(value)
+        if array.dtype.kind not in "fiub":  # complex, strings, objects: not numbers we take
+            raise TypeError
         if array.dtype.kind != "f":
             array = array.astype(np.float64)
     except (TypeError, ValueError):
@@ -86,6 +88,8 @@ def check_finite(name: str, array: np.ndarray, row_offset=None) -> None:
 
 def check_step_size(step_size, name: str = "step_size") -> float:
     """``step_size`` as a finite positive float, or a ValueError."""
+    if isinstance(step_size, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be a positive number, got {step_size!r}")
     try:
         value = float(step_size)
     except (TypeError, ValueError):

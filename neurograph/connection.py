@@ -56,9 +56,11 @@ class Connection:
     @weight.setter
     def weight(self, value: float) -> None:
         value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"weight of {self!r} must be finite, got {value}")
+        old = self._weights[self._k]
         self._weights[self._k] = value
+        if not math.isfinite(self._weights[self._k]):  # also a float32 overflow on storing
+            self._weights[self._k] = old
+            raise ValueError(f"weight of {self!r} must be finite, got {value}")
 
     @property
     def input_activation(self) -> float:

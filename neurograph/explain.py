@@ -64,15 +64,7 @@ def explain_neuron(neuron, max_terms: int = MAX_TERMS) -> Explanation:
         lines.append(f"  a = {_number(neuron.activation)}, set from the sample (inputs have no "
                      "bias and no activation function)")
         return Explanation("\n".join(lines))
-    # z was computed before any nudge that followed: explain it with those parameters
-    nudge = neuron.layer.record.nudge
-    if nudge is None:
-        weights = [c.weight for c in neuron.inputs]
-        bias_value = neuron.bias
-    else:
-        row = nudge.weights_before[neuron.index]
-        weights = [float(row[c.input_neuron.index]) for c in neuron.inputs]
-        bias_value = float(nudge.biases_before[neuron.index])
+    weights, bias_value = _parameters_behind_z(neuron)
     pairs = [(w, c.input_activation) for w, c in zip(weights, neuron.inputs)]
     terms = _sum_of_terms(pairs, max_terms)
     bias = f"bias {_number(bias_value)}"
@@ -104,14 +96,42 @@ def explain_neuron(neuron, max_terms: int = MAX_TERMS) -> Explanation:
         if neuron.static:
             lines.append(f"  nudge: none, a static neuron keeps its bias {_number(before)}")
         else:
-            lines.append(f"  nudge: bias {_number(before)} - {_number(nudge.step_size)} x "
-                         f"{_number(mean)}{_momentum_note(nudge)} -> {_number(neuron.bias)}"
-                         + _clamp_note(neuron, before - nudge.step_size * mean))
+            velocity = float(neuron.layer.bias_velocity[neuron.index])
+            unclamped = before + velocity if nudge.momentum else before - nudge.step_size * mean
+            lines.append(_nudge_line("bias", before, neuron.bias, mean, nudge, velocity,
+                                     _clamp_note(neuron, unclamped)))
     return Explanation("\n".join(lines))
 
 
-def _momentum_note(nudge) -> str:
-    return f" (with momentum {nudge.momentum:g})" if nudge.momentum else ""
+def _parameters_behind_z(neuron) -> tuple[list, float]:
+    """The weights and bias that computed ``neuron.z``: those from before the last nudge if the
+    sample was propagated before it (as in training), else the current ones."""
+    current = ([c.weight for c in neuron.inputs], neuron.bias)
+    nudge = neuron.layer.record.nudge
+    if nudge is None:
+        return current
+    row = nudge.weights_before[neuron.index]
+    before = ([float(row[c.input_neuron.index]) for c in neuron.inputs],
+              float(nudge.biases_before[neuron.index]))
+
+    def z_of(parameters):
+        weights, bias = parameters
+        return bias + sum(w * c.input_activation for w, c in zip(weights, neuron.inputs))
+
+    return min((before, current), key=lambda p: abs(z_of(p) - neuron.z))
+
+
+def _nudge_line(what: str, before: float, after: float, mean: float, nudge, velocity: float,
+                note: str = "") -> str:
+    """How ``before`` became ``after``: ``- step x mean``, or with momentum through its velocity
+    ``v = m x v_previous - step x mean`` and ``before + v``."""
+    if not nudge.momentum:
+        return (f"  nudge: {what} {_number(before)} - {_number(nudge.step_size)} x "
+                f"{_number(mean)} -> {_number(after)}{note}")
+    previous = (velocity + nudge.step_size * mean) / nudge.momentum
+    return (f"  nudge with momentum: velocity {nudge.momentum:g} x {_number(previous)} - "
+            f"{_number(nudge.step_size)} x {_number(mean)} = {_number(velocity)}; "
+            f"{what} {_number(before)} + {_number(velocity)} -> {_number(after)}{note}")
 
 
 def _clamp_note(neuron, unclamped: float) -> str:
@@ -142,8 +162,8 @@ def explain_connection(connection) -> Explanation:
     """
     receiver = connection.output_neuron
     record = receiver.layer.record
-    weight = connection.weight if record.nudge is None else float(
-        record.nudge.weights_before[receiver.index, connection.input_neuron.index])
+    weights, _ = _parameters_behind_z(receiver)
+    weight = weights[receiver.inputs.index(connection)]
     lines = [repr(connection),
              f"  carried its sender's activation {_number(connection.input_activation)} x "
              f"weight {_number(weight)} = {_number(connection.input_activation * weight)} "
@@ -167,6 +187,6 @@ def explain_connection(connection) -> Explanation:
             lines.append(f"  nudge: none, it leads into a static neuron (weight stays "
                          f"{_number(before)})")
         else:
-            lines.append(f"  nudge: weight {_number(before)} - {_number(nudge.step_size)} x "
-                         f"{_number(mean)}{_momentum_note(nudge)} -> {_number(connection.weight)}")
+            velocity = float(receiver.layer.weight_velocity[receiver.index, i])
+            lines.append(_nudge_line("weight", before, connection.weight, mean, nudge, velocity))
     return Explanation("\n".join(lines))

@@ -1,9 +1,10 @@
 """Lesions: silence neurons or connections for a while and see what the network loses.
 
 A silenced connection has weight 0. A silenced neuron's outgoing connections all get weight 0,
-so the rest of the network sees its activation as 0 (in both engines, in training and in
-predictions). Everything is restored exactly on leaving the ``with`` block, even on an
-exception.
+so the rest of the network sees its activation as 0, in both engines. Lesions are for looking
+at a network: training inside the block moves the zeroed weights (their gradients are not
+zero), and leaving the block puts back every weight as it was before it, even on an
+exception, so such training is lost for them.
 """
 from __future__ import annotations
 

@@ -328,11 +328,17 @@ class Network:
         """
         X, Y = check_data(self, X, Y, "X", "Y")
         step_size = check_step_size(step_size)
+        records = [layer.record for layer in self.receiving_layers]
         self.clear()
         total = 0.0
-        for x, y in zip(X, Y):
-            total += self.train_sample(x, y)
-        self.nudge_parameters(step_size)
+        try:
+            for x, y in zip(X, Y):
+                total += self.train_sample(x, y)
+            self.nudge_parameters(step_size)  # restores the parameters itself if it fails
+        except (ValueError, FloatingPointError):
+            for layer, record in zip(self.receiving_layers, records):
+                layer.record = record
+            raise
         return total / len(X)
 
     # -- using the network ---------------------------------------------------------------------

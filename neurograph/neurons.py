@@ -136,9 +136,12 @@ class ReceiverNeuron(Neuron):
     @bias.setter
     def bias(self, value: float) -> None:
         value = float(value)
-        if not math.isfinite(value):
+        buffer = self.layer._bias_buffer
+        old = buffer[self.index]
+        buffer[self.index] = value
+        if not math.isfinite(buffer[self.index]):  # also a float32 overflow on storing
+            buffer[self.index] = old
             raise ValueError(f"bias of {self!r} must be finite, got {value}")
-        self.layer._bias_buffer[self.index] = value
 
     @property
     def activation_function(self) -> Activation:

@@ -172,6 +172,8 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
         except (TypeError, ValueError):
             raise ValueError("`validation` must be a pair (X, Y)") from None
         X_val, Y_val = check_data(network, X_val, Y_val, "validation X", "validation Y")
+    if checkpoint is not None:
+        _check_writable("checkpoint", checkpoint)
     rng = np.random.default_rng(seed)
     first_epoch, skip = 1, 0
     before = _snapshot(network)
@@ -251,7 +253,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
             bar.epoch(epoch, history)
             if checkpoint is not None:
                 _save(network, checkpoint, epoch + 1, 0, rng.bit_generator.state)
-    except ValueError:
+    except (ValueError, OSError):
         _restore(network, before)
         raise
     except FloatingPointError as error:  # the object engine's nudge met a non-finite value
@@ -270,6 +272,15 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
     if last is not None:
         _leave_last_sample(network, last[0], last[1], Y[order[-1]])
     return history
+
+
+def _check_writable(name: str, path) -> None:
+    """Refuse, before any training, a path a file cannot be written to."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if os.path.isdir(path) or not os.path.isdir(folder):
+        raise ValueError(f"`{name}` must be a file path in an existing folder, got {path!r}")
 
 
 def _catch_ctrl_c(flag: list):
@@ -311,8 +322,12 @@ def _check_same_structure(network, saved, path) -> None:
              l.activation_function.name) for l in network.layers]
     theirs = [(type(l).__name__, l.size, getattr(l, "activation_function", None) and
                l.activation_function.name) for l in saved.layers]
-    if mine != theirs or any((a.mask != b.mask).any() or (a.trainable != b.trainable).any()
-                             for a, b in zip(network.receiving_layers, saved.receiving_layers)):
+    same_settings = (network.cost_function.name == saved.cost_function.name
+                     and network.bias_clamp == saved.bias_clamp
+                     and network.output_layer.dtype == saved.output_layer.dtype)
+    if mine != theirs or not same_settings or any(
+            (a.mask != b.mask).any() or (a.trainable != b.trainable).any()
+            for a, b in zip(network.receiving_layers, saved.receiving_layers)):
         raise ValueError(f"`resume` file {path} holds a different network: {saved!r}, "
                          f"not {network!r}")
 

@@ -45,8 +45,7 @@ class Plan:
     """Facts about a network's layers that do not change during a ``fit``, worked out once.
 
     ``layers``: the receiving layers; ``dense[k]``: every connection of layer ``k`` exists (no
-    mask to apply); ``all_trainable[k]``: it has no static neuron; ``unbounded[k]``: its
-    activation can grow without bound (so it is checked for overflow); ``functions[k]`` and
+    mask to apply); ``all_trainable[k]``: it has no static neuron; ``functions[k]`` and
     ``derivatives[k]``: its ``f`` on arrays and ``f'`` from ``(z, a)``; ``gradients[k]``: a
     buffer for its weight step, reused batch after batch.
     """
@@ -75,7 +74,7 @@ def _derivative_of(f):
 
 def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
                 momentum: float = 0.0, plan: Plan = None,
-                keep_record: bool = True) -> tuple[list, list]:
+                keep_record: bool = True) -> tuple[list, list, list, list]:
     """Train one mini-batch: the post's steps 1-7 for all samples at once.
 
     ``X`` and ``Y`` must be 2-D, of the network's dtype and widths, and ``Y`` must be checked.

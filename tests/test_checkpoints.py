@@ -173,3 +173,24 @@ def test_a_plain_model_file_is_not_a_checkpoint(tmp_path):
         load_checkpoint(path)
     with pytest.raises(ModelFileError, match="not a checkpoint"):
         fresh().fit(*data(), epochs=2, resume=path, progress=False)
+
+
+@pytest.mark.parametrize("bad", ["/no/such/folder/run.json", "."])
+def test_a_checkpoint_path_that_cannot_be_written_is_refused_before_training(bad):
+    X, Y = data()
+    net = fresh()
+    before = parameters(net)
+    with pytest.raises(ValueError, match="`checkpoint` must be a file path in an existing folder"):
+        net.fit(X, Y, epochs=2, checkpoint=bad, **SETTINGS)
+    for (w, b), (w2, b2) in zip(before, parameters(net)):
+        np.testing.assert_array_equal(w, w2)
+
+
+def test_resume_refuses_a_checkpoint_with_another_cost_clamp_or_dtype(tmp_path):
+    X, Y = data()
+    path = tmp_path / "run.json"
+    fresh().fit(X, Y, epochs=1, checkpoint=path, **SETTINGS)
+    other = Network.layered([3, 5, 2], activation="tanh", output_activation="softmax",
+                            cost="quadratic", seed=7)
+    with pytest.raises(ValueError, match="holds a different network"):
+        other.fit(X, Y, epochs=3, resume=path, **SETTINGS)

@@ -109,3 +109,28 @@ def test_after_a_vectorized_fit_the_explanation_is_the_same_as_after_the_object_
     b.fit(X, Y, batch_size=4, learning_rate=0.2, shuffle=False, progress=False)
     assert a.hidden_layers[0][1].explain() == b.hidden_layers[0][1].explain()
     assert a.connections[4].explain() == b.connections[4].explain()
+
+
+def test_after_a_nudge_and_a_new_propagation_z_is_explained_with_the_current_parameters():
+    net = Network.layered([1, 1], activation="identity", seed=0, bias_clamp=None)
+    connection, out = net.connections[0], net.output_layer[0]
+    connection.weight, out.bias = 2.0, 0.0
+    net.train_batch([[1.5]], [[1.0]], 0.1)  # weight 2 -> 1.4, bias 0 -> -0.4
+    net.propagate([1.0])
+    z_line = next(l for l in out.explain().splitlines() if l.strip().startswith("z ="))
+    assert z_line.strip() == "z = 1.4 x 1 + bias (-0.4) = 1"
+    assert "activation 1 x weight 1.4 = 1.4" in connection.explain()
+
+
+def test_with_momentum_the_nudge_line_is_the_real_update():
+    net = Network.layered([1, 1], activation="identity", seed=0, bias_clamp=None)
+    net.fit([[1.5]] * 2, [[1.0]] * 2, epochs=2, batch_size=1, learning_rate=0.1, momentum=0.9,
+            shuffle=False, progress=False)
+    connection = net.connections[0]
+    line = next(l for l in connection.explain().splitlines() if "nudge" in l)
+    m, previous, step, mean, velocity, before, velocity_again, after = numbers(
+        line.replace("nudge with momentum:", ""))
+    assert velocity == pytest.approx(m * previous - step * mean, rel=1e-2, abs=1e-3)
+    assert after == pytest.approx(before + velocity, rel=1e-2, abs=1e-3)
+    assert after == pytest.approx(connection.weight, rel=1e-2)
+    assert velocity == pytest.approx(net.output_layer.weight_velocity[0, 0], rel=1e-2)

@@ -267,3 +267,35 @@ def test_huge_but_finite_inputs_are_accepted():
     net = Network.layered([2, 1], activation="tanh", seed=0)
     assert np.isfinite(net.propagate([1e308, 1e308])).all()
     assert np.isfinite(net.train_sample(np.array([1e308, 1e308]), [0.5]))
+
+
+def test_a_float32_network_refuses_a_weight_or_bias_that_overflows_when_stored():
+    net = Network.layered([2, 1], seed=0, dtype="float32")
+    connection, neuron = net.connections[0], net.output_layer[0]
+    weight, bias = connection.weight, neuron.bias
+    with pytest.raises(ValueError, match="must be finite, got 1e\\+39"):
+        connection.weight = 1e39
+    with pytest.raises(ValueError, match="must be finite, got -1e\\+39"):
+        neuron.bias = -1e39
+    assert (connection.weight, neuron.bias) == (weight, bias)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_a_failed_train_batch_leaves_the_lists_as_they_were_too():
+    net = Network.layered([1, 1], activation="identity", seed=0, bias_clamp=None)
+    net.train_batch([[0.5]], [[0.2]], 0.1)
+    lists = [c.derivatives_of_cost_by_weight_per_sample for c in net.connections]
+    with pytest.raises(FloatingPointError):
+        net.train_batch([[1e200], [1e200]], [[0.0], [0.0]], 1e200)
+    assert [c.derivatives_of_cost_by_weight_per_sample for c in net.connections] == lists
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda n: n.nudge_parameters(True), "`step_size` must be a positive number, got True"),
+    (lambda n: n.fit(np.array([[1 + 2j, 0]]), [[1.0]], progress=False), "`X` must be an array"),
+])
+def test_bools_and_complex_numbers_are_not_numbers_here(call, message):
+    net = Network.layered([2, 1], seed=0)
+    net.train_sample([0.1, 0.2], [1.0])
+    with pytest.raises(ValueError, match=message):
+        call(net)
