@@ -344,11 +344,10 @@ def load_network(path: Path) -> Network:
     """The network saved in ``path`` (``neurograph.load``)."""
     import neurograph
 
-    load = getattr(neurograph, "load", None)
-    if load is None:
-        raise SystemExit("this version of neurograph cannot read model files (no "
-                         "neurograph.load); run without MODEL to train a network")
-    return load(path)
+    try:
+        return neurograph.load(path)
+    except (OSError, ValueError) as error:  # unreadable or not a model file: one line, no traceback
+        raise SystemExit(f"draw_digit.py: error: {error}") from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> DigitPad:
@@ -363,7 +362,10 @@ def main(argv: Optional[Sequence[str]] = None) -> DigitPad:
                                 seed=args.seed, download=args.download, progress=not args.quiet)
     import matplotlib.pyplot as plt
 
-    pad = DigitPad(network)
+    try:
+        pad = DigitPad(network)
+    except ValueError as error:  # e.g. a model that does not read 28 x 28 digits
+        raise SystemExit(f"draw_digit.py: error: {error}") from None
     if args.screenshot is not None:
         data = load_mnist(args.data, quiet=True)
         image = data.test_images[int(np.argmax(data.test_labels == args.digit))] / 255

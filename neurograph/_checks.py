@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-__all__ = ["as_sample", "as_sample_list", "as_samples", "check_finite", "check_momentum", "check_step_size"]
+__all__ = ["as_sample", "as_sample_list", "as_samples", "check_seed", "check_finite", "check_momentum", "check_step_size"]
 
 
 def as_sample_list(name: str, value, length: int) -> list[float]:
@@ -108,3 +108,13 @@ def check_momentum(momentum) -> float:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"`momentum` must be in [0, 1), got {momentum!r}")
     return value
+
+
+def check_seed(seed):
+    """``seed`` as numpy takes it (None, a non-negative integer, or a Generator), or a ValueError."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"`seed` must be None, a non-negative integer or a numpy Generator, "
+                         f"got {seed!r}")
+    return int(seed)

@@ -27,6 +27,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from .io import FORMAT, VERSION, load, save
+from .network import Network
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
            "write_training_plots", "read_images"]
@@ -83,11 +84,31 @@ def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
 
 def check_train_mnist_arguments(parser: argparse.ArgumentParser,
                                 args: argparse.Namespace) -> None:
-    """Refuse, through ``parser.error``, what the flags' types alone do not rule out."""
+    """Refuse, through ``parser.error`` (exit code 2), what the flags' types alone do not rule
+    out, before any data is loaded or downloaded."""
+    from ._checks import check_momentum, check_step_size
+
     if args.limit is not None and args.limit < 1:
         parser.error(f"--limit must be a positive integer, got {args.limit}")
     if args.bias_clamp is not None and not args.bias_clamp > 0:
         parser.error(f"--bias-clamp must be positive, got {args.bias_clamp}")
+    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
+        if value < 1:
+            parser.error(f"{flag} must be a positive integer, got {value}")
+    if any(size < 1 for size in args.hidden):
+        parser.error(f"--hidden sizes must be positive integers, got {args.hidden}")
+    if args.seed < 0:
+        parser.error(f"--seed must be a non-negative integer, got {args.seed}")
+    try:
+        check_step_size(args.learning_rate, "learning_rate")
+        check_momentum(args.momentum)
+        # the network itself: activations, cost and their pairing, built once (cheap)
+        Network.layered([784, *args.hidden, 10], activation=args.activation,
+                        output_activation=args.output_activation, cost=args.cost, init=args.init,
+                        dtype=args.dtype)
+    except ValueError as error:
+        parser.error(str(error).replace("`learning_rate`", "--learning-rate")
+                     .replace("`momentum`", "--momentum"))
 
 
 def train_mnist(args: argparse.Namespace) -> dict:
@@ -345,6 +366,9 @@ def _predict(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.model}: predict reads {IMAGE_SIDE} x {IMAGE_SIDE} images, so the "
                          f"model must have {IMAGE_SIDE * IMAGE_SIDE} inputs, got "
                          f"{net.input_layer.size}")
+    if net.output_layer.size != 10:
+        raise ValueError(f"{args.model}: a digit model needs 10 outputs, one per digit, got "
+                         f"{net.output_layer.size}")
     read = [read_images(path) for path in args.images]  # every file, before any output
     dtype = net.output_layer.dtype
     what = "probability" if net.output_layer.activation_function.layerwise else "activation"

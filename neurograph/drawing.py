@@ -100,6 +100,10 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     >>> layout.layers[0].grid, layout.layers[1].hidden, len(layout.connections)
     ((28, 28), 60, 600)
     """
+    from .network import Network
+
+    if not isinstance(network, Network):
+        raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
     for name, value in (("max_neurons", max_neurons), ("max_connections", max_connections)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"`{name}` must be a positive integer, got {value!r}")

@@ -112,6 +112,10 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     >>> gradient_check(net, [0.3, -0.7], [1.0, 0.0]).max_relative_error < 1e-6
     True
     """
+    from .network import Network
+
+    if not isinstance(network, Network):
+        raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
     x = as_sample("x", x, network.input_layer.size)
     y = as_sample("y", y, network.output_layer.size)
     network.output_layer.check_targets("y", y)

@@ -209,9 +209,15 @@ class _TransmittingLayer(Layer):
                              "use connect_to for single connections")
         shape = (next_layer.size, self.size)
         if weights is None:
-            w = np.random.default_rng(seed).uniform(-0.5, 0.5, size=shape)
+            from ._checks import check_seed
+
+            w = np.random.default_rng(check_seed(seed)).uniform(-0.5, 0.5, size=shape)
         else:
-            w = np.asarray(weights, dtype=float)
+            try:
+                w = np.asarray(weights, dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"`weights` must be an array of numbers of shape {shape}, "
+                                 f"got {weights!r}") from None
             if w.shape != shape:
                 raise ValueError(f"`weights` must have shape {shape} (receivers x senders), "
                                  f"got {w.shape}")
@@ -358,7 +364,11 @@ class HiddenLayer(_TransmittingLayer, ReceivingLayer):
         if isinstance(static, (bool, np.bool_)):
             self._static = set(range(n)) if static else set()
         else:
-            self._static = {int(i) for i in static}
+            try:
+                self._static = {int(i) for i in static}
+            except (TypeError, ValueError):
+                raise ValueError(f"`static` must be True, False or neuron indices, got "
+                                 f"{static!r}") from None
             bad = [i for i in self._static if not 0 <= i < n]
             if bad:
                 raise ValueError(f"`static` indices must be in [0, {n}), got {sorted(bad)}")

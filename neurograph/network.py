@@ -17,7 +17,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._checks import as_sample_list, as_samples, check_momentum, check_step_size
+from ._checks import as_sample_list, as_samples, check_momentum, check_seed, check_step_size
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
@@ -134,6 +134,7 @@ class Network:
         get_activation(activation)
         get_initializer(init)
         get_cost(cost)
+        check_seed(seed)
         _check_bias_clamp(bias_clamp)
         dtype = check_dtype(dtype)
         layers: list[Layer] = [InputLayer(sizes[0])]
@@ -153,7 +154,7 @@ class Network:
         See :mod:`neurograph.initializers` for the schemes. Returns the network.
         """
         scheme = get_initializer(init)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         for layer in self.receiving_layers:
             weights, biases = scheme(rng, layer.size, layer.previous.size)
             rows = layer.trainable

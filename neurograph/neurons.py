@@ -104,10 +104,15 @@ class TransmitterNeuron(Neuron):
         """
         from .layers import check_can_connect
 
+        from ._checks import check_seed
+
         check_can_connect(self, receiver)
         if weight is None:
-            weight = float(np.random.default_rng(seed).uniform(-0.5, 0.5))
-        weight = float(weight)
+            weight = float(np.random.default_rng(check_seed(seed)).uniform(-0.5, 0.5))
+        try:
+            weight = float(weight)
+        except (TypeError, ValueError):
+            raise ValueError(f"`weight` must be a number, got {weight!r}") from None
         if not math.isfinite(weight):
             raise ValueError(f"`weight` must be finite, got {weight}")
         return receiver.layer._add_connection(self, receiver, weight)

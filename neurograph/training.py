@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_samples, check_finite, check_momentum, check_step_size
+from ._checks import as_samples, check_finite, check_momentum, check_seed, check_step_size
 from .vectorized import Plan, first_non_finite, forward, train_batch
 
 __all__ = ["History", "fit", "evaluate", "ENGINES"]
@@ -174,7 +174,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
         X_val, Y_val = check_data(network, X_val, Y_val, "validation X", "validation Y")
     if checkpoint is not None:
         _check_writable("checkpoint", checkpoint)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     first_epoch, skip = 1, 0
     before = _snapshot(network)
     if resume is not None:

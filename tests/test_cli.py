@@ -375,3 +375,30 @@ def test_a_bad_model_file_is_one_line_and_exit_1(capsys, tmp_path, command):
         code, out, err = run(capsys, command, model, *extra.get(command, []))
         assert code == 1 and out == ""
         assert_one_line_error(err, str(model), needle)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--epochs", "0"], "--epochs must be a positive integer"),
+    (["--learning-rate", "-1"], "--learning-rate must be a finite positive number"),
+    (["--momentum", "1"], r"--momentum must be in \[0, 1\)"),
+    (["--hidden", "0"], "--hidden sizes must be positive integers"),
+    (["--activation", "softmax"], "for the output layer only"),
+])
+def test_train_mnist_refuses_bad_flags_before_loading_anything(flags, message, capsys,
+                                                               monkeypatch):
+    import neurograph.cli as cli_module
+    monkeypatch.setattr(cli_module, "load_mnist", lambda *a, **k: pytest.fail("data loaded"),
+                        raising=False)
+    assert main(["train-mnist", *flags]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "Traceback" not in err
+
+
+def test_predict_refuses_a_model_without_ten_outputs(tmp_path, capsys):
+    path = tmp_path / "three.json"
+    Network.layered([784, 5, 3], seed=0).save(path)
+    image = tmp_path / "blank.png"
+    import matplotlib.pyplot as plt
+    plt.imsave(image, np.zeros((28, 28)), cmap="gray")
+    assert main(["predict", str(path), str(image)]) == 1
+    assert "needs 10 outputs" in capsys.readouterr().err

@@ -299,3 +299,22 @@ def test_bools_and_complex_numbers_are_not_numbers_here(call, message):
     net.train_sample([0.1, 0.2], [1.0])
     with pytest.raises(ValueError, match=message):
         call(net)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: Network.layered([2, 1], seed="abc"), ValueError, "`seed` must be None, a non-negative"),
+    (lambda: Network.layered([2, 1], seed=-1), ValueError, "`seed` must be None, a non-negative"),
+    (lambda: Network.layered([2, 1], seed=0).fit([[0.0, 1.0]], [[1.0]], seed=1.5, progress=False),
+     ValueError, "`seed` must be"),
+    (lambda: InputLayer(1)[0].connect_to(OutputLayer(1)[0], weight="abc"), ValueError,
+     "`weight` must be a number, got 'abc'"),
+    (lambda: InputLayer(2).fully_connect_to(OutputLayer(1), weights="ab"), ValueError,
+     r"`weights` must be an array of numbers of shape \(1, 2\)"),
+    (lambda: HiddenLayer(3, static="ab"), ValueError, "`static` must be True, False or neuron"),
+    (lambda: neurograph.gradient_check("net", [0.0], [0.0]), TypeError,
+     "`network` must be a Network, got str"),
+    (lambda: neurograph.draw_network("net"), TypeError, "`network` must be a Network, got str"),
+])
+def test_odd_arguments_get_errors_that_name_them(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
