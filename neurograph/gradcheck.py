@@ -26,10 +26,12 @@ class GradientCheckResult:
     ----------
     max_relative_error : float
         The worst ``|analytic - numeric| / max(|analytic|, |numeric|, floor)``.
-    where : Connection or Neuron
-        The connection or neuron where it occurs.
+    where : Connection, Neuron or Layer
+        The connection or neuron where it occurs (the layer, for a shared weight).
     quantity : str
-        ``"weight"``, ``"bias"`` or ``"activation"``: which derivative of the cost.
+        ``"weight"``, ``"bias"`` or ``"activation"``: which derivative of the cost; for a
+        convolution layer's shared weights, ``"kernel entry (m, c, i, j)"`` or ``"bias of map
+        m"``.
     analytic, numeric : float
         The two values compared there.
     n_checked : int
@@ -57,11 +59,50 @@ def _choose_parameters(layers, max_parameters, seed) -> Optional[set]:
             max_parameters, (int, np.integer)) or max_parameters < 1:
         raise ValueError(f"`max_parameters` must be a positive integer or None, got "
                          f"{max_parameters!r}")
-    total = sum(layer.size + int(layer.mask.sum()) for layer in layers)
+    total = sum(_n_parameters(layer) for layer in layers)
     if max_parameters >= total:
         return None
     rng = np.random.default_rng(seed)
     return set(rng.choice(total, size=int(max_parameters), replace=False).tolist())
+
+
+def _n_parameters(layer) -> int:
+    if layer.shared:
+        return layer.weights.size + layer.biases.size
+    return layer.size + layer.n_connections
+
+
+def _parameters(layer, record):
+    """Each parameter of ``layer`` to check: ``(array, index, analytic derivative, where,
+    quantity)``, with the analytic derivative read from the record of one sample.
+
+    A shared weight (a kernel entry) is one parameter applied by many connections: its
+    derivative is the sum of theirs, and so is a feature map's shared bias's.
+    """
+    deltas, inputs = record.deltas[0], record.input_activations[0]
+    if layer.shared:
+        weights = layer.weights.reshape(-1)
+        by_weight = [0.0] * weights.size
+        by_bias = [0.0] * layer.biases.size
+        for neuron in layer.neurons:
+            if by_bias:
+                by_bias[neuron._b] += deltas[neuron.index]
+            for connection in neuron.inputs:
+                if by_weight:
+                    by_weight[connection._k] += (deltas[neuron.index]
+                                                 * inputs[connection.input_neuron.index])
+        for b, analytic in enumerate(by_bias):
+            yield layer.biases, b, analytic, layer, f"bias of map {b}"
+        for w, analytic in enumerate(by_weight):
+            entry = tuple(int(i) for i in np.unravel_index(w, layer.weights.shape))
+            yield weights, w, analytic, layer, f"kernel entry {entry}"
+        return
+    for neuron in layer.neurons:
+        j = neuron.index
+        yield layer.biases, j, float(deltas[j]), neuron, "bias"
+        for connection in neuron.inputs:
+            i = connection.input_neuron.index
+            yield layer.weights, (j, i), float(deltas[j] * inputs[i]), connection, "weight"
 
 
 def _numeric_derivative(cost: Callable[[float], float], value: float, h: float) -> float:
@@ -152,28 +193,16 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
 
     k = -1  # each parameter's position, biases and weights layer by layer, neuron by neuron
     for layer, record in zip(layers, records):
-        for neuron in layer.neurons:
-            j = neuron.index
+        for array, index, analytic, where, quantity in _parameters(layer, record):
             k += 1
-            if chosen is None or k in chosen:
-                original = float(layer.biases[j])
-                try:
-                    numeric = _numeric_derivative(cost_with(layer.biases, j), original, h)
-                finally:
-                    layer.biases[j] = original
-                compare(float(record.deltas[0][j]), numeric, neuron, "bias")
-            for connection in neuron.inputs:
-                k += 1
-                if chosen is not None and k not in chosen:
-                    continue
-                i = connection.input_neuron.index
-                original = float(layer.weights[j, i])
-                try:
-                    numeric = _numeric_derivative(cost_with(layer.weights, (j, i)), original, h)
-                finally:
-                    layer.weights[j, i] = original
-                analytic = float(record.deltas[0][j] * record.input_activations[0][i])
-                compare(analytic, numeric, connection, "weight")
+            if chosen is not None and k not in chosen:
+                continue
+            original = float(array[index])
+            try:
+                numeric = _numeric_derivative(cost_with(array, index), original, h)
+            finally:
+                array[index] = original
+            compare(analytic, numeric, where, quantity)
         if isinstance(layer, HiddenLayer):
             # dC/da of a hidden neuron: perturb its activation and propagate from its layer on.
             activations = np.array(forward(network, x[None, :])[layer.index])  # (1, size)

@@ -48,6 +48,20 @@ def check_dtype(dtype) -> np.dtype:
     return dtype
 
 
+def check_shape(name: str, shape) -> tuple[int, ...]:
+    """``shape`` as a tuple of 1 to 3 positive ints, or a ValueError naming ``name``."""
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if not dims or len(dims) > 3 or any(
+            isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1
+            for d in dims):
+        raise ValueError(f"`{name}` must be 1 to 3 positive integers such as (28, 28), "
+                         f"got {shape!r}")
+    return tuple(int(d) for d in dims)
+
+
 def _float_buffer(n: int, dtype: np.dtype) -> tuple[array, np.ndarray]:
     """``n`` zeros in an ``array.array`` and a numpy view of the same memory."""
     buffer = array(_TYPECODES[dtype], bytes(dtype.itemsize * n))
@@ -74,7 +88,8 @@ class SampleRecord:
 
     - ``input_activations``: the previous layer's activations (``n_in`` values);
     - ``deltas``: ``dC/dz`` of each neuron of this layer (``n_out`` values);
-    - ``derivatives_of_cost_by_activation``: ``dC/da`` of each neuron (hidden layers only).
+    - ``derivatives_of_cost_by_activation``: ``dC/da`` of each neuron (hidden layers only);
+    - ``winners``: for a max-pooling layer, which input won each neuron's window (else None).
 
     The object engine appends one row per sample (lists of floats); the vectorized engine stores
     a whole mini-batch at once (2-D arrays). Every per-sample list of the post is read from
@@ -82,10 +97,10 @@ class SampleRecord:
     """
 
     __slots__ = ("input_activations", "deltas", "derivatives_of_cost_by_activation", "_arrays",
-                 "nudge")
+                 "nudge", "winners")
 
     def __init__(self, input_activations=None, deltas=None,
-                 derivatives_of_cost_by_activation=None) -> None:
+                 derivatives_of_cost_by_activation=None, winners=None) -> None:
         self.input_activations: Union[list, np.ndarray] = (
             [] if input_activations is None else input_activations)
         self.deltas: Union[list, np.ndarray] = [] if deltas is None else deltas
@@ -93,6 +108,9 @@ class SampleRecord:
             [] if derivatives_of_cost_by_activation is None else derivatives_of_cost_by_activation)
         self._arrays = None  # (inputs, deltas) as arrays, made once per nudge
         self.nudge: Optional[Nudge] = None  # what the nudge after these samples did, if any
+        # max pooling only: per sample, the index (in the layer before) of each neuron's
+        # largest input, the one its derivative flows back to
+        self.winners: Union[list, np.ndarray, None] = winners
 
     def __len__(self) -> int:
         return len(self.deltas)
@@ -116,6 +134,8 @@ class SampleRecord:
             self.deltas = np.asarray(self.deltas).tolist()
             self.derivatives_of_cost_by_activation = np.asarray(
                 self.derivatives_of_cost_by_activation).tolist()
+            if self.winners is not None:
+                self.winners = np.asarray(self.winners).tolist()
         self._arrays = None
         self.input_activations.append(input_activations)
         self.deltas.append([0.0] * size)
@@ -136,6 +156,7 @@ class Layer:
         size = _check_size(size)
         self.index: Optional[int] = None
         self.network = None
+        self.shape: tuple[int, ...] = getattr(self, "shape", (size,))
         self.neurons: list[Neuron] = [self._make_neuron(i) for i in range(size)]
 
     def _make_neuron(self, index: int) -> Neuron:
@@ -203,6 +224,9 @@ class _TransmittingLayer(Layer):
         """
         if not isinstance(next_layer, ReceivingLayer):
             raise TypeError(f"`next_layer` must be a HiddenLayer or OutputLayer, got {next_layer!r}")
+        if next_layer.shared:
+            raise ValueError(f"{next_layer!r} makes its own connections (a window per neuron); "
+                             "it cannot be fully connected")
         check_layers_can_connect(self, next_layer)
         if next_layer.previous is self and next_layer.mask.any():
             raise ValueError(f"{self!r} is already connected to {next_layer!r}; "
@@ -230,9 +254,41 @@ class _TransmittingLayer(Layer):
 
 
 class InputLayer(_TransmittingLayer):
-    """The first layer: one :class:`InputNeuron` per input value."""
+    """The first layer: one :class:`InputNeuron` per input value.
+
+    Parameters
+    ----------
+    size : int, optional
+        The number of inputs (may be left out when ``shape`` is given).
+    shape : tuple of int, optional
+        How the inputs are arranged: ``(height, width)`` for an image, ``(channels, height,
+        width)`` for several; neuron ``(c, y, x)`` has index ``(c * height + y) * width + x``.
+        A convolution or pooling layer after this one reads it. By default ``(size,)``.
+
+    Examples
+    --------
+    >>> InputLayer(shape=(28, 28))
+    InputLayer(index ?, 784 neurons, 28 x 28)
+    """
 
     neuron_class = InputNeuron
+
+    def __init__(self, size: Optional[int] = None, *, shape=None) -> None:
+        if shape is not None:
+            shape = check_shape("shape", shape)
+            if size is not None and _check_size(size) != int(np.prod(shape)):
+                raise ValueError(f"`shape` {shape} holds {int(np.prod(shape))} inputs, not "
+                                 f"`size` = {size}")
+            size = int(np.prod(shape))
+            self.shape = shape
+        elif size is None:
+            raise ValueError("give `size` or `shape`")
+        super().__init__(size)
+
+    def _describe(self) -> str:
+        if len(self.shape) == 1:
+            return super()._describe()
+        return f"{self.size} neurons, {' x '.join(map(str, self.shape))}"
 
 
 class ReceivingLayer(Layer):
@@ -259,7 +315,13 @@ class ReceivingLayer(Layer):
         False for static neurons, whose parameters never change in training.
     record : SampleRecord
         The per-sample tables of the samples trained since the last ``clear()``.
+    shared : bool
+        False here: every connection has a weight of its own. Convolution and pooling layers
+        (:mod:`neurograph.convolution`) share weights between connections, have no ``mask``,
+        and keep ``weights`` in their own shape.
     """
+
+    shared = False
 
     def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid", *,
                  dtype="float64") -> None:
@@ -284,6 +346,28 @@ class ReceivingLayer(Layer):
     def connections(self) -> list[Connection]:
         """The connections into this layer, receiver by receiver."""
         return [c for neuron in self.neurons for c in neuron.inputs]
+
+    @property
+    def n_connections(self) -> int:
+        """How many connections come into this layer."""
+        return 0 if self.mask is None else int(self.mask.sum())
+
+    def _initialize(self, scheme, rng: np.random.Generator) -> None:
+        """Draw new weights (for existing connections) and biases; static neurons keep theirs."""
+        weights, biases = scheme(rng, self.size, self.previous.size)
+        rows = self.trainable
+        self.weights[rows] = np.where(self.mask, weights, 0.0)[rows]
+        self.biases[rows] = biases[rows]
+
+    def _start_sample(self, input_activations: list[float]) -> None:
+        """Open this layer's row of the record for the sample just propagated."""
+        self.record.start_sample(input_activations, self.size,
+                                 hidden=isinstance(self, HiddenLayer))
+
+    def nudge_parameters(self, step_size: float, bias_clamp=None, momentum: float = 0.0) -> None:
+        """Step 7 for this layer: every neuron nudges its own weights and bias."""
+        for neuron in self.neurons:
+            neuron.nudge_parameters(step_size, bias_clamp, momentum)
 
     def _attach_previous(self, previous: Layer) -> None:
         """Make ``previous`` the layer this one receives from, and allocate the weights."""
@@ -463,5 +547,8 @@ def check_can_connect(sender: TransmitterNeuron, receiver) -> None:
                          "it is in an earlier layer")
     check_layers_can_connect(sender.layer, receiver.layer)
     layer = receiver.layer
+    if layer.shared:
+        raise ValueError(f"cannot connect {sender!r} to {receiver!r}: its layer makes its own "
+                         "connections (a window per neuron)")
     if layer.previous is sender.layer and layer.mask[receiver.index, sender.index]:
         raise ValueError(f"{sender!r} and {receiver!r} are already connected")

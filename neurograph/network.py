@@ -147,6 +147,69 @@ class Network:
         network.initialize(init, seed)
         return network
 
+    @classmethod
+    def convolutional(cls, input_shape, front: Sequence, sizes: Sequence[int],
+                      activation: Union[str, Activation] = "relu",
+                      output_activation: Union[str, Activation, None] = "softmax",
+                      cost: Union[str, Cost] = "cross_entropy", init: str = "he",
+                      seed: Union[int, np.random.Generator, None] = None,
+                      bias_clamp: BiasClamp = None, dtype="float64") -> Network:
+        """Build a network with a convolution front-end and a fully connected head.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            The image: ``(height, width)`` or ``(channels, height, width)``.
+        front : sequence
+            Convolution and pooling layers in order, as made by
+            :func:`~neurograph.convolution.convolution`,
+            :func:`~neurograph.convolution.max_pooling` and
+            :func:`~neurograph.convolution.average_pooling`; each reads the shape of the one
+            before.
+        sizes : sequence of int
+            The fully connected head: hidden layer sizes, then the number of outputs.
+        activation, output_activation, cost, init, seed, bias_clamp, dtype
+            As for :meth:`layered`, but with the defaults of a classifier: ReLU hidden layers,
+            softmax with cross-entropy, He's initialisation and no bias clamp. ``init`` and
+            ``seed`` also draw learned kernels.
+
+        Examples
+        --------
+        >>> from neurograph.convolution import convolution, max_pooling
+        >>> net = Network.convolutional((28, 28), [convolution(), max_pooling(2)], [10], seed=0)
+        >>> [layer.shape for layer in net.layers]
+        [(28, 28), (12, 26, 26), (12, 13, 13), (10,)]
+        """
+        from .convolution import _SharedWeightsLayer
+
+        try:
+            sizes, front = list(sizes), list(front)
+        except TypeError:
+            raise ValueError("`front` and `sizes` must be sequences") from None
+        if not sizes:
+            raise ValueError("`sizes` must name at least the output layer")
+        for recipe in front:
+            if not issubclass(getattr(recipe, "layer_class", type(None)), _SharedWeightsLayer):
+                raise ValueError(f"`front` must hold convolution(...), max_pooling(...) or "
+                                 f"average_pooling(...), got {recipe!r}")
+        for name, check in (("activation", get_activation), ("init", get_initializer),
+                            ("cost", get_cost)):
+            check(locals()[name])
+        check_seed(seed)
+        _check_bias_clamp(bias_clamp)
+        dtype = check_dtype(dtype)
+        layers: list[Layer] = [InputLayer(shape=input_shape)]
+        for recipe in front:
+            layers.append(recipe(layers[-1], dtype=dtype))
+        head = [HiddenLayer(n, activation, dtype=dtype) for n in sizes[:-1]]
+        head.append(OutputLayer(sizes[-1], activation if output_activation is None
+                                else output_activation, dtype=dtype))
+        for previous, layer in zip(layers[-1:] + head, head):
+            previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
+        network = cls(layers + head, cost=cost, bias_clamp=bias_clamp)
+        network.initialize(init, seed)
+        return network
+
     def initialize(self, init: str = "uniform",
                    seed: Union[int, np.random.Generator, None] = None) -> Network:
         """Draw new weights (for existing connections) and biases; static neurons keep theirs.
@@ -156,10 +219,7 @@ class Network:
         scheme = get_initializer(init)
         rng = np.random.default_rng(check_seed(seed))
         for layer in self.receiving_layers:
-            weights, biases = scheme(rng, layer.size, layer.previous.size)
-            rows = layer.trainable
-            layer.weights[rows] = np.where(layer.mask, weights, 0.0)[rows]
-            layer.biases[rows] = biases[rows]
+            layer._initialize(scheme, rng)
         return self
 
     # -- structure ---------------------------------------------------------------------------
@@ -232,7 +292,7 @@ class Network:
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]
         shown = activations[0] if len(set(activations)) == 1 else "/".join(activations)
-        n_connections = sum(int(layer.mask.sum()) for layer in self.receiving_layers)
+        n_connections = sum(layer.n_connections for layer in self.receiving_layers)
         return (f"Network({'-'.join(map(str, self.sizes))}, {shown}, "
                 f"{self.cost_function.name} cost, {n_connections} connections)")
 
@@ -278,8 +338,7 @@ class Network:
         if observe is not None:
             observe(None)
         for layer in self.receiving_layers:
-            inputs = [neuron.activation for neuron in layer.previous.neurons]
-            layer.record.start_sample(inputs, layer.size, hidden=isinstance(layer, HiddenLayer))
+            layer._start_sample([neuron.activation for neuron in layer.previous.neurons])
         for layer in reversed(self.receiving_layers):  # step 4: output layer, 5: hidden layers
             for neuron in layer.neurons:
                 neuron.train()
@@ -310,9 +369,8 @@ class Network:
         momentum = check_momentum(momentum)
         saved = [layer._save_state() for layer in self.receiving_layers]
         try:
-            for layer in self.receiving_layers:
-                for neuron in layer.neurons:
-                    neuron.nudge_parameters(step_size, self.bias_clamp, momentum)
+            for layer in self.receiving_layers:  # each neuron, or shared weights once
+                layer.nudge_parameters(step_size, self.bias_clamp, momentum)
         except ValueError as error:
             for layer, state in zip(self.receiving_layers, saved):
                 layer._restore_state(state)

@@ -123,7 +123,8 @@ class ReceiverNeuron(Neuron):
     ``activation_function`` and ``derivatives_of_cost_by_bias_per_sample``.
 
     Hidden and output neurons are receivers. The bias is a window onto
-    ``layer.biases[index]`` and the activation function is the layer's.
+    ``layer.biases[index]`` (in a convolution layer, onto its feature map's shared bias) and the
+    activation function is the layer's.
     """
 
     static = False
@@ -132,20 +133,21 @@ class ReceiverNeuron(Neuron):
         super().__init__(layer, index)
         self.inputs: list[Connection] = []
         self.z = 0.0  # the weighted sum for the sample last propagated
+        self._b = index  # where the bias is in the layer's biases (shared in a feature map)
 
     @property
     def bias(self) -> float:
         """The bias, a window onto ``layer.biases[index]``."""
-        return self.layer._bias_buffer[self.index]
+        return self.layer._bias_buffer[self._b]
 
     @bias.setter
     def bias(self, value: float) -> None:
         value = float(value)
         buffer = self.layer._bias_buffer
-        old = buffer[self.index]
-        buffer[self.index] = value
-        if not math.isfinite(buffer[self.index]):  # also a float32 overflow on storing
-            buffer[self.index] = old
+        old = buffer[self._b]
+        buffer[self._b] = value
+        if not math.isfinite(buffer[self._b]):  # also a float32 overflow on storing
+            buffer[self._b] = old
             raise ValueError(f"bias of {self!r} must be finite, got {value}")
 
     @property
@@ -209,6 +211,9 @@ class ReceiverNeuron(Neuron):
         ``connection.derivatives_of_cost_by_weight_per_sample``.
         """
         layer = self.layer
+        if layer.shared:
+            raise TypeError(f"{self!r} shares its weights with its feature map: nudge its "
+                            "layer instead (layer.nudge_parameters)")
         means = layer.record.mean_derivatives_by_weight(self.index)
         for connection in self.inputs:
             gradient = means[connection.input_neuron.index]

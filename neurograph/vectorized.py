@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .convolution import MaxPoolingLayer
 from .costs import output_deltas
 from .layers import Nudge, SampleRecord
 
@@ -34,8 +35,11 @@ def forward(network, activations: np.ndarray, *, start: int = 0) -> list[np.ndar
     a = activations
     result = [a]
     for layer in network.layers[start + 1:]:
-        z = a @ layer.weights.T  # (batch, n_out)
-        z += layer.biases
+        if layer.shared:  # convolution or pooling: windows, not a matrix product
+            z = layer._batch_forward(a, False)[0]
+        else:
+            z = a @ layer.weights.T  # (batch, n_out)
+            z += layer.biases
         a = layer.activation_function(z)
         result.append(a)
     return result
@@ -44,19 +48,25 @@ def forward(network, activations: np.ndarray, *, start: int = 0) -> list[np.ndar
 class Plan:
     """Facts about a network's layers that do not change during a ``fit``, worked out once.
 
-    ``layers``: the receiving layers; ``dense[k]``: every connection of layer ``k`` exists (no
-    mask to apply); ``all_trainable[k]``: it has no static neuron; ``functions[k]`` and
-    ``derivatives[k]``: its ``f`` on arrays and ``f'`` from ``(z, a)``; ``gradients[k]``: a
+    ``layers``: the receiving layers; ``shared[k]``: layer ``k`` is a convolution or pooling
+    layer, with its own batch operations; ``dense[k]``: every connection of layer ``k`` exists
+    (no mask to apply); ``all_trainable[k]``: it has no static neuron; ``first_trainable``: the
+    first layer with a trainable neuron (no delta below it is needed to train); ``functions[k]``
+    and ``derivatives[k]``: its ``f`` on arrays and ``f'`` from ``(z, a)``; ``gradients[k]``: a
     buffer for its weight step, reused batch after batch.
     """
 
     def __init__(self, network) -> None:
         layers = self.layers = network.receiving_layers
-        self.dense = [bool(layer.mask.all()) for layer in layers]
+        self.shared = [layer.shared for layer in layers]
+        self.dense = [not layer.shared and bool(layer.mask.all()) for layer in layers]
         self.all_trainable = [bool(layer.trainable.all()) for layer in layers]
+        trainable = [k for k, layer in enumerate(layers) if layer.trainable.any()]
+        self.first_trainable = trainable[0] if trainable else len(layers)
         self.functions = [layer.activation_function.vectorized for layer in layers]
         self.derivatives = [_derivative_of(layer.activation_function) for layer in layers]
-        self.gradients = [np.empty_like(layer.weights) for layer in layers]
+        self.gradients = [None if layer.shared else np.empty_like(layer.weights)
+                          for layer in layers]
         output = layers[-1]
         self.cost, self.output_activation = output.cost, output.activation_function
 
@@ -98,12 +108,21 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
     """
     plan = plan or Plan(network)
     layers = plan.layers
+    # Deltas are needed from the last layer down to the first trainable one; below it only
+    # for the record (a static convolution front-end is then a forward pass only).
+    lowest = 0 if keep_record else plan.first_trainable
     activations = [X]
     zs = []
+    caches = []  # what a convolution or pooling layer keeps for its backward pass
     a = X
-    for layer, f in zip(layers, plan.functions):
-        z = a @ layer.weights.T  # (batch, n_out)
-        z += layer.biases
+    for k, (layer, f) in enumerate(zip(layers, plan.functions)):
+        if plan.shared[k]:
+            z, cache = layer._batch_forward(a, k >= lowest)
+            caches.append(cache)
+        else:
+            z = a @ layer.weights.T  # (batch, n_out)
+            z += layer.biases
+            caches.append(None)
         a = f(z)
         zs.append(z)
         activations.append(a)
@@ -113,28 +132,42 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
     deltas = [None] * len(layers)
     dcdas = [None] * len(layers)
     deltas[last] = output_deltas(plan.cost, plan.output_activation, zs[last], a, Y)
-    for k in range(last, 0, -1):
-        dcdas[k - 1] = deltas[k] @ layers[k].weights  # SUM over outgoing connections
+    for k in range(last, max(lowest, 0), -1):
+        if plan.shared[k]:
+            dcdas[k - 1] = layers[k]._batch_backward(deltas[k], caches[k])
+        else:
+            dcdas[k - 1] = deltas[k] @ layers[k].weights  # SUM over outgoing connections
         deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](zs[k - 1], activations[k])
 
     scale = learning_rate / X.shape[0]  # the step is learning_rate x the mean over the batch
-    bias_steps = [delta.sum(axis=0) * scale for delta in deltas]
-
     clamp = network.bias_clamp
     for k, layer in enumerate(layers):
         if keep_record:
-            layer.record = SampleRecord(activations[k], deltas[k], dcdas[k])
+            layer.record = SampleRecord(activations[k], deltas[k], dcdas[k],
+                                        caches[k] if isinstance(layer, MaxPoolingLayer) else None)
             layer.record.nudge = Nudge(learning_rate, momentum, layer.weights.copy(),
                                        layer.biases.copy())
+        if k < plan.first_trainable:
+            continue  # only static neurons: nothing moves
+        if plan.shared[k]:
+            if plan.all_trainable[k]:
+                weight_step, bias_step = layer._batch_steps(deltas[k], caches[k], scale)
+                _nudge(layer, weight_step, bias_step, momentum, clamp, True, True)
+            continue
         weight_step = np.matmul((deltas[k] * scale).T, activations[k], out=plan.gradients[k])
-        _nudge(layer, weight_step, bias_steps[k], momentum, clamp, plan.dense[k],
-               plan.all_trainable[k])
+        _nudge(layer, weight_step, deltas[k].sum(axis=0) * scale, momentum, clamp,
+               plan.dense[k], plan.all_trainable[k])
     return activations, zs, deltas, dcdas
 
 
 def first_non_finite(layer, weights: np.ndarray, biases: np.ndarray = None) -> str:
     """Name the first parameter of ``layer`` whose entry in ``weights`` (or ``biases``) is NaN
     or infinite: ``"weight of Connection(...)"`` or ``"bias of HiddenNeuron(...)"``."""
+    if layer.shared:  # a convolution layer's kernels and per-map biases
+        if biases is not None and not np.isfinite(biases).all():
+            return f"bias of map {np.flatnonzero(~np.isfinite(biases))[0]} of {layer!r}"
+        entry = tuple(int(i) for i in np.argwhere(~np.isfinite(weights))[0])
+        return f"kernel entry {entry} of {layer!r}"
     if biases is not None and not np.isfinite(biases).all():
         return f"bias of {layer.neurons[np.flatnonzero(~np.isfinite(biases))[0]]!r}"
     j, i = np.argwhere(~np.isfinite(weights))[0]
