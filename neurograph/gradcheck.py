@@ -119,6 +119,12 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     difference of the cost. The network's parameters and per-sample lists are as before when it
     returns (neurons' activations are those of ``x``).
 
+    Max pooling and ReLU have kinks, where the derivative jumps: where two inputs of a
+    max-pooling window are within about ``2 h`` of each other (or a ReLU's ``z`` within
+    ``2 h`` of 0), the finite difference straddles the kink and disagrees with the derivative
+    the network records, which is still the right one for this sample. Check such networks
+    with samples away from ties, or with a smaller ``h``.
+
     Parameters
     ----------
     network : Network

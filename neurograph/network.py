@@ -214,6 +214,9 @@ class Network:
                    seed: Union[int, np.random.Generator, None] = None) -> Network:
         """Draw new weights (for existing connections) and biases; static neurons keep theirs.
 
+        Convolution kernels are drawn too when they learn or were asked for as a number of
+        random kernels; a bank of fixed kernels, or kernels given as an array, stay.
+
         See :mod:`neurograph.initializers` for the schemes. Returns the network.
         """
         scheme = get_initializer(init)
