@@ -5,6 +5,11 @@ so the rest of the network sees its activation as 0, in both engines. Lesions ar
 at a network: training inside the block moves the zeroed weights (their gradients are not
 zero), and leaving the block puts back every weight as it was before it, even on an
 exception, so such training is lost for them.
+
+A convolution or pooling layer shares its weights between connections (a kernel entry is one
+number applied by every window), so a connection into one cannot be silenced alone, nor a neuron
+that sends into one: such items are refused. A neuron of a convolution or pooling layer that
+sends into a fully connected layer (the last of a network's front-end) can be silenced.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ def _connections_of(network, items) -> list:
         if isinstance(item, Connection):
             if id(item.output_neuron.layer) not in layers:
                 raise ValueError(f"{item!r} is not in this network")
+            _check_own_weight(item, item.output_neuron.layer)
             connections.append(item)
         elif isinstance(item, OutputNeuron):
             raise ValueError(f"{item!r} has no outgoing connections to silence; lesion its "
@@ -38,10 +44,30 @@ def _connections_of(network, items) -> list:
         elif isinstance(item, TransmitterNeuron):
             if id(item.layer) not in layers:
                 raise ValueError(f"{item!r} is not in this network")
+            if item.outputs:
+                _check_own_weight(item, item.outputs[0].output_neuron.layer)
             connections.extend(item.outputs)
         else:
             raise TypeError(f"`items` must be neurons or connections, got {item!r}")
     return connections
+
+
+def _check_own_weight(item, layer) -> None:
+    """Refuse ``item`` (a connection, or a neuron sending) into a convolution or pooling layer:
+    zeroing a shared weight would silence it in every window that applies it, and a
+    max-pooling connection is a switch."""
+    if not getattr(layer, "shared", False):
+        return
+    from .convolution import MaxPoolingLayer
+
+    if isinstance(layer, MaxPoolingLayer):
+        reason = "whose connections are switches (1 for the largest input), not weights"
+    else:
+        reason = ("whose weights are shared between connections (zeroing one would silence "
+                  "it in every window)")
+    goes = "it goes" if isinstance(item, Connection) else "its connections go"
+    raise ValueError(f"cannot silence {item!r}: {goes} into {layer!r}, {reason}; only "
+                     "connections into a fully connected layer can be silenced")
 
 
 @contextmanager
@@ -86,7 +112,11 @@ class LesionResult:
 def lesion_report(network, X, Y) -> list[LesionResult]:
     """Silence each hidden neuron in turn; return the accuracy change for each, largest drop first.
 
-    ``Y`` must allow an accuracy (one-hot rows, or a single 0/1 output).
+    ``Y`` must allow an accuracy (one-hot rows, or a single 0/1 output). Only the neurons of
+    fully connected hidden layers are silenced: those of convolution and pooling layers are
+    skipped (most send into a layer with shared weights, so cannot be silenced, and a feature
+    map has thousands of them; lesion a few yourself with :func:`lesioned`). A network with
+    no fully connected hidden layer gets an empty report.
 
     Examples
     --------
@@ -106,6 +136,8 @@ def lesion_report(network, X, Y) -> list[LesionResult]:
                          "can be measured")
     results = []
     for layer in network.hidden_layers:
+        if layer.shared:
+            continue
         for neuron in layer.neurons:
             with lesioned(network, neuron):
                 accuracy = network.evaluate(X, Y)["accuracy"]

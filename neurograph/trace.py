@@ -5,6 +5,10 @@ and records what each step did: the activations after each forward pass, the des
 activations, each layer's deltas and per-sample derivatives as it is trained, and the
 parameters before and after the nudge. :func:`draw_step` draws the diagram coloured by one
 step's quantity; :func:`animate_trace` writes a GIF stepping through all of them.
+
+A convolution or pooling layer shares its weights between connections, so its connection values
+are one per shared weight (in the shape of ``layer.weights``: the kernels), not one per
+connection; such a trace can be recorded but not drawn.
 """
 from __future__ import annotations
 
@@ -33,11 +37,16 @@ class TraceStep:
     sample : int or None
         The sample (from 0) it concerns.
     neuron_values : list of numpy.ndarray
-        One value per neuron, one array per layer; NaN where the step says nothing.
+        One value per neuron, one array per layer; NaN where the step says nothing (and for a
+        pooling neuron's bias, which it does not have).
     neuron_label : str
         What those values are (``"activation"``, ``"delta = dC/dz"``, ...).
     connection_values : list of numpy.ndarray
-        One ``(n_out, n_in)`` array per receiving layer; NaN where the step says nothing.
+        One ``(n_out, n_in)`` array per receiving layer; NaN where the step says nothing. For a
+        convolution or pooling layer, one value per shared weight instead, in the shape of its
+        ``weights`` (the kernels ``(maps, channels, kh, kw)``; ``(1,)`` for average pooling,
+        ``(0,)`` for max pooling): its value, or its derivative for the sample, which is the
+        SUM over the connections that apply it.
     connection_label : str
         What those values are (``"weight"``, ``"dC/dw (this sample)"``, ...).
     """
@@ -53,7 +62,12 @@ class TraceStep:
 
 @dataclass
 class Trace:
-    """The steps of one traced mini-batch and the parameters before and after its nudge."""
+    """The steps of one traced mini-batch and the parameters before and after its nudge.
+
+    ``weights_before`` and ``weights_after`` hold a copy of each receiving layer's ``weights``:
+    the ``(n_out, n_in)`` matrix, or a convolution layer's kernels; ``biases_before`` and
+    ``biases_after`` its ``biases`` (one per map in a convolution layer, none when pooling).
+    """
 
     network: object
     step_size: float
@@ -99,10 +113,25 @@ def trace(network, X, Y, step_size: float) -> Trace:
         return [np.full(layer.size, np.nan) for layer in layers]
 
     def weights():
-        return [np.where(layer.mask, layer.weights, np.nan) for layer in receiving]
+        return [layer.weights.copy() if layer.shared else
+                np.where(layer.mask, layer.weights, np.nan) for layer in receiving]
 
     def blank_connections():
         return [np.full(layer.weights.shape, np.nan) for layer in receiving]
+
+    # a shared layer's connections as arrays, to sum per-connection derivatives per weight
+    windows = {layer.index: _connection_arrays(layer) for layer in receiving if layer.shared}
+
+    def derivatives_by_weight(layer, deltas, inputs):
+        """This sample's dC/dw: per connection for a dense layer, per shared weight (the sum
+        over the connections applying it) for a convolution or pooling layer."""
+        if not layer.shared:
+            return np.where(layer.mask, np.outer(deltas, inputs), np.nan)
+        if not layer.weights.size:  # max pooling: switches, no weight
+            return np.empty(layer.weights.shape)
+        receivers, senders, entries = windows[layer.index]
+        return np.bincount(entries, weights=deltas[receivers] * inputs[senders],
+                           minlength=layer.weights.size).reshape(layer.weights.shape)
 
     result = Trace(network, step_size,
                    weights_before=[layer.weights.copy() for layer in receiving],
@@ -127,8 +156,8 @@ def trace(network, X, Y, step_size: float) -> Trace:
             deltas[layer.index] = np.array(layer.record.deltas[-1], dtype=float)
             derivatives = blank_connections()
             inputs = np.array(layer.record.input_activations[-1], dtype=float)
-            derivatives[layer.index - 1] = np.where(
-                layer.mask, np.outer(deltas[layer.index], inputs), np.nan)
+            derivatives[layer.index - 1] = derivatives_by_weight(layer, deltas[layer.index],
+                                                                 inputs)
             if layer is network.output_layer:
                 number, what = 4, "train the output layer"
             else:
@@ -142,14 +171,36 @@ def trace(network, X, Y, step_size: float) -> Trace:
     result.biases_after = [layer.biases.copy() for layer in receiving]
     changes = blank_neurons()
     for layer, before in zip(receiving, result.biases_before):
-        changes[layer.index] = layer.biases - before
+        if layer.biases.size:  # a pooling layer has no bias: NaN
+            # each neuron's bias: its own, or in a convolution layer its map's
+            where = np.array([neuron._b for neuron in layer.neurons])
+            changes[layer.index] = (layer.biases - before)[where]
     result.steps.append(TraceStep(
         7, "7. nudge every weight and bias by the mean of its list", None, changes,
         "bias change",
-        [np.where(layer.mask, after - before, np.nan)
+        [after - before if layer.shared else np.where(layer.mask, after - before, np.nan)
          for layer, before, after in zip(receiving, result.weights_before, result.weights_after)],
         "weight change"))
     return result
+
+
+def _connection_arrays(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every connection into ``layer``: its receiver, its sender and its shared weight."""
+    connections = layer.connections
+    return (np.array([c.output_neuron.index for c in connections], dtype=np.intp),
+            np.array([c.input_neuron.index for c in connections], dtype=np.intp),
+            np.array([c._k for c in connections], dtype=np.intp))
+
+
+def _check_drawable(trace_: Trace) -> None:
+    """Refuse a trace of a network with shared weights: the diagram draws connections one by
+    one, but such a layer's values are per shared weight (and its connections many)."""
+    for layer in trace_.network.receiving_layers:
+        if layer.shared:
+            raise ValueError(f"cannot draw a trace of a network with {layer!r}: its connections "
+                             "share weights, so the trace holds one value per shared weight, not "
+                             "per connection (read them from trace.steps[k].connection_values"
+                             f"[{layer.index - 1}])")
 
 
 def draw_step(trace_: Trace, k: int, *, ax=None, **style):
@@ -157,9 +208,16 @@ def draw_step(trace_: Trace, k: int, *, ax=None, **style):
 
     Neurons are filled by the step's neuron values (grey where it has none) and connections
     coloured by its connection values; the title says what the step did. Returns the Axes.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a step of the trace, or the network has a convolution or pooling layer
+        (its values are per shared weight, not per connection).
     """
     from .drawing import draw_network
 
+    _check_drawable(trace_)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < len(trace_):
         raise ValueError(f"`k` must be a step number from 0 to {len(trace_) - 1}, got {k!r}")
     step = trace_.steps[k]
@@ -172,10 +230,14 @@ def draw_step(trace_: Trace, k: int, *, ax=None, **style):
 
 def animate_trace(trace_: Trace, path, *, fps: float = 1.0, dpi: int = 80, **style) -> Path:
     """Write a GIF stepping through every step of ``trace_`` (one frame a step); return its path.
+
+    Refuses (ValueError, before writing anything) a trace of a network with a convolution or
+    pooling layer, as :func:`draw_step` does.
     """
     import matplotlib.pyplot as plt
     from matplotlib.animation import PillowWriter
 
+    _check_drawable(trace_)
     if not (isinstance(fps, (int, float)) and fps > 0):
         raise ValueError(f"`fps` must be a positive number, got {fps!r}")
     path = Path(path)
