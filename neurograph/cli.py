@@ -26,11 +26,11 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .io import FORMAT, VERSION, load, save
+from .io import FORMAT, load, save
 from .network import Network
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
-           "write_training_plots", "read_images"]
+           "write_training_plots", "read_images", "parse_front"]
 
 TRAIN_MNIST_DESCRIPTION = ("Train a neurograph network on MNIST and report its accuracy on the "
                            "test set.")
@@ -54,6 +54,12 @@ def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
     """
     parser.add_argument("--hidden", type=int, nargs="*", default=[128],
                         help="hidden layer sizes (none for 784-10)")
+    parser.add_argument("--front", nargs="*", default=[], metavar="LAYER",
+                        help="a convolution front-end before the hidden layers, in order: "
+                             "conv:edges_and_lines (fixed edge and line detectors), conv:32x5 "
+                             "(32 random 5 x 5 kernels, fixed), conv:32x5:learn (learned), "
+                             "with :padN or :strideN if wanted; maxpool:2, avgpool:2 "
+                             "(with :strideN)")
     parser.add_argument("--activation", default="relu", help="hidden layers' activation")
     parser.add_argument(*output_activation_flags, dest="output_activation", default="softmax",
                         help="output layer's activation")
@@ -102,13 +108,67 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
     try:
         check_step_size(args.learning_rate, "learning_rate")
         check_momentum(args.momentum)
+        front = parse_front(args.front)
         # the network itself: activations, cost and their pairing, built once (cheap)
-        Network.layered([784, *args.hidden, 10], activation=args.activation,
-                        output_activation=args.output_activation, cost=args.cost, init=args.init,
-                        dtype=args.dtype)
+        if front:  # shapes too; the front-end's connections are made without parameters
+            Network.convolutional((IMAGE_SIDE, IMAGE_SIDE), front, [*args.hidden, 10],
+                                  activation=args.activation,
+                                  output_activation=args.output_activation, cost=args.cost,
+                                  init=args.init, dtype=args.dtype)
+        else:
+            Network.layered([784, *args.hidden, 10], activation=args.activation,
+                            output_activation=args.output_activation, cost=args.cost,
+                            init=args.init, dtype=args.dtype)
     except ValueError as error:
         parser.error(str(error).replace("`learning_rate`", "--learning-rate")
                      .replace("`momentum`", "--momentum"))
+
+
+def parse_front(items: Sequence[str]) -> list:
+    """The ``--front`` layers as recipes for :meth:`Network.convolutional`.
+
+    ``conv:KERNELS[:learn][:padN][:strideN]`` with KERNELS a bank name (``edges_and_lines``)
+    or ``MAPSxSIDE`` (random kernels); ``maxpool:SIZE[:strideN]``, ``avgpool:SIZE[:strideN]``.
+
+    Examples
+    --------
+    >>> [recipe.layer_class.__name__ for recipe in parse_front(["conv:8x5:learn", "maxpool:2"])]
+    ['ConvolutionLayer', 'MaxPoolingLayer']
+    """
+    from .convolution import average_pooling, convolution, max_pooling
+
+    recipes = []
+    for item in items:
+        kind, _, rest = item.partition(":")
+        parts = rest.split(":") if rest else []
+        options = {}
+        try:
+            for part in parts[1:]:
+                if part == "learn" and kind == "conv":
+                    options["learn"] = True
+                elif part.startswith("stride"):
+                    options["stride"] = int(part[6:])
+                elif part.startswith("pad") and kind == "conv":
+                    options["padding"] = int(part[3:])
+                else:
+                    raise ValueError
+            if kind == "conv" and parts:
+                kernels = parts[0]
+                if "x" in kernels:
+                    maps, side = (int(v) for v in kernels.split("x"))
+                    options.update(kernels=maps, kernel_size=side)
+                else:
+                    options["kernels"] = kernels
+                recipes.append(convolution(**options))
+            elif kind in ("maxpool", "avgpool") and len(parts) >= 1:
+                pooling = max_pooling if kind == "maxpool" else average_pooling
+                recipes.append(pooling(int(parts[0]), **options))
+            else:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"--front layers must look like conv:edges_and_lines, "
+                             f"conv:32x5:learn, maxpool:2 or avgpool:2, got {item!r}") from None
+    return recipes
 
 
 def train_mnist(args: argparse.Namespace) -> dict:
@@ -124,9 +184,18 @@ def train_mnist(args: argparse.Namespace) -> dict:
     X, Y = data.training_set(dtype=args.dtype, limit=args.limit)
     X_test, Y_test = data.test_set(dtype=args.dtype)
     clamp = None if args.bias_clamp is None else (-args.bias_clamp, args.bias_clamp)
-    net = Network.layered([784, *args.hidden, 10], activation=args.activation,
-                          output_activation=args.output_activation, cost=args.cost,
-                          init=args.init, seed=args.seed, bias_clamp=clamp, dtype=args.dtype)
+    front = parse_front(args.front)
+    if front:
+        net = Network.convolutional((IMAGE_SIDE, IMAGE_SIDE), front, [*args.hidden, 10],
+                                    activation=args.activation,
+                                    output_activation=args.output_activation, cost=args.cost,
+                                    init=args.init, seed=args.seed, bias_clamp=clamp,
+                                    dtype=args.dtype)
+    else:
+        net = Network.layered([784, *args.hidden, 10], activation=args.activation,
+                              output_activation=args.output_activation, cost=args.cost,
+                              init=args.init, seed=args.seed, bias_clamp=clamp,
+                              dtype=args.dtype)
     print(f"{net} on {len(X):,} training images ({data.source}), {args.engine} engine")
     started = time.perf_counter()
     history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,
@@ -223,28 +292,59 @@ def _train_mnist_command(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from .io import _version_of
+
+    def _dims(shape) -> str:  # (12, 26, 26) as 12 x 26 x 26
+        return " x ".join(map(str, shape))
+
     net = load(args.model)
-    print(f"{args.model}: {FORMAT} version {VERSION}")
+    print(f"{args.model}: {FORMAT} version {_version_of(net)}")
     print("layers:")
+    kinds = {"ConvolutionLayer": "conv", "MaxPoolingLayer": "maxpool",
+             "AveragePoolingLayer": "avgpool"}
+    n_weights = n_biases = n_connections = 0
     for layer in net.layers:
-        kind = type(layer).__name__.replace("Layer", "").lower()
-        line = f"  {layer.index:>2}  {kind:<6} {layer.size:>7,}"
-        if layer.index > 0:
-            n_weights = int(layer.mask.sum())
+        name = type(layer).__name__
+        kind = kinds.get(name, name.replace("Layer", "").lower())
+        line = f"  {layer.index:>2}  {kind:<7} {layer.size:>7,}"
+        if layer.index == 0:
+            if len(layer.shape) > 1:
+                line += f"  {_dims(layer.shape)}"
+        elif layer.shared:  # a window per neuron, a few weights shared by all the connections
+            kh, kw = layer.kernel_size
+            if kind == "conv":
+                function, state = layer.activation_function.name, ("learned" if layer.learn
+                                                                   else "static")
+                weights, biases = layer.weights.size, layer.biases.size
+                parameters = f" sharing {weights:,} weights and {biases:,} biases"
+            else:  # pooling: nothing to learn (average pooling's weight is 1 / window size)
+                function, state = ("max" if kind == "maxpool" else "mean"), "static"
+                weights = biases = 0
+                parameters = (", no parameters" if kind == "maxpool"
+                              else f" of weight 1/{kh * kw}, no parameters")
+            padding = f", padding {layer.padding}" if layer.padding else ""
+            line += (f"  {function:<10} {state:>12}  {_dims(layer.shape)} from "
+                     f"{_dims(layer.input_shape)}, {kh} x {kw} "
+                     f"{'kernels' if kind == 'conv' else 'windows'}, stride {layer.stride}"
+                     f"{padding}: {layer.n_connections:,} connections{parameters}")
+            n_weights, n_biases = n_weights + weights, n_biases + biases
+        else:
+            weights = int(layer.mask.sum())
             possible = layer.mask.size
-            shape = "dense" if n_weights == possible else f"of {possible:,} possible"
+            shape = "dense" if weights == possible else f"of {possible:,} possible"
             static = (f"{int((~layer.trainable).sum()):>5,} static" if kind == "hidden"
                       else " " * 12)
             line += (f"  {layer.activation_function.name:<10} {static}  "
-                     f"{n_weights:>9,} weights ({shape})  {layer.size:>6,} biases")
+                     f"{weights:>9,} weights ({shape})  {layer.size:>6,} biases")
+            n_weights, n_biases = n_weights + weights, n_biases + layer.size
+        n_connections += getattr(layer, "n_connections", 0)
         print(line)
-    n_weights = sum(int(layer.mask.sum()) for layer in net.receiving_layers)
-    n_biases = sum(layer.size for layer in net.receiving_layers)
     moving = any(layer.weight_velocity.any() or layer.bias_velocity.any()
                  for layer in net.receiving_layers)
     print(f"weights: {n_weights:,}")
     print(f"biases: {n_biases:,}")
     print(f"parameters: {n_weights + n_biases:,}")
+    print(f"connections: {n_connections:,}")
     print(f"cost: {net.cost_function.name}")
     clamp = net.bias_clamp
     print(f"bias clamp: {'none' if clamp is None else f'[{clamp[0]:g}, {clamp[1]:g}]'}")

@@ -368,7 +368,8 @@ class ConvolutionLayer(_SharedWeightsLayer):
         derivatives (sum over samples, and over the connections sharing each weight)."""
         maps = self.weights.shape[0]
         delta = delta.reshape(len(delta), maps, -1)  # (batch, maps, Ho*Wo)
-        weight_step = np.tensordot(delta, cache, axes=([0, 2], [0, 2]))  # (maps, C*kh*kw)
+        # one product per sample, (maps, Ho*Wo) @ (Ho*Wo, C*kh*kw), then the sum over samples
+        weight_step = np.matmul(delta, cache.transpose(0, 2, 1)).sum(axis=0)
         return ((weight_step * scale).reshape(self.weights.shape),
                 delta.sum(axis=(0, 2)) * scale)
 
@@ -586,21 +587,30 @@ class MaxPoolingLayer(_PoolingLayer):
                 z = values.copy()
                 best = np.zeros(z.shape, dtype=np.intp) if keep else None
             elif keep:  # the first of equal inputs wins, as in MaxPoolingNeuron.eval
-                larger = values > z
-                z[larger] = values[larger]
-                best[larger] = i * self.kernel_size[1] + j
+                larger = np.greater(values, z)
+                np.copyto(best, i * self.kernel_size[1] + j, where=larger)
+                np.maximum(z, values, out=z)
             else:
                 np.maximum(z, values, out=z)
         if not keep:
             return z.reshape(len(a), -1), None
-        channels, height, width = self.input_shape
-        _, out_h, out_w = self.shape
+        # input index of the winner = index of the window's top-left + the offset's step
+        _, height, width = self.input_shape
         k = self.kernel_size[1]
-        c = np.arange(channels)[:, None, None]
-        y = np.arange(out_h)[:, None] * self.stride + best // k
-        x = np.arange(out_w) * self.stride + best % k
-        winners = (c * height + y) * width + x  # (batch, C, Ho, Wo)
+        steps = np.array([i * width + j for i in range(k) for j in range(k)])
+        winners = self._corners() + steps[best]  # (batch, C, Ho, Wo)
         return z.reshape(len(a), -1), winners.reshape(len(a), -1)
+
+    def _corners(self) -> np.ndarray:
+        """The input index of each window's top-left corner, (C, Ho, Wo)."""
+        if getattr(self, "_corner_indices", None) is None:
+            channels, height, width = self.input_shape
+            _, out_h, out_w = self.shape
+            c = np.arange(channels)[:, None, None]
+            y = np.arange(out_h)[:, None] * self.stride
+            x = np.arange(out_w) * self.stride
+            self._corner_indices = (c * height + y) * width + x
+        return self._corner_indices
 
     def _batch_backward(self, delta: np.ndarray, winners) -> np.ndarray:
         """Each window's derivative goes to the input that won it."""

@@ -46,13 +46,39 @@ The format, version 1 (one JSON object; every field is required unless said othe
   non-zero (or -0.0), so training with momentum can go on exactly where it stopped; missing
   means zero.
 
+Version 2 adds images and the layers that read them (:mod:`neurograph.convolution`). A network
+that has none is still written as version 1, which older neurographs read; both versions load.
+
+- The input layer may have a ``shape``, such as ``[28, 28]``: 1 to 3 numbers whose product is
+  its ``size`` (written only when it is not ``[size]``).
+- Between the input and output layers, besides ``"hidden"`` layers, may stand::
+
+      {"kind": "convolution", "size": 48, "input_shape": [1, 6, 6], "kernel_shape": [3, 1, 2, 2],
+       "stride": 2, "padding": 1, "activation": "relu", "learn": true,
+       "kernels": [0.5, -0.5, 0.25, 1.0, ...12 numbers], "biases": [0.0, 0.1, -0.1]}
+      {"kind": "max_pooling", "size": 12, "input_shape": [3, 4, 4], "window": 2, "stride": 2}
+      {"kind": "average_pooling", "size": 3, "input_shape": [3, 2, 2], "window": 2,
+       "stride": 2, "weight": 0.25}
+
+  ``input_shape`` is ``[channels, height, width]`` of the image the layer reads, holding as
+  many values as the layer before has neurons. A convolution has ``kernel_shape`` ``[maps,
+  channels, kh, kw]``, ``kernels`` its entries in that order, one bias per map, ``padding``
+  smaller than the kernel, ``learn`` (false: fixed kernels and static neurons) and, when it
+  learns, the optional velocities laid out like ``kernels`` and ``biases``. A pooling layer
+  has a square ``window`` and no bias; an average pooling's ``weight`` must be ``1 /
+  window^2`` (in the file's dtype). ``size`` must be what the shapes give: maps (or channels)
+  x ``(height + 2 padding - kh) // stride + 1`` x the same for the width. The connections are
+  not listed: they follow from the shapes, made in the order the layer makes them.
+
 The per-sample lists and activations of the last sample trained are not kept.
 
 Loading is strict: anything else (an unknown format or version, a missing or unknown field, a
 wrong type, a count that does not match, NaN or infinity, a duplicated or out-of-range
-connection, an unknown activation or cost, a declared size over :data:`MAX_LAYER_PARAMETERS`
-or :data:`MAX_PARAMETERS`, which is refused before anything is allocated, or a file that is not
-UTF-8 JSON) raises :class:`ModelFileError` naming the file and the problem.
+connection, an unknown activation or cost, a window that does not fit its image or an image
+that does not fit the layer before, a version 2 field in a version 1 file, a declared size over
+:data:`MAX_LAYER_PARAMETERS` or :data:`MAX_PARAMETERS`, which is refused before anything is
+allocated, or a file that is not UTF-8 JSON) raises :class:`ModelFileError` naming the file and
+the problem.
 """
 from __future__ import annotations
 
@@ -76,13 +102,19 @@ __all__ = ["FORMAT", "VERSION", "MAX_LAYER_PARAMETERS", "MAX_PARAMETERS", "Model
 FORMAT = "neurograph-network"
 """The value of every model file's ``"format"`` field."""
 
-VERSION = 1
-"""The format version this module writes and reads."""
+VERSION = 2
+"""The newest format version this module writes and reads. A network without an input shape,
+convolution or pooling layers is written as version 1, which older neurographs read too; files
+of both versions load."""
 
 MAX_LAYER_PARAMETERS = 10 ** 7
 """The most parameters a receiving layer may declare: ``size x previous size`` weights (the
-weight matrix is dense in memory, whatever the mask) plus ``size`` biases. The input layer's
-size is held to the same limit."""
+weight matrix is dense in memory, whatever the mask) plus ``size`` biases. A convolution or
+pooling layer shares a few parameters between many connections, so it is measured by what
+it makes: ``size x window`` connections (at most) plus ``size`` neurons, ``window`` being the
+inputs one neuron reads (``channels x kh x kw`` for a convolution, ``window^2`` for pooling).
+The input layer's size and every number of an image or kernel shape are held to the same
+limit."""
 
 MAX_PARAMETERS = 10 ** 8
 """The most parameters a whole model file may declare (weights and biases, counted as for
@@ -94,12 +126,19 @@ PathLike = Union[str, "os.PathLike[str]"]
 # generator, 39 digits); longer ones are refused before Python converts them.
 _MAX_INTEGER_DIGITS = 40
 _TOP_FIELDS = ("format", "version", "dtype", "cost", "bias_clamp", "layers")
+_SHARED_KINDS = ("convolution", "max_pooling", "average_pooling")  # version 2
 _LAYER_FIELDS = {
     "input": ("kind", "size"),
     "hidden": ("kind", "size", "activation", "static", "connections", "weights", "biases"),
     "output": ("kind", "size", "activation", "connections", "weights", "biases"),
+    "convolution": ("kind", "size", "input_shape", "kernel_shape", "stride", "padding",
+                    "activation", "learn", "kernels", "biases"),
+    "max_pooling": ("kind", "size", "input_shape", "window", "stride"),
+    "average_pooling": ("kind", "size", "input_shape", "window", "stride", "weight"),
 }
 _VELOCITY_FIELDS = ("weight_velocity", "bias_velocity")
+_OPTIONAL_FIELDS = {"input": ("shape",), "hidden": _VELOCITY_FIELDS, "output": _VELOCITY_FIELDS,
+                    "convolution": _VELOCITY_FIELDS, "max_pooling": (), "average_pooling": ()}
 
 
 class ModelFileError(ValueError):
@@ -130,8 +169,9 @@ def save(network: Network, path: PathLike) -> None:
         If ``network`` is not a :class:`Network` or ``path`` is not a path.
     ValueError
         If the network cannot be written faithfully: a parameter is NaN or infinite, a weight
-        or velocity is non-zero where no connection exists, a static neuron has a velocity, or
-        a cost or activation is not one of the registered ones. Nothing is written then.
+        or velocity is non-zero where no connection exists, a static neuron, fixed kernels or a
+        pooling layer has a velocity, an average pooling's weight is not ``1 / window^2``, or a
+        cost or activation is not one of the registered ones. Nothing is written then.
     OSError
         If the file cannot be written; an existing file is left as it was.
 
@@ -165,16 +205,29 @@ def _describe(network: Network) -> tuple[dict, list]:
     if COSTS.get(cost.name) is not cost:
         raise ValueError(f"the cost {cost.name!r} is not one of neurograph.COSTS, so it cannot be "
                          "saved by name")
-    header = {"format": FORMAT, "version": VERSION, "dtype": str(output.dtype),
+    header = {"format": FORMAT, "version": _version_of(network), "dtype": str(output.dtype),
               "cost": cost.name,
               "bias_clamp": None if network.bias_clamp is None else list(network.bias_clamp)}
-    layers = [{"kind": "input", "size": network.input_layer.size}]
+    inputs = network.input_layer
+    layers = [{"kind": "input", "size": inputs.size}]
+    if tuple(inputs.shape) != (inputs.size,):
+        layers[0]["shape"] = list(inputs.shape)
     for layer in network.receiving_layers:
-        layers.append(_describe_layer(layer))
+        layers.append(_describe_shared(layer) if layer.shared else _describe_layer(layer))
     return header, layers
 
 
-def _describe_layer(layer) -> dict:
+def _version_of(network: Network) -> int:
+    """The format version a file of ``network`` needs: 2 for an input layer with a shape or a
+    convolution or pooling layer, else 1 (which older neurographs read too)."""
+    inputs = network.input_layer
+    if tuple(inputs.shape) != (inputs.size,) or any(l.shared for l in network.receiving_layers):
+        return 2
+    return 1
+
+
+def _check_savable(layer) -> None:
+    """Refuse an activation that is not saved by name, and a parameter that is not finite."""
     f = layer.activation_function
     if ACTIVATIONS.get(f.name) is not f:
         raise ValueError(f"the activation {f.name!r} of {layer!r} is not one of "
@@ -183,6 +236,52 @@ def _describe_layer(layer) -> dict:
         values = getattr(layer, name)
         if not np.isfinite(values).all():
             raise ValueError(f"{layer!r} cannot be saved: its {name} hold NaN or infinity")
+
+
+def _describe_shared(layer) -> dict:
+    """A convolution or pooling layer: its shapes, plus a convolution's kernels and biases or
+    an average pooling's weight. Its connections follow from the shapes."""
+    from .convolution import AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer
+
+    _check_savable(layer)
+    kinds = ((ConvolutionLayer, "convolution"), (MaxPoolingLayer, "max_pooling"),
+             (AveragePoolingLayer, "average_pooling"))
+    kind = next((name for cls, name in kinds if isinstance(layer, cls)), None)
+    if kind is None:
+        raise ValueError(f"{layer!r} cannot be saved: model files know convolution, "
+                         "max-pooling and average-pooling layers only")
+    described = {"kind": kind, "size": layer.size, "input_shape": list(layer.input_shape)}
+    velocities = (layer.weight_velocity, layer.bias_velocity)
+    moving = any(v.any() or np.signbit(v).any() for v in velocities)
+    if kind == "convolution":
+        if not layer.learn and any(v.any() for v in velocities):
+            raise ValueError(f"{layer!r} cannot be saved: its kernels are fixed (learn=False) "
+                             "but it has a non-zero velocity")
+        described.update(kernel_shape=list(layer.weights.shape), stride=layer.stride,
+                         padding=layer.padding, activation=layer.activation_function.name,
+                         learn=layer.learn, kernels=layer.weights.ravel().tolist(),
+                         biases=layer.biases.tolist())
+        if moving:
+            described.update(weight_velocity=layer.weight_velocity.ravel().tolist(),
+                             bias_velocity=layer.bias_velocity.tolist())
+        return described
+    if moving:
+        raise ValueError(f"{layer!r} cannot be saved: a pooling layer never learns, but it has "
+                         "a velocity")
+    k = layer.kernel_size[0]
+    described.update(window=k, stride=layer.stride)
+    if kind == "average_pooling":
+        mean = layer.dtype.type(1.0 / (k * k))
+        if layer.weights[0] != mean:
+            raise ValueError(f"{layer!r} cannot be saved: its weight must be 1/{k * k} = "
+                             f"{float(mean)!r} (an average), got {float(layer.weights[0])!r}")
+        described["weight"] = float(layer.weights[0])
+    return described
+
+
+def _describe_layer(layer) -> dict:
+    _check_savable(layer)
+    f = layer.activation_function
     absent = ~layer.mask
     if layer.weights[absent].any() or layer.weight_velocity[absent].any():
         raise ValueError(f"{layer!r} cannot be saved: it has a non-zero weight or velocity where "
@@ -341,8 +440,9 @@ def load(path: PathLike, *, dtype=None) -> Network:
     Raises
     ------
     ModelFileError
-        If the file is not a valid model file of this version (see the module docstring for
-        what is checked); the message names the file and the problem. Nothing is built then.
+        If the file is not a valid model file of a version this neurograph reads (see the
+        module docstring for what is checked); the message names the file and the problem.
+        Nothing is built then.
     OSError
         If the file cannot be read.
     TypeError
@@ -533,13 +633,15 @@ class _Reader:
         version = document["version"]
         if type(version) is not int:
             raise self.fail(f"`version` must be an integer, got {_show(version)}")
-        if version != VERSION:
+        if not 1 <= version <= VERSION:
             newer = " (written by a newer neurograph)" if version > VERSION else ""
             raise self.fail(f"format version {version} cannot be read{newer}: this neurograph "
-                            f"reads version {VERSION}")
+                            f"reads versions up to {VERSION}")
+        self.version = version
         self.fields(document, "", _TOP_FIELDS, ("training",))
         training = self.training(document["training"]) if "training" in document else None
-        dtype = np.dtype(self.choice(document["dtype"], "dtype", ("float64", "float32")))
+        dtype = self.file_dtype = np.dtype(self.choice(document["dtype"], "dtype",
+                                                       ("float64", "float32")))
         if self.dtype is not None:
             dtype = self.dtype  # numbers are converted, and checked, in the type they will have
         cost = self.choice(document["cost"], "cost", COSTS)
@@ -563,30 +665,44 @@ class _Reader:
             where = f"layers[{k}]"
             if not isinstance(layer, dict):
                 raise self.fail(f"`{where}` must be a JSON object, got {_show(layer)}")
-            expected = "input" if k == 0 else "output" if k == len(layers) - 1 else "hidden"
             if "kind" not in layer:
                 raise self.fail(f"`{where}` lacks the field 'kind'")
-            if layer["kind"] != expected:
-                raise self.fail(f"`{where}.kind` must be {expected!r} (input first, output last, "
-                                f"hidden between), got {_show(layer['kind'])}")
-            self.fields(layer, where, _LAYER_FIELDS[expected],
-                        () if expected == "input" else _VELOCITY_FIELDS)
+            kind = self.kind(layer["kind"], where, k, len(layers))
+            optional = _OPTIONAL_FIELDS[kind] if kind != "input" or version >= 2 else ()
+            self.fields(layer, where, _LAYER_FIELDS[kind], optional)
             size = self.integer(layer["size"], f"{where}.size", 1, MAX_LAYER_PARAMETERS)
+            spec = {"kind": kind, "size": size}
+            if "shape" in layer:
+                spec["shape"] = self.shape(layer["shape"], f"{where}.shape", (1, 2, 3))
+                if math.prod(spec["shape"]) != size:
+                    raise self.fail(f"`{where}.shape` {_dims(spec['shape'])} holds "
+                                    f"{math.prod(spec['shape']):,} inputs, not `size` = {size:,}")
             if k > 0:
                 previous = specs[-1]["size"]
-                parameters = size * previous + size
-                if parameters > MAX_LAYER_PARAMETERS:
-                    raise self.fail(f"`{where}` declares {size:,} neurons after {previous:,}: "
-                                    f"{parameters:,} parameters, more than the "
-                                    f"{MAX_LAYER_PARAMETERS:,} a layer may have")
+                if kind in _SHARED_KINDS:
+                    window = self.windows(layer, spec, previous, where)
+                    parameters = size * window + size
+                    if parameters > MAX_LAYER_PARAMETERS:
+                        raise self.fail(f"`{where}` declares {size:,} neurons reading {window:,} "
+                                        f"inputs each: {parameters:,} connections and neurons, "
+                                        f"more than the {MAX_LAYER_PARAMETERS:,} a layer may "
+                                        "have")
+                else:
+                    parameters = size * previous + size
+                    if parameters > MAX_LAYER_PARAMETERS:
+                        raise self.fail(f"`{where}` declares {size:,} neurons after "
+                                        f"{previous:,}: {parameters:,} parameters, more than the "
+                                        f"{MAX_LAYER_PARAMETERS:,} a layer may have")
                 total += parameters
                 if total > MAX_PARAMETERS:
                     raise self.fail(f"the layers up to `{where}` declare {total:,} parameters, "
                                     f"more than the {MAX_PARAMETERS:,} a model may have")
-            specs.append({"kind": expected, "size": size})
+            specs.append(spec)
 
         for k, (layer, spec) in enumerate(zip(layers, specs)):
-            if k > 0:
+            if k > 0 and spec["kind"] in _SHARED_KINDS:
+                self.check_shared(layer, spec, f"layers[{k}]", dtype)
+            elif k > 0:
                 self.check_receiving(layer, spec, specs[k - 1]["size"], f"layers[{k}]", dtype)
         return {"dtype": dtype, "cost": cost, "bias_clamp": clamp, "layers": specs,
                 "training": training}
@@ -604,15 +720,132 @@ class _Reader:
                             f"{error}") from None
         return {"epoch": epoch, "batch": batch, "rng": generator.bit_generator.state}
 
+    def kind(self, kind, where: str, k: int, n_layers: int) -> str:
+        """Layer ``k``'s kind: input first, output last, hidden (or, from version 2,
+        convolution or pooling) between."""
+        if k == 0 or k == n_layers - 1:
+            expected = "input" if k == 0 else "output"
+            if kind != expected:
+                raise self.fail(f"`{where}.kind` must be {expected!r} (input first, output last, "
+                                f"hidden between), got {_show(kind)}")
+            return kind
+        if kind in _SHARED_KINDS and type(kind) is str:
+            if self.version < 2:
+                raise self.fail(f"`{where}.kind` {kind!r} needs format version 2, but the file "
+                                f"says version {self.version}")
+            return kind
+        if kind != "hidden":
+            raise self.fail(f"`{where}.kind` must be 'hidden' or, from version 2, one of "
+                            f"{', '.join(map(repr, _SHARED_KINDS))} (input first, output last, "
+                            f"the others between), got {_show(kind)}")
+        return kind
+
+    def shape(self, value, where: str, lengths: tuple) -> tuple:
+        """A list of ``lengths`` positive integers, each at most MAX_LAYER_PARAMETERS."""
+        if not (isinstance(value, list) and len(value) in lengths
+                and all(type(v) is int and 1 <= v <= MAX_LAYER_PARAMETERS for v in value)):
+            count = (f"{lengths[0]} to {lengths[-1]}" if len(lengths) > 1 else str(lengths[0]))
+            raise self.fail(f"`{where}` must be a list of {count} integers in [1, "
+                            f"{MAX_LAYER_PARAMETERS:,}], got {_show_shape(value)}")
+        return tuple(value)
+
+    def windows(self, layer: dict, spec: dict, n_in: int, where: str) -> int:
+        """The shapes of a convolution or pooling layer, checked to fit its input and give its
+        ``size``, into ``spec``; returns how many inputs one neuron reads (at most)."""
+        kind = spec["kind"]
+        input_shape = self.shape(layer["input_shape"], f"{where}.input_shape", (3,))
+        channels, height, width = input_shape
+        if math.prod(input_shape) != n_in:
+            raise self.fail(f"`{where}.input_shape` {_dims(input_shape)} holds "
+                            f"{math.prod(input_shape):,} values, but the layer before has "
+                            f"{n_in:,} neurons")
+        if kind == "convolution":
+            kernel_shape = self.shape(layer["kernel_shape"], f"{where}.kernel_shape", (4,))
+            maps, kernel_channels, kh, kw = kernel_shape
+            if kernel_channels != channels:
+                raise self.fail(f"`{where}.kernel_shape` {_dims(kernel_shape)} has "
+                                f"{kernel_channels:,} channels, but `input_shape` has "
+                                f"{channels:,}")
+            padding = self.integer(layer["padding"], f"{where}.padding", 0, min(kh, kw) - 1)
+            window = kernel_channels * kh * kw
+            spec.update(kernel_shape=kernel_shape, padding=padding)
+        else:
+            kh = kw = self.integer(layer["window"], f"{where}.window", 1, MAX_LAYER_PARAMETERS)
+            maps, padding, window = channels, 0, kh * kw
+            spec["window"] = kh
+        stride = self.integer(layer["stride"], f"{where}.stride", 1, MAX_LAYER_PARAMETERS)
+        sides = []
+        for name, side, k in (("height", height, kh), ("width", width, kw)):
+            if side + 2 * padding < k:
+                raise self.fail(f"`{where}`: a {kh} x {kw} window does not fit the input {name} "
+                                f"{side}" + (f" with padding {padding}" if padding else ""))
+            sides.append((side + 2 * padding - k) // stride + 1)
+        size = maps * sides[0] * sides[1]
+        if spec["size"] != size:
+            what = "feature maps" if kind == "convolution" else "pooled channels"
+            raise self.fail(f"`{where}.size` must be {maps:,} x {sides[0]:,} x {sides[1]:,} = "
+                            f"{size:,} (the {what} its shapes give), got {spec['size']:,}")
+        spec.update(input_shape=input_shape, stride=stride)
+        return window
+
+    def activation(self, value, where: str, hidden: bool) -> str:
+        activation = self.choice(value, where, ACTIVATIONS)
+        if hidden and ACTIVATIONS[activation].layerwise:
+            raise self.fail(f"`{where}` {activation!r} acts on a whole layer and is for the "
+                            "output layer only")
+        return activation
+
+    def velocities(self, layer: dict, where: str, counts: tuple, whats: tuple,
+                   dtype: np.dtype) -> Optional[tuple]:
+        """The optional ``weight_velocity`` and ``bias_velocity`` (both or neither)."""
+        present = [name for name in _VELOCITY_FIELDS if name in layer]
+        if len(present) == 1:
+            missing = next(name for name in _VELOCITY_FIELDS if name not in layer)
+            raise self.fail(f"`{where}` has {present[0]!r} but lacks {missing!r} (the velocities "
+                            "come together)")
+        if not present:
+            return None
+        return tuple(self.numbers(layer[name], f"{where}.{name}", count, what, dtype)
+                     for name, count, what in zip(_VELOCITY_FIELDS, counts, whats))
+
+    def check_shared(self, layer: dict, spec: dict, where: str, dtype: np.dtype) -> None:
+        """A convolution's activation, kernels, biases and velocities; an average pooling's
+        weight (which must be ``1 / window^2``). Max pooling has no parameters."""
+        kind = spec["kind"]
+        if kind == "convolution":
+            spec["activation"] = self.activation(layer["activation"], f"{where}.activation",
+                                                 hidden=True)
+            learn = layer["learn"]
+            if type(learn) is not bool:
+                raise self.fail(f"`{where}.learn` must be true or false, got {_show(learn)}")
+            spec["learn"] = learn
+            maps, channels, kh, kw = spec["kernel_shape"]
+            counts = (maps * channels * kh * kw, maps)
+            whats = (f"{maps:,} x {channels:,} x {kh:,} x {kw:,} kernel entries in that order",
+                     "one per map")
+            spec["kernels"], spec["biases"] = (
+                self.numbers(layer[name], f"{where}.{name}", count, what, dtype)
+                for name, count, what in zip(("kernels", "biases"), counts, whats))
+            velocities = self.velocities(layer, where, counts, whats, dtype)
+            if velocities is not None and not learn and any(v.any() for v in velocities):
+                raise self.fail(f"`{where}`: the kernels are fixed (learn is false), so the "
+                                "velocities must be zero")
+            spec["velocities"] = velocities
+        elif kind == "average_pooling":
+            weight = self.number(layer["weight"], f"{where}.weight")
+            k = spec["window"]
+            mean = self.file_dtype.type(1.0 / (k * k))
+            with np.errstate(over="ignore"):
+                stored = self.file_dtype.type(weight)
+            if stored != mean:
+                raise self.fail(f"`{where}.weight` must be 1/{k * k:,} = {float(mean)!r} (the "
+                                f"mean of a {k:,} x {k:,} window), got {weight!r}")
+
     def check_receiving(self, layer: dict, spec: dict, n_in: int, where: str,
                         dtype: np.dtype) -> None:
         n_out = spec["size"]
         hidden = spec["kind"] == "hidden"
-        activation = self.choice(layer["activation"], f"{where}.activation", ACTIVATIONS)
-        if hidden and ACTIVATIONS[activation].layerwise:
-            raise self.fail(f"`{where}.activation` {activation!r} acts on a whole layer and is "
-                            "for the output layer only")
-        spec["activation"] = activation
+        spec["activation"] = self.activation(layer["activation"], f"{where}.activation", hidden)
         static = []
         if hidden:
             static = layer["static"]
@@ -641,17 +874,10 @@ class _Reader:
         spec["weights"] = self.numbers(layer["weights"], f"{where}.weights", count, what, dtype)
         spec["biases"] = self.numbers(layer["biases"], f"{where}.biases", n_out, "one per neuron",
                                       dtype)
-        spec["velocities"] = None
-        present = [name for name in _VELOCITY_FIELDS if name in layer]
-        if len(present) == 1:
-            missing = next(name for name in _VELOCITY_FIELDS if name not in layer)
-            raise self.fail(f"`{where}` has {present[0]!r} but lacks {missing!r} (the velocities "
-                            "come together)")
-        if present:
-            weight_velocity = self.numbers(layer["weight_velocity"], f"{where}.weight_velocity",
-                                           count, what, dtype)
-            bias_velocity = self.numbers(layer["bias_velocity"], f"{where}.bias_velocity", n_out,
-                                         "one per neuron", dtype)
+        spec["velocities"] = velocities = self.velocities(
+            layer, where, (count, n_out), (what, "one per neuron"), dtype)
+        if velocities is not None:
+            weight_velocity, bias_velocity = velocities
             is_static = np.zeros(n_out, dtype=bool)
             is_static[static] = True
             receivers = np.repeat(np.arange(n_out), n_in) if pairs is None else pairs[:, 0]
@@ -661,7 +887,6 @@ class _Reader:
             if moving.any():
                 raise self.fail(f"`{where}`: static neuron {int(np.flatnonzero(moving)[0])} must "
                                 "have zero velocities, since it never learns")
-            spec["velocities"] = (weight_velocity, bias_velocity)
 
     def pairs(self, connections: list, where: str, n_out: int, n_in: int) -> np.ndarray:
         """The ``[j, i]`` pairs as an ``(n, 2)`` integer array, each checked."""
@@ -698,16 +923,44 @@ def _show(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _show_shape(value) -> str:
+    """A shape for an error message: the list itself when it is short and flat."""
+    if isinstance(value, list) and len(value) <= 4 and all(
+            v is None or isinstance(v, (int, float, str, bool)) for v in value):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return _show(value)
+
+
+def _dims(shape) -> str:
+    return " x ".join(f"{d:,}" for d in shape)
+
+
 def _build(spec: dict) -> Network:
     """The network ``spec`` describes, built with the public API (checked beforehand)."""
+    from .convolution import AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer
+
     layer_specs, dtype = spec["layers"], spec["dtype"]
-    layers = [InputLayer(layer_specs[0]["size"])]
+    first = layer_specs[0]
+    layers = [InputLayer(shape=first["shape"]) if "shape" in first else InputLayer(first["size"])]
     for layer in layer_specs[1:-1]:
-        layers.append(HiddenLayer(layer["size"], layer["activation"], static=layer["static"],
+        kind = layer["kind"]
+        if kind == "hidden":
+            layers.append(HiddenLayer(layer["size"], layer["activation"],
+                                      static=layer["static"], dtype=dtype))
+        elif kind == "convolution":
+            layers.append(ConvolutionLayer(
+                layer["input_shape"], layer["kernels"].reshape(layer["kernel_shape"]),
+                stride=layer["stride"], padding=layer["padding"], activation=layer["activation"],
+                learn=layer["learn"], dtype=dtype))
+        else:  # pooling
+            pooling = MaxPoolingLayer if kind == "max_pooling" else AveragePoolingLayer
+            layers.append(pooling(layer["input_shape"], layer["window"], layer["stride"],
                                   dtype=dtype))
     last = layer_specs[-1]
     layers.append(OutputLayer(last["size"], last["activation"], dtype=dtype))
     for previous, layer, layer_spec in zip(layers, layers[1:], layer_specs[1:]):
+        if layer.shared:
+            continue  # it makes its own connections when the network attaches it
         weights = layer_spec["weights"]
         pairs = layer_spec["pairs"]
         if pairs is None:
@@ -718,12 +971,13 @@ def _build(spec: dict) -> Network:
                 senders[i].connect_to(receivers[j], weight=weight)
     network = Network(layers, cost=spec["cost"], bias_clamp=spec["bias_clamp"])
     for layer, layer_spec in zip(layers[1:], layer_specs[1:]):
-        layer.biases[...] = layer_spec["biases"]
-        velocities = layer_spec["velocities"]
+        if "biases" in layer_spec:  # not pooling
+            layer.biases[...] = layer_spec["biases"]
+        velocities = layer_spec.get("velocities")
         if velocities is None:
             continue
         weight_velocity, bias_velocity = velocities
-        pairs = layer_spec["pairs"]
+        pairs = layer_spec.get("pairs")
         if pairs is None:
             layer.weight_velocity[...] = weight_velocity.reshape(layer.weight_velocity.shape)
         else:

@@ -317,16 +317,25 @@ def _save(network, path, epoch: int, batch: int, rng_state: dict) -> None:
     save_checkpoint(network, path, {"epoch": epoch, "batch": batch, "rng": rng_state})
 
 
+def _structure(layer) -> tuple:
+    """What a layer is, apart from its parameters: kind, shape, activation and, for a
+    convolution or pooling layer, the windows its neurons read and whether its kernels learn."""
+    described = (type(layer).__name__, layer.size, tuple(layer.shape),
+                 getattr(layer, "activation_function", None) and layer.activation_function.name)
+    if getattr(layer, "shared", False):
+        described += (layer.input_shape, layer.kernel_size, layer.stride, layer.padding,
+                      layer.weights.shape, getattr(layer, "learn", False))
+    return described
+
+
 def _check_same_structure(network, saved, path) -> None:
-    mine = [(type(l).__name__, l.size, getattr(l, "activation_function", None) and
-             l.activation_function.name) for l in network.layers]
-    theirs = [(type(l).__name__, l.size, getattr(l, "activation_function", None) and
-               l.activation_function.name) for l in saved.layers]
+    mine = [_structure(l) for l in network.layers]
+    theirs = [_structure(l) for l in saved.layers]
     same_settings = (network.cost_function.name == saved.cost_function.name
                      and network.bias_clamp == saved.bias_clamp
                      and network.output_layer.dtype == saved.output_layer.dtype)
     if mine != theirs or not same_settings or any(
-            (a.mask != b.mask).any() or (a.trainable != b.trainable).any()
+            (not a.shared and (a.mask != b.mask).any()) or (a.trainable != b.trainable).any()
             for a, b in zip(network.receiving_layers, saved.receiving_layers)):
         raise ValueError(f"`resume` file {path} holds a different network: {saved!r}, "
                          f"not {network!r}")
