@@ -382,5 +382,8 @@ def _leave_last_sample(network, activations: list, zs: list, y: np.ndarray) -> N
     for layer, a, z in zip(network.receiving_layers, activations[1:], zs):
         for neuron, a_j, z_j in zip(layer.neurons, a[-1].tolist(), z[-1].tolist()):
             neuron.activation, neuron.z = a_j, z_j
+        if layer.record.winners is not None:  # max pooling: which input each neuron took
+            for neuron, i in zip(layer.neurons, np.asarray(layer.record.winners[-1]).tolist()):
+                neuron.winner = next(c for c in neuron.inputs if c.input_neuron.index == i)
     for neuron, y_j in zip(network.output_layer.neurons, y.tolist()):
         neuron.desired_activation = y_j

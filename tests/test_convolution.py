@@ -257,6 +257,11 @@ def test_the_engines_agree_on_a_convolutional_network(data, learn, momentum):
         net.fit(X, Y, epochs=3, batch_size=5, learning_rate=0.2, momentum=momentum,
                 engine=engine, seed=0, progress=False)
     assert_same_state(by_objects, vectorized)
+    pool = lambda net: net.layers[2]  # noqa: E731
+    assert [n.winner.input_neuron.index for n in pool(by_objects).neurons] == \
+        [n.winner.input_neuron.index for n in pool(vectorized).neurons]
+    assert np.allclose(by_objects.layers[3].activations, vectorized.layers[3].activations,
+                       rtol=0, atol=1e-12)
     kernels_moved = not np.array_equal(start[0][0], by_objects.layers[1].weights)
     assert kernels_moved == learn
     head_moved = not np.array_equal(start[-1][0], by_objects.output_layer.weights)
