@@ -5,6 +5,11 @@ it with matplotlib. Big networks stay readable: a layer larger than ``max_neuron
 (an image-shaped input layer as one grid of its pixels, any other layer as its first and last
 neurons and a marker saying how many are hidden), and only the ``max_connections`` strongest
 connections of each pair of layers are drawn. The figure says what it left out.
+
+A convolution or pooling layer is drawn as its feature maps, one small image (tile) per map
+showing its neurons' values, each convolution kernel as a tiny image beside its map; instead of
+its tens of thousands of connections, one receptive field per map is drawn: a band from the
+window of the layer before to the neuron that reads it.
 """
 from __future__ import annotations
 
@@ -14,10 +19,16 @@ from typing import Optional
 
 import numpy as np
 
-__all__ = ["NetworkLayout", "network_layout", "draw_network"]
+__all__ = ["NetworkLayout", "LayerLayout", "ReceptiveField", "network_layout", "draw_network"]
 
 COLOR_BY = ("activation", "bias")
 _MARKER_SLOTS = 3  # the room the "... n more" marker of a summarised layer takes
+# Feature maps (all in units of a neuron's slot; a layout with maps has equal aspect):
+_MAX_TILE_ROWS = 12  # a layer with more maps wraps them into more columns of tiles
+_TILE_PITCH = 4.6  # at least this much height per tile row, gap included
+_TILE_GAP = 0.15  # between tiles, a share of a tile's side
+_KERNEL_SIDE = 0.55  # a one-channel kernel's image, a share of its map's tile
+_LAYER_GAP = 0.25  # between the boxes of neighbouring layers, a share of the diagram's height
 
 
 @dataclass
@@ -27,6 +38,12 @@ class LayerLayout:
     ``shown`` are the indices of the neurons drawn as circles (all of them unless the layer is
     summarised) at heights ``y``; ``hidden`` counts the neurons left out; ``grid`` is the image
     shape ``(rows, columns)`` when the layer is drawn as one grid of its neurons instead.
+
+    A layer of feature maps (convolution, pooling, or a layer they read with more than one
+    channel) has ``tiles``, one ``(left, right, bottom, top)`` row per map, each an image of
+    ``map_shape`` ``(rows, columns)`` pixels, neuron ``(m, y, x)`` the pixel at row ``y``,
+    column ``x`` of tile ``m``. A convolution layer also has its ``kernels`` (a copy,
+    ``(maps, channels, kh, kw)``), drawn at ``kernel_extents``, one row per map.
     """
 
     x: float
@@ -36,9 +53,31 @@ class LayerLayout:
     grid: Optional[tuple[int, int]] = None
     grid_extent: Optional[tuple[float, float, float, float]] = None  # left, right, bottom, top
     gap_y: Optional[float] = None  # where the "... n more" marker goes
+    tiles: Optional[np.ndarray] = None  # (maps, 4): left, right, bottom, top
+    map_shape: Optional[tuple[int, int]] = None
+    kernels: Optional[np.ndarray] = None  # (maps, channels, kh, kw)
+    kernel_extents: Optional[np.ndarray] = None  # (maps, 4)
+
+    def pixel(self, index: int) -> tuple[float, float, float, float]:
+        """``(left, right, bottom, top)`` of neuron ``index``'s pixel in a grid or a tile."""
+        if self.grid is not None:
+            (rows, columns), extent, m = self.grid, self.grid_extent, 0
+        elif self.tiles is not None:
+            rows, columns = self.map_shape
+            m = index // (rows * columns)
+            extent = self.tiles[m]
+        else:
+            raise ValueError(f"neuron {index} is drawn as a circle, not as a pixel")
+        r, c = divmod(index - m * rows * columns, columns)
+        left, right, bottom, top = (float(v) for v in extent)
+        dx, dy = (right - left) / columns, (top - bottom) / rows
+        return left + c * dx, left + (c + 1) * dx, top - (r + 1) * dy, top - r * dy
 
     def position(self, index: int) -> tuple[float, float]:
         """The point a connection to or from neuron ``index`` starts or ends at."""
+        if self.tiles is not None:
+            left, right, bottom, top = self.pixel(index)
+            return (left + right) / 2, (bottom + top) / 2
         if self.grid is not None:
             rows, columns = self.grid
             left, right, bottom, top = self.grid_extent
@@ -46,6 +85,25 @@ class LayerLayout:
             return (left + (c + 0.5) * (right - left) / columns,
                     top - (r + 0.5) * (top - bottom) / rows)
         return self.x, float(self.y[np.searchsorted(self.shown, index)])
+
+
+@dataclass
+class ReceptiveField:
+    """One neuron of a convolution or pooling layer and the window it reads: what the diagram
+    draws instead of the layer's connections, one per map.
+
+    The neuron is the map's most active one (its centre when the map is uniform); the window
+    is drawn in one channel of the layer before, the one whose kernel slice is the largest
+    (by ``sum |K[m, c]|``; a pooling map reads its own channel).
+    """
+
+    layer: int  # the index of the receiving layer
+    neuron: int  # the neuron's index in it
+    map: int
+    channel: int  # the channel of the layer before that the window is drawn in
+    senders: np.ndarray  # the indices (in the layer before) of the window in that channel
+    source: tuple  # the window's (left, right, bottom, top)
+    target: tuple  # the neuron's pixel, (left, right, bottom, top)
 
 
 @dataclass
@@ -63,12 +121,19 @@ class NetworkLayout:
         How many connections the network has.
     notes : list of str
         What was left out, in words (the figure prints them).
+    receptive_fields : list of ReceptiveField
+        For convolution and pooling layers, drawn instead of their connections.
+    equal_aspect : bool
+        True when the layout has feature maps: one unit is then as long across as up (the
+        tiles are square), and the figure is drawn so.
     """
 
     layers: list
     connections: list
     total_connections: int
     notes: list = field(default_factory=list)
+    receptive_fields: list = field(default_factory=list)
+    equal_aspect: bool = False
 
 
 def _square_side(n: int) -> Optional[int]:
@@ -91,7 +156,18 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
         At most this many connections are drawn between each pair of layers, the strongest by
         ``|weight|`` among those whose ends are shown.
     image_shape : (int, int), optional
-        The input layer's image shape, when it is not square.
+        The input layer's image shape, when it is not square. A layer read by a convolution or
+        pooling layer is drawn in the shape that layer reads.
+
+    Notes
+    -----
+    A network with convolution or pooling layers is laid out with feature maps: each such
+    layer is a column (or, past 12 maps, several columns) of square tiles, one per map, with
+    each convolution kernel as a small image left of its map, and one
+    :class:`ReceptiveField` per map instead of its connections. The layer before it is drawn
+    as the image it reads (a grid, or tiles for several channels). Connections into a fully
+    connected layer are chosen as above, from every pixel of the maps before. One unit is then
+    as long across as up (``equal_aspect``).
 
     Examples
     --------
@@ -99,6 +175,14 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     >>> layout = network_layout(Network.layered([784, 100, 10], seed=0))
     >>> layout.layers[0].grid, layout.layers[1].hidden, len(layout.connections)
     ((28, 28), 60, 600)
+
+    >>> from neurograph.convolution import convolution, max_pooling
+    >>> net = Network.convolutional((8, 8), [convolution(), max_pooling(2)], [10], seed=0)
+    >>> layout = network_layout(net)
+    >>> [len(place.tiles) for place in layout.layers[1:3]], layout.layers[1].kernels.shape
+    ([12, 12], (12, 1, 3, 3))
+    >>> len(layout.receptive_fields), len(layout.connections), layout.total_connections
+    (24, 300, 5400)
     """
     from .network import Network
 
@@ -112,6 +196,8 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
         if rows * columns != network.input_layer.size:
             raise ValueError(f"`image_shape` must hold the {network.input_layer.size} inputs, "
                              f"got {image_shape!r}")
+    if any(getattr(layer, "shared", False) for layer in network.receiving_layers):
+        return _layout_with_maps(network, max_neurons, max_connections, image_shape)
     slots = []
     for layer in network.layers:
         n = layer.size
@@ -155,24 +241,205 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     total = 0
     for k, layer in enumerate(network.receiving_layers, start=1):
         total += int(layer.mask.sum())
-        senders, receivers = layouts[k - 1], layouts[k]
-        eligible = np.zeros_like(layer.mask)
-        eligible[np.ix_(receivers.shown, senders.shown)] = True
-        eligible &= layer.mask
-        strength = np.where(eligible, np.abs(layer.weights), -1.0)
-        n_eligible = int(eligible.sum())
-        take = min(max_connections, n_eligible)
-        flat = np.argpartition(strength.ravel(), strength.size - take)[strength.size - take:]
-        by_receiver: dict = {}
-        for j, i in zip(*np.unravel_index(np.sort(flat), strength.shape)):
-            by_receiver.setdefault(int(j), []).append(int(i))
-        for j, inputs in by_receiver.items():
-            lookup = {c.input_neuron.index: c for c in layer.neurons[j].inputs}
-            connections.extend(lookup[i] for i in inputs)
-        if take < int(layer.mask.sum()):
-            notes.append(f"layers {k - 1}-{k}: the {take:,} strongest of "
-                         f"{int(layer.mask.sum()):,} connections drawn")
+        connections.extend(_strongest(layer, k, layouts[k - 1], layouts[k], max_connections,
+                                      notes))
     return NetworkLayout(layouts, connections, total, notes)
+
+
+def _strongest(layer, k: int, senders: LayerLayout, receivers: LayerLayout,
+               max_connections: int, notes: list) -> list:
+    """The ``max_connections`` strongest connections into ``layer`` between shown neurons."""
+    eligible = np.zeros_like(layer.mask)
+    eligible[np.ix_(receivers.shown, senders.shown)] = True
+    eligible &= layer.mask
+    strength = np.where(eligible, np.abs(layer.weights), -1.0)
+    n_eligible = int(eligible.sum())
+    take = min(max_connections, n_eligible)
+    flat = np.argpartition(strength.ravel(), strength.size - take)[strength.size - take:]
+    by_receiver: dict = {}
+    for j, i in zip(*np.unravel_index(np.sort(flat), strength.shape)):
+        by_receiver.setdefault(int(j), []).append(int(i))
+    connections = []
+    for j, inputs in by_receiver.items():
+        lookup = {c.input_neuron.index: c for c in layer.neurons[j].inputs}
+        connections.extend(lookup[i] for i in inputs)
+    if take < int(layer.mask.sum()):
+        notes.append(f"layers {k - 1}-{k}: the {take:,} strongest of "
+                     f"{int(layer.mask.sum()):,} connections drawn")
+    return connections
+
+
+def _image_of(network, k: int, image_shape) -> Optional[tuple]:
+    """The image layer ``k`` is drawn as in a layout with maps: ``(channels, rows, columns)``,
+    or None for circles."""
+    layers = network.layers
+    layer = layers[k]
+    if getattr(layer, "shared", False):
+        return tuple(layer.shape)
+    following = layers[k + 1] if k + 1 < len(layers) else None
+    if getattr(following, "shared", False):
+        return tuple(following.input_shape)
+    shape = tuple(getattr(layer, "shape", (layer.size,)))
+    if len(shape) == 3:
+        return shape
+    if len(shape) == 2:
+        return (1, *shape)
+    if k == 0 and image_shape is not None:
+        return (1, *(int(v) for v in image_shape))
+    return None
+
+
+def _layout_with_maps(network, max_neurons: int, max_connections: int,
+                      image_shape) -> NetworkLayout:
+    """:func:`network_layout` for a network with convolution or pooling layers."""
+    layers = network.layers
+    images = [_image_of(network, k, image_shape) for k in range(len(layers))]
+    side = _square_side(layers[0].size)
+    if images[0] is None and layers[0].size > max_neurons and side:  # as without maps
+        images[0] = (1, side, side)
+
+    # The height: every summarised or full column of circles, and enough for the tile rows.
+    slots = [1.0]
+    for layer, image in zip(layers, images):
+        if image is None:
+            n = layer.size
+            slots.append(n if n <= max_neurons else 2 * (max_neurons // 2) + _MARKER_SLOTS)
+        elif image[0] > 1:
+            slots.append(_TILE_PITCH * min(image[0], _MAX_TILE_ROWS))
+    height = max(max(slots), 2 * _TILE_PITCH)
+    gap = _LAYER_GAP * height
+
+    layouts, notes = [], []
+    right = 0.0  # the right edge of the layer drawn last
+    for k, (layer, image) in enumerate(zip(layers, images)):
+        n = layer.size
+        if image is None:
+            x = right + gap
+            right = x
+            n_slots = n if n <= max_neurons else 2 * (max_neurons // 2) + _MARKER_SLOTS
+            spacing = min(2.0, 0.85 * height / n_slots)  # a short column spreads a little
+            if n <= max_neurons:
+                layouts.append(LayerLayout(x, np.arange(n), spacing * _heights(n)))
+                continue
+            keep = max_neurons // 2
+            ys = spacing * _heights(2 * keep + _MARKER_SLOTS)
+            shown = np.concatenate([np.arange(keep), np.arange(n - keep, n)])
+            layouts.append(LayerLayout(x, shown,
+                                       np.concatenate([ys[:keep], ys[keep + _MARKER_SLOTS:]]),
+                                       hidden=n - 2 * keep,
+                                       gap_y=float(ys[keep + _MARKER_SLOTS // 2])))
+            notes.append(f"layer {k}: {n - 2 * keep} of {n} neurons not drawn")
+            continue
+        channels, rows, columns = image
+        if channels == 1 and not getattr(layer, "shared", False):  # one grid, as for the input
+            side = 0.3 * height
+            width = side * columns / rows
+            left = right + (gap if k else 0.0)
+            x = left + width / 2
+            right = left + width
+            layouts.append(LayerLayout(x, np.arange(n), np.zeros(0), grid=(rows, columns),
+                                       grid_extent=(left, right, -side / 2, side / 2)))
+            notes.append(f"layer {k}: {n} {'inputs' if k == 0 else 'neurons'} drawn as a "
+                         f"{rows} x {columns} grid")
+            continue
+        place = _tiles(layer, image, right + (gap if k else 0.0), height)
+        right = float(place.tiles[:, 1].max())
+        layouts.append(place)
+        what = "maps" if getattr(layer, "shared", False) else "channels"
+        notes.append(f"layer {k}: {n:,} {'inputs' if k == 0 else 'neurons'} drawn as "
+                     f"{channels} {what} of {rows} x {columns}")
+
+    connections, fields = [], []
+    total = 0
+    for k, layer in enumerate(network.receiving_layers, start=1):
+        total += layer.n_connections
+        if getattr(layer, "shared", False):
+            fields.extend(_receptive_fields(layer, k, layouts[k - 1], layouts[k]))
+            notes.append(f"layers {k - 1}-{k}: {layer.n_connections:,} connections drawn as "
+                         f"one receptive field per map")
+        else:
+            connections.extend(_strongest(layer, k, layouts[k - 1], layouts[k],
+                                          max_connections, notes))
+    return NetworkLayout(layouts, connections, total, notes, fields, equal_aspect=True)
+
+
+def _tiles(layer, image: tuple, left: float, height: float) -> LayerLayout:
+    """A layer of maps as tiles in columns of at most ``_MAX_TILE_ROWS``, its left at ``left``,
+    with each kernel (of a convolution layer) left of its map."""
+    maps, rows, columns = image
+    per_column = min(maps, _MAX_TILE_ROWS)
+    n_columns = -(-maps // per_column)
+    side = min(height / (per_column + _TILE_GAP * (per_column - 1)), 0.3 * height)
+    tile_w, tile_h = (side, side * rows / columns) if columns >= rows else \
+        (side * columns / rows, side)
+    kernels = getattr(layer, "kernels", None)
+    kernel_w = kernel_h = 0.0
+    if kernels is not None:
+        kernels = np.array(kernels, dtype=float)
+        mosaic_h, mosaic_w = _kernel_mosaic(kernels[0]).shape
+        _, channels, kh, kw = kernels.shape
+        pixel = _KERNEL_SIDE * side * (1.0 if channels == 1 else 1.6) / max(mosaic_h, mosaic_w)
+        kernel_w, kernel_h = mosaic_w * pixel, mosaic_h * pixel
+    kernel_gap = 0.12 * side if kernels is not None else 0.0
+    column_w = kernel_w + kernel_gap + tile_w
+    width = n_columns * column_w + (n_columns - 1) * 0.35 * side
+    top = (per_column * side + (per_column - 1) * _TILE_GAP * side) / 2
+    tiles = np.zeros((maps, 4))
+    kernel_extents = np.zeros((maps, 4)) if kernels is not None else None
+    for m in range(maps):
+        column, row = divmod(m, per_column)
+        tile_left = left + column * (column_w + 0.35 * side) + kernel_w + kernel_gap
+        centre_y = top - row * side * (1 + _TILE_GAP) - side / 2
+        tiles[m] = (tile_left, tile_left + tile_w, centre_y - tile_h / 2, centre_y + tile_h / 2)
+        if kernels is not None:
+            kernel_left = tile_left - kernel_gap - kernel_w
+            kernel_extents[m] = (kernel_left, kernel_left + kernel_w, centre_y - kernel_h / 2,
+                                 centre_y + kernel_h / 2)
+    return LayerLayout(left + width / 2, np.arange(layer.size), np.zeros(0), tiles=tiles,
+                       map_shape=(rows, columns), kernels=kernels,
+                       kernel_extents=kernel_extents)
+
+
+def _kernel_mosaic(kernel: np.ndarray) -> np.ndarray:
+    """One map's kernel ``(channels, kh, kw)`` as one image: the channels' slices in a roughly
+    square grid, left to right and top to bottom, a NaN pixel between them."""
+    channels, kh, kw = kernel.shape
+    columns = math.ceil(math.sqrt(channels))
+    rows = -(-channels // columns)
+    mosaic = np.full((rows * (kh + 1) - 1, columns * (kw + 1) - 1), np.nan)
+    for c in range(channels):
+        top, left = (c // columns) * (kh + 1), (c % columns) * (kw + 1)
+        mosaic[top:top + kh, left:left + kw] = kernel[c]
+    return mosaic
+
+
+def _receptive_fields(layer, k: int, senders: LayerLayout, receivers: LayerLayout) -> list:
+    """One :class:`ReceptiveField` per map of the shared ``layer``."""
+    maps, out_h, out_w = layer.shape
+    channels, height, width = layer.input_shape
+    activations = np.array([n.activation for n in layer.neurons], dtype=float)
+    activations = activations.reshape(maps, out_h * out_w)
+    kernels = getattr(layer, "kernels", None)
+    fields = []
+    for m in range(maps):
+        a = activations[m]
+        if np.isfinite(a).all() and a.max() > a.min():
+            j = m * out_h * out_w + int(np.argmax(a))
+        else:  # a uniform map: its centre
+            j = (m * out_h + out_h // 2) * out_w + out_w // 2
+        if kernels is not None:
+            channel = int(np.argmax(np.abs(kernels[m]).sum(axis=(1, 2))))
+        else:
+            channel = m  # pooling reads its own channel
+        window = np.array(sorted(c.input_neuron.index for c in layer.neurons[j].inputs
+                                 if c.input_neuron.index // (height * width) == channel))
+        if window.size == 0:
+            continue
+        boxes = np.array([senders.pixel(int(i)) for i in window])
+        source = (float(boxes[:, 0].min()), float(boxes[:, 1].max()),
+                  float(boxes[:, 2].min()), float(boxes[:, 3].max()))
+        fields.append(ReceptiveField(k, j, m, channel, window, source, receivers.pixel(j)))
+    return fields
 
 
 def _heights(n: int) -> np.ndarray:
@@ -196,6 +463,13 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     dense layer pairs are summarised (see :func:`network_layout`), and a note under the diagram
     says what was left out.
 
+    A convolution or pooling layer is drawn as its feature maps: one tile per map, its pixels
+    filled like the circles but on a scale of the layer's own (written under it; so is the
+    image it reads), each convolution kernel as a small image left of its map (blue negative,
+    red positive, one symmetric scale for all the kernels, with a colour bar of its own). Its
+    connections are drawn as one receptive field per map: an orange band from a window of the
+    layer before to the map's most active neuron.
+
     Parameters
     ----------
     network : Network
@@ -204,7 +478,7 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     color_by : {"activation", "bias"}
         What fills the neurons (input neurons have no bias and are then grey).
     labels : bool
-        Write each drawn neuron's value in it.
+        Write each drawn neuron's value in it (circles only).
     max_neurons, max_connections, image_shape
         See :func:`network_layout`.
     cmap : str
@@ -224,6 +498,16 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> from neurograph.convolution import convolution, max_pooling
+    >>> net = Network.convolutional((8, 8), [convolution(), max_pooling(2)], [10], seed=0)
+    >>> ax = draw_network(net)
+    >>> sum(image.get_gid().startswith("kernel-1-") for image in ax.images)
+    12
+    >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
@@ -234,9 +518,11 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         raise ValueError(f"`color_by` must be one of {', '.join(COLOR_BY)}, got {color_by!r}")
     layout = network_layout(network, max_neurons=max_neurons, max_connections=max_connections,
                             image_shape=image_shape)
-    if ax is None:
-        width = max(4.0, 1.8 * len(network.layers) + 1.5)
-        _, ax = plt.subplots(figsize=(width, 5.0))
+    if ax is None and layout.equal_aspect:
+        size, box = _figure_size(layout)
+        ax = plt.figure(figsize=size).add_axes(box)
+    elif ax is None:
+        _, ax = plt.subplots(figsize=(max(4.0, 1.8 * len(network.layers) + 1.5), 5.0))
 
     # Connections: one LineCollection, coloured and sized by weight (or the values given).
     if connection_values is None:
@@ -261,17 +547,23 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
                                        for c in layout.connections],
                            zorder=1, gid="connections")
     ax.add_collection(lines)
+    if layout.receptive_fields:
+        _draw_receptive_fields(ax, layout.receptive_fields)
 
     # Neurons: one scatter of circles, one of squares (static), rings for clamped biases.
     values, xs, ys, static, clamped = [], [], [], [], []
+    pictures = []  # (layer, place, values) of the grids and tiles of a layout with maps
     clamp = network.bias_clamp
     for layer, place in zip(network.layers, layout.layers):
-        if place.grid is not None:
+        if place.grid is not None and not layout.equal_aspect:
             image = np.array([n.activation for n in layer.neurons]).reshape(place.grid)
             ax.imshow(image, extent=place.grid_extent, cmap=neuron_cmap, zorder=2,
                       interpolation="nearest", aspect="auto", gid="input-grid")
             ax.text(place.x, place.grid_extent[2] - 0.3, f"{layer.size} inputs\n"
                     f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
+            continue
+        if place.grid is not None or place.tiles is not None:
+            pictures.append((layer, place, _picture_values(layer, color_by, neuron_values)))
             continue
         for index, y in zip(place.shown, place.y):
             neuron = layer.neurons[int(index)]
@@ -293,8 +585,9 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
                     bbox=dict(boxstyle="round", facecolor="white", edgecolor="grey"))
     values = np.array(values, dtype=float)
     xs, ys, static, clamped = map(np.array, (xs, ys, static, clamped))
+    everything = np.concatenate([values] + [v for _, _, v in pictures])
     finite = values[np.isfinite(values)]
-    signed = color_by == "bias" if neuron_values is None else bool((finite < 0).any())
+    signed = color_by == "bias" if neuron_values is None else bool((everything < 0).any())
     if signed:
         top = float(np.max(np.abs(finite))) if finite.size else 1.0
         neuron_norm = Normalize(-(top or 1.0), top or 1.0)
@@ -304,7 +597,22 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         high = max(1.0, float(finite.max())) if finite.size else 1.0
         neuron_norm = Normalize(low, high)
         neuron_map = neuron_cmap
-    size = float(np.clip(2400.0 / max(len(p.y) for p in layout.layers if p.grid is None), 30, 500))
+    kernels = [np.abs(p.kernels).max() for p in layout.layers if p.kernels is not None]
+    top = float(max(kernels, default=1.0)) or 1.0
+    kernel_norm = Normalize(-top, top) if kernels else None  # one scale for all the kernels
+    picture_norms = {}  # each layer of maps on a scale of its own, as the input grid above
+    for layer, place, picture in pictures:
+        picture_norms[layer.index] = norm = _picture_norm(picture, signed)
+        _draw_picture(ax, layer, place, picture, plt.get_cmap(neuron_map), norm,
+                      plt.get_cmap(cmap), kernel_norm)
+    if layout.equal_aspect:  # as many slots as the closest circles would make of the height
+        _, _, bottom, top = _span(layout)
+        closest = min((float(np.min(-np.diff(p.y))) for p in layout.layers if len(p.y) > 1),
+                      default=1.0)
+        size = float(np.clip(2400.0 * closest / (top - bottom), 30, 500))
+    else:
+        size = float(np.clip(2400.0 / max(len(p.y) for p in layout.layers if p.grid is None),
+                             30, 500))
     faces = plt.get_cmap(neuron_map)(neuron_norm(np.nan_to_num(values)))
     faces[~np.isfinite(values)] = (0.85, 0.85, 0.85, 1.0)
     for marker, which in (("o", ~static), ("s", static)):
@@ -323,9 +631,16 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     # Frame, legend, colour bars, and what was left out.
     ax.autoscale_view()
     ax.margins(0.08)
-    ax.set_xticks(range(len(network.layers)))
-    ax.set_xticklabels([f"{type(l).__name__.replace('Layer', '').lower()}\n{l.size}"
-                        for l in network.layers], fontsize=8)
+    if layout.equal_aspect:
+        ax.set_aspect("equal", adjustable="datalim")
+        name = color_by if neuron_values is None else (neuron_label or "value")
+        ax.set_xticks([place.x for place in layout.layers])
+        ax.set_xticklabels([_caption(l, picture_norms.get(l.index), name)
+                            for l in network.layers], fontsize=8)
+    else:
+        ax.set_xticks(range(len(network.layers)))
+        ax.set_xticklabels([f"{type(l).__name__.replace('Layer', '').lower()}\n{l.size}"
+                            for l in network.layers], fontsize=8)
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
@@ -339,18 +654,163 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     if clamped.any():
         legend.append(Line2D([], [], marker="o", ls="", mfc="none", mec="red",
                              label="bias at the clamp"))
+    if layout.receptive_fields:
+        from matplotlib.patches import Patch
+
+        legend.append(Patch(facecolor=_FIELD_FACE, edgecolor=_FIELD_EDGE,
+                            label="receptive field (one per map)"))
     ax.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(legend),
               fontsize=7, frameon=False)
     if colorbar:
         from matplotlib.cm import ScalarMappable
 
         neuron_name = color_by if neuron_values is None else (neuron_label or "value")
-        for offset, (norm, colors_, label) in enumerate(
-                ((weight_norm, cmap, connection_label), (neuron_norm, neuron_map, neuron_name))):
-            bar = ax.inset_axes([1.02 + 0.22 * offset, 0.05, 0.025, 0.9])
+        bars = [(weight_norm, cmap, connection_label), (neuron_norm, neuron_map, neuron_name)]
+        if kernel_norm is not None:
+            bars.append((kernel_norm, cmap, "kernel entry"))
+        left, step, width = 1.02, 0.22, 0.025
+        if layout.equal_aspect:  # a wide Axes: bars about an inch apart, not a share of it
+            inches = ax.get_position().width * ax.figure.get_size_inches()[0]
+            left, step, width = 1.0 + 0.1 / inches, 1.0 / inches, 0.12 / inches
+        for offset, (norm, colors_, label) in enumerate(bars):
+            bar = ax.inset_axes([left + step * offset, 0.05, width, 0.9])
             ax.figure.colorbar(ScalarMappable(norm, colors_), cax=bar, label=label)
     drawn = len(layout.connections)
     note = [f"{drawn:,} of {layout.total_connections:,} connections drawn"] + layout.notes
     ax.text(0.5, -0.16, "; ".join(note), transform=ax.transAxes, ha="center", va="top",
             fontsize=7, wrap=True, gid="left-out")
     return ax
+
+
+_FIELD_FACE = (1.0, 0.6, 0.1, 0.22)  # receptive fields: translucent orange bands
+_FIELD_EDGE = (0.85, 0.4, 0.0, 0.9)
+
+
+_FIGURE_HEIGHT = 7.0  # inches, of a layout with maps
+_AXES_BOTTOM, _AXES_HEIGHT = 0.19, 0.72  # shares of the figure's height: room for the note
+_BARS_WIDTH = 3.4  # inches right of the Axes, for the colour bars
+
+
+def _span(layout: NetworkLayout) -> tuple[float, float, float, float]:
+    """``(left, right, bottom, top)`` of everything a layout places."""
+    lefts, rights, bottoms, tops = [], [], [], []
+    for place in layout.layers:
+        boxes = [np.array([[place.x, place.x, place.y.min(), place.y.max()]])
+                 if len(place.y) else np.zeros((0, 4))]
+        if place.grid_extent is not None:
+            boxes.append(np.array([place.grid_extent]))
+        for extents in (place.tiles, place.kernel_extents):
+            if extents is not None:
+                boxes.append(extents)
+        box = np.concatenate(boxes)
+        lefts.append(box[:, 0].min())
+        rights.append(box[:, 1].max())
+        bottoms.append(box[:, 2].min())
+        tops.append(box[:, 3].max())
+    return min(lefts), max(rights), min(bottoms), max(tops)
+
+
+def _figure_size(layout: NetworkLayout) -> tuple[tuple[float, float], tuple]:
+    """The size of a figure whose Axes fits a layout with maps at equal aspect, with room for
+    the colour bars, and the Axes' box in it (left, bottom, width, height)."""
+    left, right, bottom, top = _span(layout)
+    ratio = (right - left) / (top - bottom)
+    axes_width = min(16.0, _AXES_HEIGHT * _FIGURE_HEIGHT * ratio)  # inches
+    width = 0.1 + axes_width + _BARS_WIDTH
+    return (width, _FIGURE_HEIGHT), (0.1 / width, _AXES_BOTTOM, axes_width / width,
+                                     _AXES_HEIGHT)
+
+
+def _caption(layer, norm, quantity: str) -> str:
+    """The tick label under a layer in a layout with maps: with the scale of its pictures."""
+    name = type(layer).__name__.replace("Layer", "").lower()
+    scale = "" if norm is None else f"\n{quantity} {norm.vmin:.3g} to {norm.vmax:.3g}"
+    if not getattr(layer, "shared", False):
+        return f"{name}\n{layer.size}{scale}"
+    shape = " x ".join(map(str, layer.shape))
+    kh, kw = layer.kernel_size
+    if hasattr(layer, "kernels"):
+        return (f"{name}\n{shape}\n{kh} x {kw} kernels, "
+                f"{'learned' if layer.learn else 'fixed'}{scale}")
+    return (f"{name.replace('pooling', ' pooling')}\n{shape}\n{kh} x {kw}, stride "
+            f"{layer.stride}{scale}")
+
+
+def _picture_norm(values: np.ndarray, signed: bool):
+    """The colour scale of one layer's grid or tiles: symmetric around 0 for signed values,
+    else from 0 (or below) to the largest."""
+    from matplotlib.colors import Normalize
+
+    finite = values[np.isfinite(values)]
+    if signed:
+        top = float(np.max(np.abs(finite))) if finite.size else 0.0
+        return Normalize(-(top or 1.0), top or 1.0)
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    high = float(finite.max()) if finite.size else low
+    return Normalize(low, high if high > low else low + 1.0)
+
+
+def _picture_values(layer, color_by: str, neuron_values) -> np.ndarray:
+    """One value per neuron of a layer drawn as a grid or tiles: what fills its pixels."""
+    if neuron_values is not None:
+        return np.array(neuron_values[layer.index], dtype=float).reshape(-1)
+    if color_by == "bias":
+        if not hasattr(layer, "biases"):  # input neurons have no bias
+            return np.full(layer.size, np.nan)
+        return np.array([n.bias for n in layer.neurons], dtype=float)
+    return np.array([n.activation for n in layer.neurons], dtype=float)
+
+
+def _draw_picture(ax, layer, place: LayerLayout, values: np.ndarray, neuron_map, neuron_norm,
+                  weight_map, kernel_norm) -> None:
+    """Draw a layer's grid, or its tiles and kernels."""
+    from matplotlib.collections import LineCollection
+
+    neuron_map = neuron_map.with_extremes(bad=(0.85, 0.85, 0.85))
+    style = dict(cmap=neuron_map, norm=neuron_norm, interpolation="nearest", aspect="auto",
+                 zorder=2)
+    k = layer.index
+    if place.grid is not None:
+        ax.imshow(values.reshape(place.grid), extent=place.grid_extent,
+                  gid="input-grid" if k == 0 else f"grid-{k}", **style)
+        ax.add_collection(LineCollection([_outline(place.grid_extent)], colors="0.3",
+                                         linewidths=0.6, zorder=2.1))
+        ax.text(place.x, place.grid_extent[2] - 0.3,
+                f"{layer.size} {'inputs' if k == 0 else 'neurons'}\n"
+                f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
+        return
+    maps = values.reshape(len(place.tiles), *place.map_shape)
+    for m, extent in enumerate(place.tiles):
+        ax.imshow(maps[m], extent=tuple(extent), gid=f"map-{k}-{m}", **style)
+    outlines = [_outline(extent) for extent in place.tiles]
+    if place.kernels is None:
+        ax.add_collection(LineCollection(outlines, colors="0.3", linewidths=0.6, zorder=2.1))
+        return
+    for m, extent in enumerate(place.kernel_extents):
+        ax.imshow(_kernel_mosaic(place.kernels[m]), extent=tuple(extent), gid=f"kernel-{k}-{m}",
+                  cmap=weight_map.with_extremes(bad="white"), norm=kernel_norm,
+                  interpolation="nearest", aspect="auto", zorder=3)
+    outlines += [_outline(extent) for extent in place.kernel_extents]
+    ax.add_collection(LineCollection(outlines, colors="0.3", linewidths=0.6, zorder=3.1))
+
+
+def _outline(extent) -> list:
+    left, right, bottom, top = (float(v) for v in extent)
+    return [(left, bottom), (right, bottom), (right, top), (left, top), (left, bottom)]
+
+
+def _draw_receptive_fields(ax, fields: list) -> None:
+    """Each field as a band from its window's right edge to its neuron's pixel, with both
+    outlined."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    bands = []
+    for field_ in fields:
+        _, right, bottom, top = field_.source
+        left_, _, bottom_, top_ = field_.target
+        bands.append([(right, top), (left_, top_), (left_, bottom_), (right, bottom)])
+    ax.add_collection(PolyCollection(bands, facecolors=[_FIELD_FACE], edgecolors="none",
+                                     zorder=1.5, gid="receptive-fields"))
+    boxes = [_outline(f.source) for f in fields] + [_outline(f.target) for f in fields]
+    ax.add_collection(LineCollection(boxes, colors=[_FIELD_EDGE], linewidths=0.9, zorder=4,
+                                     gid="receptive-windows"))

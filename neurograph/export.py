@@ -4,6 +4,8 @@ Nodes are ``(layer index, index in layer)`` pairs; networkx is imported only whe
 """
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = ["to_networkx"]
 
 
@@ -15,6 +17,16 @@ def to_networkx(network):
     function's name, None for input neurons) and ``static``; each connection is an edge from
     its input neuron to its output neuron with the attribute ``weight``.
 
+    A neuron of a convolution or pooling layer also has ``map``, ``y`` and ``x`` (its place,
+    as ``layer.position(index)``; its ``bias`` is its map's shared bias, 0.0 for pooling).
+    The connections into it share weights, so each edge also says which:
+
+    - into a convolution layer, ``kernel_entry``: ``(m, c, i, j)``, the entry of
+      ``layer.kernels`` it applies (every edge with the same entry has the same weight);
+    - into a pooling layer, ``pooling``: ``"average"`` (the weight is ``1 / size^2``) or
+      ``"max"`` (the weight is 1.0 for the input that was largest for the sample last
+      propagated and 0.0 for the others; all 0.0 before the first sample).
+
     Examples
     --------
     >>> from neurograph import Network
@@ -23,22 +35,55 @@ def to_networkx(network):
     (6, 9)
     >>> graph.nodes[(1, 0)]["kind"], graph.nodes[(0, 0)]["bias"]
     ('HiddenNeuron', None)
+
+    >>> from neurograph.convolution import convolution, max_pooling
+    >>> net = Network.convolutional((4, 4), [convolution(), max_pooling(2)], [2], seed=0)
+    >>> graph = net.to_networkx()
+    >>> graph.nodes[(1, 5)]["map"], graph.nodes[(1, 5)]["y"], graph.nodes[(1, 5)]["x"]
+    (1, 0, 1)
+    >>> graph.edges[(0, 0), (1, 0)]
+    {'weight': -0.25, 'kernel_entry': (0, 0, 0, 0)}
     """
     import networkx as nx
 
     graph = nx.DiGraph()
     for layer in network.layers:
+        shared = getattr(layer, "shared", False)
         for neuron in layer.neurons:
             receiver = hasattr(neuron, "inputs")
-            graph.add_node((layer.index, neuron.index), kind=type(neuron).__name__,
-                           layer=layer.index, index=neuron.index,
-                           bias=neuron.bias if receiver else None,
-                           activation=layer.activation_function.name if receiver else None,
-                           static=bool(getattr(neuron, "static", False)))
+            attributes = dict(kind=type(neuron).__name__, layer=layer.index, index=neuron.index,
+                              bias=neuron.bias if receiver else None,
+                              activation=layer.activation_function.name if receiver else None,
+                              static=bool(getattr(neuron, "static", False)))
+            if shared:
+                attributes.update(zip(("map", "y", "x"),
+                                      (int(v) for v in layer.position(neuron.index))))
+            graph.add_node((layer.index, neuron.index), **attributes)
     for layer in network.receiving_layers:
+        k = layer.index
+        if getattr(layer, "shared", False):
+            graph.add_edges_from(_shared_edges(layer))
+            continue
         rows, columns = layer.mask.nonzero()
         weights = layer.weights[rows, columns].tolist()
-        k = layer.index
         graph.add_edges_from(((k - 1, int(i)), (k, int(j)), {"weight": w})
                              for j, i, w in zip(rows, columns, weights))
     return graph
+
+
+def _shared_edges(layer):
+    """The edges into a convolution or pooling layer, with the weight each one shares."""
+    k = layer.index
+    if hasattr(layer, "kernels"):
+        shape = layer.kernels.shape
+        for neuron in layer.neurons:
+            for connection in neuron.inputs:
+                entry = tuple(int(v) for v in np.unravel_index(connection._k, shape))
+                yield ((k - 1, connection.input_neuron.index), (k, neuron.index),
+                       {"weight": connection.weight, "kernel_entry": entry})
+    else:
+        kind = "average" if layer.weights.size else "max"
+        for neuron in layer.neurons:
+            for connection in neuron.inputs:
+                yield ((k - 1, connection.input_neuron.index), (k, neuron.index),
+                       {"weight": connection.weight, "pooling": kind})

@@ -221,6 +221,41 @@ def _tile_shape(shape, n_in: int) -> tuple[int, int]:
     return h, w
 
 
+def _check_has_weights(layer) -> None:
+    """Refuse what has no weights to draw: the input layer, a pooling layer, no connections."""
+    if not isinstance(layer, ReceivingLayer):
+        raise TypeError(f"`layer` must be a HiddenLayer or OutputLayer, got {layer!r}")
+    if layer.weights is None:
+        raise ValueError(f"`layer` must have incoming connections, got {layer!r} with none")
+    if layer.shared and not hasattr(layer, "kernels"):
+        what = ("its one shared weight is 1 / size^2" if layer.weights.size
+                else "each neuron passes on the largest input of its window")
+        raise ValueError(f"`layer` must be a fully connected or convolution layer, got "
+                         f"{layer!r}: a pooling layer has no weights to show ({what})")
+
+
+def _kernel_mosaic(layer, shape, max_neurons: Optional[int]):
+    """:func:`weight_mosaic` for a convolution layer: its kernels."""
+    if shape is not None:
+        raise ValueError(f"`shape` must be None for a convolution layer (its kernels are "
+                         f"{layer.kernel_size[0]} x {layer.kernel_size[1]}), got {shape!r}")
+    kernels = np.asarray(layer.kernels, dtype=float)  # (maps, channels, kh, kw)
+    maps, channels, h, w = kernels.shape
+    shown = maps if max_neurons is None else min(maps, max_neurons)
+    if channels == 1:  # the maps in a roughly square grid
+        columns = math.ceil(math.sqrt(shown))
+        rows = -(-shown // columns)
+        places = [(m // columns, m % columns, m, 0) for m in range(shown)]
+    else:  # a row per map, a column per channel
+        rows, columns = shown, channels
+        places = [(m, c, m, c) for m in range(shown) for c in range(channels)]
+    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for row, column, m, c in places:
+        top, left = row * (h + 1), column * (w + 1)
+        mosaic[top:top + h, left:left + w] = kernels[m, c]
+    return mosaic, (h, w), (rows, columns), shown
+
+
 def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[int] = 100
                   ) -> tuple[np.ndarray, tuple[int, int], tuple[int, int], int]:
     """The image :func:`plot_weights` draws, without drawing it.
@@ -231,6 +266,11 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     ``(row * (h + 1), column * (w + 1))``. Gaps between tiles, unused tiles and missing
     connections are NaN. See :func:`plot_weights` for the parameters.
 
+    For a convolution layer the tiles are its kernels ``h x w`` and ``shown`` counts maps:
+    with one input channel, map ``k``'s kernel is at grid row ``k // columns``, column
+    ``k % columns``; with more, kernel ``(m, c)`` (map ``m``, channel ``c``) is at grid row
+    ``m``, column ``c``.
+
     Examples
     --------
     >>> from neurograph import Network
@@ -238,13 +278,16 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     >>> mosaic, tile, grid, shown = weight_mosaic(net.hidden_layers[0])
     >>> mosaic.shape, tile, grid, shown
     ((5, 5), (2, 2), (2, 2), 3)
+    >>> from neurograph.convolution import ConvolutionLayer
+    >>> mosaic, tile, grid, shown = weight_mosaic(ConvolutionLayer((28, 28)))
+    >>> mosaic.shape, tile, grid, shown
+    ((11, 15), (3, 3), (3, 4), 12)
     """
-    if not isinstance(layer, ReceivingLayer):
-        raise TypeError(f"`layer` must be a HiddenLayer or OutputLayer, got {layer!r}")
-    if layer.weights is None:
-        raise ValueError(f"`layer` must have incoming connections, got {layer!r} with none")
+    _check_has_weights(layer)
     if max_neurons is not None:
         max_neurons = _positive_int("max_neurons", max_neurons)
+    if layer.shared:
+        return _kernel_mosaic(layer, shape, max_neurons)
     n_out, n_in = layer.weights.shape
     h, w = _tile_shape(shape, n_in)
     shown = n_out if max_neurons is None else min(n_out, max_neurons)
@@ -261,7 +304,7 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
 
 def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int]] = None,
                  max_neurons: Optional[int] = 100, cmap="coolwarm", colorbar: bool = True,
-                 **style):
+                 annotate: Optional[bool] = None, **style):
     """Draw each receiving neuron's incoming weights as a small image, tiled in one mosaic.
 
     Row ``j`` of ``layer.weights`` (the weights into neuron ``j``) becomes a tile of ``shape``;
@@ -269,23 +312,31 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     square, one pixel of blank (NaN) between them. For MNIST's first layer each tile is the
     28 x 28 picture a hidden neuron responds to.
 
+    A convolution layer's neurons share their map's kernel, so its tiles are the kernels: with
+    one input channel, one per map in a roughly square grid, each labelled with its map; with
+    more, a row per map and a column per channel (see :func:`weight_mosaic`).
+
     Parameters
     ----------
-    layer : HiddenLayer or OutputLayer
-        A receiving layer (``network.receiving_layers[k]``).
+    layer : HiddenLayer, OutputLayer or ConvolutionLayer
+        A receiving layer (``network.receiving_layers[k]``) with weights of its own.
     ax : matplotlib.axes.Axes, optional
         Where to draw the mosaic; a new figure when omitted.
     shape : (int, int), optional
         Each tile's (rows, columns), their product the layer's number of inputs. By default
         ``sqrt(n_in) x sqrt(n_in)`` when ``n_in`` is a perfect square, else a ``1 x n_in`` strip.
+        Not for a convolution layer, whose tiles are its kernels.
     max_neurons : int or None
-        Draw at most this many neurons (the first ones); None for all. The title then says how
-        many are shown: "first 100 of 128 neurons".
+        Draw at most this many neurons (the first ones), or of a convolution layer this many
+        maps; None for all. The title then says how many are shown: "first 100 of 128 neurons".
     cmap : str or Colormap
         A diverging colour map suits the scale, which is symmetric around 0 (from ``-m`` to
         ``m``, ``m`` the layer's largest absolute weight) and shared by all tiles.
     colorbar : bool
         Add one colour bar for the whole mosaic.
+    annotate : bool, optional
+        Write each kernel entry's value in its pixel (convolution layers only). By default
+        done when the mosaic is at most 16 pixels each way, so the numbers fit.
     **style
         Passed to ``Axes.imshow``.
 
@@ -300,8 +351,10 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     TypeError
         If ``layer`` is not a receiving layer.
     ValueError
-        If ``shape`` does not match the layer's inputs, ``max_neurons`` is not a positive
-        integer, or the layer has no incoming connections.
+        If ``shape`` does not match the layer's inputs (or is given for a convolution layer),
+        ``max_neurons`` is not a positive integer, the layer has no incoming connections, it
+        is a pooling layer (which has no weights of its own to show), or ``annotate`` is asked
+        of a fully connected layer.
 
     Examples
     --------
@@ -310,25 +363,74 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     >>> ax = plot_weights(net.hidden_layers[0], max_neurons=4)
     >>> ax.get_title()
     'incoming weights, layer 1: first 4 of 5 neurons'
+    >>> from neurograph.convolution import convolution, max_pooling
+    >>> net = Network.convolutional((28, 28), [convolution(), max_pooling(2)], [10], seed=0)
+    >>> plot_weights(net.receiving_layers[0]).get_title()
+    'kernels, layer 1: 12 maps of 3 x 3 (fixed)'
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    mosaic, _, _, shown = weight_mosaic(layer, shape=shape, max_neurons=max_neurons)
+    mosaic, (h, w), (rows, columns), shown = weight_mosaic(layer, shape=shape,
+                                                          max_neurons=max_neurons)
+    if annotate and not layer.shared:
+        raise ValueError(f"`annotate` is for the kernels of a convolution layer, got "
+                         f"annotate={annotate!r} for {layer!r}")
     ax = _new_axes(ax)
-    existing = layer.weights[layer.mask]
+    existing = np.asarray(layer.weights if layer.shared else layer.weights[layer.mask])
     limit = float(np.max(np.abs(existing))) if existing.size else 0.0
     limit = limit or 1.0  # all zero: any symmetric scale will do
     image = ax.imshow(mosaic, **{"cmap": cmap, "vmin": -limit, "vmax": limit,
                                  "interpolation": "nearest", **style})
     ax.set_xticks([])
     ax.set_yticks([])
-    n_out = layer.size
-    counted = f"first {shown} of {n_out} neurons" if shown < n_out else \
-        f"{n_out} neuron{'s' if n_out != 1 else ''}"
     where = "" if layer.index is None else f", layer {layer.index}"
-    ax.set_title(f"incoming weights{where}: {counted}")
+    if layer.shared:
+        _label_kernels(ax, layer, mosaic, (h, w), (rows, columns), shown, limit, annotate)
+    else:
+        n_out = layer.size
+        counted = f"first {shown} of {n_out} neurons" if shown < n_out else \
+            f"{n_out} neuron{'s' if n_out != 1 else ''}"
+        ax.set_title(f"incoming weights{where}: {counted}")
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="weight")
+        ax.figure.colorbar(image, ax=ax, label="kernel entry" if layer.shared else "weight")
     return ax
+
+
+def _label_kernels(ax, layer, mosaic, tile, grid, shown: int, limit: float, annotate) -> None:
+    """Title, map and channel labels, and (if asked or small) the values, of a kernel mosaic."""
+    h, w = tile
+    rows, columns = grid
+    maps, channels = layer.kernels.shape[:2]
+    counted = f"first {shown} of {maps} maps" if shown < maps else \
+        f"{maps} map{'s' if maps != 1 else ''}"
+    if channels > 1:
+        counted += f" x {channels} channels"
+    where = "" if layer.index is None else f", layer {layer.index}"
+    ax.set_title(f"kernels{where}: {counted} of {h} x {w} "
+                 f"({'learned' if layer.learn else 'fixed'})", pad=14 if channels == 1 else 6)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if channels == 1:
+        if shown <= 64:
+            for m in range(shown):
+                ax.text((m % columns) * (w + 1) + (w - 1) / 2, (m // columns) * (h + 1) - 0.55,
+                        f"map {m}", ha="center", va="bottom", fontsize="x-small")
+    else:
+        if shown <= 32:
+            ax.set_yticks([m * (h + 1) + (h - 1) / 2 for m in range(shown)],
+                          [f"map {m}" for m in range(shown)], fontsize="x-small")
+        if channels <= 32:
+            ax.set_xticks([c * (w + 1) + (w - 1) / 2 for c in range(channels)],
+                          [f"channel {c}" for c in range(channels)], fontsize="x-small",
+                          rotation=90 if channels > 8 else 0)
+        ax.tick_params(length=0)
+    if annotate is None:
+        annotate = max(mosaic.shape) <= 16
+    if annotate:
+        for (r, c), value in np.ndenumerate(mosaic):
+            if np.isfinite(value):  # + 0.0: no "-0.00"
+                ax.text(c, r, f"{round(value, 2) + 0.0:.2f}", ha="center", va="center",
+                        fontsize="x-small",
+                        color="white" if abs(value) > 0.6 * limit else "black")
 
 
 # -- the input plane -------------------------------------------------------------------------------

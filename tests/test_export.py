@@ -1,4 +1,7 @@
+import numpy as np
+
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer
+from neurograph.convolution import average_pooling, convolution, max_pooling
 
 
 def test_to_networkx_has_a_node_per_neuron_and_an_edge_per_connection():
@@ -26,3 +29,38 @@ def test_sparse_and_static_networks_export_what_exists():
                                    ((1, 1), (2, 0))]
     assert graph.nodes[(1, 0)]["static"] and graph.nodes[(1, 0)]["kind"] == "StaticNeuron"
     assert not graph.nodes[(1, 1)]["static"]
+
+
+def test_a_convolution_network_exports_every_connection_with_the_kernel_entry_it_shares():
+    kernels = np.arange(2 * 9, dtype=float).reshape(2, 3, 3) - 8.0  # all different
+    net = Network.convolutional((5, 6), [convolution(kernels, stride=1), average_pooling(2)],
+                                [2], seed=0)
+    graph = net.to_networkx()
+    conv, pool = net.receiving_layers[:2]
+    assert graph.number_of_nodes() == len(net.neurons)
+    assert graph.number_of_edges() == len(net.connections) == 2 * 3 * 4 * 9 + 2 * 1 * 2 * 4 + 8
+    for (a, b), edge in ((e[:2], e[2]) for e in graph.edges(data=True)):
+        if b[0] != 1:
+            continue
+        # neuron (m, y, x) reads pixel (y + i, x + j) with kernel entry (m, 0, i, j)
+        m, y, x = conv.position(b[1])
+        row, column = divmod(a[1], 6)
+        entry = (m, 0, row - y, column - x)
+        assert edge == {"weight": kernels[m, row - y, column - x], "kernel_entry": entry}
+    node = graph.nodes[(1, 13)]  # map 1 is 3 x 4: neuron 13 is map 1, row 0, column 1
+    assert (node["map"], node["y"], node["x"]) == (1, 0, 1)
+    assert node["bias"] == conv.biases[1] and node["static"] and node["kind"] == "StaticNeuron"
+    pooled = [graph.edges[e] for e in graph.in_edges((2, 0))]
+    assert pooled == [{"weight": 0.25, "pooling": "average"}] * 4
+    assert graph.nodes[(2, 3)]["map"] == 1 and "map" not in graph.nodes[(3, 0)]
+
+
+def test_max_pooling_edges_weigh_one_for_the_input_that_won():
+    net = Network.convolutional((4, 4), [max_pooling(2)], [1], seed=0)
+    image = np.array([[1, 5, 0, 0], [2, 3, 0, 9], [4, 4, 7, 1], [4, 0, 2, 2]], dtype=float)
+    net.propagate(image.ravel().tolist())
+    graph = net.to_networkx()
+    winners = {b[1]: a[1] for a, b, w in graph.edges(data="weight") if b[0] == 1 and w == 1.0}
+    assert winners == {0: 1, 1: 7, 2: 8, 3: 10}  # 5, 9, the first 4, and 7
+    assert {p for _, _, p in graph.edges(data="pooling") if p} == {"max"}
+    assert sum(1 for _, b, w in graph.edges(data="weight") if b[0] == 1 and w == 0.0) == 12

@@ -190,6 +190,82 @@ def test_plot_weights_refuses_the_input_layer():
         plot_weights(Network.layered([4, 2], seed=0).input_layer)
 
 
+def conv_net(input_shape=(10, 10), front=None):
+    from neurograph.convolution import convolution, max_pooling
+
+    front = [convolution(), max_pooling(2)] if front is None else front
+    return Network.convolutional(input_shape, front, [3], seed=0)
+
+
+def test_plot_weights_of_a_convolution_layer_shows_its_kernels_on_a_scale_centred_at_0(tmp_path):
+    from neurograph.convolution import kernel_bank
+
+    conv = conv_net().receiving_layers[0]
+    ax = plot_weights(conv)
+    [image] = ax.images
+    mosaic = np.ma.filled(image.get_array().astype(float), np.nan)
+    # 12 maps of one channel in a 3 x 4 grid of 3 x 3 kernels, one blank pixel between them
+    assert mosaic.shape == (3 * 4 - 1, 4 * 4 - 1)
+    bank = kernel_bank("edges_and_lines")
+    for m in range(12):
+        top, left = (m // 4) * 4, (m % 4) * 4
+        np.testing.assert_array_equal(mosaic[top:top + 3, left:left + 3], bank[m])
+    assert np.isnan(mosaic[3]).all() and np.isnan(mosaic[:, 11]).all()
+    assert (image.norm.vmin, image.norm.vmax) == (-0.5, 0.5)  # the largest |entry| is 2 / 4
+    assert image.cmap.name == "coolwarm"
+    assert ax.get_title() == "kernels, layer 1: 12 maps of 3 x 3 (fixed)"
+    texts = [t.get_text() for t in ax.texts]
+    assert [t for t in texts if t.startswith("map")] == [f"map {m}" for m in range(12)]
+    numbers = [float(t) for t in texts if not t.startswith("map")]
+    assert numbers == [v for v in mosaic.ravel().tolist() if not np.isnan(v)]
+    assert ax.figure.axes[1].get_ylabel() == "kernel entry"
+    assert_writes_png(ax.figure, tmp_path)
+
+
+def test_plot_weights_of_several_channels_has_a_row_per_map_and_a_column_per_channel():
+    from neurograph.convolution import convolution, max_pooling
+
+    net = conv_net((12, 12), [convolution(4), max_pooling(2), convolution(5)])
+    conv = net.receiving_layers[2]
+    ax = plot_weights(conv, max_neurons=3, colorbar=False)
+    mosaic = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)
+    assert mosaic.shape == (3 * 4 - 1, 4 * 4 - 1)
+    for m in range(3):
+        for c in range(4):
+            np.testing.assert_array_equal(mosaic[m * 4:m * 4 + 3, c * 4:c * 4 + 3],
+                                          conv.kernels[m, c])
+    assert ax.get_title() == "kernels, layer 3: first 3 of 5 maps x 4 channels of 3 x 3 (fixed)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["map 0", "map 1", "map 2"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"channel {c}" for c in range(4)]
+    limit = np.abs(conv.kernels).max()
+    assert ax.images[0].norm.vmax == limit and ax.images[0].norm.vmin == -limit
+    mosaic, tile, grid, shown = weight_mosaic(conv)
+    assert (tile, grid, shown) == ((3, 3), (5, 4), 5)
+
+
+@pytest.mark.parametrize("kind, match", [
+    ("max", "a pooling layer has no weights to show \\(each neuron passes on the largest"),
+    ("average", "a pooling layer has no weights to show \\(its one shared weight is 1 / "),
+])
+def test_plot_weights_refuses_a_pooling_layer(kind, match):
+    from neurograph.convolution import average_pooling, max_pooling
+
+    net = conv_net((8, 8), [max_pooling(2) if kind == "max" else average_pooling(2)])
+    with pytest.raises(ValueError, match="`layer` must be a fully connected or convolution "
+                                         "layer, got (Max|Average)PoolingLayer"):
+        plot_weights(net.receiving_layers[0])
+    with pytest.raises(ValueError, match=match):
+        weight_mosaic(net.receiving_layers[0])
+
+
+def test_plot_weights_refuses_a_shape_for_kernels_and_values_for_a_dense_layer():
+    with pytest.raises(ValueError, match="`shape` must be None for a convolution layer"):
+        plot_weights(conv_net().receiving_layers[0], shape=(3, 3))
+    with pytest.raises(ValueError, match="`annotate` is for the kernels of a convolution"):
+        plot_weights(Network.layered([4, 2], seed=0).output_layer, annotate=True)
+    assert plt.get_fignums() == []  # refused before drawing anything
+
+
 # -- plot_decision_boundary ------------------------------------------------------------------------
 
 def test_plot_decision_boundary_image_is_the_prediction_on_the_grid(tmp_path):
