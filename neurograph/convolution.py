@@ -156,6 +156,7 @@ class _SharedWeightsLayer(HiddenLayer):
         out_h = _output_side("height", height, k[0], self.stride, self.padding)
         out_w = _output_side("width", width, k[1], self.stride, self.padding)
         self.shape = (channels_out, out_h, out_w)
+        self._n_connections = 0  # until it is attached to the layer before
         return channels_out * out_h * out_w
 
     @property
@@ -167,12 +168,16 @@ class _SharedWeightsLayer(HiddenLayer):
         _, out_h, out_w = self.shape
         return index // (out_h * out_w), index // out_w % out_h, index % out_w
 
-    def _attach_previous(self, previous: Layer) -> None:
-        if self.previous is previous:
-            return
+    def _check_previous(self, previous: Layer) -> None:
+        """Raise unless ``previous`` has as many neurons as the image this layer reads."""
         if previous.size != int(np.prod(self.input_shape)):
             raise ValueError(f"{self!r} reads a {' x '.join(map(str, self.input_shape))} image, "
                              f"but {previous!r} has {previous.size} neurons")
+
+    def _attach_previous(self, previous: Layer) -> None:
+        if self.previous is previous:
+            return
+        self._check_previous(previous)
         self.previous = previous
         previous.next = self
         self._connect(previous)

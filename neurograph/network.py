@@ -83,6 +83,9 @@ class Network:
         if len(dtypes) > 1:
             raise ValueError(f"all layers must store parameters in one dtype, got "
                              f"{sorted(map(str, dtypes))}")
+        for previous, layer in zip(layers, layers[1:]):  # before anything is joined
+            if layer.shared and layer.previous is not previous:
+                layer._check_previous(previous)
         for previous, layer in zip(layers, layers[1:]):
             layer._attach_previous(previous)
         for index, layer in enumerate(layers):

@@ -217,6 +217,15 @@ def test_bad_layers_are_refused(make, match):
         make()
 
 
+def test_a_refused_network_joins_nothing():
+    inputs, conv = InputLayer(shape=(1, 6, 6)), ConvolutionLayer((1, 6, 6), 2, kernel_size=3)
+    wrong = MaxPoolingLayer((3, 4, 4), 2)  # conv makes 2 x 4 x 4
+    with pytest.raises(ValueError, match="reads a 3 x 4 x 4 image"):
+        Network([inputs, conv, wrong, OutputLayer(1)])
+    assert inputs.next is None and conv.previous is None and conv.n_connections == 0
+    assert inputs.neurons[0].outputs == []
+
+
 def test_connections_into_a_convolution_layer_are_its_own():
     net = Network.convolutional((1, 4, 4), [convolution(1, kernel_size=2, learn=True)], [2],
                                 seed=0)
