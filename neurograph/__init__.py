@@ -6,6 +6,8 @@ cost, parameters nudged by the mean of those lists. ``import neurograph`` needs 
 """
 from .activations import ACTIVATIONS, Activation, get_activation
 from .connection import Connection
+from .convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
+                          MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
 from .costs import COSTS, Cost, get_cost
 from .trace import Trace, animate_trace, draw_step
 from .drawing import NetworkLayout, draw_network, network_layout
@@ -33,6 +35,12 @@ __all__ = [
     "ACTIVATIONS",
     "animate_training",
     "Activation",
+    "AveragePoolingLayer",
+    "AveragePoolingNeuron",
+    "ConvolutionLayer",
+    "MaxPoolingConnection",
+    "MaxPoolingLayer",
+    "MaxPoolingNeuron",
     "COSTS",
     "Connection",
     "Cost",
