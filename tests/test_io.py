@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_file_edits import _delete, _set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -236,26 +237,6 @@ def test_the_valid_document_loads(tmp_path):
     assert "weight_velocity" in document["layers"][1]
     (tmp_path / "m.json").write_text(json.dumps(document))
     assert load(tmp_path / "m.json").sizes == (3, 4, 2)
-
-
-def _set(path, value):
-    def mutate(document):
-        *parents, last = path
-        target = document
-        for key in parents:
-            target = target[key]
-        target[last] = value
-    return mutate
-
-
-def _delete(path):
-    def mutate(document):
-        *parents, last = path
-        target = document
-        for key in parents:
-            target = target[key]
-        del target[last]
-    return mutate
 
 
 def _full_hidden(document):  # a dense first layer for the cases that need one

@@ -9,6 +9,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from model_file_edits import _delete, _set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -272,26 +273,6 @@ def valid_document() -> dict:
         net.save(os.path.join(folder, "net.json"))
         with open(os.path.join(folder, "net.json")) as file:
             return json.load(file)
-
-
-def _set(path, value):
-    def mutate(document):
-        *parents, last = path
-        target = document
-        for key in parents:
-            target = target[key]
-        target[last] = value
-    return mutate
-
-
-def _delete(path):
-    def mutate(document):
-        *parents, last = path
-        target = document
-        for key in parents:
-            target = target[key]
-        del target[last]
-    return mutate
 
 
 def _both(*mutations):
