@@ -4,22 +4,22 @@ A network is an explicit graph of neuron and connection objects, modelled after 
 "Neural network from scratch": transmitters and receivers, per-sample lists of derivatives of the
 cost, parameters nudged by the mean of those lists. ``import neurograph`` needs numpy only.
 """
-from .activations import ACTIVATIONS, Activation, get_activation
-from .connection import Connection
-from .convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
+from .core.activations import ACTIVATIONS, Activation, get_activation
+from .core.connection import Connection
+from .layers.convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
                           MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
-from .costs import COSTS, Cost, get_cost
-from .trace import Trace, animate_trace, draw_step
-from .drawing import NetworkLayout, draw_network, network_layout
-from .gradcheck import GradientCheckResult, gradient_check
-from .io import load
-from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
-from .lesion import lesion_report
-from .network import Network
-from .plots import (animate_training, plot_confusion_matrix, plot_decision_boundary, plot_history,
+from .core.costs import COSTS, Cost, get_cost
+from .teaching.trace import Trace, animate_trace, draw_step
+from .drawing.diagram import NetworkLayout, draw_network, network_layout
+from .teaching.gradcheck import GradientCheckResult, gradient_check
+from .io.modelfile import load
+from .core.layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
+from .teaching.lesion import lesion_report
+from .core.network import Network
+from .drawing.plots import (animate_training, plot_confusion_matrix, plot_decision_boundary, plot_history,
                     plot_neuron_maps, plot_weights)
-from .training import History
-from .neurons import (
+from .training.loop import History
+from .core.neurons import (
     HiddenNeuron,
     InputNeuron,
     Neuron,

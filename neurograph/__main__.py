@@ -1,7 +1,7 @@
 """``python -m neurograph``: the ``neurograph`` command (see :mod:`neurograph.cli`)."""
 from __future__ import annotations
 
-from .cli import main
+from .cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from neurograph import HiddenLayer, HiddenNeuron, InputLayer, Network, OutputLayer, load
-from neurograph.cli import main
+from neurograph.cli.main import main
 from neurograph.datasets import SAMPLE_FOLDER, read_idx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -386,7 +386,7 @@ def test_a_bad_model_file_is_one_line_and_exit_1(capsys, tmp_path, command):
 ])
 def test_train_mnist_refuses_bad_flags_before_loading_anything(flags, message, capsys,
                                                                monkeypatch):
-    import neurograph.cli as cli_module
+    import neurograph.io.datasets as cli_module
     monkeypatch.setattr(cli_module, "load_mnist", lambda *a, **k: pytest.fail("data loaded"),
                         raising=False)
     assert main(["train-mnist", *flags]) == 2

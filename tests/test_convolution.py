@@ -109,7 +109,7 @@ def test_object_engine_matches_a_loop_convolution():
     expected = reference_convolution(image, kernels, conv.biases, stride=2, padding=1)
     assert np.allclose(conv.activations, expected.ravel(), atol=1e-12)
     assert np.allclose(net.predict(image.ravel()[None])[0], net.output_layer.activations)
-    from neurograph.vectorized import forward
+    from neurograph.engines.vectorized import forward
 
     assert np.allclose(forward(net, image.ravel()[None])[1][0], expected.ravel(), atol=1e-12)
 
@@ -314,7 +314,7 @@ def test_gradient_check_covers_shared_weights(data):
 def test_gradient_check_catches_a_wrong_shared_derivative(data, monkeypatch):
     """Summing the shared weight's derivatives is what makes the check pass: take the mean
     over its connections instead and the check fails."""
-    from neurograph import gradcheck
+    from neurograph.teaching import gradcheck
 
     X, Y = data
     original = gradcheck._parameters
@@ -379,7 +379,7 @@ def test_engines_and_gradients_on_random_shapes(channels, side, maps, k, stride,
 def test_the_object_engine_trains_a_static_front_end_on_real_digits():
     """The default front-end on bundled MNIST digits: the readable engine, neuron by neuron,
     ends where the vectorized one does."""
-    from neurograph.datasets import _load_sample
+    from neurograph.io.datasets import _load_sample
 
     X, Y = _load_sample().training_set(limit=20)
     nets = [Network.convolutional((28, 28), [convolution(), max_pooling(3)], [16, 10], seed=0)

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurograph import datasets
-from neurograph.datasets import MNIST, DatasetError, load_mnist, read_idx, write_sample
+from neurograph.io import datasets
+from neurograph.io.datasets import MNIST, DatasetError, load_mnist, read_idx, write_sample
 
 NAMES = datasets.FILES
 TRAIN_LABEL_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -12,7 +12,7 @@ from matplotlib.backend_bases import MouseButton, MouseEvent
 
 import neurograph
 from neurograph import Network
-from neurograph.datasets import _load_sample, load_mnist
+from neurograph.io.datasets import _load_sample, load_mnist
 from neurograph.digits import preprocess_digit
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -5,7 +5,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from neurograph import HiddenNeuron, Network, gradient_check
-from neurograph.vectorized import forward
+from neurograph.engines.vectorized import forward
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 KINKED = {"relu", "leaky_relu"}

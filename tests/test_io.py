@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import neurograph
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer, load
-from neurograph import io as model_io
-from neurograph.io import ModelFileError, save
+from neurograph.io import modelfile as model_io
+from neurograph.io.modelfile import ModelFileError, save
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 OUTPUTS = [("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy"),

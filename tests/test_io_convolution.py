@@ -13,12 +13,12 @@ from model_file_edits import _delete, _set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import neurograph.training as training
+import neurograph.training.loop as training
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer, load
-from neurograph.cli import main
+from neurograph.cli.main import main
 from neurograph.convolution import (AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer,
                                     average_pooling, convolution, max_pooling)
-from neurograph.io import ModelFileError, load_checkpoint, save
+from neurograph.io.modelfile import ModelFileError, load_checkpoint, save
 
 SETTINGS = dict(batch_size=7, learning_rate=0.2, seed=11, progress=False)
 

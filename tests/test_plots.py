@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from neurograph import Network
-from neurograph.plots import (animate_training, confusion_matrix, plot_confusion_matrix,
+from neurograph.drawing.plots import (animate_training, confusion_matrix, plot_confusion_matrix,
                               plot_decision_boundary, plot_history, plot_neuron_maps,
                               plot_weights, weight_mosaic)
-from neurograph.training import History
-from neurograph.vectorized import forward
+from neurograph.training.loop import History
+from neurograph.engines.vectorized import forward
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -50,7 +50,7 @@ def pixel_centres(image):
 
 
 def test_importing_plots_does_not_import_matplotlib():
-    code = ("import sys, neurograph.plots; "
+    code = ("import sys, neurograph.drawing.plots; "
             "print(sorted(m for m in ('networkx', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -497,10 +497,10 @@ def test_animate_training_refuses_bad_arguments_and_changes_nothing(tmp_path, si
 
 
 def test_animate_training_puts_the_network_back_when_a_later_frame_fails(tmp_path, monkeypatch):
-    import neurograph.plots
+    import neurograph.drawing.plots
 
     calls = []
-    draw = neurograph.plots.plot_decision_boundary
+    draw = neurograph.drawing.plots.plot_decision_boundary
 
     def fails_after_training(*args, **kwargs):
         calls.append(1)
@@ -508,7 +508,7 @@ def test_animate_training_puts_the_network_back_when_a_later_frame_fails(tmp_pat
             raise RuntimeError("drawing failed")
         return draw(*args, **kwargs)
 
-    monkeypatch.setattr(neurograph.plots, "plot_decision_boundary", fails_after_training)
+    monkeypatch.setattr(neurograph.drawing.plots, "plot_decision_boundary", fails_after_training)
     X, Y = xor_data(20)
     net = Network.layered([2, 3, 1], seed=0)
     before = [(layer.weights.copy(), layer.biases.copy()) for layer in net.receiving_layers]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .convolution import MaxPoolingLayer
-from .costs import output_deltas
-from .layers import Nudge, SampleRecord
+from ..layers.convolution import MaxPoolingLayer
+from ..core.costs import output_deltas
+from ..core.layers import Nudge, SampleRecord
 
 __all__ = ["forward", "train_batch", "Plan", "first_non_finite"]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_samples, check_finite, check_momentum, check_seed, check_step_size
-from .vectorized import Plan, first_non_finite, forward, train_batch
+from ..core.validation import as_samples, check_finite, check_momentum, check_seed, check_step_size
+from ..engines.vectorized import Plan, first_non_finite, forward, train_batch
 
 __all__ = ["History", "fit", "evaluate", "ENGINES"]
 
@@ -178,7 +178,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
     first_epoch, skip = 1, 0
     before = _snapshot(network)
     if resume is not None:
-        from .io import load_checkpoint
+        from ..io.modelfile import load_checkpoint
 
         saved, training = load_checkpoint(resume)
         _check_same_structure(network, saved, resume)
@@ -302,7 +302,7 @@ def _release_ctrl_c(previous) -> None:
 
 def _keep_record(network, result) -> None:
     """Give the layers the records of the mini-batch ``result`` of train_batch came from."""
-    from .layers import SampleRecord
+    from ..core.layers import SampleRecord
 
     activations, zs, deltas, dcdas = result
     for k, layer in enumerate(network.receiving_layers):
@@ -312,7 +312,7 @@ def _keep_record(network, result) -> None:
 def _save(network, path, epoch: int, batch: int, rng_state: dict) -> None:
     """A checkpoint: go on with ``epoch`` after its first ``batch`` mini-batches, drawing its
     order from a generator in ``rng_state``."""
-    from .io import save_checkpoint
+    from ..io.modelfile import save_checkpoint
 
     save_checkpoint(network, path, {"epoch": epoch, "batch": batch, "rng": rng_state})
 

@@ -58,7 +58,7 @@ def _kind(layer) -> str:
     """``"dense"``, ``"convolution"``, ``"max pooling"`` or ``"average pooling"``."""
     if not getattr(layer, "shared", False):
         return "dense"
-    from .convolution import AveragePoolingLayer, MaxPoolingLayer
+    from ..layers.convolution import AveragePoolingLayer, MaxPoolingLayer
 
     if isinstance(layer, MaxPoolingLayer):
         return "max pooling"

@@ -18,10 +18,10 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._checks import as_samples
-from .layers import ReceivingLayer
-from .training import History, _restore, _snapshot
-from .vectorized import forward
+from ..core.validation import as_samples
+from ..core.layers import ReceivingLayer
+from ..training.loop import History, _restore, _snapshot
+from ..engines.vectorized import forward
 
 __all__ = ["plot_history", "plot_weights", "weight_mosaic", "plot_decision_boundary",
            "plot_neuron_maps", "plot_confusion_matrix", "confusion_matrix", "animate_training"]
@@ -869,7 +869,7 @@ def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: in
         def draw(ax):
             plot_decision_boundary(network, X, Y, ax=ax, **frame_kwargs)
     else:
-        from .drawing import draw_network
+        from .diagram import draw_network
 
         def draw(ax):
             draw_network(network, ax=ax, **frame_kwargs)

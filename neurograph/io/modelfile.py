@@ -91,10 +91,10 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .costs import COSTS
-from .layers import HiddenLayer, InputLayer, OutputLayer, check_dtype
-from .network import Network
+from ..core.activations import ACTIVATIONS
+from ..core.costs import COSTS
+from ..core.layers import HiddenLayer, InputLayer, OutputLayer, check_dtype
+from ..core.network import Network
 
 __all__ = ["FORMAT", "VERSION", "MAX_LAYER_PARAMETERS", "MAX_PARAMETERS", "ModelFileError",
            "save", "load", "save_checkpoint", "load_checkpoint"]
@@ -241,7 +241,7 @@ def _check_savable(layer) -> None:
 def _describe_shared(layer) -> dict:
     """A convolution or pooling layer: its shapes, plus a convolution's kernels and biases or
     an average pooling's weight. Its connections follow from the shapes."""
-    from .convolution import AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer
+    from ..layers.convolution import AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer
 
     _check_savable(layer)
     kinds = ((ConvolutionLayer, "convolution"), (MaxPoolingLayer, "max_pooling"),
@@ -937,7 +937,7 @@ def _dims(shape) -> str:
 
 def _build(spec: dict) -> Network:
     """The network ``spec`` describes, built with the public API (checked beforehand)."""
-    from .convolution import AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer
+    from ..layers.convolution import AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer
 
     layer_specs, dtype = spec["layers"], spec["dtype"]
     first = layer_specs[0]

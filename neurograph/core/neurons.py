@@ -58,7 +58,7 @@ class Neuron:
     def explain(self, max_terms: int = 8):
         """The arithmetic behind this neuron's numbers, with the real values (see
         :func:`neurograph.explain.explain_neuron`); ``print`` it or look at it in a REPL."""
-        from .explain import explain_neuron
+        from ..teaching.explain import explain_neuron
 
         return explain_neuron(self, max_terms)
 
@@ -104,7 +104,7 @@ class TransmitterNeuron(Neuron):
         """
         from .layers import check_can_connect
 
-        from ._checks import check_seed
+        from .validation import check_seed
 
         check_can_connect(self, receiver)
         if weight is None:

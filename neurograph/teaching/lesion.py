@@ -16,8 +16,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .connection import Connection
-from .neurons import Neuron, OutputNeuron, TransmitterNeuron
+from ..core.connection import Connection
+from ..core.neurons import Neuron, OutputNeuron, TransmitterNeuron
 
 __all__ = ["lesioned", "lesion_report", "LesionResult"]
 
@@ -58,7 +58,7 @@ def _check_own_weight(item, layer) -> None:
     max-pooling connection is a switch."""
     if not getattr(layer, "shared", False):
         return
-    from .convolution import MaxPoolingLayer
+    from ..layers.convolution import MaxPoolingLayer
 
     if isinstance(layer, MaxPoolingLayer):
         reason = "whose connections are switches (1 for the largest input), not weights"

@@ -17,7 +17,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._checks import as_sample_list, as_samples, check_momentum, check_seed, check_step_size
+from .validation import as_sample_list, as_samples, check_momentum, check_seed, check_step_size
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
@@ -25,7 +25,7 @@ from .initializers import get_initializer
 from .layers import (HiddenLayer, InputLayer, Layer, Nudge, OutputLayer, ReceivingLayer,
                      SampleRecord, check_consecutive, check_dtype)
 from .neurons import Neuron
-from .training import History, _predict, check_data, evaluate, fit
+from ..training.loop import History, _predict, check_data, evaluate, fit
 
 __all__ = ["Network"]
 
@@ -183,7 +183,7 @@ class Network:
         >>> [layer.shape for layer in net.layers]
         [(28, 28), (12, 26, 26), (12, 13, 13), (10,)]
         """
-        from .convolution import _SharedWeightsLayer
+        from ..layers.convolution import _SharedWeightsLayer
 
         try:
             sizes, front = list(sizes), list(front)
@@ -269,20 +269,20 @@ class Network:
     def trace(self, X, Y, step_size: float):
         """Train one mini-batch with the object engine, recording each of the eight steps
         (see :func:`neurograph.trace.trace`); returns the :class:`~neurograph.trace.Trace`."""
-        from .trace import trace
+        from ..teaching.trace import trace
 
         return trace(self, X, Y, step_size)
 
     def lesioned(self, items):
         """A context manager silencing ``items`` (neurons or connections) within its block; see
         :func:`neurograph.lesion.lesioned`."""
-        from .lesion import lesioned
+        from ..teaching.lesion import lesioned
 
         return lesioned(self, items)
 
     def to_networkx(self):
         """This network as a ``networkx.DiGraph`` (see :func:`neurograph.export.to_networkx`)."""
-        from .export import to_networkx
+        from ..drawing.export import to_networkx
 
         return to_networkx(self)
 
@@ -291,7 +291,7 @@ class Network:
 
         ``neurograph.load(path)`` reads it back: the same structure and parameters, bit for bit.
         """
-        from .io import save
+        from ..io.modelfile import save
 
         save(self, path)
 

@@ -18,8 +18,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_step_size
-from .training import check_data
+from ..core.validation import check_step_size
+from ..training.loop import check_data
 
 __all__ = ["Trace", "TraceStep", "trace", "draw_step", "animate_trace"]
 
@@ -215,7 +215,7 @@ def draw_step(trace_: Trace, k: int, *, ax=None, **style):
         If ``k`` is not a step of the trace, or the network has a convolution or pooling layer
         (its values are per shared weight, not per connection).
     """
-    from .drawing import draw_network
+    from ..drawing.diagram import draw_network
 
     _check_drawable(trace_)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < len(trace_):

@@ -11,9 +11,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._checks import as_sample
-from .layers import HiddenLayer
-from .vectorized import forward
+from ..core.validation import as_sample
+from ..core.layers import HiddenLayer
+from ..engines.vectorized import forward
 
 __all__ = ["gradient_check", "GradientCheckResult"]
 
@@ -159,7 +159,7 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     >>> gradient_check(net, [0.3, -0.7], [1.0, 0.0]).max_relative_error < 1e-6
     True
     """
-    from .network import Network
+    from ..core.network import Network
 
     if not isinstance(network, Network):
         raise TypeError(f"`network` must be a Network, got {type(network).__name__}")

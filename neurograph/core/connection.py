@@ -89,7 +89,7 @@ class Connection:
     def explain(self):
         """Its per-sample derivatives as chain-rule products, their mean, and what the nudge did
         (see :func:`neurograph.explain.explain_connection`)."""
-        from .explain import explain_connection
+        from ..teaching.explain import explain_connection
 
         return explain_connection(self)
 

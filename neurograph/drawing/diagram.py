@@ -184,7 +184,7 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     >>> len(layout.receptive_fields), len(layout.connections), layout.total_connections
     (24, 300, 5400)
     """
-    from .network import Network
+    from ..core.network import Network
 
     if not isinstance(network, Network):
         raise TypeError(f"`network` must be a Network, got {type(network).__name__}")

@@ -26,8 +26,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .io import FORMAT, load, save
-from .network import Network
+from ..io.modelfile import FORMAT, load, save
+from ..core.network import Network
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
            "write_training_plots", "read_images", "parse_front"]
@@ -92,7 +92,7 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
                                 args: argparse.Namespace) -> None:
     """Refuse, through ``parser.error`` (exit code 2), what the flags' types alone do not rule
     out, before any data is loaded or downloaded."""
-    from ._checks import check_momentum, check_step_size
+    from ..core.validation import check_momentum, check_step_size
 
     if args.limit is not None and args.limit < 1:
         parser.error(f"--limit must be a positive integer, got {args.limit}")
@@ -135,7 +135,7 @@ def parse_front(items: Sequence[str]) -> list:
     >>> [recipe.layer_class.__name__ for recipe in parse_front(["conv:8x5:learn", "maxpool:2"])]
     ['ConvolutionLayer', 'MaxPoolingLayer']
     """
-    from .convolution import average_pooling, convolution, max_pooling
+    from ..layers.convolution import average_pooling, convolution, max_pooling
 
     recipes = []
     for item in items:
@@ -177,8 +177,8 @@ def train_mnist(args: argparse.Namespace) -> dict:
     The returned dict holds ``test_accuracy``, ``test_cost``, ``train_accuracy``, ``seconds``,
     ``source``, ``is_sample``, ``network``, ``history`` and, with ``--plots``, ``plots``.
     """
-    from .datasets import load_mnist
-    from .network import Network
+    from ..io.datasets import load_mnist
+    from ..core.network import Network
 
     data = load_mnist(args.data, download=not args.no_download)
     X, Y = data.training_set(dtype=args.dtype, limit=args.limit)
@@ -226,8 +226,8 @@ def write_training_plots(net, history, X_test, labels, folder: Path) -> list:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .drawing import draw_network
-    from .plots import plot_confusion_matrix, plot_history, plot_weights
+    from ..drawing.diagram import draw_network
+    from ..drawing.plots import plot_confusion_matrix, plot_history, plot_weights
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -292,7 +292,7 @@ def _train_mnist_command(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from .io import _version_of
+    from ..io.modelfile import _version_of
 
     def _dims(shape) -> str:  # (12, 26, 26) as 12 x 26 x 26
         return " x ".join(map(str, shape))
@@ -357,7 +357,7 @@ def _draw(args: argparse.Namespace) -> int:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .drawing import draw_network
+    from ..drawing.diagram import draw_network
 
     net = load(args.model)
     # A Figure of its own on the Agg canvas: no pyplot state, no window, nothing left open.
@@ -403,7 +403,7 @@ def read_images(path) -> tuple[np.ndarray, list[str], list[str]]:
     with open(path, "rb") as file:
         head = file.read(4)
     if head[:2] == b"\x1f\x8b" or head[:3] == b"\x00\x00\x08":
-        from .datasets import read_idx
+        from ..io.datasets import read_idx
 
         array = read_idx(path)
         if array.ndim == 2:
@@ -518,7 +518,7 @@ def _clear_of_kinks(net, x: np.ndarray) -> bool:
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
-    from .gradcheck import gradient_check
+    from ..teaching.gradcheck import gradient_check
 
     net = load(args.model, dtype="float64")  # finite differences need float64 (exact from f32)
     rng = np.random.default_rng(args.seed)
@@ -593,7 +593,7 @@ def _positive_float(text: str) -> float:
 
 
 def _make_parser() -> _Parser:
-    from . import __version__
+    from .. import __version__
 
     parser = _Parser(prog="neurograph", description="Train a network on MNIST, then look at, "
                      "draw, use and check saved models. Each command takes --help.")

@@ -233,7 +233,7 @@ class _TransmittingLayer(Layer):
                              "use connect_to for single connections")
         shape = (next_layer.size, self.size)
         if weights is None:
-            from ._checks import check_seed
+            from .validation import check_seed
 
             w = np.random.default_rng(check_seed(seed)).uniform(-0.5, 0.5, size=shape)
         else:

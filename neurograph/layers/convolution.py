@@ -1,0 +1,659 @@
+"""Convolution and pooling layers: neurons that look at a small window of an image.
+
+A convolution layer is a stack of feature maps. Neuron ``(m, y, x)`` of map ``m`` is connected
+to the ``k x k`` window of the previous layer at ``(y * stride - padding, x * stride -
+padding)``, in every channel, and computes ``z = b_m + sum_{c,i,j} K[m, c, i, j] a[c, y s + i,
+x s + j]``. Its connections are ordinary :class:`~neurograph.Connection` objects, but they do
+not own their weights: every connection that applies kernel entry ``K[m, c, i, j]`` is a window
+onto that one number, and every neuron of map ``m`` shares the bias ``b_m``. So a shared
+weight's derivative is the SUM, over the connections that apply it, of their derivatives.
+
+By default the kernels are fixed (the neurons are :class:`~neurograph.StaticNeuron` objects, the
+Kotlin post's "ad-hoc convolution layers"): a bank of edge and line detectors, or kernels you
+pass. With ``learn=True`` they are trained like any other weight.
+
+A pooling layer shrinks each channel: neuron ``(c, y, x)`` looks at a ``size x size`` window of
+channel ``c``. An average-pooling neuron is a static neuron whose connections all share the
+weight ``1 / size^2``. A max-pooling neuron's activation is its largest input; its connections
+act as switches, weight 1 for the input that won and 0 for the others, so in training the
+derivative flows back to that input only.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Optional, Union
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..core.activations import Activation, get_activation
+from ..core.connection import Connection
+from ..core.layers import HiddenLayer, Layer, _float_buffer, _check_size, check_dtype, check_shape
+from ..core.neurons import StaticNeuron, _change, _mean
+
+__all__ = ["ConvolutionLayer", "MaxPoolingLayer", "AveragePoolingLayer", "MaxPoolingNeuron",
+           "AveragePoolingNeuron", "MaxPoolingConnection", "KERNEL_BANKS", "kernel_bank",
+           "convolution", "max_pooling", "average_pooling"]
+
+
+# --------------------------------------------------------------------------------------------
+# Fixed kernels
+
+
+def _edges_and_lines() -> np.ndarray:
+    """Eight 3 x 3 edge detectors (Sobel, four directions, both signs) and four line detectors."""
+    sobel = np.array([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]])  # dark above
+    diagonal = np.array([[-2.0, -1.0, 0.0], [-1.0, 0.0, 1.0], [0.0, 1.0, 2.0]])
+    edges = [sobel, sobel.T, diagonal, np.fliplr(diagonal)]
+    edges += [-edge for edge in edges]
+    line = np.array([[-1.0, -1.0, -1.0], [2.0, 2.0, 2.0], [-1.0, -1.0, -1.0]])  # bright middle row
+    diagonal_line = 3.0 * np.eye(3) - 1.0
+    lines = [line, line.T, diagonal_line, np.fliplr(diagonal_line)]
+    return np.array(edges + lines) / 4.0
+
+
+KERNEL_BANKS = {"edges_and_lines": _edges_and_lines}
+"""Fixed kernel banks by name: ``f() -> array (maps, k, k)``.
+
+``"edges_and_lines"``: maps 0-3 respond to an edge that is dark above, dark on the left, dark
+top-left and dark top-right (Sobel kernels), maps 4-7 to the same edges the other way round,
+maps 8-11 to a bright horizontal, vertical, falling and rising line on a darker background.
+"""
+
+
+def kernel_bank(name: str) -> np.ndarray:
+    """The fixed kernels named ``name`` (see ``KERNEL_BANKS``), as ``(maps, k, k)``.
+
+    Examples
+    --------
+    >>> kernel_bank("edges_and_lines").shape
+    (12, 3, 3)
+    """
+    try:
+        return KERNEL_BANKS[name]()
+    except (KeyError, TypeError):
+        raise ValueError(f"`kernels` must be one of {', '.join(sorted(KERNEL_BANKS))}, a number "
+                         f"of maps or an array of kernels, got {name!r}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Shapes and windows
+
+
+def _input_shape(input_shape) -> tuple[int, int, int]:
+    """``(channels, height, width)`` from a layer or a 2- or 3-tuple."""
+    if isinstance(input_shape, Layer):
+        layer = input_shape
+        if len(layer.shape) == 1:
+            raise ValueError(f"{layer!r} has no image shape: give it one, such as "
+                             "InputLayer(shape=(28, 28))")
+        input_shape = layer.shape
+    shape = check_shape("input_shape", input_shape)
+    if len(shape) == 1:
+        raise ValueError(f"`input_shape` must be (height, width) or (channels, height, width), "
+                         f"got {input_shape!r}")
+    return shape if len(shape) == 3 else (1, *shape)
+
+
+def _positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"`{name}` must be an integer of at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _output_side(name: str, side: int, k: int, stride: int, padding: int) -> int:
+    out = (side + 2 * padding - k) // stride + 1
+    if out < 1:
+        raise ValueError(f"a {k} x {k} window does not fit the {name} {side}"
+                         + (f" with padding {padding}" if padding else ""))
+    return out
+
+
+def _windows(a: np.ndarray, shape, k: tuple[int, int], stride: int,
+             padding: int) -> np.ndarray:
+    """Every window of ``a`` (batch, C*H*W): a view of shape (batch, C, Ho, Wo, kh, kw)."""
+    channels, height, width = shape
+    x = a.reshape(len(a), channels, height, width)
+    if padding:
+        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    return sliding_window_view(x, k, axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def _add_windows(d_windows: np.ndarray, shape, stride: int, padding: int) -> np.ndarray:
+    """The inverse of ``_windows`` for derivatives: each input gets the sum over the windows it
+    is in. ``d_windows`` is (batch, C, kh, kw, Ho, Wo); returns (batch, C*H*W)."""
+    batch, channels, kh, kw, out_h, out_w = d_windows.shape
+    _, height, width = shape
+    d = np.zeros((batch, channels, height + 2 * padding, width + 2 * padding),
+                 dtype=d_windows.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            d[:, :, i:i + stride * (out_h - 1) + 1:stride,
+              j:j + stride * (out_w - 1) + 1:stride] += d_windows[:, :, i, j]
+    if padding:
+        d = d[:, :, padding:-padding, padding:-padding]
+    return d.reshape(batch, -1)
+
+
+class _SharedWeightsLayer(HiddenLayer):
+    """What convolution and pooling layers have in common: an image shape in and out, neurons
+    that are windows, weights shared between connections (``shared = True``, no ``mask``)."""
+
+    shared = True
+
+    def _setup_shapes(self, input_shape, k: tuple[int, int], stride: int, padding: int,
+                      channels_out: int) -> int:
+        self.input_shape = _input_shape(input_shape)
+        self.kernel_size = k
+        self.stride = _positive_int("stride", stride)
+        self.padding = _positive_int("padding", padding, 0)
+        _, height, width = self.input_shape
+        if padding >= min(k):
+            raise ValueError(f"`padding` must be smaller than the window, got {padding} for a "
+                             f"{k[0]} x {k[1]} window")
+        out_h = _output_side("height", height, k[0], self.stride, self.padding)
+        out_w = _output_side("width", width, k[1], self.stride, self.padding)
+        self.shape = (channels_out, out_h, out_w)
+        self._n_connections = 0  # until it is attached to the layer before
+        return channels_out * out_h * out_w
+
+    @property
+    def n_connections(self) -> int:
+        return self._n_connections
+
+    def position(self, index: int) -> tuple[int, int, int]:
+        """``(map, y, x)`` of neuron ``index``."""
+        _, out_h, out_w = self.shape
+        return index // (out_h * out_w), index // out_w % out_h, index % out_w
+
+    def _check_previous(self, previous: Layer) -> None:
+        """Raise unless ``previous`` has as many neurons as the image this layer reads."""
+        if previous.size != int(np.prod(self.input_shape)):
+            raise ValueError(f"{self!r} reads a {' x '.join(map(str, self.input_shape))} image, "
+                             f"but {previous!r} has {previous.size} neurons")
+
+    def _attach_previous(self, previous: Layer) -> None:
+        if self.previous is previous:
+            return
+        self._check_previous(previous)
+        self.previous = previous
+        previous.next = self
+        self._connect(previous)
+
+    def _window_pairs(self, per_channel: bool):
+        """For every connection: (receiver, sender, kernel entry), in receiver order."""
+        channels, height, width = self.input_shape
+        kh, kw = self.kernel_size
+        maps, out_h, out_w = self.shape
+        m, y, x, c, i, j = np.meshgrid(np.arange(maps), np.arange(out_h), np.arange(out_w),
+                                       np.arange(1 if per_channel else channels),
+                                       np.arange(kh), np.arange(kw), indexing="ij")
+        if per_channel:
+            c = m  # pooling: map c reads channel c only
+        row = y * self.stride + i - self.padding
+        column = x * self.stride + j - self.padding
+        inside = (row >= 0) & (row < height) & (column >= 0) & (column < width)
+        receiver = (m * out_h + y) * out_w + x
+        sender = (c * height + row) * width + column
+        entry = ((m * channels + c) * kh + i) * kw + j
+        return receiver[inside], sender[inside], entry[inside]
+
+    def _connect(self, previous: Layer, connection_class=Connection, per_channel=False) -> None:
+        receivers, senders, entries = self._window_pairs(per_channel)
+        if per_channel:  # pooling: one weight for all (or, for max pooling, none)
+            entries = np.zeros_like(entries)
+        buffer = self._weight_buffer
+        senders_, receivers_ = previous.neurons, self.neurons
+        for j, i, k in zip(receivers.tolist(), senders.tolist(), entries.tolist()):
+            sender, receiver = senders_[i], receivers_[j]
+            connection = connection_class(sender, receiver, buffer, k)
+            sender.outputs.append(connection)
+            receiver.inputs.append(connection)
+        self._n_connections = len(receivers)
+
+    def _shared_parameters(self, n_weights: int, n_biases: int) -> None:
+        """Replace the per-neuron buffers with ``n_weights`` shared weights and ``n_biases``."""
+        self._weight_buffer, self.weights = _float_buffer(n_weights, self.dtype)
+        self._weight_velocity, self.weight_velocity = _float_buffer(n_weights, self.dtype)
+        self._bias_buffer, self.biases = _float_buffer(n_biases, self.dtype)
+        self._bias_velocity, self.bias_velocity = _float_buffer(n_biases, self.dtype)
+
+    def _initialize(self, scheme, rng: np.random.Generator) -> None:
+        """Fixed weights keep their values."""
+
+    def nudge_parameters(self, step_size: float, bias_clamp=None, momentum: float = 0.0) -> None:
+        """Fixed weights: nothing to nudge."""
+
+    def _describe(self) -> str:
+        return (f"{' x '.join(map(str, self.shape))} from {' x '.join(map(str, self.input_shape))}"
+                f", {self.kernel_size[0]} x {self.kernel_size[1]} windows")
+
+
+# --------------------------------------------------------------------------------------------
+# Convolution
+
+
+class ConvolutionLayer(_SharedWeightsLayer):
+    """Feature maps: each neuron applies its map's kernel to one window of the image before.
+
+    Parameters
+    ----------
+    input_shape : tuple or Layer
+        The image this layer reads: ``(height, width)``, ``(channels, height, width)``, or the
+        layer before (its ``shape``).
+    kernels : str, int or array-like
+        ``"edges_and_lines"`` (the default): twelve fixed 3 x 3 edge and line detectors (see
+        :data:`KERNEL_BANKS`); an array ``(maps, kh, kw)`` (applied to every channel) or
+        ``(maps, channels, kh, kw)``; or a number of maps, whose ``kernel_size`` kernels are
+        drawn at random (He's normal, with ``seed``, and again by ``Network.initialize``).
+    kernel_size : int
+        The side of the drawn kernels (only with a number of maps).
+    stride : int
+        How far apart the windows of neighbouring neurons are.
+    padding : int
+        Zeros added around the image (a window over them has fewer connections).
+    activation : str or Activation
+        ``"relu"`` by default: an edge detector's response means something only when positive.
+    learn : bool
+        False (the default): the kernels and biases are fixed and the neurons are static.
+        True: they are trained, each shared weight by the sum of its connections' derivatives.
+    dtype : {"float64", "float32"}
+    seed : int or numpy.random.Generator, optional
+        For kernels drawn at random.
+
+    Attributes
+    ----------
+    kernels : numpy.ndarray, shape (maps, channels, kh, kw)
+        The kernels, a live view (also ``weights``); ``biases`` has one bias per map.
+    shape : (maps, out_height, out_width)
+        The feature maps; neuron ``(m, y, x)`` has index ``(m * out_height + y) * out_width + x``.
+
+    Examples
+    --------
+    >>> from neurograph import InputLayer
+    >>> conv = ConvolutionLayer((28, 28))
+    >>> conv
+    ConvolutionLayer(index ?, 12 x 26 x 26 from 1 x 28 x 28, 3 x 3 windows, relu, static)
+    >>> conv.kernels.shape, conv.biases.shape
+    ((12, 1, 3, 3), (12,))
+    """
+
+    def __init__(self, input_shape, kernels: Union[str, int, np.ndarray] = "edges_and_lines", *,
+                 kernel_size: int = 3, stride: int = 1, padding: int = 0,
+                 activation: Union[str, Activation] = "relu", learn: bool = False,
+                 dtype="float64", seed=None) -> None:
+        shape = _input_shape(input_shape)
+        channels = shape[0]
+        dtype = check_dtype(dtype)
+        if not isinstance(learn, (bool, np.bool_)):
+            raise ValueError(f"`learn` must be True or False, got {learn!r}")
+        values = _kernels(kernels, channels, kernel_size, seed)
+        maps, _, kh, kw = values.shape
+        size = self._setup_shapes(shape, (kh, kw), stride, padding, maps)
+        super().__init__(size, activation, static=not learn, dtype=dtype)
+        self._shared_parameters(values.size, maps)
+        self.weights = self.weights.reshape(values.shape)
+        self.weight_velocity = self.weight_velocity.reshape(values.shape)
+        self.weights[...] = values
+        if not np.isfinite(self.weights).all():
+            raise ValueError("`kernels` must be finite (also when stored in "
+                             f"{self.dtype.name})")
+        self.learn = bool(learn)
+        self.random_kernels = not isinstance(kernels, str) and np.ndim(kernels) == 0
+        for neuron in self.neurons:
+            neuron._b = neuron.index // (self.shape[1] * self.shape[2])
+
+    @property
+    def kernels(self) -> np.ndarray:
+        """The kernels ``(maps, channels, kh, kw)``: the layer's weights, a live view."""
+        return self.weights
+
+    def _describe(self) -> str:
+        return (f"{super()._describe()}, {self.activation_function.name}, "
+                f"{'learned' if self.learn else 'static'}")
+
+    def _initialize(self, scheme, rng: np.random.Generator) -> None:
+        """Learned or random kernels are drawn again (fan-in ``channels x kh x kw``), with the
+        biases; kernels given by name or as an array stay."""
+        if not (self.learn or self.random_kernels):
+            return
+        maps = self.weights.shape[0]
+        weights, biases = scheme(rng, maps, self.weights[0].size)
+        self.weights[...] = weights.reshape(self.weights.shape)
+        self.biases[...] = biases
+
+    def nudge_parameters(self, step_size: float, bias_clamp=None, momentum: float = 0.0) -> None:
+        """Step 7 for shared weights: each kernel entry moves by the SUM, over the connections
+        that apply it, of the means of their per-sample lists (and each map's bias by the sum
+        over its neurons). Fixed kernels do not move."""
+        if not self.learn:
+            return
+        record = self.record
+        weight_gradients = [0.0] * len(self._weight_buffer)
+        bias_gradients = [0.0] * len(self._bias_buffer)
+        for neuron in self.neurons:
+            means = record.mean_derivatives_by_weight(neuron.index)
+            for connection in neuron.inputs:
+                weight_gradients[connection._k] += means[connection.input_neuron.index]
+            bias_gradients[neuron._b] += _mean(neuron.derivatives_of_cost_by_bias_per_sample)
+        for k, gradient in enumerate(weight_gradients):
+            _move(self, self._weight_buffer, k, _change(gradient, step_size, momentum,
+                                                        self._weight_velocity, k), None, "weight")
+        for k, gradient in enumerate(bias_gradients):
+            _move(self, self._bias_buffer, k, _change(gradient, step_size, momentum,
+                                                      self._bias_velocity, k), bias_clamp, "bias")
+
+    # -- the vectorized engine ---------------------------------------------------------------
+
+    def _batch_forward(self, a: np.ndarray, keep: bool):
+        """``z`` for a batch (batch, n_out), and the windows as columns if ``keep``."""
+        maps = self.weights.shape[0]
+        windows = _windows(a, self.input_shape, self.kernel_size, self.stride, self.padding)
+        batch, channels, out_h, out_w, kh, kw = windows.shape
+        # im2col: (batch, C*kh*kw, Ho*Wo), so one product per sample gives (maps, Ho*Wo)
+        columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(batch, channels * kh * kw,
+                                                              out_h * out_w)
+        z = np.matmul(self.weights.reshape(maps, -1), columns)  # (batch, maps, Ho*Wo)
+        z += self.biases[:, None]
+        return z.reshape(batch, -1), (columns if keep else None)
+
+    def _batch_backward(self, delta: np.ndarray, cache) -> np.ndarray:
+        """dC/da of the layer before: each input sums weight x delta over its windows."""
+        maps, channels, kh, kw = self.weights.shape
+        _, out_h, out_w = self.shape
+        d_columns = np.matmul(self.weights.reshape(maps, -1).T,
+                              delta.reshape(len(delta), maps, out_h * out_w))
+        return _add_windows(d_columns.reshape(len(delta), channels, kh, kw, out_h, out_w),
+                            self.input_shape, self.stride, self.padding)
+
+    def _batch_steps(self, delta: np.ndarray, cache, scale: float):
+        """The steps of the shared weights and biases: ``scale`` x the batch's summed
+        derivatives (sum over samples, and over the connections sharing each weight)."""
+        maps = self.weights.shape[0]
+        delta = delta.reshape(len(delta), maps, -1)  # (batch, maps, Ho*Wo)
+        # one product per sample, (maps, Ho*Wo) @ (Ho*Wo, C*kh*kw), then the sum over samples
+        weight_step = np.matmul(delta, cache.transpose(0, 2, 1)).sum(axis=0)
+        return ((weight_step * scale).reshape(self.weights.shape),
+                delta.sum(axis=(0, 2)) * scale)
+
+
+def _kernels(kernels, channels: int, kernel_size: int, seed) -> np.ndarray:
+    """The initial kernels as (maps, channels, kh, kw) float64."""
+    if isinstance(kernels, str):
+        values = kernel_bank(kernels)
+    elif isinstance(kernels, (int, np.integer)) and not isinstance(kernels, (bool, np.bool_)):
+        maps = _positive_int("kernels", kernels)
+        k = _positive_int("kernel_size", kernel_size)
+        from ..core.validation import check_seed
+
+        rng = np.random.default_rng(check_seed(seed))
+        fan_in = channels * k * k
+        return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=(maps, channels, k, k))
+    else:
+        try:
+            values = np.array(kernels, dtype=float)
+        except (TypeError, ValueError):
+            values = None
+        if values is None or values.ndim not in (3, 4) or 0 in values.shape:
+            raise ValueError(f"`kernels` must be a bank name, a number of maps, or an array "
+                             f"(maps, kh, kw) or (maps, channels, kh, kw), got {kernels!r}")
+        if not np.isfinite(values).all():
+            raise ValueError("`kernels` must be finite")
+        if values.ndim == 4:
+            if values.shape[1] != channels:
+                raise ValueError(f"`kernels` has {values.shape[1]} channels, but the input has "
+                                 f"{channels}")
+            return values
+    return np.repeat(values[:, None], channels, axis=1)  # one kernel for every channel
+
+
+def _move(layer, buffer, k: int, change: float, clamp, what: str) -> None:
+    """``p += change`` for a shared parameter, clamped if a bias; refuse a non-finite result."""
+    value = buffer[k] + change
+    if clamp is not None:
+        value = min(max(value, clamp[0]), clamp[1])
+    old = buffer[k]
+    buffer[k] = value
+    if not math.isfinite(buffer[k]):
+        buffer[k] = old
+        name = (f"kernel entry {np.unravel_index(k, layer.weights.shape)}" if what == "weight"
+                else f"bias of map {k}")
+        raise ValueError(f"{name} of {layer!r} must be finite, got {value}")
+
+
+# --------------------------------------------------------------------------------------------
+# Pooling
+
+
+class _PoolingNeuron(StaticNeuron):
+    """A pooling neuron has no bias (it reads as 0) and never learns."""
+
+    @property
+    def bias(self) -> float:
+        return 0.0
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        raise AttributeError(f"{self!r} is a pooling neuron: it has no bias")
+
+
+class AveragePoolingNeuron(_PoolingNeuron):
+    """A static neuron whose connections all have weight ``1 / size^2``: ``z`` is the mean of
+    its window (identity activation)."""
+
+
+class MaxPoolingNeuron(_PoolingNeuron):
+    """A neuron whose activation is the largest of its inputs.
+
+    ``winner`` is the connection it came through for the sample last propagated. Its
+    connections (:class:`MaxPoolingConnection`) weigh 1 for the winner and 0 for the others, so
+    ``z = sum w_i a_i`` is the maximum and training sends the derivative to the winner only.
+    """
+
+    def __init__(self, layer, index: int) -> None:
+        super().__init__(layer, index)
+        self.winner: Optional[MaxPoolingConnection] = None
+
+    def eval(self) -> None:
+        """``z = a = max_i a_i``; the first of equal inputs wins."""
+        winner = self.inputs[0]
+        largest = winner.input_neuron.activation
+        for connection in self.inputs:
+            if connection.input_neuron.activation > largest:
+                winner, largest = connection, connection.input_neuron.activation
+        self.winner = winner
+        self.z = self.activation = largest
+
+
+class MaxPoolingConnection(Connection):
+    """A connection into a max-pooling neuron: a switch, not a parameter.
+
+    ``weight`` is 1.0 when this connection carried the largest input of the sample last
+    propagated, else 0.0; it cannot be set.
+    """
+
+    __slots__ = ()
+
+    @property
+    def weight(self) -> float:
+        return 1.0 if self.output_neuron.winner is self else 0.0
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        raise AttributeError(f"{self!r} goes into a max-pooling neuron: its weight is 1 for "
+                             "the largest input and 0 for the others, not a parameter")
+
+    @property
+    def input_strength(self) -> float:
+        return self.weight * self.input_neuron.activation
+
+
+class _PoolingLayer(_SharedWeightsLayer):
+    def __init__(self, input_shape, size: int = 2, stride: Optional[int] = None, *,
+                 dtype="float64") -> None:
+        shape = _input_shape(input_shape)
+        size = _positive_int("size", size)
+        stride = size if stride is None else stride
+        n = self._setup_shapes(shape, (size, size), stride, 0, shape[0])
+        super().__init__(n, "identity", static=True, dtype=dtype)
+
+    def _make_neuron(self, index: int):
+        return self.neuron_class(self, index)
+
+    def _offsets(self, a: np.ndarray):
+        """For each window offset ``(i, j)``: ``(i, j, values)``, where ``values[b, c, y, x]``
+        is input ``(c, y s + i, x s + j)`` of sample ``b``, a strided view.
+
+        Pooling loops over the k^2 offsets with whole-array operations: numpy reduces over
+        the small window axes of a window view about 25 times more slowly.
+        """
+        channels, height, width = self.input_shape
+        _, out_h, out_w = self.shape
+        x = a.reshape(len(a), channels, height, width)
+        s = self.stride
+        for i in range(self.kernel_size[0]):
+            for j in range(self.kernel_size[1]):
+                yield i, j, x[:, :, i:i + s * (out_h - 1) + 1:s, j:j + s * (out_w - 1) + 1:s]
+
+    def _describe(self) -> str:
+        return f"{super()._describe()}, stride {self.stride}"
+
+
+class AveragePoolingLayer(_PoolingLayer):
+    """Each channel shrunk by averaging ``size x size`` windows (``stride`` apart, by default
+    ``size``). Its neurons are static with one shared weight ``1 / size^2`` and no bias.
+
+    Examples
+    --------
+    >>> AveragePoolingLayer((12, 26, 26), 2)
+    AveragePoolingLayer(index ?, 12 x 13 x 13 from 12 x 26 x 26, 2 x 2 windows, stride 2)
+    """
+
+    neuron_class = AveragePoolingNeuron
+
+    def __init__(self, input_shape, size: int = 2, stride: Optional[int] = None, *,
+                 dtype="float64") -> None:
+        super().__init__(input_shape, size, stride, dtype=dtype)
+        self._shared_parameters(1, 0)
+        self.weights[0] = 1.0 / (size * size)
+
+    def _connect(self, previous: Layer) -> None:
+        super()._connect(previous, per_channel=True)
+
+    def _batch_forward(self, a: np.ndarray, keep: bool):
+        z = None
+        for _, _, values in self._offsets(a):
+            z = values.copy() if z is None else np.add(z, values, out=z)
+        z *= self.weights[0]
+        return z.reshape(len(a), -1), None
+
+    def _batch_backward(self, delta: np.ndarray, cache) -> np.ndarray:
+        channels, out_h, out_w = self.shape
+        k = self.kernel_size[0]
+        share = (delta * self.weights[0]).reshape(len(delta), channels, 1, 1, out_h, out_w)
+        d_windows = np.broadcast_to(share, (len(delta), channels, k, k, out_h, out_w))
+        return _add_windows(d_windows, self.input_shape, self.stride, 0)
+
+
+class MaxPoolingLayer(_PoolingLayer):
+    """Each channel shrunk to the largest value of each ``size x size`` window (``stride``
+    apart, by default ``size``). See :class:`MaxPoolingNeuron`.
+
+    Examples
+    --------
+    >>> MaxPoolingLayer((12, 26, 26), 2).shape
+    (12, 13, 13)
+    """
+
+    neuron_class = MaxPoolingNeuron
+
+    def __init__(self, input_shape, size: int = 2, stride: Optional[int] = None, *,
+                 dtype="float64") -> None:
+        super().__init__(input_shape, size, stride, dtype=dtype)
+        self._shared_parameters(0, 0)
+
+    def _connect(self, previous: Layer) -> None:
+        super()._connect(previous, MaxPoolingConnection, per_channel=True)
+
+    def _start_sample(self, input_activations: list[float]) -> None:
+        super()._start_sample(input_activations)
+        record = self.record
+        if record.winners is None:
+            record.winners = []
+        record.winners.append([n.winner.input_neuron.index for n in self.neurons])
+
+    def _batch_forward(self, a: np.ndarray, keep: bool):
+        """The maxima; with ``keep``, also which input won each window (the first of equals)."""
+        z = best = None
+        for i, j, values in self._offsets(a):
+            if z is None:
+                z = values.copy()
+                best = np.zeros(z.shape, dtype=np.intp) if keep else None
+            elif keep:  # the first of equal inputs wins, as in MaxPoolingNeuron.eval
+                larger = np.greater(values, z)
+                np.copyto(best, i * self.kernel_size[1] + j, where=larger)
+                np.maximum(z, values, out=z)
+            else:
+                np.maximum(z, values, out=z)
+        if not keep:
+            return z.reshape(len(a), -1), None
+        # input index of the winner = index of the window's top-left + the offset's step
+        _, height, width = self.input_shape
+        k = self.kernel_size[1]
+        steps = np.array([i * width + j for i in range(k) for j in range(k)])
+        winners = self._corners() + steps[best]  # (batch, C, Ho, Wo)
+        return z.reshape(len(a), -1), winners.reshape(len(a), -1)
+
+    def _corners(self) -> np.ndarray:
+        """The input index of each window's top-left corner, (C, Ho, Wo)."""
+        if getattr(self, "_corner_indices", None) is None:
+            channels, height, width = self.input_shape
+            _, out_h, out_w = self.shape
+            c = np.arange(channels)[:, None, None]
+            y = np.arange(out_h)[:, None] * self.stride
+            x = np.arange(out_w) * self.stride
+            self._corner_indices = (c * height + y) * width + x
+        return self._corner_indices
+
+    def _batch_backward(self, delta: np.ndarray, winners) -> np.ndarray:
+        """Each window's derivative goes to the input that won it."""
+        batch = len(delta)
+        d = np.zeros((batch, self.previous.size), dtype=delta.dtype)
+        if self.stride >= self.kernel_size[0]:  # windows do not overlap: one winner per input
+            np.put_along_axis(d, winners, delta, axis=1)
+        else:
+            rows = np.arange(batch)[:, None] * self.previous.size
+            d = np.bincount((winners + rows).ravel(), weights=delta.ravel(),
+                            minlength=d.size).astype(delta.dtype).reshape(d.shape)
+        return d
+
+
+# --------------------------------------------------------------------------------------------
+# Recipes for Network.convolutional
+
+
+def _recipe(layer_class, *args, **kwargs):
+    recipe = functools.partial(layer_class, *args, **kwargs)
+    recipe.layer_class = layer_class
+    return recipe
+
+
+def convolution(kernels: Union[str, int, np.ndarray] = "edges_and_lines", **options):
+    """A convolution layer for :meth:`Network.convolutional`, its input shape still to come.
+
+    Takes the options of :class:`ConvolutionLayer` except ``input_shape`` and ``dtype``.
+    """
+    return _recipe(ConvolutionLayer, kernels=kernels, **options)
+
+
+def max_pooling(size: int = 2, stride: Optional[int] = None):
+    """A max-pooling layer for :meth:`Network.convolutional` (see :class:`MaxPoolingLayer`)."""
+    return _recipe(MaxPoolingLayer, size=size, stride=stride)
+
+
+def average_pooling(size: int = 2, stride: Optional[int] = None):
+    """An average-pooling layer for :meth:`Network.convolutional` (see
+    :class:`AveragePoolingLayer`)."""
+    return _recipe(AveragePoolingLayer, size=size, stride=stride)

@@ -1,0 +1,8 @@
+"""Training: ``fit`` over epochs of mini-batches, its history, checkpoints and resume.
+
+The update rule itself belongs to the optimizers (:mod:`neurograph.optimizers`); the steps of
+one mini-batch to the engines (:mod:`neurograph.engines`).
+"""
+from .loop import History, evaluate, fit
+
+__all__ = ["History", "fit", "evaluate"]
