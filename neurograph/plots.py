@@ -19,6 +19,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from ._checks import as_samples
+from .drawing import _mosaic
 from .layers import ReceivingLayer
 from .training import History, _restore, _snapshot
 from .vectorized import forward
@@ -153,17 +154,31 @@ def plot_history(history: History, *, ax=None, **style):
     n = len(lists["cost"])
     if n == 0:
         raise ValueError("`history` must hold at least one epoch, got none")
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
+    cost_ax, accuracy_ax, result = _history_axes(ax)
+    _draw_history_curves(lists, cost_ax, accuracy_ax, {"marker": "o" if n <= 30 else None,
+                                                       **style})
+    _label_history_axes(cost_ax, accuracy_ax)
+    if ax is None:
+        _explain_history_side_by_side(cost_ax, accuracy_ax)
+    else:
+        _explain_history_twins(cost_ax, accuracy_ax)
+    return result
 
+
+def _history_axes(ax) -> tuple:
+    """``(cost_ax, accuracy_ax, what plot_history returns)``: two new Axes side by side, or
+    ``ax`` and a twin of it."""
     if ax is None:
         import matplotlib.pyplot as plt
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
         cost_ax, accuracy_ax = axes
-        result = axes
-    else:
-        cost_ax, accuracy_ax = ax, ax.twinx()
-        result = (ax, accuracy_ax)
-    style = {"marker": "o" if n <= 30 else None, **style}
+        return cost_ax, accuracy_ax, axes
+    accuracy_ax = ax.twinx()
+    return ax, accuracy_ax, (ax, accuracy_ax)
+
+
+def _draw_history_curves(lists: dict, cost_ax, accuracy_ax, style: dict) -> None:
+    """Every curve with something to draw, against epochs 1, 2, ..."""
     # Training solid, validation dashed; cost in C0, accuracy in C1 (distinct on a twin axis).
     curves = [(cost_ax, "cost", "training cost", "C0", "-"),
               (cost_ax, "validation_cost", "validation cost", "C0", "--"),
@@ -175,33 +190,45 @@ def plot_history(history: History, *, ax=None, **style):
             epochs = np.arange(1, len(curve) + 1)
             target.plot(epochs, curve, **{"label": label, "color": color,
                                           "linestyle": linestyle, **style})
+
+
+def _label_history_axes(cost_ax, accuracy_ax) -> None:
+    """Axis labels, accuracy in percent, whole epochs."""
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
     cost_ax.set_xlabel("epoch")
     cost_ax.set_ylabel("cost")
     accuracy_ax.set_ylabel("accuracy")
     accuracy_ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     for each in (cost_ax, accuracy_ax):
         each.xaxis.set_major_locator(MaxNLocator(integer=True))
-    has_accuracy = bool(accuracy_ax.lines)
-    if ax is None:
-        accuracy_ax.set_xlabel("epoch")
-        cost_ax.set_title("cost")
-        accuracy_ax.set_title("accuracy")
-        cost_ax.legend()
-        if has_accuracy:
-            accuracy_ax.legend()
-        else:
-            accuracy_ax.text(0.5, 0.5, "no accuracy measured", ha="center", va="center",
-                             transform=accuracy_ax.transAxes, color="0.4")
+
+
+def _explain_history_side_by_side(cost_ax, accuracy_ax) -> None:
+    """Titles and a legend on each Axes, or a word where no accuracy was measured."""
+    accuracy_ax.set_xlabel("epoch")
+    cost_ax.set_title("cost")
+    accuracy_ax.set_title("accuracy")
+    cost_ax.legend()
+    if accuracy_ax.lines:
+        accuracy_ax.legend()
     else:
-        accuracy_ax.set_visible(has_accuracy)
-        if has_accuracy:  # one legend for both y-axes, above the Axes where no curve can be
-            handles, labels = (a + b for a, b in zip(cost_ax.get_legend_handles_labels(),
-                                                     accuracy_ax.get_legend_handles_labels()))
-            cost_ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                           ncol=2, fontsize="small", frameon=False)
-        else:
-            cost_ax.legend()
-    return result
+        accuracy_ax.text(0.5, 0.5, "no accuracy measured", ha="center", va="center",
+                         transform=accuracy_ax.transAxes, color="0.4")
+
+
+def _explain_history_twins(cost_ax, accuracy_ax) -> None:
+    """One legend for both y-axes, above the Axes where no curve can be; the accuracy axis
+    hidden when it has no curve."""
+    has_accuracy = bool(accuracy_ax.lines)
+    accuracy_ax.set_visible(has_accuracy)
+    if has_accuracy:
+        handles, labels = (a + b for a, b in zip(cost_ax.get_legend_handles_labels(),
+                                                 accuracy_ax.get_legend_handles_labels()))
+        cost_ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                       ncol=2, fontsize="small", frameon=False)
+    else:
+        cost_ax.legend()
 
 
 # -- weights ---------------------------------------------------------------------------------------
@@ -234,7 +261,7 @@ def _check_has_weights(layer) -> None:
                          f"{layer!r}: a pooling layer has no weights to show ({what})")
 
 
-def _kernel_mosaic(layer, shape, max_neurons: Optional[int]):
+def _kernels_mosaic(layer, shape, max_neurons: Optional[int]):
     """:func:`weight_mosaic` for a convolution layer: its kernels."""
     if shape is not None:
         raise ValueError(f"`shape` must be None for a convolution layer (its kernels are "
@@ -243,16 +270,12 @@ def _kernel_mosaic(layer, shape, max_neurons: Optional[int]):
     maps, channels, h, w = kernels.shape
     shown = maps if max_neurons is None else min(maps, max_neurons)
     if channels == 1:  # the maps in a roughly square grid
+        mosaic = _mosaic(kernels[:shown, 0])
         columns = math.ceil(math.sqrt(shown))
         rows = -(-shown // columns)
-        places = [(m // columns, m % columns, m, 0) for m in range(shown)]
     else:  # a row per map, a column per channel
         rows, columns = shown, channels
-        places = [(m, c, m, c) for m in range(shown) for c in range(channels)]
-    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
-    for row, column, m, c in places:
-        top, left = row * (h + 1), column * (w + 1)
-        mosaic[top:top + h, left:left + w] = kernels[m, c]
+        mosaic = _mosaic(kernels[:shown].reshape(shown * channels, h, w), columns)
     return mosaic, (h, w), (rows, columns), shown
 
 
@@ -287,18 +310,15 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     if max_neurons is not None:
         max_neurons = _positive_int("max_neurons", max_neurons)
     if layer.shared:
-        return _kernel_mosaic(layer, shape, max_neurons)
+        return _kernels_mosaic(layer, shape, max_neurons)
     n_out, n_in = layer.weights.shape
     h, w = _tile_shape(shape, n_in)
     shown = n_out if max_neurons is None else min(n_out, max_neurons)
     # As many columns as make the whole mosaic roughly square in pixels.
     columns = min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
     rows = -(-shown // columns)
-    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
     weights = np.where(layer.mask, layer.weights, np.nan).astype(float)  # (n_out, n_in)
-    for k in range(shown):
-        top, left = (k // columns) * (h + 1), (k % columns) * (w + 1)
-        mosaic[top:top + h, left:left + w] = weights[k].reshape(h, w)
+    mosaic = _mosaic(weights[:shown].reshape(shown, h, w), columns)
     return mosaic, (h, w), (rows, columns), shown
 
 
@@ -371,28 +391,49 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     """
     mosaic, (h, w), (rows, columns), shown = weight_mosaic(layer, shape=shape,
                                                           max_neurons=max_neurons)
+    _check_annotate(layer, annotate)
+    ax = _new_axes(ax)
+    limit = _largest_weight(layer)
+    image = _draw_mosaic(ax, mosaic, limit, cmap, style)
+    if layer.shared:
+        _label_kernels(ax, layer, mosaic, (h, w), (rows, columns), shown, limit, annotate)
+    else:
+        _title_weights(ax, layer, shown)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="kernel entry" if layer.shared else "weight")
+    return ax
+
+
+def _check_annotate(layer, annotate) -> None:
     if annotate and not layer.shared:
         raise ValueError(f"`annotate` is for the kernels of a convolution layer, got "
                          f"annotate={annotate!r} for {layer!r}")
-    ax = _new_axes(ax)
-    existing = np.asarray(layer.weights if layer.shared else layer.weights[layer.mask])
-    limit = float(np.max(np.abs(existing))) if existing.size else 0.0
-    limit = limit or 1.0  # all zero: any symmetric scale will do
+
+
+def _draw_mosaic(ax, mosaic: np.ndarray, limit: float, cmap, style: dict):
+    """The mosaic as one image on the symmetric scale ``-limit`` to ``limit``, no ticks."""
     image = ax.imshow(mosaic, **{"cmap": cmap, "vmin": -limit, "vmax": limit,
                                  "interpolation": "nearest", **style})
     ax.set_xticks([])
     ax.set_yticks([])
+    return image
+
+
+def _largest_weight(layer) -> float:
+    """The largest ``|weight|`` of the layer's connections (or kernels), 1 when all are 0: the
+    half-width of the mosaic's symmetric colour scale."""
+    existing = np.asarray(layer.weights if layer.shared else layer.weights[layer.mask])
+    limit = float(np.max(np.abs(existing))) if existing.size else 0.0
+    return limit or 1.0  # all zero: any symmetric scale will do
+
+
+def _title_weights(ax, layer, shown: int) -> None:
+    """The title of a fully connected layer's mosaic: which layer, how many neurons shown."""
     where = "" if layer.index is None else f", layer {layer.index}"
-    if layer.shared:
-        _label_kernels(ax, layer, mosaic, (h, w), (rows, columns), shown, limit, annotate)
-    else:
-        n_out = layer.size
-        counted = f"first {shown} of {n_out} neurons" if shown < n_out else \
-            f"{n_out} neuron{'s' if n_out != 1 else ''}"
-        ax.set_title(f"incoming weights{where}: {counted}")
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="kernel entry" if layer.shared else "weight")
-    return ax
+    n_out = layer.size
+    counted = f"first {shown} of {n_out} neurons" if shown < n_out else \
+        f"{n_out} neuron{'s' if n_out != 1 else ''}"
+    ax.set_title(f"incoming weights{where}: {counted}")
 
 
 def _label_kernels(ax, layer, mosaic, tile, grid, shown: int, limit: float, annotate) -> None:
