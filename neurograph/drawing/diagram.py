@@ -184,6 +184,21 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     >>> len(layout.receptive_fields), len(layout.connections), layout.total_connections
     (24, 300, 5400)
     """
+    _check_layout_arguments(network, max_neurons, max_connections, image_shape)
+    if any(getattr(layer, "shared", False) for layer in network.receiving_layers):
+        return _layout_with_maps(network, max_neurons, max_connections, image_shape)
+    layouts, notes = _columns(network, max_neurons, image_shape)
+    connections = []
+    total = 0
+    for k, layer in enumerate(network.receiving_layers, start=1):
+        total += int(layer.mask.sum())
+        connections.extend(_strongest(layer, k, layouts[k - 1], layouts[k], max_connections,
+                                      notes))
+    return NetworkLayout(layouts, connections, total, notes)
+
+
+def _check_layout_arguments(network, max_neurons, max_connections, image_shape) -> None:
+    """Refuse what :func:`network_layout` cannot lay out, with the error it promises."""
     from ..core.network import Network
 
     if not isinstance(network, Network):
@@ -196,8 +211,11 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
         if rows * columns != network.input_layer.size:
             raise ValueError(f"`image_shape` must hold the {network.input_layer.size} inputs, "
                              f"got {image_shape!r}")
-    if any(getattr(layer, "shared", False) for layer in network.receiving_layers):
-        return _layout_with_maps(network, max_neurons, max_connections, image_shape)
+
+
+def _columns(network, max_neurons: int, image_shape) -> tuple[list, list]:
+    """The layers of a network without maps as columns one unit apart: the layouts and the
+    notes on what they leave out."""
     slots = []
     for layer in network.layers:
         n = layer.size
@@ -228,22 +246,20 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
                                        grid_extent=extent))
             notes.append(f"layer {k}: {n} inputs drawn as a {grid[0]} x {grid[1]} grid")
             continue
-        keep = max_neurons // 2
-        shown = np.concatenate([np.arange(keep), np.arange(n - keep, n)])
-        ys = _heights(2 * keep + _MARKER_SLOTS)
-        layouts.append(LayerLayout(x, shown,
-                                   np.concatenate([ys[:keep], ys[keep + _MARKER_SLOTS:]]),
-                                   hidden=n - 2 * keep,
-                                   gap_y=float(ys[keep + _MARKER_SLOTS // 2])))
-        notes.append(f"layer {k}: {n - 2 * keep} of {n} neurons not drawn")
+        layouts.append(_summarised(x, n, max_neurons, 1.0, k, notes))
+    return layouts, notes
 
-    connections = []
-    total = 0
-    for k, layer in enumerate(network.receiving_layers, start=1):
-        total += int(layer.mask.sum())
-        connections.extend(_strongest(layer, k, layouts[k - 1], layouts[k], max_connections,
-                                      notes))
-    return NetworkLayout(layouts, connections, total, notes)
+
+def _summarised(x: float, n: int, max_neurons: int, spacing: float, k: int,
+                notes: list) -> LayerLayout:
+    """Layer ``k`` of ``n > max_neurons`` neurons as its first and last ``max_neurons // 2``,
+    ``spacing`` apart, with the marker of the hidden ones between them (noted in ``notes``)."""
+    keep = max_neurons // 2
+    ys = spacing * _heights(2 * keep + _MARKER_SLOTS)
+    shown = np.concatenate([np.arange(keep), np.arange(n - keep, n)])
+    notes.append(f"layer {k}: {n - 2 * keep} of {n} neurons not drawn")
+    return LayerLayout(x, shown, np.concatenate([ys[:keep], ys[keep + _MARKER_SLOTS:]]),
+                       hidden=n - 2 * keep, gap_y=float(ys[keep + _MARKER_SLOTS // 2]))
 
 
 def _strongest(layer, k: int, senders: LayerLayout, receivers: LayerLayout,
@@ -320,15 +336,8 @@ def _layout_with_maps(network, max_neurons: int, max_connections: int,
             spacing = min(2.0, 0.85 * height / n_slots)  # a short column spreads a little
             if n <= max_neurons:
                 layouts.append(LayerLayout(x, np.arange(n), spacing * _heights(n)))
-                continue
-            keep = max_neurons // 2
-            ys = spacing * _heights(2 * keep + _MARKER_SLOTS)
-            shown = np.concatenate([np.arange(keep), np.arange(n - keep, n)])
-            layouts.append(LayerLayout(x, shown,
-                                       np.concatenate([ys[:keep], ys[keep + _MARKER_SLOTS:]]),
-                                       hidden=n - 2 * keep,
-                                       gap_y=float(ys[keep + _MARKER_SLOTS // 2])))
-            notes.append(f"layer {k}: {n - 2 * keep} of {n} neurons not drawn")
+            else:
+                layouts.append(_summarised(x, n, max_neurons, spacing, k, notes))
             continue
         channels, rows, columns = image
         if channels == 1 and not getattr(layer, "shared", False):  # one grid, as for the input
@@ -376,7 +385,7 @@ def _tiles(layer, image: tuple, left: float, height: float) -> LayerLayout:
     kernel_w = kernel_h = 0.0
     if kernels is not None:
         kernels = np.array(kernels, dtype=float)
-        mosaic_h, mosaic_w = _kernel_mosaic(kernels[0]).shape
+        mosaic_h, mosaic_w = _mosaic(kernels[0]).shape
         _, channels, kh, kw = kernels.shape
         pixel = _KERNEL_SIDE * side * (1.0 if channels == 1 else 1.6) / max(mosaic_h, mosaic_w)
         kernel_w, kernel_h = mosaic_w * pixel, mosaic_h * pixel
@@ -400,16 +409,21 @@ def _tiles(layer, image: tuple, left: float, height: float) -> LayerLayout:
                        kernel_extents=kernel_extents)
 
 
-def _kernel_mosaic(kernel: np.ndarray) -> np.ndarray:
-    """One map's kernel ``(channels, kh, kw)`` as one image: the channels' slices in a roughly
-    square grid, left to right and top to bottom, a NaN pixel between them."""
-    channels, kh, kw = kernel.shape
-    columns = math.ceil(math.sqrt(channels))
-    rows = -(-channels // columns)
-    mosaic = np.full((rows * (kh + 1) - 1, columns * (kw + 1) - 1), np.nan)
-    for c in range(channels):
-        top, left = (c // columns) * (kh + 1), (c % columns) * (kw + 1)
-        mosaic[top:top + kh, left:left + kw] = kernel[c]
+def _mosaic(tiles: np.ndarray, columns: Optional[int] = None) -> np.ndarray:
+    """Images ``(n, h, w)`` tiled into one image, left to right and top to bottom, in
+    ``columns`` columns (by default as many as make the grid of tiles roughly square), a NaN
+    pixel between neighbours; unused places are NaN too.
+
+    Tile ``k``'s top-left pixel is ``((k // columns) * (h + 1), (k % columns) * (w + 1))``.
+    One map's kernel ``(channels, kh, kw)`` so becomes one image of its channels' slices.
+    """
+    n, h, w = tiles.shape
+    columns = math.ceil(math.sqrt(n)) if columns is None else columns
+    rows = -(-n // columns)
+    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for k in range(n):
+        top, left = (k // columns) * (h + 1), (k % columns) * (w + 1)
+        mosaic[top:top + h, left:left + w] = tiles[k]
     return mosaic
 
 
@@ -509,22 +523,60 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     12
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
-    from matplotlib.colors import Normalize
-    from matplotlib.lines import Line2D
-
     if color_by not in COLOR_BY:
         raise ValueError(f"`color_by` must be one of {', '.join(COLOR_BY)}, got {color_by!r}")
     layout = network_layout(network, max_neurons=max_neurons, max_connections=max_connections,
                             image_shape=image_shape)
+    ax = _diagram_axes(ax, network, layout)
+    weight_norm = _draw_connections(ax, layout, cmap, connection_values)
+    neurons = _draw_neurons(ax, network, layout, color_by, labels, cmap, neuron_cmap,
+                            neuron_values)
+    neuron_name = color_by if neuron_values is None else (neuron_label or "value")
+    _frame(ax, network, layout, neurons.picture_norms, neuron_name)
+    _draw_legend(ax, layout, neurons, cmap, connection_label)
+    if colorbar:
+        _draw_colour_bars(ax, layout, [(weight_norm, cmap, connection_label),
+                                       (neurons.norm, neurons.cmap, neuron_name)],
+                          neurons.kernel_norm, cmap)
+    _note_left_out(ax, layout)
+    return ax
+
+
+@dataclass
+class _Neurons:
+    """The neurons :func:`draw_network` drew as circles (one entry each, in drawing order),
+    and the colour scales of them, of the kernels, and of each layer's grid or tiles."""
+
+    values: np.ndarray
+    xs: np.ndarray
+    ys: np.ndarray
+    static: np.ndarray  # bool: drawn as squares
+    clamped: np.ndarray  # bool: ringed
+    norm: object = None
+    cmap: object = None
+    kernel_norm: object = None
+    picture_norms: dict = field(default_factory=dict)
+
+
+def _diagram_axes(ax, network, layout: NetworkLayout):
+    """``ax``, or a new figure's Axes sized for the layout."""
+    import matplotlib.pyplot as plt
+
     if ax is None and layout.equal_aspect:
         size, box = _figure_size(layout)
         ax = plt.figure(figsize=size).add_axes(box)
     elif ax is None:
         _, ax = plt.subplots(figsize=(max(4.0, 1.8 * len(network.layers) + 1.5), 5.0))
+    return ax
 
-    # Connections: one LineCollection, coloured and sized by weight (or the values given).
+
+def _draw_connections(ax, layout: NetworkLayout, cmap, connection_values):
+    """One LineCollection, coloured and sized by weight (or the values given), and the
+    receptive fields; returns the weights' colour scale."""
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import Normalize
+
     if connection_values is None:
         weights = np.array([c.weight for c in layout.connections])
     else:
@@ -549,18 +601,40 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     ax.add_collection(lines)
     if layout.receptive_fields:
         _draw_receptive_fields(ax, layout.receptive_fields)
+    return weight_norm
 
-    # Neurons: one scatter of circles, one of squares (static), rings for clamped biases.
+
+def _draw_neurons(ax, network, layout: NetworkLayout, color_by: str, labels: bool, cmap,
+                  neuron_cmap, neuron_values) -> _Neurons:
+    """Circles (squares if static, red rings for clamped biases), grids, tiles and kernels."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+
+    neurons, pictures = _circles_and_pictures(network, layout, color_by, neuron_values)
+    _draw_plain_grids_and_markers(ax, network, layout, neuron_cmap)
+    everything = np.concatenate([neurons.values] + [v for _, _, v in pictures])
+    signed = color_by == "bias" if neuron_values is None else bool((everything < 0).any())
+    neurons.norm, neurons.cmap = _circle_scale(neurons.values, signed, cmap, neuron_cmap)
+    kernels = [np.abs(p.kernels).max() for p in layout.layers if p.kernels is not None]
+    top = float(max(kernels, default=1.0)) or 1.0
+    neurons.kernel_norm = Normalize(-top, top) if kernels else None  # one for all the kernels
+    for layer, place, picture in pictures:  # each layer of maps on a scale of its own
+        neurons.picture_norms[layer.index] = norm = _picture_norm(picture, signed)
+        _draw_picture(ax, layer, place, picture, plt.get_cmap(neurons.cmap), norm,
+                      plt.get_cmap(cmap), neurons.kernel_norm)
+    _draw_circles(ax, neurons, _circle_size(layout), labels)
+    return neurons
+
+
+def _circles_and_pictures(network, layout: NetworkLayout, color_by: str,
+                          neuron_values) -> tuple[_Neurons, list]:
+    """The neurons drawn as circles, and ``(layer, place, values)`` of the grids and tiles of
+    a layout with maps (the input grid of a layout without maps is drawn on its own)."""
     values, xs, ys, static, clamped = [], [], [], [], []
-    pictures = []  # (layer, place, values) of the grids and tiles of a layout with maps
+    pictures = []
     clamp = network.bias_clamp
     for layer, place in zip(network.layers, layout.layers):
         if place.grid is not None and not layout.equal_aspect:
-            image = np.array([n.activation for n in layer.neurons]).reshape(place.grid)
-            ax.imshow(image, extent=place.grid_extent, cmap=neuron_cmap, zorder=2,
-                      interpolation="nearest", aspect="auto", gid="input-grid")
-            ax.text(place.x, place.grid_extent[2] - 0.3, f"{layer.size} inputs\n"
-                    f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
             continue
         if place.grid is not None or place.tiles is not None:
             pictures.append((layer, place, _picture_values(layer, color_by, neuron_values)))
@@ -579,41 +653,57 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
             static.append(bool(getattr(neuron, "static", False)))
             clamped.append(has_bias and clamp is not None and not neuron.static
                            and neuron.bias in clamp)
-        if place.hidden:
+    xs, ys, static, clamped = map(np.array, (xs, ys, static, clamped))
+    return _Neurons(np.array(values, dtype=float), xs, ys, static, clamped), pictures
+
+
+def _draw_plain_grids_and_markers(ax, network, layout: NetworkLayout, neuron_cmap) -> None:
+    """The input grid of a layout without maps, and the "... n more" of summarised layers."""
+    for layer, place in zip(network.layers, layout.layers):
+        if place.grid is not None and not layout.equal_aspect:
+            image = np.array([n.activation for n in layer.neurons]).reshape(place.grid)
+            ax.imshow(image, extent=place.grid_extent, cmap=neuron_cmap, zorder=2,
+                      interpolation="nearest", aspect="auto", gid="input-grid")
+            ax.text(place.x, place.grid_extent[2] - 0.3, f"{layer.size} inputs\n"
+                    f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
+        elif place.hidden:  # only a column of circles hides neurons
             ax.text(place.x, place.gap_y, f"\u22ee {place.hidden} more \u22ee", ha="center",
                     va="center", fontsize=8, zorder=6, gid="hidden-marker",
                     bbox=dict(boxstyle="round", facecolor="white", edgecolor="grey"))
-    values = np.array(values, dtype=float)
-    xs, ys, static, clamped = map(np.array, (xs, ys, static, clamped))
-    everything = np.concatenate([values] + [v for _, _, v in pictures])
+
+
+def _circle_scale(values: np.ndarray, signed: bool, cmap, neuron_cmap) -> tuple:
+    """The colour scale and map of the circles: symmetric on the diverging map for signed
+    values, else from 0 (or below) to 1 (or above) on the neurons' map."""
+    from matplotlib.colors import Normalize
+
     finite = values[np.isfinite(values)]
-    signed = color_by == "bias" if neuron_values is None else bool((everything < 0).any())
     if signed:
         top = float(np.max(np.abs(finite))) if finite.size else 1.0
-        neuron_norm = Normalize(-(top or 1.0), top or 1.0)
-        neuron_map = cmap
-    else:
-        low = min(0.0, float(finite.min())) if finite.size else 0.0
-        high = max(1.0, float(finite.max())) if finite.size else 1.0
-        neuron_norm = Normalize(low, high)
-        neuron_map = neuron_cmap
-    kernels = [np.abs(p.kernels).max() for p in layout.layers if p.kernels is not None]
-    top = float(max(kernels, default=1.0)) or 1.0
-    kernel_norm = Normalize(-top, top) if kernels else None  # one scale for all the kernels
-    picture_norms = {}  # each layer of maps on a scale of its own, as the input grid above
-    for layer, place, picture in pictures:
-        picture_norms[layer.index] = norm = _picture_norm(picture, signed)
-        _draw_picture(ax, layer, place, picture, plt.get_cmap(neuron_map), norm,
-                      plt.get_cmap(cmap), kernel_norm)
+        return Normalize(-(top or 1.0), top or 1.0), cmap
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    high = max(1.0, float(finite.max())) if finite.size else 1.0
+    return Normalize(low, high), neuron_cmap
+
+
+def _circle_size(layout: NetworkLayout) -> float:
+    """The circles' area in points squared: about as many as fit in the most crowded column."""
     if layout.equal_aspect:  # as many slots as the closest circles would make of the height
         _, _, bottom, top = _span(layout)
         closest = min((float(np.min(-np.diff(p.y))) for p in layout.layers if len(p.y) > 1),
                       default=1.0)
-        size = float(np.clip(2400.0 * closest / (top - bottom), 30, 500))
-    else:
-        size = float(np.clip(2400.0 / max(len(p.y) for p in layout.layers if p.grid is None),
-                             30, 500))
-    faces = plt.get_cmap(neuron_map)(neuron_norm(np.nan_to_num(values)))
+        return float(np.clip(2400.0 * closest / (top - bottom), 30, 500))
+    return float(np.clip(2400.0 / max(len(p.y) for p in layout.layers if p.grid is None),
+                         30, 500))
+
+
+def _draw_circles(ax, neurons: _Neurons, size: float, labels: bool) -> None:
+    """One scatter of circles, one of squares (static), rings for clamped biases, values."""
+    import matplotlib.pyplot as plt
+
+    values, xs, ys, static, clamped = (neurons.values, neurons.xs, neurons.ys, neurons.static,
+                                       neurons.clamped)
+    faces = plt.get_cmap(neurons.cmap)(neurons.norm(np.nan_to_num(values)))
     faces[~np.isfinite(values)] = (0.85, 0.85, 0.85, 1.0)
     for marker, which in (("o", ~static), ("s", static)):
         if which.any():
@@ -628,14 +718,15 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
             if np.isfinite(v):
                 ax.text(x, y, f"{v:.2f}", ha="center", va="center", fontsize=6, zorder=5)
 
-    # Frame, legend, colour bars, and what was left out.
+
+def _frame(ax, network, layout: NetworkLayout, picture_norms: dict, neuron_name: str) -> None:
+    """Limits, aspect, a tick label under each layer, no frame but the bottom line."""
     ax.autoscale_view()
     ax.margins(0.08)
     if layout.equal_aspect:
         ax.set_aspect("equal", adjustable="datalim")
-        name = color_by if neuron_values is None else (neuron_label or "value")
         ax.set_xticks([place.x for place in layout.layers])
-        ax.set_xticklabels([_caption(l, picture_norms.get(l.index), name)
+        ax.set_xticklabels([_caption(l, picture_norms.get(l.index), neuron_name)
                             for l in network.layers], fontsize=8)
     else:
         ax.set_xticks(range(len(network.layers)))
@@ -644,14 +735,22 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
+
+
+def _draw_legend(ax, layout: NetworkLayout, neurons: _Neurons, cmap,
+                 connection_label: str) -> None:
+    """Above the Axes: the signs of the lines, and the markers and bands that are drawn."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
     legend = [Line2D([], [], color=plt.get_cmap(cmap)(0.95), lw=2,
                      label=f"positive {connection_label}"),
               Line2D([], [], color=plt.get_cmap(cmap)(0.05), lw=2,
                      label=f"negative {connection_label}")]
-    if static.any():
+    if neurons.static.any():
         legend.append(Line2D([], [], marker="s", ls="--", color="grey", mfc="white",
                              label="static neuron (fixed)"))
-    if clamped.any():
+    if neurons.clamped.any():
         legend.append(Line2D([], [], marker="o", ls="", mfc="none", mec="red",
                              label="bias at the clamp"))
     if layout.receptive_fields:
@@ -661,25 +760,30 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
                             label="receptive field (one per map)"))
     ax.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(legend),
               fontsize=7, frameon=False)
-    if colorbar:
-        from matplotlib.cm import ScalarMappable
 
-        neuron_name = color_by if neuron_values is None else (neuron_label or "value")
-        bars = [(weight_norm, cmap, connection_label), (neuron_norm, neuron_map, neuron_name)]
-        if kernel_norm is not None:
-            bars.append((kernel_norm, cmap, "kernel entry"))
-        left, step, width = 1.02, 0.22, 0.025
-        if layout.equal_aspect:  # a wide Axes: bars about an inch apart, not a share of it
-            inches = ax.get_position().width * ax.figure.get_size_inches()[0]
-            left, step, width = 1.0 + 0.1 / inches, 1.0 / inches, 0.12 / inches
-        for offset, (norm, colors_, label) in enumerate(bars):
-            bar = ax.inset_axes([left + step * offset, 0.05, width, 0.9])
-            ax.figure.colorbar(ScalarMappable(norm, colors_), cax=bar, label=label)
+
+def _draw_colour_bars(ax, layout: NetworkLayout, bars: list, kernel_norm, cmap) -> None:
+    """One colour bar per ``(norm, colour map, label)`` of ``bars``, then the kernels' (if
+    any), side by side right of the Axes."""
+    from matplotlib.cm import ScalarMappable
+
+    if kernel_norm is not None:
+        bars = bars + [(kernel_norm, cmap, "kernel entry")]
+    left, step, width = 1.02, 0.22, 0.025
+    if layout.equal_aspect:  # a wide Axes: bars about an inch apart, not a share of it
+        inches = ax.get_position().width * ax.figure.get_size_inches()[0]
+        left, step, width = 1.0 + 0.1 / inches, 1.0 / inches, 0.12 / inches
+    for offset, (norm, colors_, label) in enumerate(bars):
+        bar = ax.inset_axes([left + step * offset, 0.05, width, 0.9])
+        ax.figure.colorbar(ScalarMappable(norm, colors_), cax=bar, label=label)
+
+
+def _note_left_out(ax, layout: NetworkLayout) -> None:
+    """Under the diagram: how many connections are drawn, and what else was left out."""
     drawn = len(layout.connections)
     note = [f"{drawn:,} of {layout.total_connections:,} connections drawn"] + layout.notes
     ax.text(0.5, -0.16, "; ".join(note), transform=ax.transAxes, ha="center", va="top",
             fontsize=7, wrap=True, gid="left-out")
-    return ax
 
 
 _FIELD_FACE = (1.0, 0.6, 0.1, 0.22)  # receptive fields: translucent orange bands
@@ -787,7 +891,7 @@ def _draw_picture(ax, layer, place: LayerLayout, values: np.ndarray, neuron_map,
         ax.add_collection(LineCollection(outlines, colors="0.3", linewidths=0.6, zorder=2.1))
         return
     for m, extent in enumerate(place.kernel_extents):
-        ax.imshow(_kernel_mosaic(place.kernels[m]), extent=tuple(extent), gid=f"kernel-{k}-{m}",
+        ax.imshow(_mosaic(place.kernels[m]), extent=tuple(extent), gid=f"kernel-{k}-{m}",
                   cmap=weight_map.with_extremes(bad="white"), norm=kernel_norm,
                   interpolation="nearest", aspect="auto", zorder=3)
     outlines += [_outline(extent) for extent in place.kernel_extents]

@@ -19,6 +19,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from ..core.validation import as_samples
+from .diagram import _mosaic
 from ..core.layers import ReceivingLayer
 from ..training.loop import History, _restore, _snapshot
 from ..engines.vectorized import forward
@@ -153,17 +154,31 @@ def plot_history(history: History, *, ax=None, **style):
     n = len(lists["cost"])
     if n == 0:
         raise ValueError("`history` must hold at least one epoch, got none")
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
+    cost_ax, accuracy_ax, result = _history_axes(ax)
+    _draw_history_curves(lists, cost_ax, accuracy_ax, {"marker": "o" if n <= 30 else None,
+                                                       **style})
+    _label_history_axes(cost_ax, accuracy_ax)
+    if ax is None:
+        _explain_history_side_by_side(cost_ax, accuracy_ax)
+    else:
+        _explain_history_twins(cost_ax, accuracy_ax)
+    return result
 
+
+def _history_axes(ax) -> tuple:
+    """``(cost_ax, accuracy_ax, what plot_history returns)``: two new Axes side by side, or
+    ``ax`` and a twin of it."""
     if ax is None:
         import matplotlib.pyplot as plt
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
         cost_ax, accuracy_ax = axes
-        result = axes
-    else:
-        cost_ax, accuracy_ax = ax, ax.twinx()
-        result = (ax, accuracy_ax)
-    style = {"marker": "o" if n <= 30 else None, **style}
+        return cost_ax, accuracy_ax, axes
+    accuracy_ax = ax.twinx()
+    return ax, accuracy_ax, (ax, accuracy_ax)
+
+
+def _draw_history_curves(lists: dict, cost_ax, accuracy_ax, style: dict) -> None:
+    """Every curve with something to draw, against epochs 1, 2, ..."""
     # Training solid, validation dashed; cost in C0, accuracy in C1 (distinct on a twin axis).
     curves = [(cost_ax, "cost", "training cost", "C0", "-"),
               (cost_ax, "validation_cost", "validation cost", "C0", "--"),
@@ -175,33 +190,45 @@ def plot_history(history: History, *, ax=None, **style):
             epochs = np.arange(1, len(curve) + 1)
             target.plot(epochs, curve, **{"label": label, "color": color,
                                           "linestyle": linestyle, **style})
+
+
+def _label_history_axes(cost_ax, accuracy_ax) -> None:
+    """Axis labels, accuracy in percent, whole epochs."""
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
     cost_ax.set_xlabel("epoch")
     cost_ax.set_ylabel("cost")
     accuracy_ax.set_ylabel("accuracy")
     accuracy_ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     for each in (cost_ax, accuracy_ax):
         each.xaxis.set_major_locator(MaxNLocator(integer=True))
-    has_accuracy = bool(accuracy_ax.lines)
-    if ax is None:
-        accuracy_ax.set_xlabel("epoch")
-        cost_ax.set_title("cost")
-        accuracy_ax.set_title("accuracy")
-        cost_ax.legend()
-        if has_accuracy:
-            accuracy_ax.legend()
-        else:
-            accuracy_ax.text(0.5, 0.5, "no accuracy measured", ha="center", va="center",
-                             transform=accuracy_ax.transAxes, color="0.4")
+
+
+def _explain_history_side_by_side(cost_ax, accuracy_ax) -> None:
+    """Titles and a legend on each Axes, or a word where no accuracy was measured."""
+    accuracy_ax.set_xlabel("epoch")
+    cost_ax.set_title("cost")
+    accuracy_ax.set_title("accuracy")
+    cost_ax.legend()
+    if accuracy_ax.lines:
+        accuracy_ax.legend()
     else:
-        accuracy_ax.set_visible(has_accuracy)
-        if has_accuracy:  # one legend for both y-axes, above the Axes where no curve can be
-            handles, labels = (a + b for a, b in zip(cost_ax.get_legend_handles_labels(),
-                                                     accuracy_ax.get_legend_handles_labels()))
-            cost_ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                           ncol=2, fontsize="small", frameon=False)
-        else:
-            cost_ax.legend()
-    return result
+        accuracy_ax.text(0.5, 0.5, "no accuracy measured", ha="center", va="center",
+                         transform=accuracy_ax.transAxes, color="0.4")
+
+
+def _explain_history_twins(cost_ax, accuracy_ax) -> None:
+    """One legend for both y-axes, above the Axes where no curve can be; the accuracy axis
+    hidden when it has no curve."""
+    has_accuracy = bool(accuracy_ax.lines)
+    accuracy_ax.set_visible(has_accuracy)
+    if has_accuracy:
+        handles, labels = (a + b for a, b in zip(cost_ax.get_legend_handles_labels(),
+                                                 accuracy_ax.get_legend_handles_labels()))
+        cost_ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                       ncol=2, fontsize="small", frameon=False)
+    else:
+        cost_ax.legend()
 
 
 # -- weights ---------------------------------------------------------------------------------------
@@ -234,7 +261,7 @@ def _check_has_weights(layer) -> None:
                          f"{layer!r}: a pooling layer has no weights to show ({what})")
 
 
-def _kernel_mosaic(layer, shape, max_neurons: Optional[int]):
+def _kernels_mosaic(layer, shape, max_neurons: Optional[int]):
     """:func:`weight_mosaic` for a convolution layer: its kernels."""
     if shape is not None:
         raise ValueError(f"`shape` must be None for a convolution layer (its kernels are "
@@ -243,16 +270,12 @@ def _kernel_mosaic(layer, shape, max_neurons: Optional[int]):
     maps, channels, h, w = kernels.shape
     shown = maps if max_neurons is None else min(maps, max_neurons)
     if channels == 1:  # the maps in a roughly square grid
+        mosaic = _mosaic(kernels[:shown, 0])
         columns = math.ceil(math.sqrt(shown))
         rows = -(-shown // columns)
-        places = [(m // columns, m % columns, m, 0) for m in range(shown)]
     else:  # a row per map, a column per channel
         rows, columns = shown, channels
-        places = [(m, c, m, c) for m in range(shown) for c in range(channels)]
-    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
-    for row, column, m, c in places:
-        top, left = row * (h + 1), column * (w + 1)
-        mosaic[top:top + h, left:left + w] = kernels[m, c]
+        mosaic = _mosaic(kernels[:shown].reshape(shown * channels, h, w), columns)
     return mosaic, (h, w), (rows, columns), shown
 
 
@@ -287,18 +310,15 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     if max_neurons is not None:
         max_neurons = _positive_int("max_neurons", max_neurons)
     if layer.shared:
-        return _kernel_mosaic(layer, shape, max_neurons)
+        return _kernels_mosaic(layer, shape, max_neurons)
     n_out, n_in = layer.weights.shape
     h, w = _tile_shape(shape, n_in)
     shown = n_out if max_neurons is None else min(n_out, max_neurons)
     # As many columns as make the whole mosaic roughly square in pixels.
     columns = min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
     rows = -(-shown // columns)
-    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
     weights = np.where(layer.mask, layer.weights, np.nan).astype(float)  # (n_out, n_in)
-    for k in range(shown):
-        top, left = (k // columns) * (h + 1), (k % columns) * (w + 1)
-        mosaic[top:top + h, left:left + w] = weights[k].reshape(h, w)
+    mosaic = _mosaic(weights[:shown].reshape(shown, h, w), columns)
     return mosaic, (h, w), (rows, columns), shown
 
 
@@ -371,28 +391,49 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     """
     mosaic, (h, w), (rows, columns), shown = weight_mosaic(layer, shape=shape,
                                                           max_neurons=max_neurons)
+    _check_annotate(layer, annotate)
+    ax = _new_axes(ax)
+    limit = _largest_weight(layer)
+    image = _draw_mosaic(ax, mosaic, limit, cmap, style)
+    if layer.shared:
+        _label_kernels(ax, layer, mosaic, (h, w), (rows, columns), shown, limit, annotate)
+    else:
+        _title_weights(ax, layer, shown)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="kernel entry" if layer.shared else "weight")
+    return ax
+
+
+def _check_annotate(layer, annotate) -> None:
     if annotate and not layer.shared:
         raise ValueError(f"`annotate` is for the kernels of a convolution layer, got "
                          f"annotate={annotate!r} for {layer!r}")
-    ax = _new_axes(ax)
-    existing = np.asarray(layer.weights if layer.shared else layer.weights[layer.mask])
-    limit = float(np.max(np.abs(existing))) if existing.size else 0.0
-    limit = limit or 1.0  # all zero: any symmetric scale will do
+
+
+def _draw_mosaic(ax, mosaic: np.ndarray, limit: float, cmap, style: dict):
+    """The mosaic as one image on the symmetric scale ``-limit`` to ``limit``, no ticks."""
     image = ax.imshow(mosaic, **{"cmap": cmap, "vmin": -limit, "vmax": limit,
                                  "interpolation": "nearest", **style})
     ax.set_xticks([])
     ax.set_yticks([])
+    return image
+
+
+def _largest_weight(layer) -> float:
+    """The largest ``|weight|`` of the layer's connections (or kernels), 1 when all are 0: the
+    half-width of the mosaic's symmetric colour scale."""
+    existing = np.asarray(layer.weights if layer.shared else layer.weights[layer.mask])
+    limit = float(np.max(np.abs(existing))) if existing.size else 0.0
+    return limit or 1.0  # all zero: any symmetric scale will do
+
+
+def _title_weights(ax, layer, shown: int) -> None:
+    """The title of a fully connected layer's mosaic: which layer, how many neurons shown."""
     where = "" if layer.index is None else f", layer {layer.index}"
-    if layer.shared:
-        _label_kernels(ax, layer, mosaic, (h, w), (rows, columns), shown, limit, annotate)
-    else:
-        n_out = layer.size
-        counted = f"first {shown} of {n_out} neurons" if shown < n_out else \
-            f"{n_out} neuron{'s' if n_out != 1 else ''}"
-        ax.set_title(f"incoming weights{where}: {counted}")
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="kernel entry" if layer.shared else "weight")
-    return ax
+    n_out = layer.size
+    counted = f"first {shown} of {n_out} neurons" if shown < n_out else \
+        f"{n_out} neuron{'s' if n_out != 1 else ''}"
+    ax.set_title(f"incoming weights{where}: {counted}")
 
 
 def _label_kernels(ax, layer, mosaic, tile, grid, shown: int, limit: float, annotate) -> None:
@@ -514,49 +555,80 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
     Y = _targets_as_rows(Y, len(X))
     resolution = _positive_int("resolution", resolution, minimum=2)
     n_outputs = network.output_layer.size
+    _check_output(output, n_outputs)
+    points, image_extent = _plane_grid(_data_extent(X), resolution)
+    values = network.predict(points)[:, output].astype(float).reshape(resolution, resolution)
+    categorical = Y.shape[1] > 1 or n_outputs > 1
+    norm = _boundary_norm(values, None if categorical else Y)
+    ax = _new_axes(ax)
+    image = _draw_plane(ax, values, points, image_extent, cmap, norm, threshold)
+    _draw_points(ax, X, Y, categorical, cmap, norm, style)
+    name = "output" if n_outputs == 1 else f"output {output}"
+    _label_plane(ax, image_extent, f"{name} over the input plane")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=name)
+    return ax
+
+
+def _check_output(output, n_outputs: int) -> None:
     if isinstance(output, (bool, np.bool_)) or not isinstance(output, (int, np.integer)) \
             or not 0 <= output < n_outputs:
         raise ValueError(f"`output` must be an output neuron's index in [0, {n_outputs}), got "
                          f"{output!r}")
+
+
+def _boundary_norm(values: np.ndarray, targets: Optional[np.ndarray]):
+    """The image's colour scale, from its least to its largest value, widened to hold the
+    ``targets`` when the points are coloured on it."""
     from matplotlib.colors import Normalize
 
-    points, image_extent = _plane_grid(_data_extent(X), resolution)
-    values = network.predict(points)[:, output].astype(float).reshape(resolution, resolution)
-    categorical = Y.shape[1] > 1 or n_outputs > 1
     low, high = float(values.min()), float(values.max())
-    if not categorical:  # points and image on one scale
-        low, high = min(low, float(Y.min())), max(high, float(Y.max()))
-    norm = Normalize(low, high if high > low else low + 1.0)
+    if targets is not None:  # points and image on one scale
+        low, high = min(low, float(targets.min())), max(high, float(targets.max()))
+    return Normalize(low, high if high > low else low + 1.0)
 
-    ax = _new_axes(ax)
+
+def _draw_plane(ax, values: np.ndarray, points: np.ndarray, image_extent: Extent, cmap, norm,
+                threshold: Optional[float]):
+    """The output over the grid as an image, and the contour at ``threshold`` where the
+    output crosses it; returns the image."""
     image = ax.imshow(values, origin="lower", extent=image_extent, cmap=cmap, norm=norm,
                       aspect="auto", interpolation="nearest")
     if threshold is not None and values.min() < threshold < values.max():
+        resolution = len(values)
         xs = points[:resolution, 0]
         ys = points[::resolution, 1]
         ax.contour(xs, ys, values, levels=[threshold], colors="k", linewidths=1.0)
+    return image
+
+
+def _draw_points(ax, X: np.ndarray, Y: np.ndarray, categorical: bool, cmap, norm,
+                 style: dict) -> None:
+    """The data on top of the image: one colour per class (the argmax of one-hot rows, or the
+    class number) with a legend, or else the target's value on the image's scale."""
+    import matplotlib
+
     point_style = {"s": 16, "edgecolors": "k", "linewidths": 0.4, **style}
-    if categorical:
-        classes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
-        palette = "tab10" if len(np.unique(classes)) <= 10 else "tab20"
-        import matplotlib
-        colors = matplotlib.colormaps[palette]
-        for k, value in enumerate(np.unique(classes)):
-            rows = classes == value
-            ax.scatter(X[rows, 0], X[rows, 1], **{"color": colors(k % colors.N),
-                                                  "label": f"class {value:g}", **point_style})
-        ax.legend(loc="best", fontsize="small", framealpha=0.8)
-    else:
+    if not categorical:
         ax.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap=cmap, norm=norm, **point_style)
+        return
+    classes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+    palette = "tab10" if len(np.unique(classes)) <= 10 else "tab20"
+    colors = matplotlib.colormaps[palette]
+    for k, value in enumerate(np.unique(classes)):
+        rows = classes == value
+        ax.scatter(X[rows, 0], X[rows, 1], **{"color": colors(k % colors.N),
+                                              "label": f"class {value:g}", **point_style})
+    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+
+
+def _label_plane(ax, image_extent: Extent, title: str) -> None:
+    """Limits at the image's edges, the inputs on the axes, and the title."""
     ax.set_xlim(image_extent[0], image_extent[1])
     ax.set_ylim(image_extent[2], image_extent[3])
     ax.set_xlabel("input 0")
     ax.set_ylabel("input 1")
-    name = "output" if n_outputs == 1 else f"output {output}"
-    ax.set_title(f"{name} over the input plane")
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, label=name)
-    return ax
+    ax.set_title(title)
 
 
 def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[Extent] = None,
@@ -611,23 +683,50 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     """
     _check_two_inputs(network, "neuron maps")
     resolution = _positive_int("resolution", resolution, minimum=2)
-    if extent is not None:
-        extent = _check_extent(extent)
-    elif X is not None:
-        extent = _data_extent(as_samples("X", X, 2))
-    else:
-        extent = (0.0, 1.0, 0.0, 1.0)
-    import matplotlib.pyplot as plt
-
+    extent = _plane_extent(X, extent)
     points, image_extent = _plane_grid(extent, resolution)
     activations = forward(network, points.astype(network.output_layer.dtype))[1:]
     layers = network.receiving_layers
     per_column = _positive_int("per_column", per_column)
+    fig, cells = _maps_grid(layers, per_column, extent)
+    # Maps keep the plane's proportions, within reason.
+    aspect = min(2.0, max(0.5, (extent[3] - extent[2]) / (extent[1] - extent[0])))
+    for layer, a, layer_cells in zip(layers, activations, cells):
+        a = np.asarray(a, dtype=float)  # (resolution**2, layer.size)
+        low, high = float(a.min()), float(a.max())
+        for j, cell in enumerate(layer_cells):
+            ax = fig.add_subplot(cell, label=f"layer {layer.index}, neuron {j}")
+            ax.imshow(a[:, j].reshape(resolution, resolution),
+                      **{"origin": "lower", "extent": image_extent, "cmap": cmap, "vmin": low,
+                         "vmax": high, "aspect": "auto", "interpolation": "nearest", **style})
+            ax.set_box_aspect(aspect)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if j == 0:
+                ax.set_title(f"layer {layer.index} ({layer.activation_function.name})\n"
+                             f"{low:.3g} to {high:.3g}", fontsize="small", loc="left")
+    return fig
+
+
+def _plane_extent(X, extent) -> Extent:
+    """The plane to draw: ``extent`` if given, else the range of ``X`` widened by ``MARGIN``,
+    else the unit square."""
+    if extent is not None:
+        return _check_extent(extent)
+    if X is not None:
+        return _data_extent(as_samples("X", X, 2))
+    return (0.0, 1.0, 0.0, 1.0)
+
+
+def _maps_grid(layers, per_column: int, extent: Extent) -> tuple:
+    """A new figure sized for one map per neuron of ``layers``, and for each layer the grid
+    cells (subplot specs) of its neurons' maps: a column of at most ``per_column`` per layer
+    (more columns for more neurons), centred vertically, a narrow gap between layers."""
+    import matplotlib.pyplot as plt
+
     rows = [min(layer.size, per_column) for layer in layers]
     columns = [-(-layer.size // per_column) for layer in layers]
     tallest = max(rows)
-    # Maps keep the plane's proportions, within reason.
-    aspect = min(2.0, max(0.5, (extent[3] - extent[2]) / (extent[1] - extent[0])))
     cell = min(1.6, 12.0 / tallest)  # inches per map; tall layers get smaller maps
     # Grid columns: each layer's map columns, a narrow gap between layers.
     widths = []
@@ -642,25 +741,15 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     grid = fig.add_gridspec(2 * tallest, len(widths), width_ratios=widths, left=0.05,
                             right=0.95, bottom=0.02, top=1.0 - 0.8 / (0.9 + cell * tallest),
                             hspace=0.25, wspace=0.3)
-    for k, (layer, a) in enumerate(zip(layers, activations)):
-        a = np.asarray(a, dtype=float)  # (resolution**2, layer.size)
-        low, high = float(a.min()), float(a.max())
+    cells = []
+    for k, layer in enumerate(layers):
         offset = tallest - rows[k]
+        cells.append([])
         for j in range(layer.size):
             column, row = divmod(j, rows[k])
-            ax = fig.add_subplot(grid[offset + 2 * row: offset + 2 * row + 2,
-                                      first_column[k] + column],
-                                 label=f"layer {layer.index}, neuron {j}")
-            ax.imshow(a[:, j].reshape(resolution, resolution),
-                      **{"origin": "lower", "extent": image_extent, "cmap": cmap, "vmin": low,
-                         "vmax": high, "aspect": "auto", "interpolation": "nearest", **style})
-            ax.set_box_aspect(aspect)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if j == 0:
-                ax.set_title(f"layer {layer.index} ({layer.activation_function.name})\n"
-                             f"{low:.3g} to {high:.3g}", fontsize="small", loc="left")
-    return fig
+            cells[k].append(grid[offset + 2 * row: offset + 2 * row + 2,
+                                 first_column[k] + column])
+    return fig, cells
 
 
 # -- classification --------------------------------------------------------------------------------
@@ -848,21 +937,47 @@ def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: in
         If the folder of ``path`` does not exist (checked before training).
     """
     epochs = _positive_int("epochs", epochs)
+    _check_fps(fps)
+    if frame not in FRAMES:
+        raise ValueError(f"`frame` must be one of {', '.join(FRAMES)}, got {frame!r}")
+    fit_kwargs = _check_fit_kwargs(fit_kwargs)
+    frame_kwargs = dict(frame_kwargs or {})
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"`path` must be in an existing folder, got {str(path)!r}")
+    draw = _frame_drawer(network, X, Y, frame, frame_kwargs)
+    if isinstance(fit_kwargs.get("seed"), (int, np.integer)):
+        fit_kwargs["seed"] = np.random.default_rng(fit_kwargs["seed"])
+    cost_before = network.evaluate(X, Y)["cost"]  # also checks X and Y before anything changes
+    before = _snapshot(network)
+    try:
+        history = _write_frames(network, X, Y, path, epochs, frame == "diagram", draw,
+                                cost_before, fps, fit_kwargs, figsize, dpi)
+    except BaseException:
+        _restore(network, before)
+        raise
+    return history, path
+
+
+def _check_fps(fps) -> None:
     if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, (int, float, np.integer,
                                                                   np.floating)) \
             or not math.isfinite(fps) or fps <= 0:
         raise ValueError(f"`fps` must be a number > 0, got {fps!r}")
-    if frame not in FRAMES:
-        raise ValueError(f"`frame` must be one of {', '.join(FRAMES)}, got {frame!r}")
+
+
+def _check_fit_kwargs(fit_kwargs: Optional[dict]) -> dict:
+    """A copy of ``fit_kwargs``, refused if it sets what :func:`animate_training` sets."""
     fit_kwargs = dict(fit_kwargs or {})
     for name in ("epochs", "progress"):
         if name in fit_kwargs:
             raise ValueError(f"`fit_kwargs` must not set {name!r} (animate_training sets it), "
                              f"got {name}={fit_kwargs[name]!r}")
-    frame_kwargs = dict(frame_kwargs or {})
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"`path` must be in an existing folder, got {str(path)!r}")
+    return fit_kwargs
+
+
+def _frame_drawer(network, X, Y, frame: str, frame_kwargs: dict):
+    """The function that draws one frame on an Axes (checking that a boundary can be drawn)."""
     if frame == "boundary":
         _check_two_inputs(network, "a decision boundary")
 
@@ -873,10 +988,14 @@ def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: in
 
         def draw(ax):
             draw_network(network, ax=ax, **frame_kwargs)
-    if isinstance(fit_kwargs.get("seed"), (int, np.integer)):
-        fit_kwargs["seed"] = np.random.default_rng(fit_kwargs["seed"])
-    cost_before = network.evaluate(X, Y)["cost"]  # also checks X and Y before anything changes
+    return draw
 
+
+def _write_frames(network, X, Y, path: Path, epochs: int, diagram: bool, draw,
+                  cost_before: float, fps: float, fit_kwargs: dict, figsize: tuple,
+                  dpi: float) -> History:
+    """Train epoch by epoch, a frame before and after each, and write the GIF at the end;
+    returns the history of the run."""
     from matplotlib import rc_context
     from matplotlib.animation import PillowWriter
     from matplotlib.figure import Figure
@@ -884,12 +1003,11 @@ def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: in
     fig = Figure(figsize=figsize, dpi=dpi)  # not through pyplot: nothing to close, no window
     writer = PillowWriter(fps=fps)
     history = History()
-    before = _snapshot(network)
 
     def grab(epoch: int, cost: float) -> None:
         fig.clear()
         ax = fig.add_subplot()
-        if frame == "diagram":  # room for its colour bars (right), legend (top) and note (bottom)
+        if diagram:  # room for its colour bars (right), legend (top) and note (bottom)
             fig.subplots_adjust(left=0.05, right=0.68, top=0.8, bottom=0.2)
         draw(ax)
         fig.suptitle(f"epoch {epoch}/{epochs}, cost {cost:.4g}")
@@ -897,17 +1015,13 @@ def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: in
 
     # Not writer.saving(): it writes the GIF even when a frame fails; this writes only at the end.
     writer.setup(fig, path, dpi)
-    try:
-        with rc_context({"savefig.bbox": None}):  # every frame the same size
-            grab(0, cost_before)
-            for epoch in range(1, epochs + 1):
-                step = network.fit(X, Y, epochs=1, progress=False, **fit_kwargs)
-                for name in ("cost", "accuracy", "validation_cost", "validation_accuracy",
-                             "seconds"):
-                    getattr(history, name).extend(getattr(step, name))
-                grab(epoch, network.evaluate(X, Y)["cost"])
-            writer.finish()
-    except BaseException:
-        _restore(network, before)
-        raise
-    return history, path
+    with rc_context({"savefig.bbox": None}):  # every frame the same size
+        grab(0, cost_before)
+        for epoch in range(1, epochs + 1):
+            step = network.fit(X, Y, epochs=1, progress=False, **fit_kwargs)
+            for name in ("cost", "accuracy", "validation_cost", "validation_accuracy",
+                         "seconds"):
+                getattr(history, name).extend(getattr(step, name))
+            grab(epoch, network.evaluate(X, Y)["cost"])
+        writer.finish()
+    return history
