@@ -6,11 +6,6 @@ weight is ``delta_receiver * input_activation`` (the chain rule, ``delta = dC/dz
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .neurons import ReceiverNeuron, TransmitterNeuron
-
 __all__ = ["Connection"]
 
 
@@ -41,7 +36,7 @@ class Connection:
 
     __slots__ = ("input_neuron", "output_neuron", "_weights", "_k")
 
-    def __init__(self, input_neuron: TransmitterNeuron, output_neuron: ReceiverNeuron,
+    def __init__(self, input_neuron: "TransmitterNeuron", output_neuron: "ReceiverNeuron",
                  weights, k: int) -> None:
         self.input_neuron = input_neuron
         self.output_neuron = output_neuron

@@ -14,6 +14,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
+from .validation import check_dtype, check_positive_int, check_shape
 from .neurons import (
     HiddenNeuron,
     InputNeuron,
@@ -29,37 +30,10 @@ __all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer"
 
 
 def _check_size(size) -> int:
-    if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"`size` must be a positive integer, got {size!r}")
-    return int(size)
+    return check_positive_int("size", size)
 
 
 _TYPECODES = {np.dtype(np.float64): "d", np.dtype(np.float32): "f"}
-
-
-def check_dtype(dtype) -> np.dtype:
-    """``dtype`` as numpy's float64 or float32, or a ValueError."""
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        dtype = None
-    if dtype not in _TYPECODES:
-        raise ValueError(f"`dtype` must be float64 or float32, got {dtype!r}")
-    return dtype
-
-
-def check_shape(name: str, shape) -> tuple[int, ...]:
-    """``shape`` as a tuple of 1 to 3 positive ints, or a ValueError naming ``name``."""
-    try:
-        dims = tuple(shape)
-    except TypeError:
-        dims = None
-    if not dims or len(dims) > 3 or any(
-            isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1
-            for d in dims):
-        raise ValueError(f"`{name}` must be 1 to 3 positive integers such as (28, 28), "
-                         f"got {shape!r}")
-    return tuple(int(d) for d in dims)
 
 
 def _float_buffer(n: int, dtype: np.dtype) -> tuple[array, np.ndarray]:
@@ -69,16 +43,25 @@ def _float_buffer(n: int, dtype: np.dtype) -> tuple[array, np.ndarray]:
 
 
 class Nudge:
-    """What a nudge did to a layer: its step size and momentum, and the parameters before it."""
+    """What a nudge did to a layer: the optimizer that made it (and its step count then), the
+    parameters before it, and the optimizer's slots for this layer before and after it."""
 
-    __slots__ = ("step_size", "momentum", "weights_before", "biases_before")
+    __slots__ = ("optimizer", "steps", "before", "slots_before", "slots_after")
 
-    def __init__(self, step_size: float, momentum: float, weights_before: np.ndarray,
-                 biases_before: np.ndarray) -> None:
-        self.step_size = step_size
-        self.momentum = momentum
-        self.weights_before = weights_before
-        self.biases_before = biases_before
+    def __init__(self, optimizer, before: dict, slots_before: dict, slots_after: dict) -> None:
+        self.optimizer = optimizer
+        self.steps = optimizer.steps
+        self.before = before  # parameter name -> its values before the nudge
+        self.slots_before = slots_before  # parameter name -> {slot name: values}
+        self.slots_after = slots_after
+
+    @property
+    def weights_before(self) -> np.ndarray:
+        return self.before["weights"]
+
+    @property
+    def biases_before(self) -> np.ndarray:
+        return self.before["biases"]
 
 
 class SampleRecord:
@@ -184,6 +167,11 @@ class Layer:
     def _describe(self) -> str:
         return f"{self.size} neurons"
 
+    def structure(self) -> tuple:
+        """What this layer is apart from its parameters (kind, size, shape, and what each kind
+        adds): two networks whose layers agree on it can hand parameters to each other."""
+        return (type(self).__name__, self.size, tuple(self.shape))
+
     def __repr__(self) -> str:
         index = "?" if self.index is None else self.index
         return f"{type(self).__name__}(index {index}, {self._describe()})"
@@ -224,9 +212,8 @@ class _TransmittingLayer(Layer):
         """
         if not isinstance(next_layer, ReceivingLayer):
             raise TypeError(f"`next_layer` must be a HiddenLayer or OutputLayer, got {next_layer!r}")
-        if next_layer.shared:
-            raise ValueError(f"{next_layer!r} makes its own connections (a window per neuron); "
-                             "it cannot be fully connected")
+        next_layer._refuse_connections_by_hand(f"{next_layer!r} makes its own connections (a "
+                                               "window per neuron); it cannot be fully connected")
         check_layers_can_connect(self, next_layer)
         if next_layer.previous is self and next_layer.mask.any():
             raise ValueError(f"{self!r} is already connected to {next_layer!r}; "
@@ -294,6 +281,11 @@ class InputLayer(_TransmittingLayer):
 class ReceivingLayer(Layer):
     """A layer whose neurons receive from the previous layer (hidden and output layers).
 
+    This class is also the **layer protocol**: every receiving-layer kind (dense here,
+    convolution, pooling and dropout in :mod:`neurograph.layers`) implements the methods below
+    the "protocol" banner, and the engines, the model file, the diagram and the teaching tools
+    call only those, never asking which kind a layer is.
+
     Attributes
     ----------
     activation_function : Activation
@@ -306,7 +298,8 @@ class ReceivingLayer(Layer):
     biases : numpy.ndarray, shape (n_out,)
         A live view of the neurons' biases.
     weight_velocity, bias_velocity : numpy.ndarray
-        Each parameter's velocity for SGD with momentum (zero until trained with momentum).
+        Each parameter's velocity for SGD with momentum: the slots of the network's optimizer
+        (zero until trained with momentum).
     dtype : numpy.dtype
         float64 (the default) or float32, the type the parameters are stored in.
     mask : numpy.ndarray of bool, shape (n_out, n_in)
@@ -315,13 +308,7 @@ class ReceivingLayer(Layer):
         False for static neurons, whose parameters never change in training.
     record : SampleRecord
         The per-sample tables of the samples trained since the last ``clear()``.
-    shared : bool
-        False here: every connection has a weight of its own. Convolution and pooling layers
-        (:mod:`neurograph.convolution`) share weights between connections, have no ``mask``,
-        and keep ``weights`` in their own shape.
     """
-
-    shared = False
 
     def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid", *,
                  dtype="float64") -> None:
@@ -330,11 +317,8 @@ class ReceivingLayer(Layer):
         super().__init__(size)
         self.previous: Optional[Layer] = None
         self._bias_buffer, self.biases = _float_buffer(self.size, self.dtype)
-        self._bias_velocity, self.bias_velocity = _float_buffer(self.size, self.dtype)
         self._weight_buffer: Optional[array] = None
-        self._weight_velocity: Optional[array] = None
         self.weights: Optional[np.ndarray] = None
-        self.weight_velocity: Optional[np.ndarray] = None
         self.mask: Optional[np.ndarray] = None
         self.trainable = np.array([not neuron.static for neuron in self.neurons])
         self.record = SampleRecord()
@@ -352,6 +336,158 @@ class ReceivingLayer(Layer):
         """How many connections come into this layer."""
         return 0 if self.mask is None else int(self.mask.sum())
 
+    def structure(self) -> tuple:
+        """Also the activation, which connections exist and which neurons are static."""
+        return super().structure() + (self.activation_function.name,
+                                      None if self.mask is None else self.mask.tobytes(),
+                                      self.trainable.tobytes())
+
+    # -- the optimizer's slots, under the names they had before optimizers were objects ------
+
+    def _slot(self, name: str, slot: str) -> np.ndarray:
+        optimizer = getattr(self.network, "optimizer", None)
+        if optimizer is None:  # not in a network yet: nothing has moved
+            return np.zeros_like(self.parameter(name))
+        if slot not in optimizer.slot_names:
+            raise AttributeError(f"{self!r} is trained by {optimizer!r}, which keeps "
+                                 f"{', '.join(optimizer.slot_names) or 'no state'}, not a {slot}")
+        return optimizer.slots(self, name).arrays[slot]
+
+    @property
+    def weight_velocity(self) -> np.ndarray:
+        """The weights' SGD velocities (a live view of the network optimizer's slot)."""
+        return self._slot("weights", "velocity")
+
+    @property
+    def bias_velocity(self) -> np.ndarray:
+        """The biases' SGD velocities (a live view of the network optimizer's slot)."""
+        return self._slot("biases", "velocity")
+
+    def _save_state(self) -> tuple:
+        """Parameters and velocities, copied (what the tests compare bit for bit)."""
+        return (self.weights.copy(), self.biases.copy(), self.weight_velocity.copy(),
+                self.bias_velocity.copy())
+
+    # -- the layer protocol ------------------------------------------------------------------
+
+    parameter_names: tuple = ("weights", "biases")
+    """The names of the layer's parameters, as its model file and the optimizer know them."""
+
+    def parameter(self, name: str) -> np.ndarray:
+        """Parameter ``name`` (one of ``parameter_names``), a live view."""
+        if name not in self.parameter_names:
+            raise KeyError(f"{self!r} has no parameter {name!r}")
+        return getattr(self, name)
+
+    def trainable_entries(self, name: str) -> Union[bool, np.ndarray]:
+        """Which entries of parameter ``name`` training may move: True for all, False for
+        none, or a bool array of its shape."""
+        rows = self.trainable
+        if not rows.any():
+            return False
+        if name == "biases":
+            return True if rows.all() else rows
+        if rows.all() and self.mask.all():
+            return True
+        return self.mask & rows[:, None]
+
+    def forward_batch(self, a_in: np.ndarray, keep: bool = False):
+        """``z`` for a batch, ``(batch, n_out)``, from the inputs ``a_in`` ``(batch, n_in)``,
+        and what :meth:`backward_batch` will need of this pass (None for a dense layer)."""
+        z = a_in @ self.weights.T  # (batch, n_out)
+        z += self.biases
+        return z, None
+
+    def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
+        """dC/da of the layer before: each input sums ``weight x delta`` over its outgoing
+        connections, ``Delta @ W``."""
+        return delta @ self.weights
+
+    def gradients_batch(self, delta: np.ndarray, a_in: np.ndarray, cache, scale: float,
+                        out: Optional[dict] = None) -> dict:
+        """Each parameter's per-sample derivatives summed over the batch, times ``scale``:
+        ``scale x Delta.T @ A_in`` for the weights, ``scale x sum of Delta`` for the biases.
+        ``out`` may hold a buffer per parameter to write into."""
+        weights = np.matmul((delta * scale).T, a_in,  # scale the small delta, not the product
+                            out=None if out is None else out.get("weights"))
+        return {"weights": weights, "biases": delta.sum(axis=0) * scale}
+
+    def restrict_to_trainable(self, name: str, gradient: np.ndarray) -> None:
+        """Zero, in place, the entries of ``gradient`` (of parameter ``name``) that training
+        must not move: absent connections and static neurons."""
+        if name == "weights" and not self.mask.all():
+            gradient *= self.mask
+        if not self.trainable.all():
+            gradient[~self.trainable] = 0.0
+
+    def leave_last_sample(self) -> None:
+        """After a vectorized batch, set what the neurons keep of the last sample beyond
+        ``activation`` and ``z`` (nothing, for a dense layer)."""
+
+    def begin_batch(self, batch: int) -> None:
+        """A mini-batch of ``batch`` samples starts training (either engine): a layer that
+        behaves differently in training (dropout) gets ready here."""
+
+    def end_batch(self) -> None:
+        """The mini-batch is trained: back to how the layer behaves outside training."""
+
+    def clamp_biases(self, clamp: tuple) -> None:
+        """Clamp the trainable biases to ``clamp = (low, high)`` (after each nudge)."""
+        rows = self.trainable_entries("biases")
+        if rows is True:
+            np.clip(self.biases, clamp[0], clamp[1], out=self.biases)
+        elif rows is not False:
+            self.biases[rows] = np.clip(self.biases[rows], clamp[0], clamp[1])
+
+    def batch_record(self, a_in: np.ndarray, delta: np.ndarray, dcda: Optional[np.ndarray],
+                     cache) -> SampleRecord:
+        """The per-sample tables of a mini-batch trained at once (as the object engine would
+        leave them sample by sample); the one place a batch's record is made."""
+        return SampleRecord(a_in, delta, dcda)
+
+    def start_sample(self, input_activations: list[float]) -> None:
+        """Object engine: open this layer's row of the record for the sample just propagated."""
+        self.record.start_sample(input_activations, self.size,
+                                 hidden=isinstance(self, HiddenLayer))
+
+    def nudge(self, optimizer, bias_clamp=None) -> None:
+        """Object engine, step 7 for this layer: every neuron nudges its own weights and bias."""
+        for neuron in self.neurons:
+            neuron.nudge_parameters(bias_clamp=bias_clamp, optimizer=optimizer)
+
+    def nudge_parameters(self, step_size: Optional[float] = None, bias_clamp=None,
+                         momentum: float = 0.0, *, optimizer=None) -> None:
+        """Step 7 for this layer, by SGD with ``step_size`` and ``momentum`` or by
+        ``optimizer`` (see :meth:`nudge`)."""
+        from .neurons import _optimizer_for
+
+        self.nudge(_optimizer_for(self, step_size, momentum, optimizer), bias_clamp)
+
+    def nudge_neuron(self, neuron, optimizer, bias_clamp=None) -> None:
+        """Object engine: ``neuron`` moves its own weights and bias (a dense layer's neurons
+        own them; a layer whose neurons share weights refuses)."""
+        neuron._nudge_own(optimizer, bias_clamp)
+
+    def check_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron) -> None:
+        """Raise unless a new connection may go from ``sender`` to ``receiver``, a neuron of
+        this layer (:meth:`TransmitterNeuron.connect_to` asks)."""
+        check_can_connect(sender, receiver)
+
+    def _refuse_connections_by_hand(self, message: str) -> None:
+        """Raise ``ValueError(message)`` if this layer makes its own connections (a dense one
+        does not: connections into it are made by hand or by ``fully_connect_to``)."""
+
+    def first_non_finite(self, name: str, values: np.ndarray) -> str:
+        """Name the first NaN or infinite entry of ``values`` (parameter ``name``):
+        ``"weight of Connection(...)"`` or ``"bias of HiddenNeuron(...)"``."""
+        if name == "biases":
+            return f"bias of {self.neurons[np.flatnonzero(~np.isfinite(values))[0]]!r}"
+        j, i = np.argwhere(~np.isfinite(values))[0]
+        connection = next(c for c in self.neurons[j].inputs if c.input_neuron.index == i)
+        return f"weight of {connection!r}"
+
+    # -- building ----------------------------------------------------------------------------
+
     def _initialize(self, scheme, rng: np.random.Generator) -> None:
         """Draw new weights (for existing connections) and biases; static neurons keep theirs."""
         weights, biases = scheme(rng, self.size, self.previous.size)
@@ -359,15 +495,9 @@ class ReceivingLayer(Layer):
         self.weights[rows] = np.where(self.mask, weights, 0.0)[rows]
         self.biases[rows] = biases[rows]
 
-    def _start_sample(self, input_activations: list[float]) -> None:
-        """Open this layer's row of the record for the sample just propagated."""
-        self.record.start_sample(input_activations, self.size,
-                                 hidden=isinstance(self, HiddenLayer))
-
-    def nudge_parameters(self, step_size: float, bias_clamp=None, momentum: float = 0.0) -> None:
-        """Step 7 for this layer: every neuron nudges its own weights and bias."""
-        for neuron in self.neurons:
-            neuron.nudge_parameters(step_size, bias_clamp, momentum)
+    def _check_previous(self, previous: Layer) -> None:
+        """Raise unless this layer can receive from ``previous`` (any layer can, for a dense
+        one)."""
 
     def _attach_previous(self, previous: Layer) -> None:
         """Make ``previous`` the layer this one receives from, and allocate the weights."""
@@ -377,19 +507,8 @@ class ReceivingLayer(Layer):
         previous.next = self
         shape = (self.size, previous.size)
         self._weight_buffer, weights = _float_buffer(shape[0] * shape[1], self.dtype)
-        self._weight_velocity, velocity = _float_buffer(shape[0] * shape[1], self.dtype)
         self.weights = weights.reshape(shape)
-        self.weight_velocity = velocity.reshape(shape)
         self.mask = np.zeros(shape, dtype=bool)
-
-    def _save_state(self) -> tuple:
-        return (self.weights.copy(), self.biases.copy(), self.weight_velocity.copy(),
-                self.bias_velocity.copy())
-
-    def _restore_state(self, state: tuple) -> None:
-        for array_, saved in zip((self.weights, self.biases, self.weight_velocity,
-                                  self.bias_velocity), state):
-            array_[...] = saved
 
     def _add_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron,
                         weight: float) -> Connection:
@@ -547,8 +666,7 @@ def check_can_connect(sender: TransmitterNeuron, receiver) -> None:
                          "it is in an earlier layer")
     check_layers_can_connect(sender.layer, receiver.layer)
     layer = receiver.layer
-    if layer.shared:
-        raise ValueError(f"cannot connect {sender!r} to {receiver!r}: its layer makes its own "
-                         "connections (a window per neuron)")
+    layer._refuse_connections_by_hand(f"cannot connect {sender!r} to {receiver!r}: its layer "
+                                      "makes its own connections (a window per neuron)")
     if layer.previous is sender.layer and layer.mask[receiver.index, sender.index]:
         raise ValueError(f"{sender!r} and {receiver!r} are already connected")

@@ -1,14 +1,10 @@
-"""The network: an ordered list of layers joined by connections, and the post's eight steps.
+"""The network: an ordered list of layers joined by connections.
 
-Training one mini-batch with the object engine:
-
-1-2. ``clear()`` the per-sample lists;
-3.   ``propagate`` a sample forward and set the desired activations;
-4.   train the output neurons (``dC/da`` from the cost);
-5.   train the hidden layers from last to first (``dC/da`` summed over outgoing connections);
-6.   repeat 2-5 for every sample of the mini-batch (``train_sample`` does 3-5);
-7.   ``nudge_parameters``: ``p -= step_size * mean(per-sample derivatives)``, bias clamped;
-8.   repeat for the next mini-batch.
+``Network`` keeps the structure (layers, cost, bias clamp, the optimizer that trains it) and
+thin methods with the post's names (``clear``, ``propagate``, ``train_sample``,
+``nudge_parameters``, ``train_batch``) that call the object engine
+(:mod:`neurograph.engines.object`), plus ``fit``, ``predict`` and ``evaluate``
+(:mod:`neurograph.training`).
 """
 from __future__ import annotations
 
@@ -22,9 +18,10 @@ from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
 from .initializers import get_initializer
-from .layers import (HiddenLayer, InputLayer, Layer, Nudge, OutputLayer, ReceivingLayer,
-                     SampleRecord, check_consecutive, check_dtype)
+from .layers import (HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer,
+                     check_consecutive, check_dtype)
 from .neurons import Neuron
+from ..engines import object as engine
 from ..training.loop import History, _predict, check_data, evaluate, fit
 
 __all__ = ["Network"]
@@ -84,7 +81,7 @@ class Network:
             raise ValueError(f"all layers must store parameters in one dtype, got "
                              f"{sorted(map(str, dtypes))}")
         for previous, layer in zip(layers, layers[1:]):  # before anything is joined
-            if layer.shared and layer.previous is not previous:
+            if layer.previous is not previous:
                 layer._check_previous(previous)
         for previous, layer in zip(layers, layers[1:]):
             layer._attach_previous(previous)
@@ -94,6 +91,11 @@ class Network:
         self.layers: list[Layer] = layers
         self.output_layer.cost = cost
         self.bias_clamp: Optional[tuple[float, float]] = bias_clamp
+        from ..optimizers import SGD
+
+        self.optimizer = SGD()
+        """The optimizer that trains this network, and its state (``fit`` replaces it when
+        asked for another; model files and checkpoints keep it)."""
 
     @classmethod
     def layered(cls, sizes: Sequence[int], activation: Union[str, Activation] = "sigmoid",
@@ -183,8 +185,6 @@ class Network:
         >>> [layer.shape for layer in net.layers]
         [(28, 28), (12, 26, 26), (12, 13, 13), (10,)]
         """
-        from ..layers.convolution import _SharedWeightsLayer
-
         try:
             sizes, front = list(sizes), list(front)
         except TypeError:
@@ -192,9 +192,10 @@ class Network:
         if not sizes:
             raise ValueError("`sizes` must name at least the output layer")
         for recipe in front:
-            if not issubclass(getattr(recipe, "layer_class", type(None)), _SharedWeightsLayer):
-                raise ValueError(f"`front` must hold convolution(...), max_pooling(...) or "
-                                 f"average_pooling(...), got {recipe!r}")
+            if not (callable(recipe) and isinstance(getattr(recipe, "layer_class", None), type)
+                    and issubclass(recipe.layer_class, ReceivingLayer)):
+                raise ValueError(f"`front` must hold convolution(...), max_pooling(...), "
+                                 f"average_pooling(...) or dropout(...), got {recipe!r}")
         for name, check in (("activation", get_activation), ("init", get_initializer),
                             ("cost", get_cost)):
             check(locals()[name])
@@ -302,36 +303,19 @@ class Network:
         return (f"Network({'-'.join(map(str, self.sizes))}, {shown}, "
                 f"{self.cost_function.name} cost, {n_connections} connections)")
 
-    # -- the object engine: the post's eight steps ---------------------------------------------
+    # -- the object engine: the post's eight steps (see neurograph.engines.object) -----------
 
     def clear(self) -> None:
         """Steps 1-2: empty every per-sample list (the start of a mini-batch)."""
-        for layer in self.receiving_layers:
-            layer.record = SampleRecord()
+        engine.clear(self)
 
     def propagate(self, x) -> np.ndarray:
         """Step 3: set the input activations to ``x`` and evaluate every neuron, layer by layer.
 
         Returns the output activations. Every neuron's ``activation`` (and ``z``) is set.
         """
-        self._propagate(as_sample_list("x", x, self.input_layer.size))
+        engine.propagate(self, as_sample_list("x", x, self.input_layer.size))
         return self.output_layer.activations
-
-    def _propagate(self, values: list[float]) -> None:
-        for neuron, value in zip(self.input_layer.neurons, values):
-            neuron.activation = value
-        for layer in self.receiving_layers:
-            layer.eval()
-
-    def _propagate_with_desired(self, x, y) -> None:
-        """Step 3: check the sample, propagate it, set the output neurons' desired activations."""
-        values = as_sample_list("x", x, self.input_layer.size)
-        desired = as_sample_list("y", y, self.output_layer.size)
-        if self.output_layer.cost.probabilities:
-            self.output_layer.check_targets("y", np.array(desired))
-        self._propagate(values)
-        for neuron, value in zip(self.output_layer.neurons, desired):
-            neuron.desired_activation = value
 
     def train_sample(self, x, y, observe=None) -> float:
         """Steps 3-5 for one sample: propagate, set desired activations, train back to front.
@@ -340,24 +324,16 @@ class Network:
         ``observe(layer)``, if given, is called after step 3 with None and after each layer is
         trained with that layer (the output layer first): :meth:`trace` records the steps so.
         """
-        self._propagate_with_desired(x, y)
-        if observe is not None:
-            observe(None)
-        for layer in self.receiving_layers:
-            layer._start_sample([neuron.activation for neuron in layer.previous.neurons])
-        for layer in reversed(self.receiving_layers):  # step 4: output layer, 5: hidden layers
-            for neuron in layer.neurons:
-                neuron.train()
-            if observe is not None:
-                observe(layer)
-        return sum(neuron.cost() for neuron in self.output_layer.neurons)
+        return engine.train_sample(self, x, y, observe)
 
-    def nudge_parameters(self, step_size: float, momentum: float = 0.0) -> None:
+    def nudge_parameters(self, step_size: Optional[float] = None, momentum: float = 0.0, *,
+                         optimizer=None) -> None:
         """Step 7: every receiver nudges its weights and bias by the mean of its lists.
 
         ``p -= step_size * mean(per-sample derivatives)``; biases are then clamped to
         ``bias_clamp``. Static neurons keep their parameters. With ``momentum`` ``m`` (in
         [0, 1)), each parameter moves by its velocity ``v = m v - step_size * mean(...)``.
+        Or give an ``optimizer`` (:mod:`neurograph.optimizers`) to move them by its rule.
 
         Raises
         ------
@@ -368,38 +344,32 @@ class Network:
             If a parameter would become NaN or infinite; the message names it and the network
             keeps its previous parameters.
         """
-        step_size = check_step_size(step_size)
-        if len(self.output_layer.record) == 0:
-            raise ValueError("nothing to nudge: no sample was trained since clear(); "
-                             "call train_sample first")
-        momentum = check_momentum(momentum)
-        saved = [layer._save_state() for layer in self.receiving_layers]
-        try:
-            for layer in self.receiving_layers:  # each neuron, or shared weights once
-                layer.nudge_parameters(step_size, self.bias_clamp, momentum)
-        except ValueError as error:
-            for layer, state in zip(self.receiving_layers, saved):
-                layer._restore_state(state)
-            raise FloatingPointError(f"nudge_parameters stopped: the {error}; the network keeps "
-                                     "its previous parameters (try a smaller step size)") from error
-        for layer, state in zip(self.receiving_layers, saved):
-            layer.record.nudge = Nudge(step_size, momentum, state[0], state[1])
+        if optimizer is None:
+            step_size = check_step_size(step_size)
+            if len(self.output_layer.record) == 0:
+                engine.nudge_parameters(self, None)  # raises: nothing to nudge
+            optimizer = self._sgd(step_size, check_momentum(momentum))
+        engine.nudge_parameters(self, optimizer)
 
-    def train_batch(self, X, Y, step_size: float) -> float:
+    def _sgd(self, learning_rate: float, momentum: float):
+        """SGD with these settings, keeping its velocities where this network's SGD keeps
+        them (so that momentum carries over from call to call)."""
+        from ..core.neurons import _optimizer_for
+
+        return _optimizer_for(self.output_layer, learning_rate, momentum, None)
+
+    def train_batch(self, X, Y, step_size: Optional[float] = None, *, optimizer=None) -> float:
         """Steps 1-7 for one mini-batch with the object engine; returns its mean cost.
 
         ``X`` is ``(batch, n_inputs)``, ``Y`` is ``(batch, n_outputs)``. All checks come first,
         so a rejected call changes nothing.
         """
         X, Y = check_data(self, X, Y, "X", "Y")
-        step_size = check_step_size(step_size)
+        if optimizer is None:
+            optimizer = self._sgd(check_step_size(step_size), 0.0)
         records = [layer.record for layer in self.receiving_layers]
-        self.clear()
-        total = 0.0
         try:
-            for x, y in zip(X, Y):
-                total += self.train_sample(x, y)
-            self.nudge_parameters(step_size)  # restores the parameters itself if it fails
+            total = engine.train_batch(self, X, Y, optimizer)[1]
         except (ValueError, FloatingPointError):
             for layer, record in zip(self.receiving_layers, records):
                 layer.record = record
@@ -408,8 +378,9 @@ class Network:
 
     # -- using the network ---------------------------------------------------------------------
 
-    def fit(self, X, Y, epochs: int = 1, batch_size: int = 10, learning_rate: float = 0.1, *,
-            momentum: float = 0.0, engine: str = "vectorized", shuffle: bool = True,
+    def fit(self, X, Y, epochs: int = 1, batch_size: int = 10,
+            learning_rate: Optional[float] = None, *, momentum: Optional[float] = None,
+            optimizer=None, engine: str = "vectorized", shuffle: bool = True,
             seed=None, validation=None, progress: bool = True, checkpoint=None,
             resume=None) -> History:
         """Train on ``X, Y`` for some epochs of shuffled mini-batches, and return the history.
@@ -423,10 +394,16 @@ class Network:
             Passes over the data.
         batch_size : int
             Samples per mini-batch (the last one may be smaller).
-        learning_rate : float
-            The step size of each nudge.
-        momentum : float
-            SGD momentum in [0, 1); 0 is the post's plain gradient descent.
+        learning_rate : float, optional
+            The step size of each nudge: 0.1 for SGD, 0.001 for Adam by default.
+        momentum : float, optional
+            SGD momentum in [0, 1); 0 (the default) is the post's plain gradient descent.
+        optimizer : Optimizer or {"sgd", "adam"}, optional
+            How parameters move (:mod:`neurograph.optimizers`); by default SGD with
+            ``learning_rate`` and ``momentum``. An object is used as it is (give it its own
+            settings); a name takes ``learning_rate`` (and, for SGD, ``momentum``). SGD goes
+            on with the velocities the network's SGD had. The network keeps the optimizer it
+            was trained with (``network.optimizer``), and its files keep its state.
         engine : {"vectorized", "object"}
             ``"vectorized"`` trains whole mini-batches with matrix products; ``"object"`` runs
             the post's eight steps neuron by neuron. Both leave the same parameters and
@@ -472,7 +449,8 @@ class Network:
         1.0
         """
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-                   momentum=momentum, engine=engine, shuffle=shuffle, seed=seed,
+                   momentum=momentum, optimizer=optimizer, engine=engine, shuffle=shuffle,
+                   seed=seed,
                    validation=validation, progress=progress, checkpoint=checkpoint,
                    resume=resume)
 
@@ -492,6 +470,9 @@ class Network:
         """
         return evaluate(self, X, Y)
 
+    def _propagate_with_desired(self, x, y) -> None:
+        engine.propagate_with_desired(self, x, y)
+
     def cost(self, x, y) -> float:
         """The cost of one sample (``x`` 1-D), or the mean cost of a batch (``x`` 2-D).
 
@@ -506,7 +487,7 @@ class Network:
         4.0
         """
         if np.ndim(x) <= 1:
-            self._propagate_with_desired(x, y)
+            engine.propagate_with_desired(self, x, y)
             return sum(neuron.cost() for neuron in self.output_layer.neurons)
         return evaluate(self, x, y)["cost"]
 

@@ -6,14 +6,9 @@ sample, ``delta = dC/dz = dC/da * f'(z)``: the derivative of the cost by its bia
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
-
-from .connection import Connection
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .activations import Activation
 
 __all__ = [
     "Neuron",
@@ -30,13 +25,18 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
-def _change(gradient: float, step_size: float, momentum: float, velocities, k: int) -> float:
-    """How far a parameter moves: ``-step_size * gradient``, or with momentum its new velocity."""
-    if not momentum:
-        return -step_size * gradient
-    velocity = momentum * velocities[k] - step_size * gradient
-    velocities[k] = velocity
-    return velocity
+def _optimizer_for(layer, step_size, momentum: float, optimizer):
+    """The optimizer a nudge uses: ``optimizer``, or SGD with ``step_size`` and ``momentum``
+    keeping its velocities where the network's own SGD keeps them."""
+    if optimizer is not None:
+        return optimizer
+    from ..optimizers import SGD
+
+    sgd = SGD(step_size, momentum)
+    own = getattr(layer.network, "optimizer", None)
+    if own is not None and own.slot_names == sgd.slot_names:
+        sgd.state = own.state
+    return sgd
 
 
 class Neuron:
@@ -71,7 +71,7 @@ class TransmitterNeuron(Neuron):
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)
-        self.outputs: list[Connection] = []
+        self.outputs: list = []  # of Connection
 
     def connect_to(self, receiver: ReceiverNeuron, weight: Optional[float] = None, *,
                    seed=None) -> Connection:
@@ -131,7 +131,7 @@ class ReceiverNeuron(Neuron):
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)
-        self.inputs: list[Connection] = []
+        self.inputs: list = []  # of Connection
         self.z = 0.0  # the weighted sum for the sample last propagated
         self._b = index  # where the bias is in the layer's biases (shared in a feature map)
 
@@ -151,7 +151,7 @@ class ReceiverNeuron(Neuron):
             raise ValueError(f"bias of {self!r} must be finite, got {value}")
 
     @property
-    def activation_function(self) -> Activation:
+    def activation_function(self) -> "Activation":
         """The layer's activation function ``f`` (``a = f(z)``)."""
         return self.layer.activation_function
 
@@ -197,30 +197,34 @@ class ReceiverNeuron(Neuron):
         """
         self.layer.record.deltas[-1][self.index] = float(delta)
 
-    def nudge_parameters(self, step_size: float,
+    def nudge_parameters(self, step_size: Optional[float] = None,
                          bias_clamp: Optional[tuple[float, float]] = None,
-                         momentum: float = 0.0) -> None:
+                         momentum: float = 0.0, *, optimizer=None) -> None:
         """Step 7: move each incoming weight and the bias against the mean of its derivatives.
 
         ``w -= step_size * mean(dC/dw per sample)`` and likewise for the bias, which is then
         clamped to ``bias_clamp`` (``(low, high)``) when one is given. With ``momentum`` ``m``
         each parameter keeps a velocity ``v = m v - step_size * mean(...)`` and moves by ``v``.
+        Give an ``optimizer`` (:mod:`neurograph.optimizers`) instead to move them by its rule.
 
         The means of the incoming connections' lists come from the layer's record in one go
         (see ``SampleRecord.mean_derivatives_by_weight``); they are the means of
         ``connection.derivatives_of_cost_by_weight_per_sample``.
         """
+        optimizer = _optimizer_for(self.layer, step_size, momentum, optimizer)
+        self.layer.nudge_neuron(self, optimizer, bias_clamp)
+
+    def _nudge_own(self, optimizer, bias_clamp) -> None:
+        """The nudge of a neuron that owns its weights and bias: each moves by the optimizer's
+        ``change`` for the mean of its per-sample list."""
         layer = self.layer
-        if layer.shared:
-            raise TypeError(f"{self!r} shares its weights with its feature map: nudge its "
-                            "layer instead (layer.nudge_parameters)")
         means = layer.record.mean_derivatives_by_weight(self.index)
+        slots = optimizer.slots(layer, "weights")
         for connection in self.inputs:
             gradient = means[connection.input_neuron.index]
-            connection.weight += _change(gradient, step_size, momentum,
-                                         layer._weight_velocity, connection._k)
+            connection.weight += optimizer.change(gradient, slots, connection._k)
         gradient = _mean(self.derivatives_of_cost_by_bias_per_sample)
-        bias = self.bias + _change(gradient, step_size, momentum, layer._bias_velocity, self.index)
+        bias = self.bias + optimizer.change(gradient, optimizer.slots(layer, "biases"), self._b)
         if bias_clamp is not None:
             bias = min(max(bias, bias_clamp[0]), bias_clamp[1])
         self.bias = bias
@@ -276,9 +280,9 @@ class StaticNeuron(HiddenNeuron):
 
     static = True
 
-    def nudge_parameters(self, step_size: float,
+    def nudge_parameters(self, step_size: Optional[float] = None,
                          bias_clamp: Optional[tuple[float, float]] = None,
-                         momentum: float = 0.0) -> None:
+                         momentum: float = 0.0, *, optimizer=None) -> None:
         """A static neuron keeps its parameters: nothing to do."""
 
 

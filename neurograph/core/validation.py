@@ -1,11 +1,51 @@
-"""Input checks shared by the engines: each names the argument and what was wrong with it."""
+"""Input checks, the one module of them: each names the argument and what was wrong with it
+("`name` must be ..., got ..."), and returns the value in the form the code uses."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-__all__ = ["as_sample", "as_sample_list", "as_samples", "check_seed", "check_finite", "check_momentum", "check_step_size"]
+__all__ = ["as_sample", "as_sample_list", "as_samples", "check_seed", "check_finite",
+           "check_momentum", "check_step_size", "check_positive_int", "check_dtype",
+           "check_shape"]
+
+
+def check_positive_int(name: str, value, minimum: int = 1) -> int:
+    """``value`` as an int of at least ``minimum`` (bools refused), or a ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"`{name}` must be {wanted}, got {value!r}")
+    return int(value)
+
+
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def check_dtype(dtype) -> np.dtype:
+    """``dtype`` as numpy's float64 or float32, or a ValueError."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype not in FLOAT_DTYPES:
+        raise ValueError(f"`dtype` must be float64 or float32, got {dtype!r}")
+    return dtype
+
+
+def check_shape(name: str, shape) -> tuple[int, ...]:
+    """``shape`` as a tuple of 1 to 3 positive ints, or a ValueError naming ``name``."""
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if not dims or len(dims) > 3 or any(
+            isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1
+            for d in dims):
+        raise ValueError(f"`{name}` must be 1 to 3 positive integers such as (28, 28), "
+                         f"got {shape!r}")
+    return tuple(int(d) for d in dims)
 
 
 def as_sample_list(name: str, value, length: int) -> list[float]:

@@ -18,7 +18,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ..core.validation import as_samples
+from ..core.validation import as_samples, check_positive_int
 from .diagram import _mosaic
 from ..core.layers import ReceivingLayer
 from ..training.loop import History, _restore, _snapshot
@@ -34,13 +34,6 @@ MARGIN = 0.1
 
 
 # -- checks and shared pieces --------------------------------------------------------------------
-
-def _positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
 
 def _check_two_inputs(network, what: str) -> None:
     n_inputs = network.input_layer.size
@@ -308,7 +301,7 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     """
     _check_has_weights(layer)
     if max_neurons is not None:
-        max_neurons = _positive_int("max_neurons", max_neurons)
+        max_neurons = check_positive_int("max_neurons", max_neurons)
     if layer.shared:
         return _kernels_mosaic(layer, shape, max_neurons)
     n_out, n_in = layer.weights.shape
@@ -553,7 +546,7 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
     _check_two_inputs(network, "a decision boundary")
     X = as_samples("X", X, 2)
     Y = _targets_as_rows(Y, len(X))
-    resolution = _positive_int("resolution", resolution, minimum=2)
+    resolution = check_positive_int("resolution", resolution, minimum=2)
     n_outputs = network.output_layer.size
     _check_output(output, n_outputs)
     points, image_extent = _plane_grid(_data_extent(X), resolution)
@@ -682,12 +675,12 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     _check_two_inputs(network, "neuron maps")
-    resolution = _positive_int("resolution", resolution, minimum=2)
+    resolution = check_positive_int("resolution", resolution, minimum=2)
     extent = _plane_extent(X, extent)
     points, image_extent = _plane_grid(extent, resolution)
     activations = forward(network, points.astype(network.output_layer.dtype))[1:]
     layers = network.receiving_layers
-    per_column = _positive_int("per_column", per_column)
+    per_column = check_positive_int("per_column", per_column)
     fig, cells = _maps_grid(layers, per_column, extent)
     # Maps keep the plane's proportions, within reason.
     aspect = min(2.0, max(0.5, (extent[3] - extent[2]) / (extent[1] - extent[0])))
@@ -936,7 +929,7 @@ def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: in
     FileNotFoundError
         If the folder of ``path`` does not exist (checked before training).
     """
-    epochs = _positive_int("epochs", epochs)
+    epochs = check_positive_int("epochs", epochs)
     _check_fps(fps)
     if frame not in FRAMES:
         raise ValueError(f"`frame` must be one of {', '.join(FRAMES)}, got {frame!r}")

@@ -1,72 +1,91 @@
-"""The vectorized engine: the same network, a whole mini-batch at a time with matrix products.
+"""The vectorized engine: the same network, a whole mini-batch at a time.
 
-For a receiving layer with weights ``W`` (n_out x n_in) and biases ``b``, the batch forward pass
-is ``Z = A_prev @ W.T + b``, ``A = f(Z)``: row ``s`` is what the object engine computes for
-sample ``s``, neuron by neuron. Backwards, ``dC/dA_prev = Delta @ W`` sums over each neuron's
-outgoing connections, and the mean gradient of ``W`` is ``Delta.T @ A_prev / batch``.
+Every receiving layer speaks the layer protocol (:class:`~neurograph.ReceivingLayer`): for a
+dense layer with weights ``W`` (n_out x n_in) and biases ``b`` the batch forward pass is
+``Z = A_in @ W.T + b``, ``A = f(Z)``, and row ``s`` is what the object engine computes for
+sample ``s``, neuron by neuron. Backwards, ``dC/dA_in = Delta @ W`` sums over each neuron's
+outgoing connections, and the mean gradient of ``W`` is ``Delta.T @ A_in / batch``.
+Convolution, pooling and dropout layers answer the same calls with their own arithmetic.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+
 import numpy as np
 
-from ..layers.convolution import MaxPoolingLayer
 from ..core.costs import output_deltas
-from ..core.layers import Nudge, SampleRecord
+from ..core.layers import Nudge
 
-__all__ = ["forward", "train_batch", "Plan", "first_non_finite"]
+__all__ = ["forward", "forward_pass", "train_batch", "Plan", "Pass", "first_non_finite"]
 
 
-def forward(network, activations: np.ndarray, *, start: int = 0) -> list[np.ndarray]:
-    """Propagate a batch through ``network`` and return every layer's activations.
+@dataclass
+class Pass:
+    """One forward pass: every layer's activations (inputs first), every receiving layer's
+    weighted sums ``z`` and what its backward step needs (``caches``, None where not kept)."""
+
+    activations: list
+    zs: list
+    caches: list
+
+
+def forward_pass(network, X: np.ndarray, *, start: int = 0,
+                 keep_from: Optional[int] = None) -> Pass:
+    """Propagate a batch through ``network`` from layer ``start``: the one forward pass that
+    training, ``predict``, ``evaluate``, the plots, the gradient check and the CLI share.
 
     Parameters
     ----------
     network : Network
-    activations : numpy.ndarray, shape (batch, len(network.layers[start]))
+    X : numpy.ndarray, shape (batch, len(network.layers[start]))
         The activations of layer ``start`` (the inputs when ``start`` is 0).
     start : int
         The layer to start from.
-
-    Returns
-    -------
-    list of numpy.ndarray
-        The activations of layers ``start, start + 1, ..., last``, each ``(batch, size)``.
+    keep_from : int, optional
+        Keep what the backward pass needs for receiving layers ``keep_from`` and after (counted
+        from the first layer after ``start``); None keeps nothing.
     """
-    a = activations
-    result = [a]
-    for layer in network.layers[start + 1:]:
-        if layer.shared:  # convolution or pooling: windows, not a matrix product
-            z = layer._batch_forward(a, False)[0]
-        else:
-            z = a @ layer.weights.T  # (batch, n_out)
-            z += layer.biases
-        a = layer.activation_function(z)
-        result.append(a)
+    a = X
+    result = Pass([a], [], [])
+    for k, layer in enumerate(network.layers[start + 1:]):
+        z, cache = layer.forward_batch(a, keep_from is not None and k >= keep_from)
+        a = layer.activation_function.vectorized(z)
+        result.activations.append(a)
+        result.zs.append(z)
+        result.caches.append(cache)
     return result
+
+
+def forward(network, activations: np.ndarray, *, start: int = 0) -> list[np.ndarray]:
+    """The activations of layers ``start, start + 1, ..., last`` for a batch, each
+    ``(batch, size)`` (see :func:`forward_pass`)."""
+    return forward_pass(network, activations, start=start).activations
 
 
 class Plan:
     """Facts about a network's layers that do not change during a ``fit``, worked out once.
 
-    ``layers``: the receiving layers; ``shared[k]``: layer ``k`` is a convolution or pooling
-    layer, with its own batch operations; ``dense[k]``: every connection of layer ``k`` exists
-    (no mask to apply); ``all_trainable[k]``: it has no static neuron; ``first_trainable``: the
-    first layer with a trainable neuron (no delta below it is needed to train); ``functions[k]``
-    and ``derivatives[k]``: its ``f`` on arrays and ``f'`` from ``(z, a)``; ``gradients[k]``: a
-    buffer for its weight step, reused batch after batch.
+    ``layers``: the receiving layers; ``learns[k]``: the parameters of layer ``k`` that
+    training moves, each with ``True`` (every entry) or the layer's own restriction;
+    ``first_trainable``: the first layer with a trainable parameter (no delta below it is
+    needed to train); ``derivatives[k]``: its ``f'`` from ``(z, a)``; ``buffers[k]``: where
+    its gradients are written, batch after batch.
     """
 
     def __init__(self, network) -> None:
         layers = self.layers = network.receiving_layers
-        self.shared = [layer.shared for layer in layers]
-        self.dense = [not layer.shared and bool(layer.mask.all()) for layer in layers]
-        self.all_trainable = [bool(layer.trainable.all()) for layer in layers]
-        trainable = [k for k, layer in enumerate(layers) if layer.trainable.any()]
-        self.first_trainable = trainable[0] if trainable else len(layers)
-        self.functions = [layer.activation_function.vectorized for layer in layers]
+        self.learns = []
+        for layer in layers:
+            trainable = {name: layer.trainable_entries(name) for name in layer.parameter_names}
+            self.learns.append([(name, t is True) for name, t in trainable.items()
+                                if t is not False])
+        learning = [k for k, names in enumerate(self.learns) if names]
+        self.first_trainable = learning[0] if learning else len(layers)
         self.derivatives = [_derivative_of(layer.activation_function) for layer in layers]
-        self.gradients = [None if layer.shared else np.empty_like(layer.weights)
-                          for layer in layers]
+        self.buffers = [{name: np.empty_like(layer.parameter(name)) for name, _ in names
+                         if name == "weights" and layer.parameter(name).ndim == 2}
+                        for layer, names in zip(layers, self.learns)]
         output = layers[-1]
         self.cost, self.output_activation = output.cost, output.activation_function
 
@@ -82,19 +101,34 @@ def _derivative_of(f):
     return None  # softmax: handled by output_deltas
 
 
-def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
-                momentum: float = 0.0, plan: Plan = None,
-                keep_record: bool = True) -> tuple[list, list, list, list]:
+def backward(plan: Plan, passed: Pass, Y: np.ndarray, lowest: int) -> tuple[list, list]:
+    """Deltas (dC/dz) of receiving layers ``lowest`` and up, and dC/da of the layers below
+    them (None where not computed): the post's steps 4 and 5 for a whole batch."""
+    layers, activations, zs = plan.layers, passed.activations, passed.zs
+    last = len(layers) - 1
+    deltas = [None] * len(layers)
+    dcdas = [None] * len(layers)
+    deltas[last] = output_deltas(plan.cost, plan.output_activation, zs[last], activations[-1], Y)
+    for k in range(last, max(lowest, 0), -1):
+        # SUM over outgoing connections, whatever the layer kind
+        dcdas[k - 1] = layers[k].backward_batch(deltas[k], activations[k], passed.caches[k])
+        deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](zs[k - 1], activations[k])
+    return deltas, dcdas
+
+
+def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = None,
+                keep_record=True) -> tuple[list, list, list, list]:
     """Train one mini-batch: the post's steps 1-7 for all samples at once.
 
     ``X`` and ``Y`` must be 2-D, of the network's dtype and widths, and ``Y`` must be checked.
     Each receiving layer's ``record`` is replaced by this batch's tables (as ``clear()`` and
-    ``train_sample`` would leave it), then every parameter moves by
-    ``-learning_rate * mean gradient`` (or by its velocity with ``momentum``), biases clamped.
+    ``train_sample`` would leave it), then ``optimizer`` moves every trainable parameter by its
+    mean gradient; biases are clamped.
 
-    ``keep_record=False`` skips the records: ``fit`` keeps only its last batch's, since only
-    that one can be seen, and holding every batch's arrays until the next one costs ~9% of an
-    epoch at batch 100 (the memory of the inputs cannot be reused while it is still in hand).
+    ``keep_record`` (a bool, or a function asked once the gradients are known) False skips the
+    records: ``fit`` keeps only its last batch's, since only that one can be seen, and holding
+    every batch's arrays until the next one costs ~9% of an epoch at batch 100 (the memory of
+    the inputs cannot be reused while it is still in hand).
 
     Nothing here tests for NaN or infinity: any in ``X`` or from an overflow reaches a weight
     (``inf x 0`` and ``nan x 0`` are NaN), so ``fit`` checks the parameters after each epoch.
@@ -104,98 +138,129 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
     (activations, zs, deltas, dcdas)
         Every layer's activations (inputs first), every receiving layer's weighted sums and
         deltas, and each hidden layer's dC/da (None for the output layer), all computed before
-        the nudge: what the layers' records hold.
+        the nudge: what the layers' records hold. ``dcdas`` and ``deltas`` are None below the
+        first trainable layer when no record was kept.
     """
     plan = plan or Plan(network)
     layers = plan.layers
-    # Deltas are needed from the last layer down to the first trainable one; below it only
-    # for the record (a static convolution front-end is then a forward pass only).
-    lowest = 0 if keep_record else plan.first_trainable
-    activations = [X]
-    zs = []
-    caches = []  # what a convolution or pooling layer keeps for its backward pass
-    a = X
-    for k, (layer, f) in enumerate(zip(layers, plan.functions)):
-        if plan.shared[k]:
-            z, cache = layer._batch_forward(a, k >= lowest)
-            caches.append(cache)
-        else:
-            z = a @ layer.weights.T  # (batch, n_out)
-            z += layer.biases
-            caches.append(None)
-        a = f(z)
-        zs.append(z)
-        activations.append(a)
+    for layer in layers:
+        layer.begin_batch(len(X))
+    try:
+        # Deltas are needed from the last layer down to the first trainable one; below it
+        # only for the record (a static convolution front-end is then a forward pass only).
+        wanted = keep_record if isinstance(keep_record, bool) else None
+        lowest = 0 if wanted is not False else plan.first_trainable
+        passed = forward_pass(network, X, keep_from=lowest)
+        deltas, dcdas = backward(plan, passed, Y, lowest)
+        if wanted is None and keep_record():
+            deltas, dcdas = _complete(plan, passed, deltas, dcdas, lowest)
+            wanted = True
+        _nudge(network, plan, optimizer, passed, deltas, dcdas, bool(wanted))
+    finally:
+        for layer in layers:
+            layer.end_batch()
+    return passed.activations, passed.zs, deltas, dcdas
 
-    # Backwards: deltas[k] = dC/dz of receiving layer k; dcdas[k] = its dC/da (hidden layers).
-    last = len(layers) - 1
-    deltas = [None] * len(layers)
-    dcdas = [None] * len(layers)
-    deltas[last] = output_deltas(plan.cost, plan.output_activation, zs[last], a, Y)
-    for k in range(last, max(lowest, 0), -1):
-        if plan.shared[k]:
-            dcdas[k - 1] = layers[k]._batch_backward(deltas[k], caches[k])
-        else:
-            dcdas[k - 1] = deltas[k] @ layers[k].weights  # SUM over outgoing connections
-        deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](zs[k - 1], activations[k])
 
-    scale = learning_rate / X.shape[0]  # the step is learning_rate x the mean over the batch
+def _complete(plan: Plan, passed: Pass, deltas: list, dcdas: list, lowest: int):
+    """The deltas below ``lowest`` too, for a record asked for after the backward pass."""
+    for k, layer in enumerate(plan.layers[:lowest]):
+        if passed.caches[k] is None:  # the forward pass kept nothing for it: do it again
+            passed.caches[k] = layer.forward_batch(passed.activations[k], True)[1]
+    for k in range(lowest, 0, -1):
+        dcdas[k - 1] = plan.layers[k].backward_batch(deltas[k], passed.activations[k],
+                                                      passed.caches[k])
+        deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](passed.zs[k - 1],
+                                                               passed.activations[k])
+    return deltas, dcdas
+
+
+def _nudge(network, plan: Plan, optimizer, passed: Pass, deltas: list, dcdas: list,
+           keep_record: bool) -> None:
+    """Step 7: records first (they hold the parameters before the nudge), then every
+    trainable parameter moves by the optimizer's rule, biases clamped."""
+    layers, activations, caches = plan.layers, passed.activations, passed.caches
+    if keep_record:
+        for k, layer in enumerate(layers):
+            layer.record = layer.batch_record(activations[k], deltas[k], dcdas[k], caches[k])
+        befores = [_parameters_and_slots(layer, optimizer, names)
+                   for layer, names in zip(layers, plan.learns)]
+    optimizer.begin_step()
+    scale = optimizer.gradient_scale(len(activations[0]))
     clamp = network.bias_clamp
-    for k, layer in enumerate(layers):
-        if keep_record:
-            layer.record = SampleRecord(activations[k], deltas[k], dcdas[k],
-                                        caches[k] if isinstance(layer, MaxPoolingLayer) else None)
-            layer.record.nudge = Nudge(learning_rate, momentum, layer.weights.copy(),
-                                       layer.biases.copy())
-        if k < plan.first_trainable:
+    for k in range(plan.first_trainable, len(layers)):
+        if not plan.learns[k]:
             continue  # only static neurons: nothing moves
-        if plan.shared[k]:
-            if plan.all_trainable[k]:
-                weight_step, bias_step = layer._batch_steps(deltas[k], caches[k], scale)
-                _nudge(layer, weight_step, bias_step, momentum, clamp, True, True)
-            continue
-        weight_step = np.matmul((deltas[k] * scale).T, activations[k], out=plan.gradients[k])
-        _nudge(layer, weight_step, deltas[k].sum(axis=0) * scale, momentum, clamp,
-               plan.dense[k], plan.all_trainable[k])
-    return activations, zs, deltas, dcdas
+        layer = layers[k]
+        gradients = layer.gradients_batch(deltas[k], activations[k], caches[k], scale,
+                                          plan.buffers[k])
+        for name, everywhere in plan.learns[k]:
+            if not everywhere:
+                layer.restrict_to_trainable(name, gradients[name])
+            optimizer.update(layer.parameter(name), gradients[name],
+                             optimizer.slots(layer, name))
+        if clamp is not None:
+            layer.clamp_biases(clamp)
+    if keep_record:
+        for layer, names, (before, slots_before) in zip(layers, plan.learns, befores):
+            slots_after = {name: optimizer.slots(layer, name).copy() for name, _ in names}
+            layer.record.nudge = Nudge(optimizer, before, slots_before, slots_after)
+
+
+def _parameters_and_slots(layer, optimizer, names) -> tuple[dict, dict]:
+    before = {name: layer.parameter(name).copy() for name in layer.parameter_names}
+    slots = {name: optimizer.slots(layer, name).copy() for name, _ in names}
+    return before, slots
 
 
 def first_non_finite(layer, weights: np.ndarray, biases: np.ndarray = None) -> str:
     """Name the first parameter of ``layer`` whose entry in ``weights`` (or ``biases``) is NaN
-    or infinite: ``"weight of Connection(...)"`` or ``"bias of HiddenNeuron(...)"``."""
-    if layer.shared:  # a convolution layer's kernels and per-map biases
-        if biases is not None and not np.isfinite(biases).all():
-            return f"bias of map {np.flatnonzero(~np.isfinite(biases))[0]} of {layer!r}"
-        entry = tuple(int(i) for i in np.argwhere(~np.isfinite(weights))[0])
-        return f"kernel entry {entry} of {layer!r}"
+    or infinite (the layer says how: a connection, a neuron, a kernel entry)."""
     if biases is not None and not np.isfinite(biases).all():
-        return f"bias of {layer.neurons[np.flatnonzero(~np.isfinite(biases))[0]]!r}"
-    j, i = np.argwhere(~np.isfinite(weights))[0]
-    connection = next(c for c in layer.neurons[j].inputs if c.input_neuron.index == i)
-    return f"weight of {connection!r}"
+        return layer.first_non_finite("biases", biases)
+    return layer.first_non_finite("weights", weights)
 
 
-def _nudge(layer, weight_step: np.ndarray, bias_step: np.ndarray, momentum: float, clamp,
-           dense: bool, all_trainable: bool) -> None:
-    """``p -= step`` (or ``v = m v - step; p += v``) for one layer; steps include the rate."""
-    if not dense:
-        weight_step *= layer.mask
-    if not all_trainable:
-        weight_step[~layer.trainable] = 0.0
-        bias_step[~layer.trainable] = 0.0
-    weights, biases = layer.weights, layer.biases
-    if momentum:
-        for velocity, step, param in ((layer.weight_velocity, weight_step, weights),
-                                      (layer.bias_velocity, bias_step, biases)):
-            velocity *= momentum
-            velocity -= step
-            param += velocity
-    else:
-        weights -= weight_step
-        biases -= bias_step
-    if clamp is not None:
-        if all_trainable:
-            np.clip(biases, clamp[0], clamp[1], out=biases)
-        else:
-            rows = layer.trainable
-            biases[rows] = np.clip(biases[rows], clamp[0], clamp[1])
+class VectorizedEngine:
+    """The vectorized engine behind the interface ``fit`` picks from: ``start`` once, then
+    ``train_batch`` per mini-batch (returning its outputs), then ``finish``."""
+
+    name = "vectorized"
+
+    def start(self, network) -> None:
+        self.plan = Plan(network)
+        self.last = None
+
+    def train_batch(self, network, X, Y, optimizer, keep_record, rows=None) -> np.ndarray:
+        """Train one mini-batch; ``keep_record`` (bool or a function) as in
+        :func:`train_batch`. No reference to a batch's arrays outlives the next one, except
+        the last recorded batch's, whose activations ``finish`` hands to the neurons."""
+        self.last = None
+        kept = []
+
+        def keep() -> bool:
+            kept.append(keep_record if isinstance(keep_record, bool) else bool(keep_record()))
+            return kept[-1]
+
+        result = train_batch(network, X, Y, optimizer, self.plan, keep)
+        if kept[-1]:
+            self.last = result
+        return result[0][-1]
+
+    def finish(self, network, y_last) -> None:
+        """Set activations, weighted sums, winners and desired activations as the object
+        engine leaves them: those of the last sample trained."""
+        if self.last is not None:
+            _leave_last_sample(network, self.last[0], self.last[1], y_last)
+            self.last = None
+
+
+def _leave_last_sample(network, activations: list, zs: list, y: np.ndarray) -> None:
+    for neuron, value in zip(network.input_layer.neurons, activations[0][-1].tolist()):
+        neuron.activation = value
+    for layer, a, z in zip(network.receiving_layers, activations[1:], zs):
+        for neuron, a_j, z_j in zip(layer.neurons, a[-1].tolist(), z[-1].tolist()):
+            neuron.activation, neuron.z = a_j, z_j
+        layer.leave_last_sample()
+    for neuron, y_j in zip(network.output_layer.neurons, y.tolist()):
+        neuron.desired_activation = y_j

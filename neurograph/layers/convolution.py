@@ -29,8 +29,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..core.activations import Activation, get_activation
 from ..core.connection import Connection
-from ..core.layers import HiddenLayer, Layer, _float_buffer, _check_size, check_dtype, check_shape
-from ..core.neurons import StaticNeuron, _change, _mean
+from ..core.layers import HiddenLayer, Layer, SampleRecord, _float_buffer
+from ..core.validation import check_dtype, check_positive_int, check_shape
+from ..core.neurons import StaticNeuron, _mean
 
 __all__ = ["ConvolutionLayer", "MaxPoolingLayer", "AveragePoolingLayer", "MaxPoolingNeuron",
            "AveragePoolingNeuron", "MaxPoolingConnection", "KERNEL_BANKS", "kernel_bank",
@@ -96,13 +97,6 @@ def _input_shape(input_shape) -> tuple[int, int, int]:
     return shape if len(shape) == 3 else (1, *shape)
 
 
-def _positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f"`{name}` must be an integer of at least {minimum}, got {value!r}")
-    return int(value)
-
-
 def _output_side(name: str, side: int, k: int, stride: int, padding: int) -> int:
     out = (side + 2 * padding - k) // stride + 1
     if out < 1:
@@ -139,16 +133,15 @@ def _add_windows(d_windows: np.ndarray, shape, stride: int, padding: int) -> np.
 
 class _SharedWeightsLayer(HiddenLayer):
     """What convolution and pooling layers have in common: an image shape in and out, neurons
-    that are windows, weights shared between connections (``shared = True``, no ``mask``)."""
-
-    shared = True
+    that are windows, weights shared between connections (no ``mask``): the layer protocol's
+    batch operations work on windows instead of a matrix product."""
 
     def _setup_shapes(self, input_shape, k: tuple[int, int], stride: int, padding: int,
                       channels_out: int) -> int:
         self.input_shape = _input_shape(input_shape)
         self.kernel_size = k
-        self.stride = _positive_int("stride", stride)
-        self.padding = _positive_int("padding", padding, 0)
+        self.stride = check_positive_int("stride", stride)
+        self.padding = check_positive_int("padding", padding, 0)
         _, height, width = self.input_shape
         if padding >= min(k):
             raise ValueError(f"`padding` must be smaller than the window, got {padding} for a "
@@ -216,15 +209,40 @@ class _SharedWeightsLayer(HiddenLayer):
     def _shared_parameters(self, n_weights: int, n_biases: int) -> None:
         """Replace the per-neuron buffers with ``n_weights`` shared weights and ``n_biases``."""
         self._weight_buffer, self.weights = _float_buffer(n_weights, self.dtype)
-        self._weight_velocity, self.weight_velocity = _float_buffer(n_weights, self.dtype)
         self._bias_buffer, self.biases = _float_buffer(n_biases, self.dtype)
-        self._bias_velocity, self.bias_velocity = _float_buffer(n_biases, self.dtype)
 
     def _initialize(self, scheme, rng: np.random.Generator) -> None:
         """Fixed weights keep their values."""
 
-    def nudge_parameters(self, step_size: float, bias_clamp=None, momentum: float = 0.0) -> None:
+    # -- the layer protocol ------------------------------------------------------------------
+
+    def structure(self) -> tuple:
+        """Also the windows its neurons read and the shape of its shared weights."""
+        return super().structure() + (self.input_shape, self.kernel_size, self.stride,
+                                      self.padding, self.weights.shape,
+                                      self.trainable_entries("weights"))
+
+    def trainable_entries(self, name: str):
+        """Shared weights train all together or not at all (fixed kernels, pooling)."""
+        return False
+
+    def nudge(self, optimizer, bias_clamp=None) -> None:
         """Fixed weights: nothing to nudge."""
+
+    def nudge_neuron(self, neuron, optimizer, bias_clamp=None) -> None:
+        if self.trainable_entries("weights") is not False:
+            raise TypeError(f"{neuron!r} shares its weights with its feature map: nudge its "
+                            "layer instead (layer.nudge_parameters)")
+
+    def _refuse_connections_by_hand(self, message: str) -> None:
+        raise ValueError(message)
+
+    def first_non_finite(self, name: str, values: np.ndarray) -> str:
+        """A convolution layer's kernel entry or per-map bias."""
+        if name == "biases":
+            return f"bias of map {np.flatnonzero(~np.isfinite(values))[0]} of {self!r}"
+        entry = tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
+        return f"kernel entry {entry} of {self!r}"
 
     def _describe(self) -> str:
         return (f"{' x '.join(map(str, self.shape))} from {' x '.join(map(str, self.input_shape))}"
@@ -295,7 +313,6 @@ class ConvolutionLayer(_SharedWeightsLayer):
         super().__init__(size, activation, static=not learn, dtype=dtype)
         self._shared_parameters(values.size, maps)
         self.weights = self.weights.reshape(values.shape)
-        self.weight_velocity = self.weight_velocity.reshape(values.shape)
         self.weights[...] = values
         if not np.isfinite(self.weights).all():
             raise ValueError("`kernels` must be finite (also when stored in "
@@ -324,7 +341,11 @@ class ConvolutionLayer(_SharedWeightsLayer):
         self.weights[...] = weights.reshape(self.weights.shape)
         self.biases[...] = biases
 
-    def nudge_parameters(self, step_size: float, bias_clamp=None, momentum: float = 0.0) -> None:
+    def trainable_entries(self, name: str):
+        """Learned kernels train every entry and every map's bias; fixed ones none."""
+        return self.learn
+
+    def nudge(self, optimizer, bias_clamp=None) -> None:
         """Step 7 for shared weights: each kernel entry moves by the SUM, over the connections
         that apply it, of the means of their per-sample lists (and each map's bias by the sum
         over its neurons). Fixed kernels do not move."""
@@ -338,16 +359,18 @@ class ConvolutionLayer(_SharedWeightsLayer):
             for connection in neuron.inputs:
                 weight_gradients[connection._k] += means[connection.input_neuron.index]
             bias_gradients[neuron._b] += _mean(neuron.derivatives_of_cost_by_bias_per_sample)
+        slots = optimizer.slots(self, "weights")
         for k, gradient in enumerate(weight_gradients):
-            _move(self, self._weight_buffer, k, _change(gradient, step_size, momentum,
-                                                        self._weight_velocity, k), None, "weight")
+            _move(self, self._weight_buffer, k, optimizer.change(gradient, slots, k), None,
+                  "weight")
+        slots = optimizer.slots(self, "biases")
         for k, gradient in enumerate(bias_gradients):
-            _move(self, self._bias_buffer, k, _change(gradient, step_size, momentum,
-                                                      self._bias_velocity, k), bias_clamp, "bias")
+            _move(self, self._bias_buffer, k, optimizer.change(gradient, slots, k), bias_clamp,
+                  "bias")
 
     # -- the vectorized engine ---------------------------------------------------------------
 
-    def _batch_forward(self, a: np.ndarray, keep: bool):
+    def forward_batch(self, a: np.ndarray, keep: bool = False):
         """``z`` for a batch (batch, n_out), and the windows as columns if ``keep``."""
         maps = self.weights.shape[0]
         windows = _windows(a, self.input_shape, self.kernel_size, self.stride, self.padding)
@@ -359,7 +382,7 @@ class ConvolutionLayer(_SharedWeightsLayer):
         z += self.biases[:, None]
         return z.reshape(batch, -1), (columns if keep else None)
 
-    def _batch_backward(self, delta: np.ndarray, cache) -> np.ndarray:
+    def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
         """dC/da of the layer before: each input sums weight x delta over its windows."""
         maps, channels, kh, kw = self.weights.shape
         _, out_h, out_w = self.shape
@@ -368,15 +391,16 @@ class ConvolutionLayer(_SharedWeightsLayer):
         return _add_windows(d_columns.reshape(len(delta), channels, kh, kw, out_h, out_w),
                             self.input_shape, self.stride, self.padding)
 
-    def _batch_steps(self, delta: np.ndarray, cache, scale: float):
-        """The steps of the shared weights and biases: ``scale`` x the batch's summed
-        derivatives (sum over samples, and over the connections sharing each weight)."""
+    def gradients_batch(self, delta: np.ndarray, a_in: np.ndarray, cache, scale: float,
+                        out=None) -> dict:
+        """``scale`` x the batch's summed derivatives of the shared weights and biases (sum
+        over samples, and over the connections sharing each weight)."""
         maps = self.weights.shape[0]
         delta = delta.reshape(len(delta), maps, -1)  # (batch, maps, Ho*Wo)
         # one product per sample, (maps, Ho*Wo) @ (Ho*Wo, C*kh*kw), then the sum over samples
         weight_step = np.matmul(delta, cache.transpose(0, 2, 1)).sum(axis=0)
-        return ((weight_step * scale).reshape(self.weights.shape),
-                delta.sum(axis=(0, 2)) * scale)
+        return {"weights": (weight_step * scale).reshape(self.weights.shape),
+                "biases": delta.sum(axis=(0, 2)) * scale}
 
 
 def _kernels(kernels, channels: int, kernel_size: int, seed) -> np.ndarray:
@@ -384,8 +408,8 @@ def _kernels(kernels, channels: int, kernel_size: int, seed) -> np.ndarray:
     if isinstance(kernels, str):
         values = kernel_bank(kernels)
     elif isinstance(kernels, (int, np.integer)) and not isinstance(kernels, (bool, np.bool_)):
-        maps = _positive_int("kernels", kernels)
-        k = _positive_int("kernel_size", kernel_size)
+        maps = check_positive_int("kernels", kernels)
+        k = check_positive_int("kernel_size", kernel_size)
         from ..core.validation import check_seed
 
         rng = np.random.default_rng(check_seed(seed))
@@ -494,7 +518,7 @@ class _PoolingLayer(_SharedWeightsLayer):
     def __init__(self, input_shape, size: int = 2, stride: Optional[int] = None, *,
                  dtype="float64") -> None:
         shape = _input_shape(input_shape)
-        size = _positive_int("size", size)
+        size = check_positive_int("size", size)
         stride = size if stride is None else stride
         n = self._setup_shapes(shape, (size, size), stride, 0, shape[0])
         super().__init__(n, "identity", static=True, dtype=dtype)
@@ -542,14 +566,14 @@ class AveragePoolingLayer(_PoolingLayer):
     def _connect(self, previous: Layer) -> None:
         super()._connect(previous, per_channel=True)
 
-    def _batch_forward(self, a: np.ndarray, keep: bool):
+    def forward_batch(self, a: np.ndarray, keep: bool = False):
         z = None
         for _, _, values in self._offsets(a):
             z = values.copy() if z is None else np.add(z, values, out=z)
         z *= self.weights[0]
         return z.reshape(len(a), -1), None
 
-    def _batch_backward(self, delta: np.ndarray, cache) -> np.ndarray:
+    def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
         channels, out_h, out_w = self.shape
         k = self.kernel_size[0]
         share = (delta * self.weights[0]).reshape(len(delta), channels, 1, 1, out_h, out_w)
@@ -577,14 +601,23 @@ class MaxPoolingLayer(_PoolingLayer):
     def _connect(self, previous: Layer) -> None:
         super()._connect(previous, MaxPoolingConnection, per_channel=True)
 
-    def _start_sample(self, input_activations: list[float]) -> None:
-        super()._start_sample(input_activations)
+    def start_sample(self, input_activations: list[float]) -> None:
+        super().start_sample(input_activations)
         record = self.record
         if record.winners is None:
             record.winners = []
         record.winners.append([n.winner.input_neuron.index for n in self.neurons])
 
-    def _batch_forward(self, a: np.ndarray, keep: bool):
+    def leave_last_sample(self) -> None:
+        """Each neuron's ``winner``: the connection its last sample's maximum came through."""
+        for neuron, i in zip(self.neurons, np.asarray(self.record.winners[-1]).tolist()):
+            neuron.winner = next(c for c in neuron.inputs if c.input_neuron.index == i)
+
+    def batch_record(self, a_in, delta, dcda, winners):
+        """The record of a batch, with the winner of each window (the cache of the pass)."""
+        return SampleRecord(a_in, delta, dcda, winners)
+
+    def forward_batch(self, a: np.ndarray, keep: bool = False):
         """The maxima; with ``keep``, also which input won each window (the first of equals)."""
         z = best = None
         for i, j, values in self._offsets(a):
@@ -617,7 +650,7 @@ class MaxPoolingLayer(_PoolingLayer):
             self._corner_indices = (c * height + y) * width + x
         return self._corner_indices
 
-    def _batch_backward(self, delta: np.ndarray, winners) -> np.ndarray:
+    def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, winners) -> np.ndarray:
         """Each window's derivative goes to the input that won it."""
         batch = len(delta)
         d = np.zeros((batch, self.previous.size), dtype=delta.dtype)

@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.validation import as_samples, check_finite, check_momentum, check_seed, check_step_size
-from ..engines.vectorized import Plan, first_non_finite, forward, train_batch
+from ..core.validation import (as_samples, check_finite, check_momentum, check_positive_int,
+                               check_seed, check_step_size)
+from ..engines.object import ObjectEngine
+from ..engines.vectorized import VectorizedEngine, forward, train_batch
+from ..optimizers import get_optimizer
 
-__all__ = ["History", "fit", "evaluate", "ENGINES"]
+__all__ = ["History", "fit", "evaluate", "ENGINES", "resolve_optimizer"]
 
-ENGINES = ("vectorized", "object")
+ENGINES = {"vectorized": VectorizedEngine, "object": ObjectEngine}
+"""The engines ``fit`` picks from by name; each has ``start``, ``train_batch`` and ``finish``."""
 
 
 @dataclass
@@ -105,12 +109,6 @@ def check_data(network, X, Y, x_name: str, y_name: str,
     return X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
-    return int(value)
-
-
 class _Progress:
     """A one-line progress bar on a terminal, and one line per epoch everywhere."""
 
@@ -142,117 +140,80 @@ class _Progress:
         sys.stderr.flush()
 
 
-def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: float = 0.1,
-        momentum: float = 0.0, engine: str = "vectorized", shuffle: bool = True, seed=None,
-        validation=None, progress: bool = True, checkpoint=None, resume=None) -> History:
+def resolve_optimizer(network, optimizer, learning_rate, momentum):
+    """The optimizer ``fit`` trains with (see :meth:`Network.fit`), checked.
+
+    A name (or None for SGD) is built with ``learning_rate`` and ``momentum`` where given, and
+    goes on with the state of the network's optimizer when that is of the same kind: SGD keeps
+    its velocities from fit to fit, as when they were stored in the layers.
+    """
+    if optimizer is not None and not isinstance(optimizer, str):
+        if learning_rate is not None or momentum is not None:
+            raise ValueError("give `learning_rate` and `momentum` to the optimizer object, not "
+                             f"to fit: {optimizer!r} has its own")
+        return get_optimizer(optimizer)
+    name = "sgd" if optimizer is None else optimizer
+    settings = {}
+    if learning_rate is not None:
+        settings["learning_rate"] = check_step_size(learning_rate, "learning_rate")
+    if momentum is not None:
+        if name != "sgd":
+            raise ValueError(f"`momentum` is a setting of SGD, not of {name!r}")
+        settings["momentum"] = check_momentum(momentum)
+    made = get_optimizer(name, **settings)
+    own = getattr(network, "optimizer", None)
+    if type(own) is type(made):
+        made.state, made.steps = own.state, own.steps
+    return made
+
+
+def _check_validation(network, validation):
+    if validation is None:
+        return None
+    try:
+        X_val, Y_val = validation
+    except (TypeError, ValueError):
+        raise ValueError("`validation` must be a pair (X, Y)") from None
+    return check_data(network, X_val, Y_val, "validation X", "validation Y")
+
+
+def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=None,
+        momentum=None, optimizer=None, engine: str = "vectorized", shuffle: bool = True,
+        seed=None, validation=None, progress: bool = True, checkpoint=None,
+        resume=None) -> History:
     """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters.
 
-    A failed call changes nothing: on any error the network is put back as it was. ``X`` is not
-    scanned for NaN or infinity beforehand (that pass costs more than an epoch's bookkeeping):
-    one would reach a weight, which the check after each epoch finds; then ``X`` is scanned and
-    the error names its row.
+    A failed call changes nothing: on any error the network (its parameters, records and
+    optimizer) is put back as it was. ``X`` is not scanned for NaN or infinity beforehand
+    (that pass costs more than an epoch's bookkeeping): one would reach a weight, which the
+    check after each epoch finds; then ``X`` is scanned and the error names its row.
 
     With ``checkpoint``, the network and where training stands (epoch, batches done, the
     shuffling generator's state) are saved to that file after every epoch, atomically; with
     ``resume``, training starts from such a file and ends with the same parameters as a run
     that was never stopped. Ctrl-C stops training after the current mini-batch, leaves the
-    network consistent, saves the checkpoint if one was asked for, and raises
-    KeyboardInterrupt.
+    network consistent (the per-sample lists of the last mini-batch trained), saves the
+    checkpoint if one was asked for, and raises KeyboardInterrupt.
     """
     X, Y = check_data(network, X, Y, "X", "Y", check_x=False)
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
-    learning_rate = check_step_size(learning_rate, "learning_rate")
-    momentum = check_momentum(momentum)
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    optimizer = resolve_optimizer(network, optimizer, learning_rate, momentum)
     if engine not in ENGINES:
         raise ValueError(f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}")
-    if validation is not None:
-        try:
-            X_val, Y_val = validation
-        except (TypeError, ValueError):
-            raise ValueError("`validation` must be a pair (X, Y)") from None
-        X_val, Y_val = check_data(network, X_val, Y_val, "validation X", "validation Y")
+    validation = _check_validation(network, validation)
     if checkpoint is not None:
         _check_writable("checkpoint", checkpoint)
     rng = np.random.default_rng(check_seed(seed))
-    first_epoch, skip = 1, 0
-    before = _snapshot(network)
-    if resume is not None:
-        from ..io.modelfile import load_checkpoint
-
-        saved, training = load_checkpoint(resume)
-        _check_same_structure(network, saved, resume)
-        first_epoch, skip = training["epoch"], training["batch"]
-        if first_epoch > epochs:
-            raise ValueError(f"`resume` is a checkpoint at epoch {first_epoch}, past `epochs` "
-                             f"= {epochs}: nothing left to train")
-        rng.bit_generator.state = training["rng"]
-        for mine, theirs in zip(network.receiving_layers, saved.receiving_layers):
-            mine._restore_state(theirs._save_state())
-
-    n = len(X)
-    rule = _accuracy_rule(Y)
-    validation_rule = None if validation is None else _accuracy_rule(Y_val)
-    plan = Plan(network)
-    batches = -(-n // batch_size)
-    bar = _Progress(progress, epochs, batches)
-    history = History()
-    last = None
-    interrupted = []  # set by Ctrl-C; checked after each mini-batch
-    previous_handler = _catch_ctrl_c(interrupted)
+    before = _snapshot(network, optimizer)
+    start = (1, 0)
     try:
-        for epoch in range(first_epoch, epochs + 1):
-            started = time.perf_counter()
-            epoch_rng_state = rng.bit_generator.state
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            Y_epoch = Y[order]  # targets in training order: each batch's are a slice
-            outputs = np.empty_like(Y_epoch)
-            first_row = skip * batch_size if epoch == first_epoch else 0
-            for b, begin in enumerate(range(first_row, n, batch_size),
-                                      start=first_row // batch_size + 1):
-                end = begin + batch_size
-                rows = order[begin:end]
-                if engine == "vectorized":
-                    # No reference to a batch's arrays outlives its step (see train_batch),
-                    # except the last one's, which leaves the record and the activations.
-                    final = epoch == epochs and end >= n
-                    result = train_batch(network, X[rows], Y_epoch[begin:end], learning_rate,
-                                         momentum, plan, keep_record=final)
-                    outputs[begin:end] = result[0][-1]
-                    if final or interrupted:
-                        last = result
-                    del result
-                else:
-                    X_batch = X[rows]
-                    check_finite("X", X_batch, rows)
-                    outputs[begin:end] = _object_batch(network, X_batch, Y_epoch[begin:end],
-                                                       learning_rate, momentum)
-                bar.batch(epoch, b)
-                if interrupted:
-                    _check_parameters(network)
-                    if last is not None:
-                        _keep_record(network, last)
-                    if checkpoint is not None:
-                        if b == batches:  # the epoch is done: the next starts afresh
-                            _save(network, checkpoint, epoch + 1, 0, rng.bit_generator.state)
-                        else:
-                            _save(network, checkpoint, epoch, b, epoch_rng_state)
-                    raise KeyboardInterrupt(f"training stopped after mini-batch {b} of epoch "
-                                            f"{epoch}" + (f"; saved to {checkpoint}"
-                                                          if checkpoint is not None else ""))
-            _check_parameters(network)
-            history.seconds.append(time.perf_counter() - started)
-            history.cost.append(_mean_cost(network, outputs[first_row:], Y_epoch[first_row:]))
-            history.accuracy.append(None if rule is None else rule(outputs[first_row:],
-                                                                     order[first_row:]))
-            if validation is not None:
-                predicted = _predict(network, X_val)
-                history.validation_cost.append(_mean_cost(network, predicted, Y_val))
-                history.validation_accuracy.append(
-                    None if validation_rule is None else validation_rule(predicted))
-            bar.epoch(epoch, history)
-            if checkpoint is not None:
-                _save(network, checkpoint, epoch + 1, 0, rng.bit_generator.state)
+        if resume is not None:
+            start = _resume(network, optimizer, resume, epochs, rng)
+        network.optimizer = optimizer
+        run = _Run(network, X, Y, batch_size, ENGINES[engine](), optimizer, rng, shuffle,
+                   checkpoint, _Progress(progress, epochs, -(-len(X) // batch_size)))
+        history = run.epochs(start, epochs, validation)
     except (ValueError, OSError):
         _restore(network, before)
         raise
@@ -267,11 +228,109 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate: 
         raise FloatingPointError(f"training diverged: the {error} is not finite; the network "
                                  "is back as it was before fit (try a smaller learning rate)"
                                  ) from None
-    finally:
-        _release_ctrl_c(previous_handler)
-    if last is not None:
-        _leave_last_sample(network, last[0], last[1], Y[order[-1]])
     return history
+
+
+def _resume(network, optimizer, path, epochs: int, rng) -> tuple[int, int]:
+    """Take parameters, optimizer state and where training stood from checkpoint ``path``."""
+    from ..io.modelfile import load_checkpoint
+
+    saved, training = load_checkpoint(path)
+    _check_same_structure(network, saved, path)
+    first_epoch, skip = training["epoch"], training["batch"]
+    if first_epoch > epochs:
+        raise ValueError(f"`resume` is a checkpoint at epoch {first_epoch}, past `epochs` "
+                         f"= {epochs}: nothing left to train")
+    if type(saved.optimizer) is not type(optimizer):
+        raise ValueError(f"`resume` file {path} was trained with {saved.optimizer!r}, not "
+                         f"{optimizer!r}")
+    rng.bit_generator.state = training["rng"]
+    for mine, theirs in zip(network.receiving_layers, saved.receiving_layers):
+        for name in mine.parameter_names:
+            mine.parameter(name)[...] = theirs.parameter(name)
+    optimizer.state = {}
+    optimizer.steps = saved.optimizer.steps
+    for (index, name), slots in saved.optimizer.state.items():
+        mine = optimizer.slots(network.layers[index], name)
+        for slot, values in slots.arrays.items():
+            mine.arrays[slot][...] = values
+    return first_epoch, skip
+
+
+class _Run:
+    """One call of ``fit`` under way: the epochs, the batches, Ctrl-C and checkpoints."""
+
+    def __init__(self, network, X, Y, batch_size, engine, optimizer, rng, shuffle,
+                 checkpoint, bar) -> None:
+        self.network, self.X, self.Y, self.batch_size = network, X, Y, batch_size
+        self.engine, self.optimizer, self.rng, self.shuffle = engine, optimizer, rng, shuffle
+        self.checkpoint, self.bar = checkpoint, bar
+        self.rule = _accuracy_rule(Y)
+        self.interrupted: list = []  # set by Ctrl-C; checked after each mini-batch
+
+    def epochs(self, start: tuple[int, int], epochs: int, validation) -> History:
+        history = History()
+        self.engine.start(self.network)
+        previous_handler = _catch_ctrl_c(self.interrupted)
+        try:
+            first_epoch, skip = start
+            for epoch in range(first_epoch, epochs + 1):
+                order = self.epoch(epoch, epochs, skip if epoch == first_epoch else 0, history)
+                if validation is not None:
+                    self.validate(validation, history)
+                self.bar.epoch(epoch, history)
+                if self.checkpoint is not None:
+                    _save(self.network, self.checkpoint, epoch + 1, 0, self.rng.bit_generator.state)
+        finally:
+            _release_ctrl_c(previous_handler)
+        self.engine.finish(self.network, self.Y[order[-1]])
+        return history
+
+    def epoch(self, epoch: int, epochs: int, skip: int, history: History) -> np.ndarray:
+        """Train one epoch from its mini-batch ``skip``; returns the order it took."""
+        n, size = len(self.X), self.batch_size
+        started = time.perf_counter()
+        epoch_rng_state = self.rng.bit_generator.state
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        Y_epoch = self.Y[order]  # targets in training order: each batch's are a slice
+        outputs = np.empty_like(Y_epoch)
+        first_row = skip * size
+        for b, begin in enumerate(range(first_row, n, size), start=skip + 1):
+            end = begin + size
+            final = epoch == epochs and end >= n
+            rows = order[begin:end]
+            outputs[begin:end] = self.engine.train_batch(
+                self.network, self.X[rows], Y_epoch[begin:end], self.optimizer,
+                True if final else (lambda: bool(self.interrupted)), rows)
+            self.bar.batch(epoch, b)
+            if self.interrupted:
+                self.stop(epoch, b, -(-n // size), epoch_rng_state, Y_epoch[end - 1])
+        _check_parameters(self.network)
+        history.seconds.append(time.perf_counter() - started)
+        history.cost.append(_mean_cost(self.network, outputs[first_row:], Y_epoch[first_row:]))
+        history.accuracy.append(None if self.rule is None else
+                                self.rule(outputs[first_row:], order[first_row:]))
+        return order
+
+    def stop(self, epoch: int, b: int, batches: int, epoch_rng_state, y_last) -> None:
+        """Ctrl-C: the network consistent, the checkpoint saved, KeyboardInterrupt."""
+        _check_parameters(self.network)
+        self.engine.finish(self.network, y_last)
+        if self.checkpoint is not None:
+            if b == batches:  # the epoch is done: the next starts afresh
+                _save(self.network, self.checkpoint, epoch + 1, 0, self.rng.bit_generator.state)
+            else:
+                _save(self.network, self.checkpoint, epoch, b, epoch_rng_state)
+        raise KeyboardInterrupt(f"training stopped after mini-batch {b} of epoch {epoch}"
+                                + (f"; saved to {self.checkpoint}"
+                                   if self.checkpoint is not None else ""))
+
+    def validate(self, validation, history: History) -> None:
+        X_val, Y_val = validation
+        predicted = _predict(self.network, X_val)
+        history.validation_cost.append(_mean_cost(self.network, predicted, Y_val))
+        rule = _accuracy_rule(Y_val)
+        history.validation_accuracy.append(None if rule is None else rule(predicted))
 
 
 def _check_writable(name: str, path) -> None:
@@ -300,15 +359,6 @@ def _release_ctrl_c(previous) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _keep_record(network, result) -> None:
-    """Give the layers the records of the mini-batch ``result`` of train_batch came from."""
-    from ..core.layers import SampleRecord
-
-    activations, zs, deltas, dcdas = result
-    for k, layer in enumerate(network.receiving_layers):
-        layer.record = SampleRecord(activations[k], deltas[k], dcdas[k])
-
-
 def _save(network, path, epoch: int, batch: int, rng_state: dict) -> None:
     """A checkpoint: go on with ``epoch`` after its first ``batch`` mini-batches, drawing its
     order from a generator in ``rng_state``."""
@@ -317,26 +367,13 @@ def _save(network, path, epoch: int, batch: int, rng_state: dict) -> None:
     save_checkpoint(network, path, {"epoch": epoch, "batch": batch, "rng": rng_state})
 
 
-def _structure(layer) -> tuple:
-    """What a layer is, apart from its parameters: kind, shape, activation and, for a
-    convolution or pooling layer, the windows its neurons read and whether its kernels learn."""
-    described = (type(layer).__name__, layer.size, tuple(layer.shape),
-                 getattr(layer, "activation_function", None) and layer.activation_function.name)
-    if getattr(layer, "shared", False):
-        described += (layer.input_shape, layer.kernel_size, layer.stride, layer.padding,
-                      layer.weights.shape, getattr(layer, "learn", False))
-    return described
-
-
 def _check_same_structure(network, saved, path) -> None:
-    mine = [_structure(l) for l in network.layers]
-    theirs = [_structure(l) for l in saved.layers]
+    mine = [layer.structure() for layer in network.layers]
+    theirs = [layer.structure() for layer in saved.layers]
     same_settings = (network.cost_function.name == saved.cost_function.name
                      and network.bias_clamp == saved.bias_clamp
                      and network.output_layer.dtype == saved.output_layer.dtype)
-    if mine != theirs or not same_settings or any(
-            (not a.shared and (a.mask != b.mask).any()) or (a.trainable != b.trainable).any()
-            for a, b in zip(network.receiving_layers, saved.receiving_layers)):
+    if mine != theirs or not same_settings:
         raise ValueError(f"`resume` file {path} holds a different network: {saved!r}, "
                          f"not {network!r}")
 
@@ -346,44 +383,30 @@ class _Diverged(Exception):
 
 
 def _check_parameters(network) -> None:
-    """After an epoch: every parameter is finite (a last guard against overflow)."""
+    """After an epoch: every parameter is finite (a last guard against overflow); biases are
+    looked at first."""
     for layer in network.receiving_layers:
-        if not (np.isfinite(layer.weights).all() and np.isfinite(layer.biases).all()):
-            raise _Diverged(first_non_finite(layer, layer.weights, layer.biases))
+        for name in sorted(layer.parameter_names, key=lambda name: name != "biases"):
+            values = layer.parameter(name)
+            if not np.isfinite(values).all():
+                raise _Diverged(layer.first_non_finite(name, values))
 
 
-def _snapshot(network) -> list:
-    return [(layer._save_state(), layer.record) for layer in network.receiving_layers]
+def _snapshot(network, optimizer) -> tuple:
+    """What a failed ``fit`` puts back: parameters, records, the network's optimizer, and the
+    state of both optimizers."""
+    layers = [({name: layer.parameter(name).copy() for name in layer.parameter_names},
+               layer.record) for layer in network.receiving_layers]
+    own = network.optimizer
+    return layers, own, own.snapshot(), optimizer, optimizer.snapshot()
 
 
-def _restore(network, snapshot: list) -> None:
-    for layer, (state, record) in zip(network.receiving_layers, snapshot):
-        layer._restore_state(state)
+def _restore(network, snapshot: tuple) -> None:
+    layers, own, own_state, optimizer, state = snapshot
+    for layer, (parameters, record) in zip(network.receiving_layers, layers):
+        for name, values in parameters.items():
+            layer.parameter(name)[...] = values
         layer.record = record
-
-
-def _object_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
-                  momentum: float) -> np.ndarray:
-    """Steps 1-7 neuron by neuron; returns the batch's outputs (before the nudge)."""
-    network.clear()
-    outputs = np.empty(Y.shape)
-    for s, (x, y) in enumerate(zip(X, Y)):
-        network.train_sample(x, y)
-        outputs[s] = [neuron.activation for neuron in network.output_layer.neurons]
-    network.nudge_parameters(learning_rate, momentum)
-    return outputs
-
-
-def _leave_last_sample(network, activations: list, zs: list, y: np.ndarray) -> None:
-    """Set activations, weighted sums and desired activations as the object engine leaves them:
-    those of the last sample trained."""
-    for neuron, value in zip(network.input_layer.neurons, activations[0][-1].tolist()):
-        neuron.activation = value
-    for layer, a, z in zip(network.receiving_layers, activations[1:], zs):
-        for neuron, a_j, z_j in zip(layer.neurons, a[-1].tolist(), z[-1].tolist()):
-            neuron.activation, neuron.z = a_j, z_j
-        if layer.record.winners is not None:  # max pooling: which input each neuron took
-            for neuron, i in zip(layer.neurons, np.asarray(layer.record.winners[-1]).tolist()):
-                neuron.winner = next(c for c in neuron.inputs if c.input_neuron.index == i)
-    for neuron, y_j in zip(network.output_layer.neurons, y.tolist()):
-        neuron.desired_activation = y_j
+    optimizer.restore(state)
+    own.restore(own_state)
+    network.optimizer = own

@@ -1,0 +1,141 @@
+"""The object engine: the post's eight steps, neuron by neuron, connection by connection.
+
+Training one mini-batch:
+
+1-2. ``clear`` the per-sample lists;
+3.   ``propagate`` a sample forward and set the desired activations;
+4.   train the output neurons (``dC/da`` from the cost);
+5.   train the hidden layers from last to first (``dC/da`` summed over outgoing connections);
+6.   repeat 2-5 for every sample of the mini-batch (``train_sample`` does 3-5);
+7.   ``nudge_parameters``: every parameter moves by the optimizer's rule for the mean of its
+     per-sample derivatives (SGD: ``p -= step_size * mean``), biases clamped;
+8.   repeat for the next mini-batch.
+
+This is the reference the vectorized engine is held equal to. :class:`~neurograph.Network`
+keeps thin methods with these names that call the functions here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.layers import Nudge, SampleRecord
+from ..core.validation import as_sample_list, check_finite
+
+__all__ = ["clear", "propagate", "train_sample", "nudge_parameters", "train_batch",
+           "ObjectEngine"]
+
+
+def clear(network) -> None:
+    """Steps 1-2: empty every per-sample list (the start of a mini-batch)."""
+    for layer in network.receiving_layers:
+        layer.record = SampleRecord()
+
+
+def propagate(network, values: list[float]) -> None:
+    """Step 3: set the input activations to ``values`` and evaluate every neuron, layer by
+    layer (every neuron's ``activation`` and ``z`` are set)."""
+    for neuron, value in zip(network.input_layer.neurons, values):
+        neuron.activation = value
+    for layer in network.receiving_layers:
+        layer.eval()
+
+
+def propagate_with_desired(network, x, y) -> None:
+    """Step 3: check the sample, propagate it, set the output neurons' desired activations."""
+    values = as_sample_list("x", x, network.input_layer.size)
+    desired = as_sample_list("y", y, network.output_layer.size)
+    if network.output_layer.cost.probabilities:
+        network.output_layer.check_targets("y", np.array(desired))
+    propagate(network, values)
+    for neuron, value in zip(network.output_layer.neurons, desired):
+        neuron.desired_activation = value
+
+
+def train_sample(network, x, y, observe=None) -> float:
+    """Steps 3-5 for one sample: propagate, set desired activations, train back to front.
+
+    Every receiver adds one value to its per-sample lists. Returns the sample's cost.
+    ``observe(layer)``, if given, is called after step 3 with None and after each layer is
+    trained with that layer (the output layer first).
+    """
+    propagate_with_desired(network, x, y)
+    if observe is not None:
+        observe(None)
+    for layer in network.receiving_layers:
+        layer.start_sample([neuron.activation for neuron in layer.previous.neurons])
+    for layer in reversed(network.receiving_layers):  # step 4: output layer, 5: hidden layers
+        for neuron in layer.neurons:
+            neuron.train()
+        if observe is not None:
+            observe(layer)
+    return sum(neuron.cost() for neuron in network.output_layer.neurons)
+
+
+def nudge_parameters(network, optimizer) -> None:
+    """Step 7: every layer nudges its parameters by ``optimizer``'s rule; biases clamped.
+
+    On a non-finite parameter (a ValueError from a window's setter) every parameter and the
+    optimizer's state are put back and a FloatingPointError names it.
+    """
+    if len(network.output_layer.record) == 0:
+        raise ValueError("nothing to nudge: no sample was trained since clear(); "
+                         "call train_sample first")
+    layers = network.receiving_layers
+    befores = [{name: layer.parameter(name).copy() for name in layer.parameter_names}
+               for layer in layers]
+    saved = optimizer.snapshot()
+    slots_before = [{name: optimizer.slots(layer, name).copy() for name in layer.parameter_names}
+                    for layer in layers]
+    optimizer.begin_step()
+    try:
+        for layer in layers:  # each neuron, or shared weights once
+            layer.nudge(optimizer, network.bias_clamp)
+    except ValueError as error:
+        for layer, before in zip(layers, befores):
+            for name, values in before.items():
+                layer.parameter(name)[...] = values
+        optimizer.restore(saved)
+        raise FloatingPointError(f"nudge_parameters stopped: the {error}; the network keeps "
+                                 "its previous parameters (try a smaller step size)") from error
+    for layer, before, slots in zip(layers, befores, slots_before):
+        after = {name: optimizer.slots(layer, name).copy() for name in layer.parameter_names}
+        layer.record.nudge = Nudge(optimizer, before, slots, after)
+
+
+def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer) -> tuple[np.ndarray, float]:
+    """Steps 1-7 for one checked mini-batch; returns its outputs (before the nudge) and the
+    sum of its samples' costs."""
+    clear(network)
+    outputs = np.empty(Y.shape)
+    total = 0.0
+    layers = network.receiving_layers
+    for layer in layers:
+        layer.begin_batch(len(X))
+    try:
+        for s, (x, y) in enumerate(zip(X, Y)):
+            total += train_sample(network, x, y)
+            outputs[s] = [neuron.activation for neuron in network.output_layer.neurons]
+        nudge_parameters(network, optimizer)
+    finally:
+        for layer in layers:
+            layer.end_batch()
+    return outputs, total
+
+
+class ObjectEngine:
+    """The object engine behind the interface ``fit`` picks from (see
+    :class:`~neurograph.engines.vectorized.VectorizedEngine`)."""
+
+    name = "object"
+
+    def start(self, network) -> None:
+        """Nothing to work out beforehand: every step reads the graph."""
+
+    def train_batch(self, network, X, Y, optimizer, keep_record, rows=None) -> np.ndarray:
+        """Train one mini-batch; its inputs are checked first (a NaN would reach every
+        neuron), naming the row of the caller's data (``rows``)."""
+        check_finite("X", X, rows)
+        return train_batch(network, X, Y, optimizer)[0]
+
+    def finish(self, network, y_last) -> None:
+        """The neurons already hold the last sample's values."""

@@ -1,0 +1,127 @@
+"""What every optimizer is: one update rule, in a scalar form and an array form, and its state.
+
+The engines hand an optimizer each parameter's gradient (the mean over the mini-batch of its
+per-sample derivatives) and let it decide how far the parameter moves. The object engine asks
+one entry at a time (:meth:`Optimizer.change`, the post's narrative); the vectorized engine a
+whole array at once (:meth:`Optimizer.update`). Both run the same formula, so the engines stay
+equal. State (a velocity, Adam's moments) lives in named slots, one array per slot and
+parameter, which model files and checkpoints save by name.
+"""
+from __future__ import annotations
+
+from array import array
+from typing import Dict, Tuple
+
+import numpy as np
+
+__all__ = ["Optimizer", "Slots"]
+
+_TYPECODES = {np.dtype(np.float64): "d", np.dtype(np.float32): "f"}
+
+
+class Slots:
+    """An optimizer's state for one parameter: per slot name, a flat ``array.array`` (quick to
+    read one float at a time) and a numpy view of the same memory in the parameter's shape."""
+
+    __slots__ = ("buffers", "arrays")
+
+    def __init__(self, names, like: np.ndarray) -> None:
+        self.buffers: Dict[str, array] = {}
+        self.arrays: Dict[str, np.ndarray] = {}
+        for name in names:
+            buffer = array(_TYPECODES[like.dtype], bytes(like.dtype.itemsize * like.size))
+            self.buffers[name] = buffer
+            self.arrays[name] = np.frombuffer(buffer, dtype=like.dtype).reshape(like.shape)
+
+    def copy(self) -> Dict[str, np.ndarray]:
+        """The slots' values now, as arrays that no later step changes."""
+        return {name: values.copy() for name, values in self.arrays.items()}
+
+
+Key = Tuple[int, str]  # (layer index, parameter name)
+
+
+class Optimizer:
+    """The base of every optimizer.
+
+    Subclasses set ``name`` and ``slot_names`` and implement :meth:`change`, :meth:`update`,
+    :meth:`hyperparameters` and :meth:`narrate`; they may override :meth:`gradient_scale`.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The step size.
+    steps : int
+        How many nudges it has made (``begin_step`` counts them); Adam's bias correction needs
+        it.
+    state : dict
+        ``(layer index, parameter name) -> Slots``, made on first use.
+    """
+
+    name = "optimizer"
+    slot_names: tuple = ()
+
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = learning_rate
+        self.steps = 0
+        self.state: Dict[Key, Slots] = {}
+
+    # -- state ------------------------------------------------------------------------------
+
+    def slots(self, layer, name: str) -> Slots:
+        """The slots of ``layer``'s parameter ``name`` (zeros the first time)."""
+        key = (layer.index, name)
+        slots = self.state.get(key)
+        if slots is None:
+            slots = self.state[key] = Slots(self.slot_names, layer.parameter(name))
+        return slots
+
+    def begin_step(self) -> None:
+        """Count one nudge of the whole network (called once per mini-batch, before updates)."""
+        self.steps += 1
+
+    def snapshot(self) -> tuple:
+        """Everything a failed call must put back: the step count and every slot's values."""
+        return self.steps, {key: slots.copy() for key, slots in self.state.items()}
+
+    def restore(self, snapshot: tuple) -> None:
+        """Put back what :meth:`snapshot` took; slots made since are dropped."""
+        self.steps, values = snapshot
+        for key in list(self.state):
+            if key not in values:
+                del self.state[key]
+        for key, arrays in values.items():
+            for name, saved in arrays.items():
+                self.state[key].arrays[name][...] = saved
+
+    # -- the rule ---------------------------------------------------------------------------
+
+    def gradient_scale(self, batch: int) -> float:
+        """What the vectorized engine multiplies a batch's summed derivatives by before
+        :meth:`update`: ``1 / batch`` gives the mean gradient."""
+        return 1.0 / batch
+
+    def change(self, gradient: float, slots: Slots, k: int) -> float:
+        """Scalar form: how far entry ``k`` of a parameter moves for mean gradient ``gradient``
+        (updating its slots)."""
+        raise NotImplementedError
+
+    def update(self, values: np.ndarray, scaled: np.ndarray, slots: Slots) -> None:
+        """Array form: move ``values`` in place, given ``scaled`` (the summed derivatives times
+        :meth:`gradient_scale`); entries that must not move have ``scaled`` zero and zero
+        slots."""
+        raise NotImplementedError
+
+    def hyperparameters(self) -> dict:
+        """The settings that define the rule (what a model file records), by name."""
+        raise NotImplementedError
+
+    def narrate(self, what: str, before: float, after: float, mean: float,
+                slots_before: dict, slots_after: dict, steps: int, number) -> str:
+        """One line saying how ``before`` became ``after``, with the real numbers; ``number``
+        formats a float."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v:g}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({settings})"
