@@ -101,28 +101,38 @@ def _tanh_derivative(z):
 
 _tanh = _elementwise(math.tanh, np.tanh)
 
+def _floating(z: np.ndarray) -> np.dtype:
+    """The dtype results on ``z`` come in: its own if floating (float32 stays float32), else
+    float64 (an integer array's activations are not integers)."""
+    return z.dtype if np.issubdtype(z.dtype, np.floating) else np.dtype(float)
+
+
+def _step(z: np.ndarray, low: float) -> np.ndarray:
+    """``1 if z > 0 else low``, elementwise, in ``z``'s floating dtype."""
+    dtype = _floating(z)
+    return np.where(z > 0.0, dtype.type(1.0), dtype.type(low))
+
+
 # At the kink z = 0 relu's derivative is taken as 0 (the usual convention).
 # np.maximum keeps a NaN a NaN, so a bad input cannot vanish inside the network.
 _relu = _elementwise(lambda z: z if z > 0.0 else 0.0, lambda z: np.maximum(z, 0.0))
-_relu_derivative = _elementwise(
-    lambda z: 1.0 if z > 0.0 else 0.0, lambda z: np.where(z > 0.0, 1.0, 0.0)
-)
+_relu_derivative = _elementwise(lambda z: 1.0 if z > 0.0 else 0.0, lambda z: _step(z, 0.0))
 _leaky_relu = _elementwise(
     lambda z: z if z > 0.0 else LEAKY_RELU_SLOPE * z,
     lambda z: np.where(z > 0.0, z, LEAKY_RELU_SLOPE * z),
 )
 _leaky_relu_derivative = _elementwise(
     lambda z: 1.0 if z > 0.0 else LEAKY_RELU_SLOPE,
-    lambda z: np.where(z > 0.0, 1.0, LEAKY_RELU_SLOPE),
+    lambda z: _step(z, LEAKY_RELU_SLOPE),
 )
-_identity = _elementwise(lambda z: z, lambda z: z.astype(float, copy=True))
-_one = _elementwise(lambda z: 1.0, lambda z: np.ones_like(z, dtype=float))
-
+_identity = _elementwise(lambda z: z, lambda z: z.astype(_floating(z), copy=True))
+_one = _elementwise(lambda z: 1.0, lambda z: np.ones_like(z, dtype=_floating(z)))
 
 
 def _softmax(z):
     """``e^(z_j - max z) / sum_k e^(z_k - max z)`` over the last axis (the shift avoids overflow)."""
-    z = np.asarray(z, dtype=float)
+    z = np.asarray(z)
+    z = z.astype(_floating(z), copy=False)  # float32 stays float32; a list becomes float64
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
