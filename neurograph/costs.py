@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Optional, Union
 
 import numpy as np
@@ -57,9 +58,15 @@ class Cost:
         self.probabilities = probabilities
 
     def __call__(self, a, y):
-        """The cost of each sample: the terms summed over the last axis (outputs)."""
-        a = np.asarray(a, dtype=float)
-        y = np.asarray(y, dtype=float)
+        """The cost of each sample: the terms summed over the last axis (outputs).
+
+        It is computed in the dtype of ``a`` when that is a floating one (a float32 network's
+        cost is float32), else in float64; ``y`` is taken in the same dtype.
+        """
+        a = np.asarray(a)
+        if not np.issubdtype(a.dtype, np.floating):
+            a = a.astype(float)
+        y = np.asarray(y, dtype=a.dtype)
         return np.sum(self.term(a, y), axis=-1)
 
     def __repr__(self) -> str:
@@ -76,7 +83,25 @@ def _quadratic_derivative(a, y):
 
 
 def _clip(a):
-    return np.clip(a, TINY, 1.0 - TINY)
+    """``a`` clipped to [TINY, 1 - TINY], in ``a``'s dtype."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is None or dtype == np.float64:  # floats, and the float64 arrays
+        return np.clip(a, TINY, 1.0 - TINY)
+    low, high = _clip_bounds(dtype)
+    return np.clip(a, low, high)
+
+
+@lru_cache(maxsize=None)
+def _clip_bounds(dtype: np.dtype) -> tuple:
+    """[TINY, 1 - TINY] as numbers of ``dtype``, narrowed where they round to 0 or 1 (in
+    float32 ``1 - TINY`` is 1, and ``ln(1 - a)`` would be -inf): to the smallest normal number
+    and to the largest number below 1."""
+    if not np.issubdtype(dtype, np.floating):
+        return TINY, 1.0 - TINY  # integers: clipped into float64, as numpy promotes them
+    t = dtype.type
+    low = t(TINY) if t(TINY) > 0 else np.finfo(dtype).smallest_normal
+    high = min(t(1.0 - TINY), np.nextafter(t(1.0), t(0.0)))
+    return low, high
 
 
 def _cross_entropy_term(a, y):
