@@ -139,7 +139,9 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
             dcdas[k - 1] = deltas[k] @ layers[k].weights  # SUM over outgoing connections
         deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](zs[k - 1], activations[k])
 
-    scale = learning_rate / X.shape[0]  # the step is learning_rate x the mean over the batch
+    # The step is learning_rate x the mean over the batch. A Python float, so that a numpy
+    # float64 learning rate cannot turn a float32 network's steps into float64 arrays.
+    scale = float(learning_rate) / X.shape[0]
     clamp = network.bias_clamp
     for k, layer in enumerate(layers):
         if keep_record:
