@@ -4,11 +4,11 @@ A network is an explicit graph of neuron and connection objects, modelled after 
 "Neural network from scratch": transmitters and receivers, per-sample lists of derivatives of the
 cost, parameters nudged by the mean of those lists. ``import neurograph`` needs numpy only.
 """
-from .activations import ACTIVATIONS, Activation, get_activation
+from .activations import ACTIVATIONS, Activation, get_activation, register_activation
 from .connection import Connection
 from .convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
                           MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
-from .costs import COSTS, Cost, get_cost
+from .costs import COSTS, Cost, get_cost, register_cost
 from .trace import Trace, animate_trace, draw_step
 from .drawing import NetworkLayout, draw_network, network_layout
 from .gradcheck import GradientCheckResult, gradient_check
@@ -76,4 +76,6 @@ __all__ = [
     "plot_history",
     "plot_neuron_maps",
     "plot_weights",
+    "register_activation",
+    "register_cost",
 ]

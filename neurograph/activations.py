@@ -12,7 +12,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "register_activation"]
 
 LEAKY_RELU_SLOPE = 0.01
 
@@ -34,6 +34,10 @@ class Activation:
     derivative_from_output : callable, optional
         ``f'`` written in terms of ``a = f(z)`` (sigmoid: ``a (1 - a)``), which saves the
         vectorized engine computing ``f`` a second time.
+    kinked : bool
+        True when ``f'`` jumps at ``z = 0``, as relu's and leaky_relu's do: a finite difference
+        across the jump is no derivative, so ``neurograph gradcheck`` avoids samples with such
+        a ``z`` near 0.
 
     Examples
     --------
@@ -43,17 +47,19 @@ class Activation:
     """
 
     __slots__ = ("name", "function", "derivative", "formula", "layerwise", "derivative_from_output",
-                 "vectorized")
+                 "kinked", "vectorized")
 
     def __init__(self, name: str, function: Callable, derivative: Optional[Callable],
                  formula: str, layerwise: bool = False,
-                 derivative_from_output: Optional[Callable] = None) -> None:
+                 derivative_from_output: Optional[Callable] = None, *,
+                 kinked: bool = False) -> None:
         self.name = name
         self.function = function
         self.derivative = derivative
         self.formula = formula
         self.layerwise = layerwise
         self.derivative_from_output = derivative_from_output
+        self.kinked = kinked
         # the array version alone, skipping the float-or-array dispatch (vectorized engine)
         self.vectorized = getattr(function, "on_array", function)
 
@@ -145,12 +151,13 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("tanh", _tanh, _tanh_derivative, "tanh(z)",
                    derivative_from_output=lambda a: 1.0 - a * a),
         Activation("relu", _relu, _relu_derivative, "max(0, z)",
-                   derivative_from_output=lambda a: (a > 0.0).astype(a.dtype)),
+                   derivative_from_output=lambda a: (a > 0.0).astype(a.dtype), kinked=True),
         Activation(
             "leaky_relu",
             _leaky_relu,
             _leaky_relu_derivative,
             f"z if z > 0 else {LEAKY_RELU_SLOPE} z",
+            kinked=True,
         ),
         Activation("identity", _identity, _one, "z"),
         Activation("softmax", _softmax, None, "e^z_j / sum_k e^z_k", layerwise=True),
@@ -187,3 +194,51 @@ def get_activation(activation: Union[str, Activation]) -> Activation:
         raise ValueError(
             f"`activation` must be one of {valid}, got {activation!r}"
         ) from None
+
+
+def register_activation(activation: Activation, *, replace: bool = False) -> Activation:
+    """Add ``activation`` to :data:`ACTIVATIONS` under its name, so that layers can be given
+    that name and networks using it can be saved and loaded.
+
+    Parameters
+    ----------
+    activation : Activation
+        The activation; its ``name`` becomes the key.
+    replace : bool
+        Whether to replace an activation already registered under that name. Networks built
+        with the replaced one keep it, and can no longer be saved (their activation is not the
+        registered one).
+
+    Returns
+    -------
+    Activation
+        ``activation``.
+
+    Raises
+    ------
+    TypeError
+        If ``activation`` is not an :class:`Activation`.
+    ValueError
+        If its name is not a non-empty string, or another activation has that name and
+        ``replace`` is False. Registering the same object twice is allowed.
+
+    Examples
+    --------
+    >>> square = Activation("square", lambda z: z * z, lambda z: 2 * z, "z^2")
+    >>> register_activation(square)
+    Activation('square': z^2)
+    >>> get_activation("square")(3.0)
+    9.0
+    >>> del ACTIVATIONS["square"]  # leave the registry as it was
+    """
+    if not isinstance(activation, Activation):
+        raise TypeError(f"`activation` must be an Activation, got {type(activation).__name__}")
+    name = activation.name
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`activation.name` must be a non-empty string, got {name!r}")
+    existing = ACTIVATIONS.get(name)
+    if existing is not None and existing is not activation and not replace:
+        raise ValueError(f"`activation.name` must not be a registered name (or pass "
+                         f"replace=True), got {name!r}, which is {existing!r}")
+    ACTIVATIONS[name] = activation
+    return activation

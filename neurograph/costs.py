@@ -12,7 +12,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-__all__ = ["Cost", "COSTS", "get_cost", "output_deltas"]
+__all__ = ["Cost", "COSTS", "get_cost", "output_deltas", "register_cost"]
 
 # Logarithms and quotients see activations clipped to [TINY, 1 - TINY]: a saturated output gives
 # a large finite cost instead of inf or nan.
@@ -157,6 +157,54 @@ def get_cost(cost: Union[str, Cost]) -> Cost:
     except KeyError:
         valid = ", ".join(sorted(COSTS))
         raise ValueError(f"`cost` must be one of {valid}, got {cost!r}") from None
+
+
+def register_cost(cost: Cost, *, replace: bool = False) -> Cost:
+    """Add ``cost`` to :data:`COSTS` under its name, so that networks can be given that name
+    and networks using it can be saved and loaded.
+
+    Parameters
+    ----------
+    cost : Cost
+        The cost; its ``name`` becomes the key.
+    replace : bool
+        Whether to replace a cost already registered under that name. Networks built with the
+        replaced one keep it, and can no longer be saved (their cost is not the registered one).
+
+    Returns
+    -------
+    Cost
+        ``cost``.
+
+    Raises
+    ------
+    TypeError
+        If ``cost`` is not a :class:`Cost`.
+    ValueError
+        If its name is not a non-empty string, or another cost has that name and ``replace``
+        is False. Registering the same object twice is allowed.
+
+    Examples
+    --------
+    >>> absolute = Cost("absolute", lambda a, y: abs(a - y), lambda a, y: np.sign(a - y),
+    ...                 "sum_j |a_j - y_j|")
+    >>> register_cost(absolute)
+    Cost('absolute': sum_j |a_j - y_j|)
+    >>> float(get_cost("absolute")([0.5, 2.0], [1.0, 1.0]))
+    1.5
+    >>> del COSTS["absolute"]  # leave the registry as it was
+    """
+    if not isinstance(cost, Cost):
+        raise TypeError(f"`cost` must be a Cost, got {type(cost).__name__}")
+    name = cost.name
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`cost.name` must be a non-empty string, got {name!r}")
+    existing = COSTS.get(name)
+    if existing is not None and existing is not cost and not replace:
+        raise ValueError(f"`cost.name` must not be a registered name (or pass replace=True), "
+                         f"got {name!r}, which is {existing!r}")
+    COSTS[name] = cost
+    return cost
 
 
 def output_deltas(cost: Cost, activation, z: np.ndarray, a: np.ndarray,
