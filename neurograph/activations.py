@@ -110,7 +110,7 @@ _tanh = _elementwise(math.tanh, np.tanh)
 def _floating(z: np.ndarray) -> np.dtype:
     """The dtype results on ``z`` come in: its own if floating (float32 stays float32), else
     float64 (an integer array's activations are not integers)."""
-    return z.dtype if np.issubdtype(z.dtype, np.floating) else np.dtype(float)
+    return z.dtype if z.dtype.kind == "f" else np.dtype(float)  # (np.issubdtype: 3 us more)
 
 
 def _step(z: np.ndarray, low: float) -> np.ndarray:
