@@ -202,3 +202,16 @@ def test_a_registered_activation_survives_save_and_load(registry, tmp_path):
     with pytest.raises(ValueError, match="not one of neurograph.ACTIVATIONS"):
         net.save(tmp_path / "unregistered.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["arctan.json"]
+
+
+def test_the_gradcheck_command_avoids_the_kink_of_any_kinked_activation():
+    from neurograph.cli import _clear_of_kinks
+    v_shape = Activation("v_shape", abs, np.sign, "|z|", kinked=True)
+    smooth = Activation("square", lambda z: z * z, lambda z: 2 * z, "z^2")
+    x = np.zeros(2)
+    for activation, clear in [(v_shape, False), (smooth, True), ("relu", False), ("tanh", True)]:
+        net = Network.layered([2, 2, 1], activation=activation, seed=0)
+        net.hidden_layers[0].biases[:] = [0.0, 0.5]  # the first hidden z is at the kink
+        assert _clear_of_kinks(net, x) is clear, activation
+        net.hidden_layers[0].biases[:] = [-0.5, 0.5]
+        assert _clear_of_kinks(net, x) is True
