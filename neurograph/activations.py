@@ -107,6 +107,7 @@ def _tanh_derivative(z):
 
 _tanh = _elementwise(math.tanh, np.tanh)
 
+
 def _floating(z: np.ndarray) -> np.dtype:
     """The dtype results on ``z`` come in: its own if floating (float32 stays float32), else
     float64 (an integer array's activations are not integers)."""
