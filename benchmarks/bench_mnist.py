@@ -14,6 +14,11 @@ out of the ratios (only the ratios and medians mean anything on a shared, noisy 
    object engine / reference >= 0.5.
 3. ``build``: seconds to build a 784-100-10 network with ``Network.layered``. Issue target:
    under 0.5 s.
+4. ``float32``: one epoch over the 60,000 training images, 784-128-10, ReLU hidden, softmax
+   output, cross-entropy, He initialisation, float32, momentum 0.9 at learning rate 0.05,
+   shuffled mini-batches of 64, no bias clamp. ``Network.fit`` against a minimal numpy float32
+   network with the same update rule (:func:`numpy_momentum_epoch`); per-run ratios, their
+   median and range. Issue target: median ratio <= 1.1.
 
 The two sides of 1 and 2 start from the same parameters and see the same batches, and the
 benchmark checks that they compute the same thing: the parameters after training, and for 1 also
@@ -417,6 +422,125 @@ def bench_build(builds: int) -> dict:
     return {"seconds": median, "builds": builds}
 
 
+# -- 4. float32 ReLU/softmax with momentum against minimal numpy -----------------------------------
+
+F32_SIZES = (784, 128, 10)
+F32_BATCH, F32_LEARNING_RATE, F32_MOMENTUM = 64, 0.05, 0.9
+F32_TOLERANCE = 1e-5  # float32 steps from the same parameters: agreement to rounding
+
+
+def numpy_momentum_batch(params, velocities, x, y, learning_rate: float, momentum: float) -> None:
+    """One momentum-SGD step of a float32 ReLU/softmax network with cross-entropy; in place.
+
+    ``params`` is ``[W1, b1, W2, b2]``, ``velocities`` the same shapes; each parameter moves by
+    ``v = momentum v - learning_rate x mean gradient; p += v``. The output delta of softmax with
+    cross-entropy is ``a - y``.
+    """
+    W1, b1, W2, b2 = params
+    z1 = x @ W1.T  # (batch, 128)
+    z1 += b1
+    h = np.maximum(z1, 0.0)
+    z2 = h @ W2.T  # (batch, 10)
+    z2 += b2
+    e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+    a = e / e.sum(axis=1, keepdims=True)
+    delta_out = a - y
+    delta_hidden = (delta_out @ W2) * (h > 0.0)
+    step = learning_rate / len(x)  # a Python float: float32 stays float32
+    steps = ((delta_hidden * step).T @ x, delta_hidden.sum(axis=0) * step,
+             (delta_out * step).T @ h, delta_out.sum(axis=0) * step)
+    for param, velocity, parameter_step in zip(params, velocities, steps):
+        velocity *= momentum
+        velocity -= parameter_step
+        param += velocity
+
+
+def numpy_momentum_epoch(params, velocities, X, Y, batch_size: int, learning_rate: float,
+                         momentum: float, seed) -> None:
+    """One epoch of :func:`numpy_momentum_batch` in ``default_rng(seed).permutation`` order
+    (``Network.fit``'s); nothing else is computed (no cost, no accuracy, no checks)."""
+    order = np.random.default_rng(seed).permutation(len(X))
+    for begin in range(0, len(X), batch_size):
+        rows = order[begin:begin + batch_size]
+        numpy_momentum_batch(params, velocities, X[rows], Y[rows], learning_rate, momentum)
+
+
+def new_float32_network() -> Network:
+    return Network.layered(list(F32_SIZES), activation="relu", output_activation="softmax",
+                           cost="cross_entropy", init="he", seed=SEED_INIT, bias_clamp=None,
+                           dtype="float32")
+
+
+def network_velocities(net: Network) -> list[np.ndarray]:
+    return [v.copy() for layer in net.receiving_layers
+            for v in (layer.weight_velocity, layer.bias_velocity)]
+
+
+def check_float32_steps(X, Y, batches: int) -> float:
+    """Max |difference| of single steps from the same parameters and velocities, over the
+    first ``batches`` mini-batches of the epoch (neurograph through ``train_batch``)."""
+    from neurograph.vectorized import train_batch
+
+    net = new_float32_network()
+    order = np.random.default_rng(SEED_SHUFFLE).permutation(len(X))
+    worst = 0.0
+    for begin in range(0, min(len(X), batches * F32_BATCH), F32_BATCH):
+        rows = order[begin:begin + F32_BATCH]
+        params, velocities = network_parameters(net), network_velocities(net)
+        numpy_momentum_batch(params, velocities, X[rows], Y[rows], F32_LEARNING_RATE,
+                             F32_MOMENTUM)
+        train_batch(net, X[rows], Y[rows], F32_LEARNING_RATE, F32_MOMENTUM, keep_record=False)
+        worst = max(worst, max_abs_difference(params, network_parameters(net)),
+                    max_abs_difference(velocities, network_velocities(net)))
+    return worst
+
+
+def bench_float32(X, Y, repeats: int) -> dict:
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    Y = np.ascontiguousarray(Y, dtype=np.float32)
+    print(f"\n[4] float32 vectorized engine vs minimal numpy: {'-'.join(map(str, F32_SIZES))} "
+          f"relu/softmax, cross-entropy, He init, float32, momentum {F32_MOMENTUM} at "
+          f"lr={F32_LEARNING_RATE}, batch {F32_BATCH}, no bias clamp, one epoch of "
+          f"{len(X):,} images, {repeats} alternating repeats")
+    times = {"neurograph": [], "numpy": []}
+    ratios = []
+    worst = 0.0
+    for r in range(repeats):
+        net = new_float32_network()
+        params, velocities = network_parameters(net), network_velocities(net)
+
+        def run_numpy():
+            return timed(numpy_momentum_epoch, params, velocities, X, Y, F32_BATCH,
+                         F32_LEARNING_RATE, F32_MOMENTUM, SEED_SHUFFLE)[0]
+
+        def run_neurograph():
+            return timed(net.fit, X, Y, epochs=1, batch_size=F32_BATCH,
+                         learning_rate=F32_LEARNING_RATE, momentum=F32_MOMENTUM,
+                         seed=SEED_SHUFFLE, progress=False)[0]
+
+        order = [("numpy", run_numpy), ("neurograph", run_neurograph)]
+        for name, run in (order if r % 2 == 0 else order[::-1]):
+            times[name].append(run())
+        ratios.append(times["neurograph"][-1] / times["numpy"][-1])
+        worst = max(worst, max_abs_difference(params, network_parameters(net)))
+        dtypes = {str(p.dtype) for p in network_parameters(net) + params}
+        print(f"    repeat {r + 1}: numpy {times['numpy'][-1]:.3f} s, neurograph "
+              f"{times['neurograph'][-1]:.3f} s, ratio {ratios[-1]:.3f} "
+              f"(parameters {', '.join(sorted(dtypes))})")
+    ng, ref = statistics.median(times["neurograph"]), statistics.median(times["numpy"])
+    median = statistics.median(ratios)
+    print(f"  ratios {', '.join(f'{q:.3f}' for q in ratios)}: median {median:.3f}, range "
+          f"{min(ratios):.3f}-{max(ratios):.3f} (median times: neurograph {ng:.3f} s, numpy "
+          f"{ref:.3f} s)")
+    steps = check_float32_steps(X, Y, batches=50)
+    agree = steps < F32_TOLERANCE
+    print(f"  check: the first 50 steps from the same parameters and velocities: max "
+          f"|difference| {steps:.1e} ({'agree' if agree else 'DIFFER'}); after the whole epoch "
+          f"{worst:.1e}")
+    return {"neurograph": ng, "reference": ref, "ratios": ratios, "ratio": median,
+            "steps": steps, "difference": worst, "agree": agree}
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 def parse_batch_sizes(values) -> list[int]:
@@ -431,7 +555,7 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed runs of each side per measurement (default 3; medians shown)")
-    parser.add_argument("--only", choices=("vectorized", "object", "build"),
+    parser.add_argument("--only", choices=("vectorized", "object", "build", "float32"),
                         help="run one measurement only")
     parser.add_argument("--batch-sizes", nargs="+", default=["10", "100"], metavar="B",
                         help="mini-batch sizes for the vectorized measurement (default 10 100; "
@@ -453,9 +577,9 @@ def main(argv=None) -> int:
           f"numpy {np.__version__}, {platform.machine()}, {os.cpu_count()} CPUs; BLAS threads: "
           f"{args.blas_threads if args.blas_threads > 0 else 'library default'}; "
           f"medians of {args.repeats} runs")
-    vectorized = obj = build = None
+    vectorized = obj = build = float32 = None
     data = None
-    if args.only in (None, "vectorized", "object"):
+    if args.only in (None, "vectorized", "object", "float32"):
         rows = EPOCH_ROWS if args.only != "object" else args.object_samples
         X, Y, description = load_training_data(rows)
         print(f"data: {description}")
@@ -466,6 +590,8 @@ def main(argv=None) -> int:
         obj = bench_object(X, Y, args.object_samples, args.repeats)
     if args.only in (None, "build"):
         build = bench_build(args.builds)
+    if args.only in (None, "float32"):
+        float32 = bench_float32(X, Y, args.repeats)
 
     print("\nSUMMARY (medians; ratios are neurograph / reference, measured in this process)")
     if data is not None:
@@ -488,6 +614,12 @@ def main(argv=None) -> int:
     if build is not None:
         print(f"  {'build 784-100-10 (Network.layered)':<44} {build['seconds']:>10.3f} s "
               f"{'':>12} {'':>6} {'< 0.5 s':>7}")
+    if float32 is not None:
+        label = f"float32 784-128-10 relu/softmax, batch {F32_BATCH}"
+        print(f"  {label:<44} {float32['neurograph']:>10.3f} s {float32['reference']:>10.3f} s "
+              f"{float32['ratio']:>6.2f} {'<= 1.1':>7}  {'yes' if float32['agree'] else 'NO'}: "
+              f"per step {float32['steps']:.0e}, whole epoch {float32['difference']:.0e}; "
+              f"ratios {min(float32['ratios']):.2f}-{max(float32['ratios']):.2f}")
     return 0
 
 

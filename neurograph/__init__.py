@@ -3,31 +3,31 @@
 A network is an explicit graph of neuron and connection objects, modelled after the Kotlin post
 "Neural network from scratch": transmitters and receivers, per-sample lists of derivatives of the
 cost, parameters nudged by the mean of those lists. ``import neurograph`` needs numpy only.
+
+The sub-packages show the architecture: :mod:`~neurograph.core` (neurons, connections, layers,
+the network), :mod:`~neurograph.layers` (layer kinds), :mod:`~neurograph.engines` (object and
+vectorized), :mod:`~neurograph.optimizers`, :mod:`~neurograph.training`,
+:mod:`~neurograph.teaching`, :mod:`~neurograph.drawing`, :mod:`~neurograph.io` (files and
+data) and :mod:`~neurograph.cli`.
 """
-from .core.activations import ACTIVATIONS, Activation, get_activation
+from .core.activations import ACTIVATIONS, Activation, get_activation, register_activation
 from .core.connection import Connection
-from .layers.convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
-                          MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
-from .core.costs import COSTS, Cost, get_cost
-from .teaching.trace import Trace, animate_trace, draw_step
-from .drawing.diagram import NetworkLayout, draw_network, network_layout
-from .teaching.gradcheck import GradientCheckResult, gradient_check
-from .io.modelfile import load
+from .core.costs import COSTS, Cost, get_cost, register_cost
 from .core.layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
-from .teaching.lesion import lesion_report
 from .core.network import Network
-from .drawing.plots import (animate_training, plot_confusion_matrix, plot_decision_boundary, plot_history,
-                    plot_neuron_maps, plot_weights)
-from .training.loop import History
-from .core.neurons import (
-    HiddenNeuron,
-    InputNeuron,
-    Neuron,
-    OutputNeuron,
-    ReceiverNeuron,
-    StaticNeuron,
-    TransmitterNeuron,
-)
+from .core.neurons import (HiddenNeuron, InputNeuron, Neuron, OutputNeuron, ReceiverNeuron,
+                           StaticNeuron, TransmitterNeuron)
+from .drawing.diagram import NetworkLayout, draw_network, network_layout
+from .drawing.plots import (animate_training, plot_confusion_matrix, plot_decision_boundary,
+                            plot_history, plot_neuron_maps, plot_weights)
+from .io.modelfile import load
+from .layers.convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
+                                 MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
+from .optimizers import SGD, Adam, Optimizer
+from .teaching.gradcheck import GradientCheckResult, gradient_check
+from .teaching.lesion import lesion_report
+from .teaching.trace import Trace, animate_trace, draw_step
+from .training import History
 
 __version__ = "0.1.0"
 
@@ -35,6 +35,9 @@ __all__ = [
     "ACTIVATIONS",
     "animate_training",
     "Activation",
+    "Adam",
+    "Optimizer",
+    "SGD",
     "AveragePoolingLayer",
     "AveragePoolingNeuron",
     "ConvolutionLayer",
@@ -76,4 +79,6 @@ __all__ = [
     "plot_history",
     "plot_neuron_maps",
     "plot_weights",
+    "register_activation",
+    "register_cost",
 ]

@@ -143,3 +143,36 @@ def test_float32_trains_and_stays_float32():
     np.testing.assert_allclose(net.output_layer.weights, reference.output_layer.weights,
                                atol=1e-4)
     assert isinstance(net.connections[0].weight, float)
+
+
+@pytest.mark.parametrize("activation, output, cost", [
+    ("relu", "softmax", "cross_entropy"),
+    ("sigmoid", "identity", "quadratic"),
+    ("leaky_relu", "sigmoid", "binary_cross_entropy"),
+    ("tanh", "softmax", "quadratic"),
+])
+def test_train_batch_of_a_float32_network_computes_in_float32(activation, output, cost):
+    # A float64 array anywhere (a derivative, a softmax, a cost) would make the backward
+    # products run in float64, at twice the time and memory.
+    from neurograph.vectorized import train_batch
+    kwargs = dict(activation=activation, output_activation=output, cost=cost, seed=0)
+    net = Network.layered([20, 8, 4], dtype="float32", **kwargs)
+    reference = Network.layered([20, 8, 4], **kwargs)
+    X, Y = data(16, 20, 4, seed=2, one_hot=True)
+    X = (X + 1) / 2  # pixel-like, in [0, 1]
+    result = train_batch(net, X.astype(np.float32), Y.astype(np.float32), 0.1, momentum=0.9)
+    expected = train_batch(reference, X, Y, 0.1, momentum=0.9)
+    for name, arrays, references in zip(["activations", "zs", "deltas", "dcdas"], result,
+                                        expected):
+        for k, (array, reference_array) in enumerate(zip(arrays, references)):
+            if reference_array is None:  # the output layer's dC/da
+                assert array is None
+                continue
+            assert array.dtype == np.float32, f"{name}[{k}]"
+            np.testing.assert_allclose(array, reference_array, rtol=1e-3, atol=1e-5,
+                                       err_msg=f"{name}[{k}]")
+    for layer in net.receiving_layers:
+        for array in (layer.weights, layer.biases, layer.weight_velocity, layer.bias_velocity):
+            assert array.dtype == np.float32
+    np.testing.assert_allclose(net.output_layer.weights, reference.output_layer.weights,
+                               atol=1e-5)

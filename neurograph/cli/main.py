@@ -486,7 +486,6 @@ def _predict(args: argparse.Namespace) -> int:
 # gradcheck
 
 
-_KINKED = ("relu", "leaky_relu")
 _H = 1e-3  # gradient_check's default finite-difference step
 
 
@@ -502,13 +501,14 @@ def _random_sample(net, rng: np.random.Generator, one_hot: bool) -> tuple[np.nda
 
 
 def _clear_of_kinks(net, x: np.ndarray) -> bool:
-    """Whether no ReLU-family neuron's ``z`` is so near 0 that the finite differences (steps
-    up to ``2h`` in a parameter or an activation) could cross its kink: there the difference
-    quotient is no derivative, and the check would blame correct code."""
+    """Whether no neuron with a ``kinked`` activation (relu, leaky_relu) has its ``z`` so near 0
+    that the finite differences (steps up to ``2h`` in a parameter or an activation) could cross
+    its kink: there the difference quotient is no derivative, and the check would blame correct
+    code."""
     a = x
     for layer in net.receiving_layers:
         z = layer.weights @ a + layer.biases
-        if layer.activation_function.name in _KINKED:
+        if layer.activation_function.kinked:
             margin = 4 * _H * max(1.0, float(np.abs(a).max())) * max(
                 1.0, float(np.abs(layer.weights).max()))
             if float(np.abs(z).min()) < margin:
@@ -523,7 +523,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
     net = load(args.model, dtype="float64")  # finite differences need float64 (exact from f32)
     rng = np.random.default_rng(args.seed)
     one_hot = net.output_layer.activation_function.layerwise
-    kinked = any(layer.activation_function.name in _KINKED for layer in net.receiving_layers)
+    kinked = any(layer.activation_function.kinked for layer in net.receiving_layers)
     worst, worst_sample = None, 0
     for s in range(1, args.samples + 1):
         x, y = _random_sample(net, rng, one_hot)

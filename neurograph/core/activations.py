@@ -12,7 +12,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "register_activation"]
 
 LEAKY_RELU_SLOPE = 0.01
 
@@ -34,6 +34,10 @@ class Activation:
     derivative_from_output : callable, optional
         ``f'`` written in terms of ``a = f(z)`` (sigmoid: ``a (1 - a)``), which saves the
         vectorized engine computing ``f`` a second time.
+    kinked : bool
+        True when ``f'`` jumps at ``z = 0``, as relu's and leaky_relu's do: a finite difference
+        across the jump is no derivative, so ``neurograph gradcheck`` avoids samples with such
+        a ``z`` near 0.
 
     Examples
     --------
@@ -43,17 +47,19 @@ class Activation:
     """
 
     __slots__ = ("name", "function", "derivative", "formula", "layerwise", "derivative_from_output",
-                 "vectorized")
+                 "kinked", "vectorized")
 
     def __init__(self, name: str, function: Callable, derivative: Optional[Callable],
                  formula: str, layerwise: bool = False,
-                 derivative_from_output: Optional[Callable] = None) -> None:
+                 derivative_from_output: Optional[Callable] = None, *,
+                 kinked: bool = False) -> None:
         self.name = name
         self.function = function
         self.derivative = derivative
         self.formula = formula
         self.layerwise = layerwise
         self.derivative_from_output = derivative_from_output
+        self.kinked = kinked
         # the array version alone, skipping the float-or-array dispatch (vectorized engine)
         self.vectorized = getattr(function, "on_array", function)
 
@@ -101,28 +107,39 @@ def _tanh_derivative(z):
 
 _tanh = _elementwise(math.tanh, np.tanh)
 
+
+def _floating(z: np.ndarray) -> np.dtype:
+    """The dtype results on ``z`` come in: its own if floating (float32 stays float32), else
+    float64 (an integer array's activations are not integers)."""
+    return z.dtype if z.dtype.kind == "f" else np.dtype(float)  # (np.issubdtype: 3 us more)
+
+
+def _step(z: np.ndarray, low: float) -> np.ndarray:
+    """``1 if z > 0 else low``, elementwise, in ``z``'s floating dtype."""
+    dtype = _floating(z)
+    return np.where(z > 0.0, dtype.type(1.0), dtype.type(low))
+
+
 # At the kink z = 0 relu's derivative is taken as 0 (the usual convention).
 # np.maximum keeps a NaN a NaN, so a bad input cannot vanish inside the network.
 _relu = _elementwise(lambda z: z if z > 0.0 else 0.0, lambda z: np.maximum(z, 0.0))
-_relu_derivative = _elementwise(
-    lambda z: 1.0 if z > 0.0 else 0.0, lambda z: np.where(z > 0.0, 1.0, 0.0)
-)
+_relu_derivative = _elementwise(lambda z: 1.0 if z > 0.0 else 0.0, lambda z: _step(z, 0.0))
 _leaky_relu = _elementwise(
     lambda z: z if z > 0.0 else LEAKY_RELU_SLOPE * z,
     lambda z: np.where(z > 0.0, z, LEAKY_RELU_SLOPE * z),
 )
 _leaky_relu_derivative = _elementwise(
     lambda z: 1.0 if z > 0.0 else LEAKY_RELU_SLOPE,
-    lambda z: np.where(z > 0.0, 1.0, LEAKY_RELU_SLOPE),
+    lambda z: _step(z, LEAKY_RELU_SLOPE),
 )
-_identity = _elementwise(lambda z: z, lambda z: z.astype(float, copy=True))
-_one = _elementwise(lambda z: 1.0, lambda z: np.ones_like(z, dtype=float))
-
+_identity = _elementwise(lambda z: z, lambda z: z.astype(_floating(z), copy=True))
+_one = _elementwise(lambda z: 1.0, lambda z: np.ones_like(z, dtype=_floating(z)))
 
 
 def _softmax(z):
     """``e^(z_j - max z) / sum_k e^(z_k - max z)`` over the last axis (the shift avoids overflow)."""
-    z = np.asarray(z, dtype=float)
+    z = np.asarray(z)
+    z = z.astype(_floating(z), copy=False)  # float32 stays float32; a list becomes float64
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -135,12 +152,13 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("tanh", _tanh, _tanh_derivative, "tanh(z)",
                    derivative_from_output=lambda a: 1.0 - a * a),
         Activation("relu", _relu, _relu_derivative, "max(0, z)",
-                   derivative_from_output=lambda a: (a > 0.0).astype(a.dtype)),
+                   derivative_from_output=lambda a: (a > 0.0).astype(a.dtype), kinked=True),
         Activation(
             "leaky_relu",
             _leaky_relu,
             _leaky_relu_derivative,
             f"z if z > 0 else {LEAKY_RELU_SLOPE} z",
+            kinked=True,
         ),
         Activation("identity", _identity, _one, "z"),
         Activation("softmax", _softmax, None, "e^z_j / sum_k e^z_k", layerwise=True),
@@ -177,3 +195,51 @@ def get_activation(activation: Union[str, Activation]) -> Activation:
         raise ValueError(
             f"`activation` must be one of {valid}, got {activation!r}"
         ) from None
+
+
+def register_activation(activation: Activation, *, replace: bool = False) -> Activation:
+    """Add ``activation`` to :data:`ACTIVATIONS` under its name, so that layers can be given
+    that name and networks using it can be saved and loaded.
+
+    Parameters
+    ----------
+    activation : Activation
+        The activation; its ``name`` becomes the key.
+    replace : bool
+        Whether to replace an activation already registered under that name. Networks built
+        with the replaced one keep it, and can no longer be saved (their activation is not the
+        registered one).
+
+    Returns
+    -------
+    Activation
+        ``activation``.
+
+    Raises
+    ------
+    TypeError
+        If ``activation`` is not an :class:`Activation`.
+    ValueError
+        If its name is not a non-empty string, or another activation has that name and
+        ``replace`` is False. Registering the same object twice is allowed.
+
+    Examples
+    --------
+    >>> square = Activation("square", lambda z: z * z, lambda z: 2 * z, "z^2")
+    >>> register_activation(square)
+    Activation('square': z^2)
+    >>> get_activation("square")(3.0)
+    9.0
+    >>> del ACTIVATIONS["square"]  # leave the registry as it was
+    """
+    if not isinstance(activation, Activation):
+        raise TypeError(f"`activation` must be an Activation, got {type(activation).__name__}")
+    name = activation.name
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`activation.name` must be a non-empty string, got {name!r}")
+    existing = ACTIVATIONS.get(name)
+    if existing is not None and existing is not activation and not replace:
+        raise ValueError(f"`activation.name` must not be a registered name (or pass "
+                         f"replace=True), got {name!r}, which is {existing!r}")
+    ACTIVATIONS[name] = activation
+    return activation

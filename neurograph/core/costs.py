@@ -7,11 +7,12 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Optional, Union
 
 import numpy as np
 
-__all__ = ["Cost", "COSTS", "get_cost", "output_deltas"]
+__all__ = ["Cost", "COSTS", "get_cost", "output_deltas", "register_cost"]
 
 # Logarithms and quotients see activations clipped to [TINY, 1 - TINY]: a saturated output gives
 # a large finite cost instead of inf or nan.
@@ -57,9 +58,15 @@ class Cost:
         self.probabilities = probabilities
 
     def __call__(self, a, y):
-        """The cost of each sample: the terms summed over the last axis (outputs)."""
-        a = np.asarray(a, dtype=float)
-        y = np.asarray(y, dtype=float)
+        """The cost of each sample: the terms summed over the last axis (outputs).
+
+        It is computed in the dtype of ``a`` when that is a floating one (a float32 network's
+        cost is float32), else in float64; ``y`` is taken in the same dtype.
+        """
+        a = np.asarray(a)
+        if not np.issubdtype(a.dtype, np.floating):
+            a = a.astype(float)
+        y = np.asarray(y, dtype=a.dtype)
         return np.sum(self.term(a, y), axis=-1)
 
     def __repr__(self) -> str:
@@ -76,7 +83,25 @@ def _quadratic_derivative(a, y):
 
 
 def _clip(a):
-    return np.clip(a, TINY, 1.0 - TINY)
+    """``a`` clipped to [TINY, 1 - TINY], in ``a``'s dtype."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is None or dtype == np.float64:  # floats, and the float64 arrays
+        return np.clip(a, TINY, 1.0 - TINY)
+    low, high = _clip_bounds(dtype)
+    return np.clip(a, low, high)
+
+
+@lru_cache(maxsize=None)
+def _clip_bounds(dtype: np.dtype) -> tuple:
+    """[TINY, 1 - TINY] as numbers of ``dtype``, narrowed where they round to 0 or 1 (in
+    float32 ``1 - TINY`` is 1, and ``ln(1 - a)`` would be -inf): to the smallest normal number
+    and to the largest number below 1."""
+    if not np.issubdtype(dtype, np.floating):
+        return TINY, 1.0 - TINY  # integers: clipped into float64, as numpy promotes them
+    t = dtype.type
+    low = t(TINY) if t(TINY) > 0 else np.finfo(dtype).smallest_normal
+    high = min(t(1.0 - TINY), np.nextafter(t(1.0), t(0.0)))
+    return low, high
 
 
 def _cross_entropy_term(a, y):
@@ -132,6 +157,54 @@ def get_cost(cost: Union[str, Cost]) -> Cost:
     except KeyError:
         valid = ", ".join(sorted(COSTS))
         raise ValueError(f"`cost` must be one of {valid}, got {cost!r}") from None
+
+
+def register_cost(cost: Cost, *, replace: bool = False) -> Cost:
+    """Add ``cost`` to :data:`COSTS` under its name, so that networks can be given that name
+    and networks using it can be saved and loaded.
+
+    Parameters
+    ----------
+    cost : Cost
+        The cost; its ``name`` becomes the key.
+    replace : bool
+        Whether to replace a cost already registered under that name. Networks built with the
+        replaced one keep it, and can no longer be saved (their cost is not the registered one).
+
+    Returns
+    -------
+    Cost
+        ``cost``.
+
+    Raises
+    ------
+    TypeError
+        If ``cost`` is not a :class:`Cost`.
+    ValueError
+        If its name is not a non-empty string, or another cost has that name and ``replace``
+        is False. Registering the same object twice is allowed.
+
+    Examples
+    --------
+    >>> absolute = Cost("absolute", lambda a, y: abs(a - y), lambda a, y: np.sign(a - y),
+    ...                 "sum_j |a_j - y_j|")
+    >>> register_cost(absolute)
+    Cost('absolute': sum_j |a_j - y_j|)
+    >>> float(get_cost("absolute")([0.5, 2.0], [1.0, 1.0]))
+    1.5
+    >>> del COSTS["absolute"]  # leave the registry as it was
+    """
+    if not isinstance(cost, Cost):
+        raise TypeError(f"`cost` must be a Cost, got {type(cost).__name__}")
+    name = cost.name
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`cost.name` must be a non-empty string, got {name!r}")
+    existing = COSTS.get(name)
+    if existing is not None and existing is not cost and not replace:
+        raise ValueError(f"`cost.name` must not be a registered name (or pass replace=True), "
+                         f"got {name!r}, which is {existing!r}")
+    COSTS[name] = cost
+    return cost
 
 
 def output_deltas(cost: Cost, activation, z: np.ndarray, a: np.ndarray,
