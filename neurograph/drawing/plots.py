@@ -21,7 +21,7 @@ import numpy as np
 from ..core.validation import as_samples, check_positive_int
 from .diagram import _mosaic
 from ..core.layers import ReceivingLayer
-from ..training.loop import History, _restore, _snapshot
+from ..training.loop import History, restore, snapshot
 from ..engines.vectorized import forward
 
 __all__ = ["plot_history", "plot_weights", "weight_mosaic", "plot_decision_boundary",
@@ -942,12 +942,12 @@ def animate_training(network, X, Y, path: Union[str, os.PathLike], *, epochs: in
     if isinstance(fit_kwargs.get("seed"), (int, np.integer)):
         fit_kwargs["seed"] = np.random.default_rng(fit_kwargs["seed"])
     cost_before = network.evaluate(X, Y)["cost"]  # also checks X and Y before anything changes
-    before = _snapshot(network)
+    before = snapshot(network)
     try:
         history = _write_frames(network, X, Y, path, epochs, frame == "diagram", draw,
                                 cost_before, fps, fit_kwargs, figsize, dpi)
     except BaseException:
-        _restore(network, before)
+        restore(network, before)
         raise
     return history, path
 

@@ -18,7 +18,7 @@ from ..engines.object import ObjectEngine
 from ..engines.vectorized import VectorizedEngine, forward, train_batch
 from ..optimizers import get_optimizer
 
-__all__ = ["History", "fit", "evaluate", "ENGINES", "resolve_optimizer"]
+__all__ = ["History", "fit", "evaluate", "ENGINES", "resolve_optimizer", "snapshot", "restore"]
 
 ENGINES = {"vectorized": VectorizedEngine, "object": ObjectEngine}
 """The engines ``fit`` picks from by name; each has ``start``, ``train_batch`` and ``finish``."""
@@ -205,7 +205,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=N
     if checkpoint is not None:
         _check_writable("checkpoint", checkpoint)
     rng = np.random.default_rng(check_seed(seed))
-    before = _snapshot(network, optimizer)
+    before = snapshot(network, optimizer)
     start = (1, 0)
     try:
         if resume is not None:
@@ -215,15 +215,15 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=N
                    checkpoint, _Progress(progress, epochs, -(-len(X) // batch_size)))
         history = run.epochs(start, epochs, validation)
     except (ValueError, OSError):
-        _restore(network, before)
+        restore(network, before)
         raise
     except FloatingPointError as error:  # the object engine's nudge met a non-finite value
-        _restore(network, before)
+        restore(network, before)
         raise FloatingPointError(f"training diverged: the {error.__cause__ or error}; the "
                                  "network is back as it was before fit (try a smaller learning "
                                  "rate)") from None
     except _Diverged as error:
-        _restore(network, before)
+        restore(network, before)
         check_finite("X", X)  # a NaN or infinity in X is the likeliest cause: name its row
         raise FloatingPointError(f"training diverged: the {error} is not finite; the network "
                                  "is back as it was before fit (try a smaller learning rate)"
@@ -392,16 +392,18 @@ def _check_parameters(network) -> None:
                 raise _Diverged(layer.first_non_finite(name, values))
 
 
-def _snapshot(network, optimizer) -> tuple:
-    """What a failed ``fit`` puts back: parameters, records, the network's optimizer, and the
-    state of both optimizers."""
+def snapshot(network, optimizer=None) -> tuple:
+    """What a failed call puts back with :func:`restore`: parameters, records, the network's
+    optimizer, and the state of both it and ``optimizer`` (the one about to train)."""
+    optimizer = network.optimizer if optimizer is None else optimizer
     layers = [({name: layer.parameter(name).copy() for name in layer.parameter_names},
                layer.record) for layer in network.receiving_layers]
     own = network.optimizer
     return layers, own, own.snapshot(), optimizer, optimizer.snapshot()
 
 
-def _restore(network, snapshot: tuple) -> None:
+def restore(network, snapshot: tuple) -> None:
+    """Put ``network`` back as :func:`snapshot` found it."""
     layers, own, own_state, optimizer, state = snapshot
     for layer, (parameters, record) in zip(network.receiving_layers, layers):
         for name, values in parameters.items():
