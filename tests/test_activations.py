@@ -205,7 +205,7 @@ def test_a_registered_activation_survives_save_and_load(registry, tmp_path):
 
 
 def test_the_gradcheck_command_avoids_the_kink_of_any_kinked_activation():
-    from neurograph.cli import _clear_of_kinks
+    from neurograph.cli.main import _clear_of_kinks
     v_shape = Activation("v_shape", abs, np.sign, "|z|", kinked=True)
     smooth = Activation("square", lambda z: z * z, lambda z: 2 * z, "z^2")
     x = np.zeros(2)

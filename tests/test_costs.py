@@ -3,7 +3,7 @@ import pytest
 
 import neurograph
 from neurograph import COSTS, Cost, Network, get_activation, get_cost, register_cost
-from neurograph.costs import output_deltas
+from neurograph.core.costs import output_deltas
 
 
 def test_quadratic_cost_is_the_sum_of_squares_without_a_half():

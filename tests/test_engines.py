@@ -154,14 +154,15 @@ def test_float32_trains_and_stays_float32():
 def test_train_batch_of_a_float32_network_computes_in_float32(activation, output, cost):
     # A float64 array anywhere (a derivative, a softmax, a cost) would make the backward
     # products run in float64, at twice the time and memory.
-    from neurograph.vectorized import train_batch
+    from neurograph.engines.vectorized import train_batch
+    from neurograph.optimizers import SGD
     kwargs = dict(activation=activation, output_activation=output, cost=cost, seed=0)
     net = Network.layered([20, 8, 4], dtype="float32", **kwargs)
     reference = Network.layered([20, 8, 4], **kwargs)
     X, Y = data(16, 20, 4, seed=2, one_hot=True)
     X = (X + 1) / 2  # pixel-like, in [0, 1]
-    result = train_batch(net, X.astype(np.float32), Y.astype(np.float32), 0.1, momentum=0.9)
-    expected = train_batch(reference, X, Y, 0.1, momentum=0.9)
+    result = train_batch(net, X.astype(np.float32), Y.astype(np.float32), SGD(0.1, momentum=0.9))
+    expected = train_batch(reference, X, Y, SGD(0.1, momentum=0.9))
     for name, arrays, references in zip(["activations", "zs", "deltas", "dcdas"], result,
                                         expected):
         for k, (array, reference_array) in enumerate(zip(arrays, references)):

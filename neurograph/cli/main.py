@@ -300,47 +300,21 @@ def _info(args: argparse.Namespace) -> int:
     net = load(args.model)
     print(f"{args.model}: {FORMAT} version {_version_of(net)}")
     print("layers:")
-    kinds = {"ConvolutionLayer": "conv", "MaxPoolingLayer": "maxpool",
-             "AveragePoolingLayer": "avgpool"}
     n_weights = n_biases = n_connections = 0
     for layer in net.layers:
-        name = type(layer).__name__
-        kind = kinds.get(name, name.replace("Layer", "").lower())
-        line = f"  {layer.index:>2}  {kind:<7} {layer.size:>7,}"
         if layer.index == 0:
+            line = f"  {layer.index:>2}  {'input':<7} {layer.size:>7,}"
             if len(layer.shape) > 1:
                 line += f"  {_dims(layer.shape)}"
-        elif layer.shared:  # a window per neuron, a few weights shared by all the connections
-            kh, kw = layer.kernel_size
-            if kind == "conv":
-                function, state = layer.activation_function.name, ("learned" if layer.learn
-                                                                   else "static")
-                weights, biases = layer.weights.size, layer.biases.size
-                parameters = f" sharing {weights:,} weights and {biases:,} biases"
-            else:  # pooling: nothing to learn (average pooling's weight is 1 / window size)
-                function, state = ("max" if kind == "maxpool" else "mean"), "static"
-                weights = biases = 0
-                parameters = (", no parameters" if kind == "maxpool"
-                              else f" of weight 1/{kh * kw}, no parameters")
-            padding = f", padding {layer.padding}" if layer.padding else ""
-            line += (f"  {function:<10} {state:>12}  {_dims(layer.shape)} from "
-                     f"{_dims(layer.input_shape)}, {kh} x {kw} "
-                     f"{'kernels' if kind == 'conv' else 'windows'}, stride {layer.stride}"
-                     f"{padding}: {layer.n_connections:,} connections{parameters}")
+        else:  # each layer kind says what it is
+            kind, details, weights, biases = layer.summary()
+            line = f"  {layer.index:>2}  {kind:<7} {layer.size:>7,}  {details}"
             n_weights, n_biases = n_weights + weights, n_biases + biases
-        else:
-            weights = int(layer.mask.sum())
-            possible = layer.mask.size
-            shape = "dense" if weights == possible else f"of {possible:,} possible"
-            static = (f"{int((~layer.trainable).sum()):>5,} static" if kind == "hidden"
-                      else " " * 12)
-            line += (f"  {layer.activation_function.name:<10} {static}  "
-                     f"{weights:>9,} weights ({shape})  {layer.size:>6,} biases")
-            n_weights, n_biases = n_weights + weights, n_biases + layer.size
-        n_connections += getattr(layer, "n_connections", 0)
+            n_connections += layer.n_connections
         print(line)
-    moving = any(layer.weight_velocity.any() or layer.bias_velocity.any()
-                 for layer in net.receiving_layers)
+    optimizer = net.optimizer
+    moving = any(values.any() for slots in optimizer.state.values()
+                 for values in slots.arrays.values())
     print(f"weights: {n_weights:,}")
     print(f"biases: {n_biases:,}")
     print(f"parameters: {n_weights + n_biases:,}")
@@ -349,7 +323,12 @@ def _info(args: argparse.Namespace) -> int:
     clamp = net.bias_clamp
     print(f"bias clamp: {'none' if clamp is None else f'[{clamp[0]:g}, {clamp[1]:g}]'}")
     print(f"dtype: {net.output_layer.dtype}")
-    print(f"momentum velocities: {'saved (training with momentum resumes)' if moving else 'zero'}")
+    if "velocity" in optimizer.slot_names:
+        print(f"momentum velocities: "
+              f"{'saved (training with momentum resumes)' if moving else 'zero'}")
+    else:
+        print(f"optimizer: {optimizer!r}, {', '.join(optimizer.slot_names)} "
+              f"{f'saved at step {optimizer.steps}' if moving else 'zero'}")
     return 0
 
 
@@ -505,15 +484,15 @@ def _clear_of_kinks(net, x: np.ndarray) -> bool:
     that the finite differences (steps up to ``2h`` in a parameter or an activation) could cross
     its kink: there the difference quotient is no derivative, and the check would blame correct
     code."""
-    a = x
-    for layer in net.receiving_layers:
-        z = layer.weights @ a + layer.biases
+    from ..engines.vectorized import forward_pass
+
+    passed = forward_pass(net, x[None, :])  # the one forward pass, for every layer kind
+    for layer, a, z in zip(net.receiving_layers, passed.activations, passed.zs):
         if layer.activation_function.kinked:
             margin = 4 * _H * max(1.0, float(np.abs(a).max())) * max(
-                1.0, float(np.abs(layer.weights).max()))
+                1.0, float(np.abs(layer.weights).max(initial=0.0)))
             if float(np.abs(z).min()) < margin:
                 return False
-        a = layer.activation_function(z)
     return True
 
 

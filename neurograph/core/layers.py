@@ -134,6 +134,7 @@ class Layer:
     """
 
     neuron_class: type = Neuron
+    transmits = False  # its neurons send on to a later layer
 
     def __init__(self, size: int) -> None:
         size = _check_size(size)
@@ -179,6 +180,8 @@ class Layer:
 
 class _TransmittingLayer(Layer):
     """A layer whose neurons send on to the next layer (input and hidden layers)."""
+
+    transmits = True
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)  # cooperative: a hidden layer is also a receiver
@@ -485,6 +488,88 @@ class ReceivingLayer(Layer):
         j, i = np.argwhere(~np.isfinite(values))[0]
         connection = next(c for c in self.neurons[j].inputs if c.input_neuron.index == i)
         return f"weight of {connection!r}"
+
+    # -- hints for the teaching tools (explain, trace, lesion, gradient_check) ----------------
+
+    def entry_name(self, name: str, k: int) -> str:
+        """How explain and gradient_check call entry ``k`` (flat) of parameter ``name``: a
+        dense layer's entries are each one connection's weight or one neuron's bias."""
+        return "bias" if name == "biases" else "weight"
+
+    def explain_where(self, neuron) -> Optional[str]:
+        """A line saying where ``neuron`` looks, or None (a dense neuron sees its inputs)."""
+        return None
+
+    def explain_z(self, neuron, max_terms: int) -> Optional[str]:
+        """The line explaining ``neuron.z`` when it is not a weighted sum plus a bias (None)."""
+        return None
+
+    def explain_delta_route(self, neuron):
+        """``(s, delta) -> text`` appended to sample ``s``'s delta line: where it goes."""
+        return lambda s, d: ""
+
+    def explain_connection(self, connection) -> Optional[str]:
+        """A whole explanation of ``connection`` when it is not a weight (None: it is one)."""
+        return None
+
+    def explain_weight(self, connection, sharers: int) -> Optional[str]:
+        """A line on what ``connection``'s weight is, when it is shared by ``sharers``
+        connections or fixed (None for a weight of its own)."""
+        return None
+
+    def without_parameters(self) -> Optional[str]:
+        """Why nothing in this layer is nudged at all, or None if it has parameters."""
+        return None
+
+    def sample_derivatives_by_weight(self, deltas: np.ndarray,
+                                     inputs: np.ndarray) -> np.ndarray:
+        """One sample's dC/dw, laid out like ``weights``: ``delta_j a_i`` for each connection
+        (NaN where there is none; a shared weight gets the sum over its connections)."""
+        return np.where(self.mask, np.outer(deltas, inputs), np.nan)
+
+    def weights_shown(self, weights: Optional[np.ndarray] = None) -> np.ndarray:
+        """``weights`` (by default the layer's) as a trace shows them: NaN where there is no
+        connection."""
+        weights = self.weights if weights is None else weights
+        return np.where(self.mask, weights, np.nan)
+
+    def refuses_per_connection_values(self) -> Optional[str]:
+        """Why a diagram cannot colour this layer's connections one by one (None: it can)."""
+        return None
+
+    def refuses_silencing(self) -> Optional[str]:
+        """Why connections into this layer cannot be silenced (set to 0) one by one, or None."""
+        return None
+
+    def lesion_candidates(self) -> list:
+        """The neurons ``lesion_report`` silences one at a time: a dense layer's all."""
+        return list(self.neurons)
+
+    def check_entries(self, deltas, inputs):
+        """Each parameter entry gradient_check perturbs, with its derivative for one sample:
+        ``(array, index, analytic, where, quantity)``, neuron by neuron (bias, then weights)."""
+        for neuron in self.neurons:
+            j = neuron.index
+            yield self.biases, j, float(deltas[j]), neuron, "bias"
+            for connection in neuron.inputs:
+                i = connection.input_neuron.index
+                yield self.weights, (j, i), float(deltas[j] * inputs[i]), connection, "weight"
+
+    def n_check_entries(self) -> int:
+        """How many entries :meth:`check_entries` yields."""
+        return self.size + self.n_connections
+
+    def summary(self) -> tuple[str, str, int, int]:
+        """One line of ``neurograph info``: a short kind name, what the layer is, and how many
+        weights and biases it has."""
+        weights = int(self.mask.sum())
+        possible = self.mask.size
+        shape = "dense" if weights == possible else f"of {possible:,} possible"
+        kind = type(self).__name__.replace("Layer", "").lower()
+        static = (f"{int((~self.trainable).sum()):>5,} static" if self.transmits
+                  else " " * 12)
+        return (kind, f"{self.activation_function.name:<10} {static}  {weights:>9,} weights "
+                      f"({shape})  {self.size:>6,} biases", weights, self.size)
 
     # -- building ----------------------------------------------------------------------------
 

@@ -46,6 +46,9 @@ class Neuron:
     their layer (``HiddenLayer(3)`` makes three ``HiddenNeuron`` objects), not directly.
     """
 
+    receives = False  # has inputs, a bias and an activation function (hidden, output)
+    transmits = False  # has outputs (input, hidden)
+
     def __init__(self, layer, index: int) -> None:
         self.layer = layer
         self.index = index
@@ -68,6 +71,8 @@ class TransmitterNeuron(Neuron):
 
     Input and hidden neurons are transmitters; output neurons are not.
     """
+
+    transmits = True
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)
@@ -128,6 +133,7 @@ class ReceiverNeuron(Neuron):
     """
 
     static = False
+    receives = True
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)

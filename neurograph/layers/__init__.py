@@ -7,7 +7,8 @@ module here plus its tests.
 from ..core.layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer
 from .convolution import (AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer, average_pooling,
                           convolution, max_pooling)
+from .dropout import DropoutLayer, dropout
 
 __all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer",
            "ConvolutionLayer", "AveragePoolingLayer", "MaxPoolingLayer", "convolution",
-           "max_pooling", "average_pooling"]
+           "max_pooling", "average_pooling", "DropoutLayer", "dropout"]

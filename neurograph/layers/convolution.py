@@ -131,6 +131,11 @@ def _add_windows(d_windows: np.ndarray, shape, stride: int, padding: int) -> np.
     return d.reshape(batch, -1)
 
 
+def _span(start: int, length: int, side: int) -> str:
+    first, last = max(start, 0), min(start + length, side) - 1
+    return f"{first}" if first == last else f"{first}-{last}"
+
+
 class _SharedWeightsLayer(HiddenLayer):
     """What convolution and pooling layers have in common: an image shape in and out, neurons
     that are windows, weights shared between connections (no ``mask``): the layer protocol's
@@ -243,6 +248,103 @@ class _SharedWeightsLayer(HiddenLayer):
             return f"bias of map {np.flatnonzero(~np.isfinite(values))[0]} of {self!r}"
         entry = tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
         return f"kernel entry {entry} of {self!r}"
+
+    # -- hints for the teaching tools (explain, trace, lesion, gradient_check) ----------------
+
+    def entry_name(self, name: str, k: int) -> str:
+        if name == "biases":
+            return f"bias of map {k}"
+        return f"kernel entry {tuple(int(i) for i in np.unravel_index(k, self.weights.shape))}"
+
+    def explain_where(self, neuron) -> str:
+        """Which map the neuron belongs to and which window of the image it reads."""
+        m, y, x = self.position(neuron.index)
+        channels, height, width = self.input_shape
+        kh, kw = self.kernel_size
+        row, column = y * self.stride - self.padding, x * self.stride - self.padding
+        where = f"rows {_span(row, kh, height)}, columns {_span(column, kw, width)}"
+        return self._explain_window(neuron, (m, y, x), where)
+
+    def _explain_window(self, neuron, position, where: str) -> str:
+        raise NotImplementedError
+
+    def sender_name(self, i: int) -> str:
+        """Input ``i`` as ``layer L #i (channel c, row y, column x)`` of the image before."""
+        channels, height, width = self.input_shape
+        c, y, x = i // (height * width), i // width % height, i % width
+        place = f"channel {c}, row {y}, column {x}" if channels > 1 else f"row {y}, column {x}"
+        index = self.previous.index
+        return f"layer {'?' if index is None else index} #{i} ({place})"
+
+    def _connection_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every connection: its receiver, its sender and its shared weight."""
+        connections = self.connections
+        return (np.array([c.output_neuron.index for c in connections], dtype=np.intp),
+                np.array([c.input_neuron.index for c in connections], dtype=np.intp),
+                np.array([c._k for c in connections], dtype=np.intp))
+
+    def sample_derivatives_by_weight(self, deltas, inputs) -> np.ndarray:
+        """Per shared weight, the sum over the connections applying it of ``delta_j a_i``."""
+        if not self.weights.size:  # max pooling: switches, no weight
+            return np.empty(self.weights.shape)
+        receivers, senders, entries = self._connection_arrays()
+        return np.bincount(entries, weights=deltas[receivers] * inputs[senders],
+                           minlength=self.weights.size).reshape(self.weights.shape)
+
+    def weights_shown(self, weights=None) -> np.ndarray:
+        return (self.weights if weights is None else weights).copy()
+
+    def refuses_per_connection_values(self) -> str:
+        return (f"its connections share weights, so the trace holds one value per shared "
+                f"weight, not per connection (read them from trace.steps[k].connection_values"
+                f"[{self.index - 1}])")
+
+    def refuses_silencing(self) -> str:
+        return ("whose weights are shared between connections (zeroing one would silence "
+                "it in every window)")
+
+    def lesion_candidates(self) -> list:
+        """None: most send into a layer with shared weights, and a map has thousands."""
+        return []
+
+    def check_entries(self, deltas, inputs):
+        """A shared weight (a kernel entry) is one parameter applied by many connections: its
+        derivative is the sum of theirs, and so is a feature map's shared bias's."""
+        weights = self.weights.reshape(-1)
+        by_weight = [0.0] * weights.size
+        by_bias = [0.0] * self.biases.size
+        for neuron in self.neurons:
+            if by_bias:
+                by_bias[neuron._b] += deltas[neuron.index]
+            for connection in neuron.inputs:
+                if by_weight:
+                    by_weight[connection._k] += (deltas[neuron.index]
+                                                 * inputs[connection.input_neuron.index])
+        for b, analytic in enumerate(by_bias):
+            yield self.biases, b, analytic, self, self.entry_name("biases", b)
+        for w, analytic in enumerate(by_weight):
+            yield weights, w, analytic, self, self.entry_name("weights", w)
+
+    def n_check_entries(self) -> int:
+        return self.weights.size + self.biases.size
+
+    _info_kind = "conv"
+
+    def summary(self) -> tuple[str, str, int, int]:
+        kh, kw = self.kernel_size
+        padding = f", padding {self.padding}" if self.padding else ""
+        function, state, parameters, weights, biases = self._summary_parameters()
+        dims = lambda shape: " x ".join(map(str, shape))  # noqa: E731
+        return (self._info_kind,
+                f"{function:<10} {state:>12}  {dims(self.shape)} from {dims(self.input_shape)}, "
+                f"{kh} x {kw} {'kernels' if weights else 'windows'}, stride {self.stride}"
+                f"{padding}: {self.n_connections:,} connections{parameters}", weights, biases)
+
+    def _summary_parameters(self) -> tuple:
+        """Its function, learned or static, and what it has to learn (a convolution's)."""
+        weights, biases = self.weights.size, self.biases.size
+        return (self.activation_function.name, "learned" if self.learn else "static",
+                f" sharing {weights:,} weights and {biases:,} biases", weights, biases)
 
     def _describe(self) -> str:
         return (f"{' x '.join(map(str, self.shape))} from {' x '.join(map(str, self.input_shape))}"
@@ -368,6 +470,22 @@ class ConvolutionLayer(_SharedWeightsLayer):
             _move(self, self._bias_buffer, k, optimizer.change(gradient, slots, k), bias_clamp,
                   "bias")
 
+    def _explain_window(self, neuron, position, where: str) -> str:
+        m, y, x = position
+        channels, height, width = self.input_shape
+        sharing = sum(1 for n in self.neurons if n._b == neuron._b)
+        every = "every channel of " if channels > 1 else ""
+        return (f"  map {m}, row {y}, column {x}: kernel {m} on {where} of {every}the "
+                f"{channels} x {height} x {width} image before; the bias is map {m}'s, shared by "
+                f"its {sharing} neurons")
+
+    def explain_weight(self, connection, sharers: int) -> str:
+        entry = tuple(int(v) for v in np.unravel_index(connection._k, self.weights.shape))
+        return (f"  its weight is kernel entry {entry} (map, channel, row, column), shared "
+                f"with {sharers - 1} other connections: the same entry in the "
+                f"window of every neuron of map {entry[0]}"
+                + ("" if self.learn else " (a fixed kernel)"))
+
     # -- the vectorized engine ---------------------------------------------------------------
 
     def forward_batch(self, a: np.ndarray, keep: bool = False):
@@ -463,6 +581,16 @@ class _PoolingNeuron(StaticNeuron):
         raise AttributeError(f"{self!r} is a pooling neuron: it has no bias")
 
 
+def _largest_input(neuron):
+    """The connection carrying the largest input (the first of equals, as ``eval`` picks),
+    worked out from the inputs, so that it holds for the activations the neuron has now."""
+    winner = neuron.inputs[0]
+    for connection in neuron.inputs:
+        if connection.input_activation > winner.input_activation:
+            winner = connection
+    return winner
+
+
 class AveragePoolingNeuron(_PoolingNeuron):
     """A static neuron whose connections all have weight ``1 / size^2``: ``z`` is the mean of
     its window (identity activation)."""
@@ -544,6 +672,21 @@ class _PoolingLayer(_SharedWeightsLayer):
     def _describe(self) -> str:
         return f"{super()._describe()}, stride {self.stride}"
 
+    def without_parameters(self) -> str:
+        return "a pooling neuron has no bias and no weights to learn"
+
+    def _summary_parameters(self) -> tuple:
+        """Pooling: nothing to learn (average pooling's weight is 1 / window size)."""
+        kh, kw = self.kernel_size
+        return (self._function, "static", ", no parameters" if not self.weights.size
+                else f" of weight 1/{kh * kw}, no parameters", 0, 0)
+
+    def _explain_window(self, neuron, position, where: str) -> str:
+        m, y, x = position
+        kh, kw = self.kernel_size
+        return (f"  channel {m}, row {y}, column {x}: the {self._what} of its {kh} x {kw} "
+                f"window ({where})")
+
 
 class AveragePoolingLayer(_PoolingLayer):
     """Each channel shrunk by averaging ``size x size`` windows (``stride`` apart, by default
@@ -572,6 +715,21 @@ class AveragePoolingLayer(_PoolingLayer):
             z = values.copy() if z is None else np.add(z, values, out=z)
         z *= self.weights[0]
         return z.reshape(len(a), -1), None
+
+    _what = "mean"
+    _function, _info_kind = "mean", "avgpool"
+
+    def explain_weight(self, connection, sharers: int) -> str:
+        size = self.kernel_size[0] * self.kernel_size[1]
+        return (f"  its weight is 1/{size}, the layer's one weight, shared with "
+                f"{sharers - 1} other connections and fixed: the receiver averages its window")
+
+    def explain_delta_route(self, neuron):
+        share = float(self.weights[0])
+        from ..teaching.explain import _number
+
+        return lambda s, d: (f", {_number(share)} x {_number(d)} = {_number(share * d)} to each "
+                             f"of its {len(neuron.inputs)} inputs")
 
     def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
         channels, out_h, out_w = self.shape
@@ -612,6 +770,58 @@ class MaxPoolingLayer(_PoolingLayer):
         """Each neuron's ``winner``: the connection its last sample's maximum came through."""
         for neuron, i in zip(self.neurons, np.asarray(self.record.winners[-1]).tolist()):
             neuron.winner = next(c for c in neuron.inputs if c.input_neuron.index == i)
+
+    _what = "largest value"
+    _function, _info_kind = "max", "maxpool"
+
+    def refuses_silencing(self) -> str:
+        return "whose connections are switches (1 for the largest input), not weights"
+
+    def explain_z(self, neuron, max_terms: int) -> str:
+        from ..teaching.explain import _number
+
+        winner = _largest_input(neuron)
+        values = [c.input_activation for c in neuron.inputs]
+        shown = ", ".join(_number(v) for v in values[:max_terms])
+        more = f", ... and {len(values) - max_terms} more" if len(values) > max_terms else ""
+        return (f"  z = max({shown}{more}) = {_number(neuron.z)}, from "
+                f"{self.sender_name(winner.input_neuron.index)}, which won")
+
+    def explain_delta_route(self, neuron):
+        winners = self.record.winners
+        return lambda s, d: (f", all of it to its winner "
+                             f"{self.sender_name(int(winners[s][neuron.index]))}")
+
+    def explain_connection(self, connection) -> str:
+        """A switch: which samples it won, and that nothing is nudged."""
+        from ..teaching.explain import _number, _samples
+
+        receiver = connection.output_neuron
+        i = connection.input_neuron.index
+        winner = _largest_input(receiver)
+        lines = [repr(connection),
+                 "  a switch, not a parameter: its weight is 1 when its input is the largest of "
+                 "the receiver's window, else 0",
+                 f"  last sample: its input {_number(connection.input_activation)} "
+                 + ("won, so it carried it into the receiver's z" if winner is connection else
+                    f"lost to {self.sender_name(winner.input_neuron.index)} with "
+                    f"{_number(winner.input_activation)}, so it carried 0")]
+        deltas = receiver.derivatives_of_cost_by_bias_per_sample
+        if not deltas:
+            lines.append("  (no sample trained since clear())")
+            return "\n".join(lines)
+        winners = self.record.winners
+        lines.append("  backwards, the receiver's delta goes to the winner only:")
+
+        def describe(s, d):
+            w = int(winners[s][receiver.index])
+            if w == i:
+                return f"won: delta {_number(d)} flows back to its sender"
+            return f"lost to {self.sender_name(w)}: 0 flows back through it"
+
+        lines += _samples(deltas, describe)
+        lines.append("  nudge: none, a switch is not a parameter")
+        return "\n".join(lines)
 
     def batch_record(self, a_in, delta, dcda, winners):
         """The record of a batch, with the winner of each window (the cache of the pass)."""

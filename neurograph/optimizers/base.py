@@ -112,6 +112,18 @@ class Optimizer:
         slots."""
         raise NotImplementedError
 
+    def replay(self, gradient: float, slots_before: dict, steps: int) -> float:
+        """The change :meth:`change` made to an entry whose slots held ``slots_before`` (by
+        name) at step ``steps``, worked out again without touching any state."""
+        one = Slots(self.slot_names, np.zeros(1))
+        for name, value in slots_before.items():
+            one.buffers[name][0] = value
+        saved, self.steps = self.steps, steps
+        try:
+            return self.change(gradient, one, 0)
+        finally:
+            self.steps = saved
+
     def hyperparameters(self) -> dict:
         """The settings that define the rule (what a model file records), by name."""
         raise NotImplementedError

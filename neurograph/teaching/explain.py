@@ -51,73 +51,16 @@ def _samples(values: list[float], describe) -> list[str]:
     return lines
 
 
-# -- shared layers: what kind, where a neuron looks, which parameters it uses ------------------
+# -- parameters: where an entry is, who shares it, what the nudge did --------------------------
 
 
-def _kind(layer) -> str:
-    """``"dense"``, ``"convolution"``, ``"max pooling"`` or ``"average pooling"``."""
-    if not getattr(layer, "shared", False):
-        return "dense"
-    from ..layers.convolution import AveragePoolingLayer, MaxPoolingLayer
-
-    if isinstance(layer, MaxPoolingLayer):
-        return "max pooling"
-    if isinstance(layer, AveragePoolingLayer):
-        return "average pooling"
-    return "convolution"
-
-
-def _span(start: int, length: int, side: int) -> str:
-    first, last = max(start, 0), min(start + length, side) - 1
-    return f"{first}" if first == last else f"{first}-{last}"
-
-
-def _window(neuron) -> str:
-    """Which map a neuron of a shared layer belongs to and which window of the image it reads."""
-    layer = neuron.layer
-    m, y, x = layer.position(neuron.index)
-    channels, height, width = layer.input_shape
-    kh, kw = layer.kernel_size
-    row, column = y * layer.stride - layer.padding, x * layer.stride - layer.padding
-    where = f"rows {_span(row, kh, height)}, columns {_span(column, kw, width)}"
-    kind = _kind(layer)
-    if kind == "convolution":
-        sharing = sum(1 for n in layer.neurons if n._b == neuron._b)
-        every = "every channel of " if channels > 1 else ""
-        return (f"  map {m}, row {y}, column {x}: kernel {m} on {where} of {every}the "
-                f"{channels} x {height} x {width} image before; the bias is map {m}'s, shared by "
-                f"its {sharing} neurons")
-    what = "largest value" if kind == "max pooling" else "mean"
-    return f"  channel {m}, row {y}, column {x}: the {what} of its {kh} x {kw} window ({where})"
-
-
-def _place_in_image(layer, i: int) -> str:
-    """Input ``i`` of a shared layer as ``(channel c, row y, column x)`` of the image before."""
-    channels, height, width = layer.input_shape
-    c, y, x = i // (height * width), i // width % height, i % width
-    return f"channel {c}, row {y}, column {x}" if channels > 1 else f"row {y}, column {x}"
-
-
-def _sender_name(layer, i: int) -> str:
-    index = layer.previous.index
-    return f"layer {'?' if index is None else index} #{i} ({_place_in_image(layer, i)})"
-
-
-def _weight_of(connection, weights: np.ndarray) -> float:
-    """This connection's weight in ``weights``, a copy of its layer's ``weights`` array: an
-    entry of the ``(n_out, n_in)`` matrix, or of the kernels (``connection._k``) if shared."""
-    if connection.output_neuron.layer.shared:
-        return float(weights.reshape(-1)[connection._k])
-    return float(weights[connection.output_neuron.index, connection.input_neuron.index])
-
-
-def _bias_of(neuron, biases: np.ndarray) -> float:
-    """The neuron's bias in ``biases`` (its map's, if shared; a pooling neuron's is 0)."""
-    return float(biases[neuron._b]) if biases.size else 0.0
+def _entry(array: np.ndarray, k: int) -> float:
+    """Flat entry ``k`` of ``array`` (a connection's ``_k``, a neuron's ``_b``)."""
+    return float(array.reshape(-1)[k])
 
 
 def _sharers(connection) -> list:
-    """Every connection of the receiving layer that applies the same shared weight."""
+    """Every connection of the receiving layer that applies the same weight entry."""
     k = connection._k
     return [c for neuron in connection.output_neuron.layer.neurons for c in neuron.inputs
             if c._k == k]
@@ -129,16 +72,48 @@ def _record_arrays(record) -> tuple[np.ndarray, np.ndarray]:
             np.asarray(record.deltas, dtype=float))
 
 
-def _largest_input(neuron):
-    """The connection carrying the largest input (the first of equals, as ``eval`` picks).
+def _parameters_behind_z(neuron) -> tuple[list, float]:
+    """The weights and bias that computed ``neuron.z``: those from before the last nudge if the
+    sample was propagated before it (as in training), else the current ones."""
+    current = ([c.weight for c in neuron.inputs], neuron.bias)
+    nudge = neuron.layer.record.nudge
+    if nudge is None:
+        return current
+    before = ([_entry(nudge.weights_before, c._k) for c in neuron.inputs],
+              _bias_of(neuron, nudge.biases_before))
 
-    Worked out from the inputs rather than read from ``neuron.winner``: after a vectorized
-    ``fit`` the activations are the last sample's but ``winner`` is not updated."""
-    winner = neuron.inputs[0]
-    for connection in neuron.inputs:
-        if connection.input_activation > winner.input_activation:
-            winner = connection
-    return winner
+    def z_of(parameters):
+        weights, bias = parameters
+        return bias + sum(w * c.input_activation for w, c in zip(weights, neuron.inputs))
+
+    return min((before, current), key=lambda p: abs(z_of(p) - neuron.z))
+
+
+def _bias_of(neuron, biases: np.ndarray) -> float:
+    """The neuron's bias in ``biases`` (its map's, if shared; a pooling neuron's is 0)."""
+    return float(biases[neuron._b]) if biases.size else 0.0
+
+
+def _nudge_line(nudge, name: str, k: int, what: str, before: float, after: float,
+                mean: float, note: str = "") -> str:
+    """How entry ``k`` of parameter ``name`` went from ``before`` to ``after``: the rule of the
+    optimizer that made the nudge, with its slots' values before and after."""
+    slots_before = {slot: _entry(v, k) for slot, v in nudge.slots_before[name].items()}
+    slots_after = {slot: _entry(v, k) for slot, v in nudge.slots_after[name].items()}
+    return "  " + nudge.optimizer.narrate(what, before, after, mean, slots_before, slots_after,
+                                          nudge.steps, _number) + note
+
+
+def _clamp_note(neuron, nudge, before: float, gradient: float) -> str:
+    """Say so when the clamp stopped the bias (it ended on a bound the rule went past)."""
+    clamp = neuron.layer.network.bias_clamp if neuron.layer.network else None
+    if clamp is None or neuron.bias not in clamp:
+        return ""
+    slots = {slot: _entry(v, neuron._b) for slot, v in nudge.slots_before["biases"].items()}
+    unclamped = before + nudge.optimizer.replay(gradient, slots, nudge.steps)
+    if abs(unclamped - neuron.bias) > 1e-12:
+        return f" (clamped to [{clamp[0]:g}, {clamp[1]:g}])"
+    return ""
 
 
 # -- neurons -----------------------------------------------------------------------------------
@@ -149,7 +124,8 @@ def explain_neuron(neuron, max_terms: int = MAX_TERMS) -> Explanation:
 
     A convolution neuron's ``z`` uses its map's kernel and shared bias, and the nudge line
     shows the shared bias moving by the sum of the means of its map's neurons; a pooling
-    neuron's ``z`` is the mean or the largest of its window (naming the input that won).
+    neuron's ``z`` is the mean or the largest of its window (naming the input that won). What
+    is particular to a layer kind comes from the layer (its ``explain_*`` hints).
 
     Examples
     --------
@@ -179,43 +155,48 @@ def explain_neuron(neuron, max_terms: int = MAX_TERMS) -> Explanation:
       (no sample trained since clear())
     """
     lines = [repr(neuron)]
-    if not hasattr(neuron, "inputs"):  # an input neuron
+    if not neuron.receives:  # an input neuron
         lines.append(f"  a = {_number(neuron.activation)}, set from the sample (inputs have no "
                      "bias and no activation function)")
         return Explanation("\n".join(lines))
     layer = neuron.layer
-    kind = _kind(layer)
-    if kind != "dense":
-        lines.append(_window(neuron))
+    lines += [line for line in (layer.explain_where(neuron),) if line]
+    lines.append(layer.explain_z(neuron, max_terms) or _weighted_sum(neuron, max_terms))
     f = neuron.activation_function
-    if kind == "max pooling":
-        winner = _largest_input(neuron)
-        values = [c.input_activation for c in neuron.inputs]
-        shown = ", ".join(_number(v) for v in values[:max_terms])
-        more = f", ... and {len(values) - max_terms} more" if len(values) > max_terms else ""
-        lines.append(f"  z = max({shown}{more}) = {_number(neuron.z)}, from "
-                     f"{_sender_name(layer, winner.input_neuron.index)}, which won")
-    else:
-        weights, bias_value = _parameters_behind_z(neuron)
-        pairs = [(w, c.input_activation) for w, c in zip(weights, neuron.inputs)]
-        terms = _sum_of_terms(pairs, max_terms)
-        bias = "" if kind == "average pooling" else f"bias {_number(bias_value)}"
-        lines.append(f"  z = {' + '.join(t for t in (terms, bias) if t)} = {_number(neuron.z)}")
     if f.layerwise:
         lines.append(f"  a = {f.name}(z) over the whole layer = {_number(neuron.activation)}")
     else:
         lines.append(f"  a = {f.name}({neuron.z:.3g}) = {_number(neuron.activation)}")
-    record = layer.record
     deltas = neuron.derivatives_of_cost_by_bias_per_sample
     if not deltas:
         lines.append("  (no sample trained since clear())")
         return Explanation("\n".join(lines))
-    pooling = kind.endswith("pooling")
-    lines.append(f"  trained on {len(deltas)} sample(s) since clear(); delta = dC/dz "
-                 + ("(passed back to its inputs):" if pooling
-                    else "(its derivative of the cost by the bias):"))
-    after = _pooling_note(neuron, kind)
-    if hasattr(neuron, "outputs"):  # hidden: dC/da is the sum over outgoing connections
+    lines += _delta_lines(neuron, deltas)
+    fixed = layer.without_parameters()
+    if fixed:
+        lines.append(f"  nudge: none, {fixed}")
+        return Explanation("\n".join(lines))
+    lines += _bias_nudge_lines(neuron, deltas)
+    return Explanation("\n".join(lines))
+
+
+def _weighted_sum(neuron, max_terms: int) -> str:
+    weights, bias_value = _parameters_behind_z(neuron)
+    pairs = [(w, c.input_activation) for w, c in zip(weights, neuron.inputs)]
+    terms = _sum_of_terms(pairs, max_terms)
+    bias = f"bias {_number(bias_value)}" if neuron.layer.biases.size else ""
+    return f"  z = {' + '.join(t for t in (terms, bias) if t)} = {_number(neuron.z)}"
+
+
+def _delta_lines(neuron, deltas: list) -> list[str]:
+    """Each sample's delta (and, for a hidden neuron, the dC/da it came from)."""
+    f = neuron.activation_function
+    passed_on = not neuron.layer.biases.size
+    lines = [f"  trained on {len(deltas)} sample(s) since clear(); delta = dC/dz "
+             + ("(passed back to its inputs):" if passed_on
+                else "(its derivative of the cost by the bias):")]
+    after = neuron.layer.explain_delta_route(neuron)
+    if neuron.transmits:  # hidden: dC/da is the sum over outgoing connections
         dcda = neuron.derivatives_of_cost_by_activation
         lines += _samples(deltas, lambda s, d: f"dC/da = {_number(dcda[s])} (sum over "
                                                f"{len(neuron.outputs)} outgoing connections), "
@@ -223,86 +204,34 @@ def explain_neuron(neuron, max_terms: int = MAX_TERMS) -> Explanation:
                                                f"{after(s, d)}")
     else:
         lines += _samples(deltas, lambda s, d: f"delta = {_number(d)}")
-    if pooling:
-        lines.append("  nudge: none, a pooling neuron has no bias and no weights to learn")
-        return Explanation("\n".join(lines))
+    return lines
+
+
+def _bias_nudge_lines(neuron, deltas: list) -> list[str]:
+    """The mean of the bias's list and what the nudge made of it (the sum over every neuron
+    sharing the bias, when it is shared)."""
+    layer, record = neuron.layer, neuron.layer.record
     mean = sum(deltas) / len(deltas)
-    lines.append(f"  mean of derivatives_of_cost_by_bias_per_sample = {_number(mean)}")
+    lines = [f"  mean of derivatives_of_cost_by_bias_per_sample = {_number(mean)}"]
     nudge = record.nudge
     if nudge is None:
-        return Explanation("\n".join(lines))
+        return lines
     before = _bias_of(neuron, nudge.biases_before)
     if neuron.static:
         lines.append(f"  nudge: none, a static neuron keeps its bias {_number(before)}")
-        return Explanation("\n".join(lines))
-    what, gradient = "bias", mean
-    if layer.shared:  # the map's bias: the sum of the means of all its neurons
-        m = neuron._b
-        map_neurons = [n.index for n in layer.neurons if n._b == m]
+        return lines
+    b, gradient = neuron._b, mean
+    sharing = [n.index for n in layer.neurons if n._b == b]
+    what = layer.entry_name("biases", b)
+    if len(sharing) > 1:  # a map's bias: the sum of the means of all its neurons
         _, all_deltas = _record_arrays(record)
-        gradient = float(all_deltas[:, map_neurons].mean(axis=0).sum())
-        lines.append(f"  map {m}'s bias is shared by {len(map_neurons)} neurons: it moves by the "
-                     f"SUM of their means = this one's {_number(mean)} + the others' "
-                     f"{_number(gradient - mean)} = {_number(gradient)}")
-        what = f"bias of map {m}"
-    velocity = float(layer.bias_velocity[neuron._b])
-    unclamped = before + velocity if nudge.momentum else before - nudge.step_size * gradient
-    lines.append(_nudge_line(what, before, neuron.bias, gradient, nudge, velocity,
-                             _clamp_note(neuron, unclamped)))
-    return Explanation("\n".join(lines))
-
-
-def _pooling_note(neuron, kind: str):
-    """For a pooling neuron, where sample ``s``'s delta goes: ``(s, delta) -> text``."""
-    if kind == "max pooling":
-        winners = neuron.layer.record.winners
-        name = lambda s: _sender_name(neuron.layer, int(winners[s][neuron.index]))  # noqa: E731
-        return lambda s, d: f", all of it to its winner {name(s)}"
-    if kind == "average pooling":
-        share = float(neuron.layer.weights[0])
-        return lambda s, d: (f", {_number(share)} x {_number(d)} = {_number(share * d)} to each "
-                             f"of its {len(neuron.inputs)} inputs")
-    return lambda s, d: ""
-
-
-def _parameters_behind_z(neuron) -> tuple[list, float]:
-    """The weights and bias that computed ``neuron.z``: those from before the last nudge if the
-    sample was propagated before it (as in training), else the current ones."""
-    current = ([c.weight for c in neuron.inputs], neuron.bias)
-    nudge = neuron.layer.record.nudge
-    if nudge is None or _kind(neuron.layer) == "max pooling":
-        return current
-    before = ([_weight_of(c, nudge.weights_before) for c in neuron.inputs],
-              _bias_of(neuron, nudge.biases_before))
-
-    def z_of(parameters):
-        weights, bias = parameters
-        return bias + sum(w * c.input_activation for w, c in zip(weights, neuron.inputs))
-
-    return min((before, current), key=lambda p: abs(z_of(p) - neuron.z))
-
-
-def _nudge_line(what: str, before: float, after: float, mean: float, nudge, velocity: float,
-                note: str = "") -> str:
-    """How ``before`` became ``after``: ``- step x mean``, or with momentum through its velocity
-    ``v = m x v_previous - step x mean`` and ``before + v``."""
-    if not nudge.momentum:
-        return (f"  nudge: {what} {_number(before)} - {_number(nudge.step_size)} x "
-                f"{_number(mean)} -> {_number(after)}{note}")
-    step = nudge.step_size * mean
-    previous = (velocity + step) / nudge.momentum
-    if abs(velocity + step) <= 1e-12 * (abs(velocity) + abs(step)):
-        previous = 0.0  # the first step: show 0, not the rounding error of the subtraction
-    return (f"  nudge with momentum: velocity {nudge.momentum:g} x {_number(previous)} - "
-            f"{_number(nudge.step_size)} x {_number(mean)} = {_number(velocity)}; "
-            f"{what} {_number(before)} + {_number(velocity)} -> {_number(after)}{note}")
-
-
-def _clamp_note(neuron, unclamped: float) -> str:
-    clamp = neuron.layer.network.bias_clamp if neuron.layer.network else None
-    if clamp is not None and neuron.bias in clamp and abs(unclamped - neuron.bias) > 1e-12:
-        return f" (clamped to [{clamp[0]:g}, {clamp[1]:g}])"
-    return ""
+        gradient = float(all_deltas[:, sharing].mean(axis=0).sum())
+        lines.append(f"  {what[len('bias of '):]}'s bias is shared by {len(sharing)} neurons: "
+                     f"it moves by the SUM of their means = this one's {_number(mean)} + the "
+                     f"others' {_number(gradient - mean)} = {_number(gradient)}")
+    lines.append(_nudge_line(nudge, "biases", b, what, before, neuron.bias, gradient,
+                             _clamp_note(neuron, nudge, before, gradient)))
+    return lines
 
 
 # -- connections -------------------------------------------------------------------------------
@@ -334,50 +263,47 @@ def explain_connection(connection) -> Explanation:
     """
     receiver = connection.output_neuron
     layer = receiver.layer
-    kind = _kind(layer)
-    if kind == "max pooling":
-        return _explain_switch(connection)
-    record = layer.record
+    whole = layer.explain_connection(connection)
+    if whole is not None:
+        return Explanation(whole)
     weights, _ = _parameters_behind_z(receiver)
     weight = weights[receiver.inputs.index(connection)]
     lines = [repr(connection),
              f"  carried its sender's activation {_number(connection.input_activation)} x "
              f"weight {_number(weight)} = {_number(connection.input_activation * weight)} "
              "into the receiver's z"]
-    sharers = _sharers(connection) if layer.shared else []
-    entry = tuple(int(v) for v in np.unravel_index(connection._k, layer.weights.shape))
-    if kind == "convolution":
-        lines.append(f"  its weight is kernel entry {entry} (map, channel, row, column), shared "
-                     f"with {len(sharers) - 1} other connections: the same entry in the "
-                     f"window of every neuron of map {entry[0]}"
-                     + ("" if layer.learn else " (a fixed kernel)"))
-    elif kind == "average pooling":
-        size = layer.kernel_size[0] * layer.kernel_size[1]
-        lines.append(f"  its weight is 1/{size}, the layer's one weight, shared with "
-                     f"{len(sharers) - 1} other connections and fixed: the receiver averages "
-                     "its window")
+    sharers = _sharers(connection)
+    lines += [line for line in (layer.explain_weight(connection, len(sharers)),) if line]
     values = connection.derivatives_of_cost_by_weight_per_sample
     if not values:
         lines.append("  (no sample trained since clear())")
         return Explanation("\n".join(lines))
     deltas = receiver.derivatives_of_cost_by_bias_per_sample
     i = connection.input_neuron.index
-    inputs = [float(row[i]) for row in record.input_activations]
+    inputs = [float(row[i]) for row in layer.record.input_activations]
     lines.append("  dC/dw per sample = delta of the receiver x activation of the sender:")
     lines += _samples(values, lambda s, v: f"{_number(deltas[s])} x {_number(inputs[s])} = "
                                            f"{_number(v)}")
     mean = sum(values) / len(values)
     lines.append(f"  mean = {_number(mean)}")
+    lines += _weight_nudge_lines(connection, sharers, mean)
+    return Explanation("\n".join(lines))
+
+
+def _weight_nudge_lines(connection, sharers: list, mean: float) -> list[str]:
+    """What the nudge did to the weight (moved by the sum over its sharers' means, if shared)."""
+    receiver = connection.output_neuron
+    layer, record = receiver.layer, receiver.layer.record
     nudge = record.nudge
     if nudge is None:
-        return Explanation("\n".join(lines))
-    before = _weight_of(connection, nudge.weights_before)
+        return []
+    k = connection._k
+    before = _entry(nudge.weights_before, k)
     if receiver.static:
-        lines.append(f"  nudge: none, it leads into a static neuron (weight stays "
-                     f"{_number(before)})")
-        return Explanation("\n".join(lines))
-    what, gradient = "weight", mean
-    if layer.shared:  # the kernel entry: the sum of the means of every connection applying it
+        return [f"  nudge: none, it leads into a static neuron (weight stays {_number(before)})"]
+    lines, gradient = [], mean
+    what = layer.entry_name("weights", k)
+    if len(sharers) > 1:  # a shared weight: the sum of the means of every connection applying it
         all_inputs, all_deltas = _record_arrays(record)
         js = [c.output_neuron.index for c in sharers]
         senders = [c.input_neuron.index for c in sharers]
@@ -385,42 +311,5 @@ def explain_connection(connection) -> Explanation:
         lines.append(f"  the nudge moves the shared weight by the SUM of the means of all "
                      f"{len(sharers)} connections = this one's {_number(mean)} + the others' "
                      f"{_number(gradient - mean)} = {_number(gradient)}")
-        what = f"kernel entry {entry}"
-        velocity = float(layer.weight_velocity.reshape(-1)[connection._k])
-    else:
-        velocity = float(layer.weight_velocity[receiver.index, i])
-    lines.append(_nudge_line(what, before, connection.weight, gradient, nudge, velocity))
-    return Explanation("\n".join(lines))
-
-
-def _explain_switch(connection) -> Explanation:
-    """A connection into a max-pooling neuron: which samples it won, and that nothing is nudged."""
-    receiver = connection.output_neuron
-    layer = receiver.layer
-    i = connection.input_neuron.index
-    winner = _largest_input(receiver)
-    won = winner is connection
-    lines = [repr(connection),
-             "  a switch, not a parameter: its weight is 1 when its input is the largest of "
-             "the receiver's window, else 0",
-             f"  last sample: its input {_number(connection.input_activation)} "
-             + ("won, so it carried it into the receiver's z" if won else
-                f"lost to {_sender_name(layer, winner.input_neuron.index)} with "
-                f"{_number(winner.input_activation)}, so it carried 0")]
-    record = layer.record
-    deltas = receiver.derivatives_of_cost_by_bias_per_sample
-    if not deltas:
-        lines.append("  (no sample trained since clear())")
-        return Explanation("\n".join(lines))
-    winners = record.winners
-    lines.append("  backwards, the receiver's delta goes to the winner only:")
-
-    def describe(s, d):
-        w = int(winners[s][receiver.index])
-        if w == i:
-            return f"won: delta {_number(d)} flows back to its sender"
-        return f"lost to {_sender_name(layer, w)}: 0 flows back through it"
-
-    lines += _samples(deltas, describe)
-    lines.append("  nudge: none, a switch is not a parameter")
-    return Explanation("\n".join(lines))
+    lines.append(_nudge_line(nudge, "weights", k, what, before, connection.weight, gradient))
+    return lines

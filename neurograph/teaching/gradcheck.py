@@ -12,7 +12,6 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ..core.validation import as_sample
-from ..core.layers import HiddenLayer
 from ..engines.vectorized import forward
 
 __all__ = ["gradient_check", "GradientCheckResult"]
@@ -67,42 +66,32 @@ def _choose_parameters(layers, max_parameters, seed) -> Optional[set]:
 
 
 def _n_parameters(layer) -> int:
-    if layer.shared:
-        return layer.weights.size + layer.biases.size
-    return layer.size + layer.n_connections
+    return layer.n_check_entries()
 
 
 def _parameters(layer, record):
     """Each parameter of ``layer`` to check: ``(array, index, analytic derivative, where,
-    quantity)``, with the analytic derivative read from the record of one sample.
+    quantity)``, with the analytic derivative read from the record of one sample (the layer
+    says which entries it has: a shared weight is one entry, its derivative the sum over the
+    connections applying it)."""
+    return layer.check_entries(record.deltas[0], record.input_activations[0])
 
-    A shared weight (a kernel entry) is one parameter applied by many connections: its
-    derivative is the sum of theirs, and so is a feature map's shared bias's.
-    """
-    deltas, inputs = record.deltas[0], record.input_activations[0]
-    if layer.shared:
-        weights = layer.weights.reshape(-1)
-        by_weight = [0.0] * weights.size
-        by_bias = [0.0] * layer.biases.size
-        for neuron in layer.neurons:
-            if by_bias:
-                by_bias[neuron._b] += deltas[neuron.index]
-            for connection in neuron.inputs:
-                if by_weight:
-                    by_weight[connection._k] += (deltas[neuron.index]
-                                                 * inputs[connection.input_neuron.index])
-        for b, analytic in enumerate(by_bias):
-            yield layer.biases, b, analytic, layer, f"bias of map {b}"
-        for w, analytic in enumerate(by_weight):
-            entry = tuple(int(i) for i in np.unravel_index(w, layer.weights.shape))
-            yield weights, w, analytic, layer, f"kernel entry {entry}"
-        return
+
+def _activation_derivatives(network, layer, record, x, cost_of_outputs, h: float):
+    """dC/da of each neuron of hidden ``layer``: the recorded one and a finite difference
+    (its activation perturbed and propagated from its layer on)."""
+    activations = np.array(forward(network, x[None, :])[layer.index])  # (1, size)
+
+    def cost_from(value: float, j: int) -> float:
+        activations[0, j] = value
+        return cost_of_outputs(forward(network, activations, start=layer.index)[-1])
+
     for neuron in layer.neurons:
         j = neuron.index
-        yield layer.biases, j, float(deltas[j]), neuron, "bias"
-        for connection in neuron.inputs:
-            i = connection.input_neuron.index
-            yield layer.weights, (j, i), float(deltas[j] * inputs[i]), connection, "weight"
+        original = float(activations[0, j])
+        numeric = _numeric_derivative(lambda v: cost_from(v, j), original, h)
+        activations[0, j] = original
+        yield float(record.derivatives_of_cost_by_activation[0][j]), numeric, neuron
 
 
 def _numeric_derivative(cost: Callable[[float], float], value: float, h: float) -> float:
@@ -159,9 +148,7 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     >>> gradient_check(net, [0.3, -0.7], [1.0, 0.0]).max_relative_error < 1e-6
     True
     """
-    from ..core.network import Network
-
-    if not isinstance(network, Network):
+    if not hasattr(network, "receiving_layers"):
         raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
     x = as_sample("x", x, network.input_layer.size)
     y = as_sample("y", y, network.output_layer.size)
@@ -209,20 +196,9 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
             finally:
                 array[index] = original
             compare(analytic, numeric, where, quantity)
-        if isinstance(layer, HiddenLayer):
-            # dC/da of a hidden neuron: perturb its activation and propagate from its layer on.
-            activations = np.array(forward(network, x[None, :])[layer.index])  # (1, size)
-
-            def cost_from(value: float, j: int) -> float:
-                activations[0, j] = value
-                return cost_of_outputs(forward(network, activations, start=layer.index)[-1])
-
-            for neuron in layer.neurons:
-                j = neuron.index
-                original = float(activations[0, j])
-                numeric = _numeric_derivative(lambda v: cost_from(v, j), original, h)
-                activations[0, j] = original
-                analytic = float(record.derivatives_of_cost_by_activation[0][j])
+        if layer is not network.output_layer:
+            for analytic, numeric, neuron in _activation_derivatives(network, layer, record, x,
+                                                                     cost_of_outputs, h):
                 compare(analytic, numeric, neuron, "activation")
 
     return GradientCheckResult(worst.max_relative_error, worst.where, worst.quantity,

@@ -53,18 +53,12 @@ def _connections_of(network, items) -> list:
 
 
 def _check_own_weight(item, layer) -> None:
-    """Refuse ``item`` (a connection, or a neuron sending) into a convolution or pooling layer:
-    zeroing a shared weight would silence it in every window that applies it, and a
-    max-pooling connection is a switch."""
-    if not getattr(layer, "shared", False):
+    """Refuse ``item`` (a connection, or a neuron sending) into a layer that says its
+    connections cannot be silenced one by one: zeroing a shared weight would silence it in
+    every window that applies it, and a max-pooling connection is a switch."""
+    reason = layer.refuses_silencing()
+    if reason is None:
         return
-    from ..layers.convolution import MaxPoolingLayer
-
-    if isinstance(layer, MaxPoolingLayer):
-        reason = "whose connections are switches (1 for the largest input), not weights"
-    else:
-        reason = ("whose weights are shared between connections (zeroing one would silence "
-                  "it in every window)")
     goes = "it goes" if isinstance(item, Connection) else "its connections go"
     raise ValueError(f"cannot silence {item!r}: {goes} into {layer!r}, {reason}; only "
                      "connections into a fully connected layer can be silenced")
@@ -136,9 +130,7 @@ def lesion_report(network, X, Y) -> list[LesionResult]:
                          "can be measured")
     results = []
     for layer in network.hidden_layers:
-        if layer.shared:
-            continue
-        for neuron in layer.neurons:
+        for neuron in layer.lesion_candidates():
             with lesioned(network, neuron):
                 accuracy = network.evaluate(X, Y)["accuracy"]
             results.append(LesionResult(neuron, accuracy, accuracy - baseline))

@@ -113,25 +113,10 @@ def trace(network, X, Y, step_size: float) -> Trace:
         return [np.full(layer.size, np.nan) for layer in layers]
 
     def weights():
-        return [layer.weights.copy() if layer.shared else
-                np.where(layer.mask, layer.weights, np.nan) for layer in receiving]
+        return [layer.weights_shown() for layer in receiving]
 
     def blank_connections():
         return [np.full(layer.weights.shape, np.nan) for layer in receiving]
-
-    # a shared layer's connections as arrays, to sum per-connection derivatives per weight
-    windows = {layer.index: _connection_arrays(layer) for layer in receiving if layer.shared}
-
-    def derivatives_by_weight(layer, deltas, inputs):
-        """This sample's dC/dw: per connection for a dense layer, per shared weight (the sum
-        over the connections applying it) for a convolution or pooling layer."""
-        if not layer.shared:
-            return np.where(layer.mask, np.outer(deltas, inputs), np.nan)
-        if not layer.weights.size:  # max pooling: switches, no weight
-            return np.empty(layer.weights.shape)
-        receivers, senders, entries = windows[layer.index]
-        return np.bincount(entries, weights=deltas[receivers] * inputs[senders],
-                           minlength=layer.weights.size).reshape(layer.weights.shape)
 
     result = Trace(network, step_size,
                    weights_before=[layer.weights.copy() for layer in receiving],
@@ -156,8 +141,10 @@ def trace(network, X, Y, step_size: float) -> Trace:
             deltas[layer.index] = np.array(layer.record.deltas[-1], dtype=float)
             derivatives = blank_connections()
             inputs = np.array(layer.record.input_activations[-1], dtype=float)
-            derivatives[layer.index - 1] = derivatives_by_weight(layer, deltas[layer.index],
-                                                                 inputs)
+            # this sample's dC/dw: per connection, or per shared weight (the sum over the
+            # connections applying it)
+            derivatives[layer.index - 1] = layer.sample_derivatives_by_weight(
+                deltas[layer.index], inputs)
             if layer is network.output_layer:
                 number, what = 4, "train the output layer"
             else:
@@ -167,40 +154,35 @@ def trace(network, X, Y, step_size: float) -> Trace:
                                           "dC/dw (this sample)"))
         network.train_sample(x, y, observe=observe)
     network.nudge_parameters(step_size)
+    result.steps.append(_nudge_step(result, blank_neurons()))
+    return result
+
+
+def _nudge_step(result: Trace, changes: list) -> TraceStep:
+    """Step 7, after the nudge: each bias's and each weight's change."""
+    receiving = result.network.receiving_layers
     result.weights_after = [layer.weights.copy() for layer in receiving]
     result.biases_after = [layer.biases.copy() for layer in receiving]
-    changes = blank_neurons()
     for layer, before in zip(receiving, result.biases_before):
         if layer.biases.size:  # a pooling layer has no bias: NaN
             # each neuron's bias: its own, or in a convolution layer its map's
             where = np.array([neuron._b for neuron in layer.neurons])
             changes[layer.index] = (layer.biases - before)[where]
-    result.steps.append(TraceStep(
+    return TraceStep(
         7, "7. nudge every weight and bias by the mean of its list", None, changes,
         "bias change",
-        [after - before if layer.shared else np.where(layer.mask, after - before, np.nan)
+        [layer.weights_shown(after - before)
          for layer, before, after in zip(receiving, result.weights_before, result.weights_after)],
-        "weight change"))
-    return result
-
-
-def _connection_arrays(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every connection into ``layer``: its receiver, its sender and its shared weight."""
-    connections = layer.connections
-    return (np.array([c.output_neuron.index for c in connections], dtype=np.intp),
-            np.array([c.input_neuron.index for c in connections], dtype=np.intp),
-            np.array([c._k for c in connections], dtype=np.intp))
+        "weight change")
 
 
 def _check_drawable(trace_: Trace) -> None:
     """Refuse a trace of a network with shared weights: the diagram draws connections one by
     one, but such a layer's values are per shared weight (and its connections many)."""
     for layer in trace_.network.receiving_layers:
-        if layer.shared:
-            raise ValueError(f"cannot draw a trace of a network with {layer!r}: its connections "
-                             "share weights, so the trace holds one value per shared weight, not "
-                             "per connection (read them from trace.steps[k].connection_values"
-                             f"[{layer.index - 1}])")
+        reason = layer.refuses_per_connection_values()
+        if reason:
+            raise ValueError(f"cannot draw a trace of a network with {layer!r}: {reason}")
 
 
 def draw_step(trace_: Trace, k: int, *, ax=None, **style):

@@ -1,0 +1,227 @@
+"""Dropout: in training, each neuron passes its input on or drops it, at random.
+
+Neuron ``j`` of a dropout layer reads neuron ``j`` of the layer before through one connection,
+a switch: in a training mini-batch its weight for sample ``s`` is ``m_sj / (1 - rate)``, with
+``m_sj`` 1 (kept, probability ``1 - rate``) or 0 (dropped), so ``z = a`` on average; outside
+training (``predict``, ``evaluate``, ``propagate``) the weight is 1 and the layer passes its
+inputs on unchanged. The masks of a mini-batch are drawn when it starts, from the layer's own
+generator, so both engines draw the same ones. Nothing here learns.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ..core.connection import Connection
+from ..core.layers import HiddenLayer, Layer, _float_buffer
+from ..core.neurons import StaticNeuron
+from ..core.validation import check_seed, check_shape
+
+__all__ = ["DropoutLayer", "DropoutNeuron", "DropoutConnection", "dropout"]
+
+
+class DropoutNeuron(StaticNeuron):
+    """A neuron that passes its one input on, or drops it in training; it has no bias."""
+
+    @property
+    def bias(self) -> float:
+        return 0.0
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        raise AttributeError(f"{self!r} is a dropout neuron: it has no bias")
+
+
+class DropoutConnection(Connection):
+    """The switch into a dropout neuron: ``1 / (1 - rate)`` when the sample keeps the neuron,
+    0 when it drops it, and 1 outside training. Not a parameter: it cannot be set."""
+
+    __slots__ = ()
+
+    @property
+    def weight(self) -> float:
+        return self.output_neuron.layer._switch(self.output_neuron.index)
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        raise AttributeError(f"{self!r} goes into a dropout neuron: its weight is its switch "
+                             "(1 / (1 - rate) or 0 in training, 1 otherwise), not a parameter")
+
+    @property
+    def input_strength(self) -> float:
+        return self.weight * self.input_neuron.activation
+
+
+class DropoutLayer(HiddenLayer):
+    """Drop each input with probability ``rate`` in training (scaling the kept ones by
+    ``1 / (1 - rate)``); pass every input on unchanged outside training.
+
+    Parameters
+    ----------
+    previous : int, tuple or Layer
+        What it reads: a number of neurons, a shape, or the layer before (its ``shape``).
+    rate : float
+        The probability of dropping, in [0, 1).
+    seed : int or numpy.random.Generator, optional
+        Where the masks are drawn from.
+    dtype : {"float64", "float32"}
+
+    Examples
+    --------
+    >>> from neurograph import InputLayer, OutputLayer, Network
+    >>> from neurograph.layers import DropoutLayer
+    >>> inputs = InputLayer(4)
+    >>> drop = DropoutLayer(inputs, 0.5, seed=0)
+    >>> net = Network([inputs, drop, OutputLayer(2)])
+    >>> drop
+    DropoutLayer(index 1, 4 neurons, rate 0.5)
+    """
+
+    neuron_class = DropoutNeuron
+
+    def __init__(self, previous, rate: float = 0.5, *, seed=None, dtype="float64") -> None:
+        shape = previous.shape if isinstance(previous, Layer) else (
+            (previous,) if isinstance(previous, (int, np.integer)) else previous)
+        shape = check_shape("previous", shape)
+        try:
+            rate = float(rate)
+        except (TypeError, ValueError):
+            raise ValueError(f"`rate` must be a number in [0, 1), got {rate!r}") from None
+        if not 0.0 <= rate < 1.0:
+            raise ValueError(f"`rate` must be in [0, 1), got {rate!r}")
+        self.rate = rate
+        self.rng = np.random.default_rng(check_seed(seed))
+        self._masks: Optional[np.ndarray] = None  # (batch, size) while a batch trains
+        super().__init__(int(np.prod(shape)), "identity", static=True, dtype=dtype)
+        self.shape = shape
+        self._weight_buffer, self.weights = _float_buffer(0, self.dtype)
+        self._bias_buffer, self.biases = _float_buffer(0, self.dtype)
+
+    def _make_neuron(self, index: int):
+        return DropoutNeuron(self, index)
+
+    def _describe(self) -> str:
+        return f"{self.size} neurons, rate {self.rate:g}"
+
+    @property
+    def n_connections(self) -> int:
+        return 0 if self.previous is None else self.size
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _check_previous(self, previous: Layer) -> None:
+        if previous.size != self.size:
+            raise ValueError(f"{self!r} reads {self.size} neurons, but {previous!r} has "
+                             f"{previous.size}")
+
+    def _attach_previous(self, previous: Layer) -> None:
+        if self.previous is previous:
+            return
+        self._check_previous(previous)
+        self.previous = previous
+        previous.next = self
+        for sender, receiver in zip(previous.neurons, self.neurons):
+            connection = DropoutConnection(sender, receiver, self._weight_buffer, 0)
+            sender.outputs.append(connection)
+            receiver.inputs.append(connection)
+
+    def _refuse_connections_by_hand(self, message: str) -> None:
+        raise ValueError(message)
+
+    def _initialize(self, scheme, rng) -> None:
+        """Nothing to draw."""
+
+    # -- training mode -----------------------------------------------------------------------
+
+    def begin_batch(self, batch: int) -> None:
+        """Draw this mini-batch's masks: row ``s`` scales sample ``s``'s inputs."""
+        keep = self.rng.random((batch, self.size)) >= self.rate
+        self._masks = (keep / (1.0 - self.rate)).astype(self.dtype)
+
+    def end_batch(self) -> None:
+        self._masks = None
+
+    def eval(self) -> None:
+        """Propagate into this layer; in training, with the mask of the sample being
+        propagated (the object engine propagates sample ``s`` when ``s`` rows are recorded)."""
+        if self._masks is not None:
+            self._row = self._masks[min(len(self.record), len(self._masks) - 1)].tolist()
+        super().eval()
+
+    def _switch(self, j: int) -> float:
+        """Neuron ``j``'s switch for the sample last propagated, or 1 outside training."""
+        return 1.0 if self._masks is None else self._row[j]
+
+    # -- the layer protocol ------------------------------------------------------------------
+
+    def trainable_entries(self, name: str):
+        return False
+
+    def structure(self) -> tuple:
+        return super().structure() + (self.rate,)
+
+    def forward_batch(self, a_in: np.ndarray, keep: bool = False):
+        if self._masks is None:
+            return a_in.copy(), None
+        return a_in * self._masks, None
+
+    def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
+        return delta if self._masks is None else delta * self._masks
+
+    def nudge(self, optimizer, bias_clamp=None) -> None:
+        """Nothing learns."""
+
+    def first_non_finite(self, name: str, values: np.ndarray) -> str:
+        return f"{name} of {self!r}"  # it has none: never reached
+
+    # -- hints for the teaching tools --------------------------------------------------------
+
+    def without_parameters(self) -> str:
+        return "a dropout neuron has no bias and no weights to learn"
+
+    def explain_z(self, neuron, max_terms: int) -> str:
+        from ..teaching.explain import _number
+
+        a = neuron.inputs[0].input_activation
+        return (f"  z = switch {_number(neuron.inputs[0].weight)} x {_number(a)} = "
+                f"{_number(neuron.z)} (kept inputs are scaled by 1 / (1 - {self.rate:g}) in "
+                "training; outside training the switch is 1)")
+
+    def explain_connection(self, connection) -> str:
+        return (f"{connection!r}\n  a dropout switch, not a parameter: in a training "
+                f"mini-batch it is 1 / (1 - {self.rate:g}) when the sample keeps the neuron and "
+                "0 when it drops it; outside training it is 1")
+
+    def sample_derivatives_by_weight(self, deltas, inputs) -> np.ndarray:
+        return np.empty(0)
+
+    def weights_shown(self, weights=None) -> np.ndarray:
+        return np.empty(0)
+
+    def refuses_per_connection_values(self) -> str:
+        return "its connections are dropout switches, not weights"
+
+    def refuses_silencing(self) -> str:
+        return "whose connections are dropout switches, not weights"
+
+    def lesion_candidates(self) -> list:
+        return []
+
+    def check_entries(self, deltas, inputs):
+        return iter(())
+
+    def n_check_entries(self) -> int:
+        return 0
+
+    def summary(self) -> tuple[str, str, int, int]:
+        return ("dropout", f"{'identity':<10} {'static':>12}  drops each input with "
+                           f"probability {self.rate:g} in training", 0, 0)
+
+
+def dropout(rate: float = 0.5, *, seed=None):
+    """A dropout layer for :meth:`Network.convolutional`'s ``front`` (see
+    :class:`DropoutLayer`)."""
+    from .convolution import _recipe
+
+    return _recipe(DropoutLayer, rate=rate, seed=seed)

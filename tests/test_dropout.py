@@ -1,0 +1,129 @@
+"""Dropout: active in fit, off in predict and evaluate, the same masks in both engines."""
+import numpy as np
+import pytest
+
+from neurograph import HiddenLayer, InputLayer, Network, OutputLayer
+from neurograph.layers import DropoutLayer, dropout
+from neurograph.optimizers import Adam
+
+
+def build(rate=0.4, seed=3):
+    inputs, hidden = InputLayer(6), HiddenLayer(5, "tanh")
+    inputs.fully_connect_to(hidden, seed=1)
+    drop = DropoutLayer(hidden, rate, seed=seed)
+    output = OutputLayer(3, "sigmoid")
+    net = Network([inputs, hidden, drop, output], bias_clamp=None)
+    drop.fully_connect_to(output, seed=2)
+    return net
+
+
+def data(n=24, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, (n, 6)), rng.uniform(0, 1, (n, 3))
+
+
+def assert_same(a, b, tolerance=1e-9):
+    for la, lb in zip(a.receiving_layers, b.receiving_layers):
+        for name in la.parameter_names:
+            np.testing.assert_allclose(la.parameter(name), lb.parameter(name), rtol=0,
+                                       atol=tolerance)
+        for field in ("input_activations", "deltas"):
+            np.testing.assert_allclose(np.asarray(getattr(la.record, field)),
+                                       np.asarray(getattr(lb.record, field)), rtol=0,
+                                       atol=tolerance)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_the_engines_draw_the_same_masks_and_stay_equal(optimizer):
+    X, Y = data()
+    by_objects, vectorized = build(), build()
+    for net, engine in ((by_objects, "object"), (vectorized, "vectorized")):
+        net.fit(X, Y, epochs=3, batch_size=5, learning_rate=0.3 if optimizer == "sgd" else 0.01,
+                optimizer=optimizer, engine=engine, seed=0, progress=False)
+    assert_same(by_objects, vectorized)
+    assert by_objects.layers[2].rng.bit_generator.state == \
+        vectorized.layers[2].rng.bit_generator.state
+
+
+def test_dropout_acts_in_training_only():
+    X, Y = data()
+    net = build(rate=0.5)
+    drop = net.layers[2]
+    before = net.predict(X)
+    # outside training the layer passes its inputs on: the same as without it
+    plain = Network.layered([6, 5, 3])
+    for target, source in ((plain.layers[1], net.layers[1]), (plain.layers[2], net.layers[3])):
+        target.weights[...] = source.weights
+        target.biases[...] = source.biases
+    plain.layers[1].activation_function = net.layers[1].activation_function
+    np.testing.assert_array_equal(before, plain.predict(X))
+    np.testing.assert_array_equal(net.predict(X), net.predict(X))  # no mask drawn
+    assert [c.weight for n in drop.neurons for c in n.inputs] == [1.0] * drop.size
+    net.fit(X, Y, epochs=1, batch_size=24, learning_rate=0.1, seed=0, progress=False)
+    # the record of the batch shows dropped neurons: some activations exactly 0
+    inputs = np.asarray(net.layers[3].record.input_activations)
+    assert (inputs == 0).any() and (inputs != 0).any()
+    kept = inputs != 0
+    hidden_a = np.asarray(drop.record.input_activations)
+    np.testing.assert_allclose(inputs[kept], 2.0 * hidden_a[kept])
+
+
+def test_a_rate_of_zero_trains_as_without_dropout():
+    X, Y = data()
+    net = build(rate=0.0)
+    plain = Network.layered([6, 5, 3], bias_clamp=None)
+    for target, source in ((plain.layers[1], net.layers[1]), (plain.layers[2], net.layers[3])):
+        target.weights[...] = source.weights
+        target.biases[...] = source.biases
+        target.activation_function = source.activation_function
+    for n in (net, plain):
+        n.fit(X, Y, epochs=2, batch_size=6, learning_rate=0.2, seed=0, progress=False)
+    np.testing.assert_array_equal(net.layers[3].weights, plain.layers[2].weights)
+    np.testing.assert_array_equal(net.layers[1].weights, plain.layers[1].weights)
+
+
+def test_the_gradient_check_sees_no_mask_and_passes():
+    from neurograph import gradient_check
+
+    X, Y = data(2)
+    result = gradient_check(build(), X[0], Y[0])
+    assert result.max_relative_error < 1e-6
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: DropoutLayer(4, 1.0), r"`rate` must be in \[0, 1\), got 1.0"),
+    (lambda: DropoutLayer(4, -0.1), r"`rate` must be in \[0, 1\)"),
+    (lambda: DropoutLayer(4, "half"), r"`rate` must be a number in \[0, 1\), got 'half'"),
+    (lambda: DropoutLayer(0, 0.5), r"`previous` must be 1 to 3 positive integers"),
+])
+def test_bad_arguments_are_refused(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_a_dropout_switch_is_not_a_parameter_and_is_explained():
+    net = build()
+    connection = net.layers[2].neurons[0].inputs[0]
+    with pytest.raises(AttributeError, match="not a parameter"):
+        connection.weight = 0.5
+    assert "dropout switch" in str(connection.explain())
+    with pytest.raises(ValueError, match="dropout switches"):
+        with net.lesioned(connection):
+            pass
+
+
+def test_dropout_joins_a_convolutional_front():
+    from neurograph.convolution import convolution, max_pooling
+
+    net = Network.convolutional((6, 6), [convolution(2, kernel_size=3, learn=True),
+                                         max_pooling(2), dropout(0.25, seed=0)], [3], seed=0)
+    assert isinstance(net.layers[3], DropoutLayer) and net.layers[3].shape == (2, 2, 2)
+    X = np.random.default_rng(0).uniform(0, 1, (10, 36))
+    Y = np.eye(3)[np.arange(10) % 3]
+    a, b = (Network.convolutional((6, 6), [convolution(2, kernel_size=3, learn=True),
+                                           max_pooling(2), dropout(0.25, seed=0)], [3], seed=0)
+            for _ in range(2))
+    for n, engine in ((a, "object"), (b, "vectorized")):
+        n.fit(X, Y, epochs=2, batch_size=5, optimizer=Adam(0.01), engine=engine, seed=0,
+              progress=False)
+    assert_same(a, b)
