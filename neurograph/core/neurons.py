@@ -107,11 +107,13 @@ class TransmitterNeuron(Neuron):
         >>> inputs[1].connect_to(outputs[0], weight=0.5)
         Connection(layer ? #1 -> layer ? #0, weight=0.5)
         """
-        from .layers import check_can_connect
-
         from .validation import check_seed
 
-        check_can_connect(self, receiver)
+        if receiver is self:
+            raise ValueError(f"cannot connect {self!r} to itself")
+        if not isinstance(receiver, ReceiverNeuron):
+            raise TypeError(f"`receiver` must be a hidden or output neuron, got {receiver!r}")
+        receiver.layer.check_connection(self, receiver)
         if weight is None:
             weight = float(np.random.default_rng(check_seed(seed)).uniform(-0.5, 0.5))
         try:

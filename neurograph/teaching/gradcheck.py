@@ -77,6 +77,46 @@ def _parameters(layer, record):
     return layer.check_entries(record.deltas[0], record.input_activations[0])
 
 
+class _Worst:
+    """Keeps the worst relative error of the comparisons made, and counts them."""
+
+    def __init__(self, floor: float) -> None:
+        self.floor, self.worst, self.n_checked = floor, None, 0
+
+    def __call__(self, analytic: float, numeric: float, where, quantity: str) -> None:
+        self.n_checked += 1
+        error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), self.floor)
+        if self.worst is None or error > self.worst.max_relative_error:
+            self.worst = GradientCheckResult(error, where, quantity, analytic, numeric, 0)
+
+
+def _one_sample_records(network, x: np.ndarray, y: np.ndarray) -> list:
+    """The records of training ``x, y`` alone (object engine); the network keeps its own."""
+    layers = network.receiving_layers
+    saved_records = [layer.record for layer in layers]
+    try:
+        network.clear()
+        network.train_sample(x, y)
+        return [layer.record for layer in layers]
+    finally:
+        for layer, record in zip(layers, saved_records):
+            layer.record = record
+
+
+def _perturbed(network, x, cost_of_outputs, array: np.ndarray, index, h: float) -> float:
+    """The finite-difference derivative of the cost by ``array[index]`` (put back after)."""
+    original = float(array[index])
+
+    def cost(value: float) -> float:
+        array[index] = value
+        return cost_of_outputs(forward(network, x[None, :])[-1])
+
+    try:
+        return _numeric_derivative(cost, original, h)
+    finally:
+        array[index] = original
+
+
 def _activation_derivatives(network, layer, record, x, cost_of_outputs, h: float):
     """dC/da of each neuron of hidden ``layer``: the recorded one and a finite difference
     (its activation perturbed and propagated from its layer on)."""
@@ -155,51 +195,25 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     network.output_layer.check_targets("y", y)
     layers = network.receiving_layers
     chosen = _choose_parameters(layers, max_parameters, seed)
-    saved_records = [layer.record for layer in layers]
-    try:
-        network.clear()
-        network.train_sample(x, y)
-        records = [layer.record for layer in layers]
-    finally:
-        for layer, record in zip(layers, saved_records):
-            layer.record = record
+    records = _one_sample_records(network, x, y)
     target = y[None, :]
 
     def cost_of_outputs(outputs: np.ndarray) -> float:
         return float(network.cost_function(outputs, target)[0])
 
-    def cost_with(array: np.ndarray, index) -> Callable[[float], float]:
-        def cost(value: float) -> float:
-            array[index] = value
-            return cost_of_outputs(forward(network, x[None, :])[-1])
-        return cost
-
-    worst = None
-    n_checked = 0
-
-    def compare(analytic: float, numeric: float, where, quantity: str) -> None:
-        nonlocal worst, n_checked
-        n_checked += 1
-        error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), floor)
-        if worst is None or error > worst.max_relative_error:
-            worst = GradientCheckResult(error, where, quantity, analytic, numeric, 0)
-
+    compare = _Worst(floor)
     k = -1  # each parameter's position, biases and weights layer by layer, neuron by neuron
     for layer, record in zip(layers, records):
         for array, index, analytic, where, quantity in _parameters(layer, record):
             k += 1
-            if chosen is not None and k not in chosen:
-                continue
-            original = float(array[index])
-            try:
-                numeric = _numeric_derivative(cost_with(array, index), original, h)
-            finally:
-                array[index] = original
-            compare(analytic, numeric, where, quantity)
+            if chosen is None or k in chosen:
+                numeric = _perturbed(network, x, cost_of_outputs, array, index, h)
+                compare(analytic, numeric, where, quantity)
         if layer is not network.output_layer:
             for analytic, numeric, neuron in _activation_derivatives(network, layer, record, x,
                                                                      cost_of_outputs, h):
                 compare(analytic, numeric, neuron, "activation")
 
+    worst = compare.worst
     return GradientCheckResult(worst.max_relative_error, worst.where, worst.quantity,
-                               worst.analytic, worst.numeric, n_checked)
+                               worst.analytic, worst.numeric, compare.n_checked)
