@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import neurograph.training.loop as training
+from neurograph.engines.vectorized import VectorizedEngine
 from neurograph import Network, load
 from neurograph.io.modelfile import load_checkpoint
 
@@ -66,7 +67,7 @@ def test_the_checkpoint_is_a_model_file_too(tmp_path):
 def interrupt_at(monkeypatch, batch_number, real_signal=True):
     """Make Ctrl-C arrive during the given mini-batch (counting from 1 across epochs)."""
     calls = {"n": 0}
-    original = training.train_batch
+    original = VectorizedEngine.train_batch
     flags = []
     catch = training._catch_ctrl_c
 
@@ -74,18 +75,17 @@ def interrupt_at(monkeypatch, batch_number, real_signal=True):
         flags.append(flag)
         return catch(flag)
 
-    def step(*args, **kwargs):
+    def step(self, *args, **kwargs):
         calls["n"] += 1
-        result = original(*args, **kwargs)
-        if calls["n"] == batch_number:
+        if calls["n"] == batch_number:  # while the batch trains
             if real_signal:
                 os.kill(os.getpid(), signal.SIGINT)  # handled by fit's handler, between bytecodes
             else:
                 flags[-1].append(signal.SIGINT)
-        return result
+        return original(self, *args, **kwargs)
 
     monkeypatch.setattr(training, "_catch_ctrl_c", catching)
-    monkeypatch.setattr(training, "train_batch", step)
+    monkeypatch.setattr(VectorizedEngine, "train_batch", step)
 
 
 @pytest.mark.parametrize("batch_number", [4, 9, 18])  # 9 batches an epoch: 9 ends epoch 1
@@ -194,3 +194,38 @@ def test_resume_refuses_a_checkpoint_with_another_cost_clamp_or_dtype(tmp_path):
                             cost="quadratic", seed=7)
     with pytest.raises(ValueError, match="holds a different network"):
         other.fit(X, Y, epochs=3, resume=path, **SETTINGS)
+
+
+def test_ctrl_c_leaves_every_layer_the_last_batchs_lists_and_winners(monkeypatch):
+    """A static convolution front-end is trained forward only, but a Ctrl-C still leaves its
+    layers (and the max-pooling winners) the lists of the last mini-batch, as the object
+    engine would."""
+    from neurograph.convolution import convolution, max_pooling
+
+    def conv():
+        return Network.convolutional((6, 6), [convolution(), max_pooling(2)], [5, 3], seed=0)
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, 1, (40, 36)), np.eye(3)[rng.integers(0, 3, 40)]
+    settings = dict(batch_size=6, learning_rate=0.1, seed=2, progress=False)
+    net = conv()
+    interrupt_at(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt, match="after mini-batch 3 of epoch 1"):
+        net.fit(X, Y, epochs=2, **settings)
+    monkeypatch.undo()
+    reference = conv()  # the same three batches by the object engine
+    order = np.random.default_rng(settings["seed"]).permutation(len(X))
+    for b in range(3):
+        rows = order[6 * b:6 * b + 6]
+        reference.fit(X[rows], Y[rows], batch_size=6, learning_rate=0.1, shuffle=False,
+                      engine="object", progress=False)
+    for mine, theirs in zip(net.receiving_layers, reference.receiving_layers):
+        assert len(mine.record) == len(mine.record.input_activations) == 6, mine
+        for field in ("input_activations", "deltas"):
+            np.testing.assert_allclose(np.asarray(getattr(mine.record, field)),
+                                       np.asarray(getattr(theirs.record, field)), atol=1e-12)
+    pool = net.layers[2]
+    np.testing.assert_array_equal(np.asarray(pool.record.winners),
+                                  np.asarray(reference.layers[2].record.winners))
+    assert [n.winner for n in pool.neurons] != [None] * pool.size
+    assert "no sample trained" not in str(net.layers[1][0].explain())

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import neurograph.training.loop as training
+from neurograph.engines.vectorized import VectorizedEngine
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer, load
 from neurograph.cli.main import main
 from neurograph.convolution import (AveragePoolingLayer, ConvolutionLayer, MaxPoolingLayer,
@@ -195,21 +196,20 @@ def test_ctrl_c_in_the_middle_of_an_epoch_resumes_a_conv_network_exactly(tmp_pat
     whole = conv_net()
     whole.fit(X, Y, epochs=2, momentum=0.5, **SETTINGS)
     flags, calls = [], []
-    catch, step = training._catch_ctrl_c, training.train_batch
+    catch, step = training._catch_ctrl_c, VectorizedEngine.train_batch
 
     def catching(flag):
         flags.append(flag)
         return catch(flag)
 
-    def stepping(*args, **kwargs):
+    def stepping(self, *args, **kwargs):
         calls.append(1)
-        result = step(*args, **kwargs)
-        if len(calls) == 8:  # the second batch of epoch 2
+        if len(calls) == 8:  # during the second batch of epoch 2
             flags[-1].append(signal.SIGINT)
-        return result
+        return step(self, *args, **kwargs)
 
     monkeypatch.setattr(training, "_catch_ctrl_c", catching)
-    monkeypatch.setattr(training, "train_batch", stepping)
+    monkeypatch.setattr(VectorizedEngine, "train_batch", stepping)
     path = tmp_path / "stopped.json"
     with pytest.raises(KeyboardInterrupt, match="mini-batch 2 of epoch 2"):
         conv_net().fit(X, Y, epochs=2, momentum=0.5, checkpoint=path, **SETTINGS)

@@ -84,8 +84,10 @@ def nudge_parameters(network, optimizer) -> None:
     befores = [{name: layer.parameter(name).copy() for name in layer.parameter_names}
                for layer in layers]
     saved = optimizer.snapshot()
-    slots_before = [{name: optimizer.slots(layer, name).copy() for name in layer.parameter_names}
-                    for layer in layers]
+    learning = [[name for name in layer.parameter_names
+                 if layer.trainable_entries(name) is not False] for layer in layers]
+    slots_before = [{name: optimizer.slots(layer, name).copy() for name in names}
+                    for layer, names in zip(layers, learning)]
     optimizer.begin_step()
     try:
         for layer in layers:  # each neuron, or shared weights once
@@ -97,8 +99,8 @@ def nudge_parameters(network, optimizer) -> None:
         optimizer.restore(saved)
         raise FloatingPointError(f"nudge_parameters stopped: the {error}; the network keeps "
                                  "its previous parameters (try a smaller step size)") from error
-    for layer, before, slots in zip(layers, befores, slots_before):
-        after = {name: optimizer.slots(layer, name).copy() for name in layer.parameter_names}
+    for layer, before, slots, names in zip(layers, befores, slots_before, learning):
+        after = {name: optimizer.slots(layer, name).copy() for name in names}
         layer.record.nudge = Nudge(optimizer, before, slots, after)
 
 
@@ -127,6 +129,7 @@ class ObjectEngine:
     :class:`~neurograph.engines.vectorized.VectorizedEngine`)."""
 
     name = "object"
+    recorded = True  # every mini-batch leaves its per-sample lists
 
     def start(self, network) -> None:
         """Nothing to work out beforehand: every step reads the graph."""

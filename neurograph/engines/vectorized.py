@@ -247,6 +247,11 @@ class VectorizedEngine:
             self.last = result
         return result[0][-1]
 
+    @property
+    def recorded(self) -> bool:
+        """Whether the last mini-batch left its per-sample lists in the layers."""
+        return self.last is not None
+
     def finish(self, network, y_last) -> None:
         """Set activations, weighted sums, winners and desired activations as the object
         engine leaves them: those of the last sample trained."""

@@ -303,8 +303,10 @@ class _Run:
                 self.network, self.X[rows], Y_epoch[begin:end], self.optimizer,
                 True if final else (lambda: bool(self.interrupted)), rows)
             self.bar.batch(epoch, b)
-            if self.interrupted:
-                self.stop(epoch, b, -(-n // size), epoch_rng_state, Y_epoch[end - 1])
+            if self.interrupted and self.engine.recorded:
+                # (a Ctrl-C in the last instants of a batch, after it chose not to keep its
+                # record, stops after the next one: the lists left are always a whole batch's)
+                self.stop(epoch, b, -(-n // size), epoch_rng_state, Y_epoch[min(end, n) - 1])
         _check_parameters(self.network)
         history.seconds.append(time.perf_counter() - started)
         history.cost.append(_mean_cost(self.network, outputs[first_row:], Y_epoch[first_row:]))
