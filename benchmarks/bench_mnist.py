@@ -479,9 +479,11 @@ def network_velocities(net: Network) -> list[np.ndarray]:
 def check_float32_steps(X, Y, batches: int) -> float:
     """Max |difference| of single steps from the same parameters and velocities, over the
     first ``batches`` mini-batches of the epoch (neurograph through ``train_batch``)."""
-    from neurograph.vectorized import train_batch
+    from neurograph.engines.vectorized import train_batch
+    from neurograph.optimizers import SGD
 
     net = new_float32_network()
+    net.optimizer = SGD(F32_LEARNING_RATE, F32_MOMENTUM)  # its velocities: the layers' views
     order = np.random.default_rng(SEED_SHUFFLE).permutation(len(X))
     worst = 0.0
     for begin in range(0, min(len(X), batches * F32_BATCH), F32_BATCH):
@@ -489,7 +491,7 @@ def check_float32_steps(X, Y, batches: int) -> float:
         params, velocities = network_parameters(net), network_velocities(net)
         numpy_momentum_batch(params, velocities, X[rows], Y[rows], F32_LEARNING_RATE,
                              F32_MOMENTUM)
-        train_batch(net, X[rows], Y[rows], F32_LEARNING_RATE, F32_MOMENTUM, keep_record=False)
+        train_batch(net, X[rows], Y[rows], net.optimizer, keep_record=False)
         worst = max(worst, max_abs_difference(params, network_parameters(net)),
                     max_abs_difference(velocities, network_velocities(net)))
     return worst
