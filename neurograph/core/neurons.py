@@ -46,6 +46,13 @@ class Neuron:
     their layer (``HiddenLayer(3)`` makes three ``HiddenNeuron`` objects), not directly.
     """
 
+    receives = False
+    """True for a neuron that weighs inputs (it has ``inputs``, a ``bias`` and its layer's
+    activation function): hidden and output neurons, not input neurons."""
+
+    static = False
+    """True for a neuron whose parameters never change in training (see StaticNeuron)."""
+
     def __init__(self, layer, index: int) -> None:
         self.layer = layer
         self.index = index
@@ -128,6 +135,7 @@ class ReceiverNeuron(Neuron):
     """
 
     static = False
+    receives = True
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)
