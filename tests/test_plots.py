@@ -177,7 +177,7 @@ def test_plot_weights_strips_and_shapes_on_a_given_axes():
 @pytest.mark.parametrize("kwargs, match", [
     ({"shape": (2, 2)}, r"`shape` must be \(rows, columns\) with rows x columns = 9"),
     ({"shape": 9}, "`shape` must be"),
-    ({"max_neurons": 0}, "`max_neurons` must be an integer >= 1, got 0"),
+    ({"max_neurons": 0}, "`max_neurons` must be a positive integer, got 0"),
 ])
 def test_plot_weights_refuses_bad_arguments(kwargs, match):
     net = Network.layered([9, 5, 2], seed=0)
@@ -474,7 +474,7 @@ def test_animate_training_diagram_frames(tmp_path):
 
 @pytest.mark.parametrize("sizes, kwargs, error, match", [
     ([2, 3, 1], {"fps": 0}, ValueError, "`fps` must be a number > 0, got 0"),
-    ([2, 3, 1], {"epochs": 0}, ValueError, "`epochs` must be an integer >= 1, got 0"),
+    ([2, 3, 1], {"epochs": 0}, ValueError, "`epochs` must be a positive integer, got 0"),
     ([2, 3, 1], {"frame": "movie"}, ValueError,
      "`frame` must be one of boundary, diagram, got 'movie'"),
     ([2, 3, 1], {"fit_kwargs": {"epochs": 5}}, ValueError, "`fit_kwargs` must not set 'epochs'"),

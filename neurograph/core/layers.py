@@ -173,6 +173,47 @@ class Layer:
         adds): two networks whose layers agree on it can hand parameters to each other."""
         return (type(self).__name__, self.size, tuple(self.shape))
 
+    # -- hints for the diagram and plots ---------------------------------------------------------
+
+    def diagram_image(self) -> Optional[tuple[tuple[int, int, int], str]]:
+        """How the diagram may draw this layer's neurons as an image.
+
+        ``((channels, rows, columns), "channels")`` for a layer with an image shape (neuron
+        ``(c, y, x)`` is the pixel at row ``y``, column ``x`` of channel ``c``); ``(shape,
+        "maps")`` for a stack of feature maps, drawn as tiles however many there are; None
+        for a plain column of neurons.
+        """
+        shape = tuple(self.shape)
+        if len(shape) == 3:
+            return shape, "channels"
+        if len(shape) == 2:
+            return (1, *shape), "channels"
+        return None
+
+    def diagram_kernels(self) -> Optional[np.ndarray]:
+        """The kernels ``(maps, channels, kh, kw)`` the diagram draws beside the layer's maps (a
+        live view), or None (no kernels: the plain case)."""
+        return None
+
+    def diagram_caption(self) -> str:
+        """The words under the layer in the diagram: its kind and size (and, for a layer of
+        maps, their shape and the windows they read)."""
+        return f"{type(self).__name__.replace('Layer', '').lower()}\n{self.size}"
+
+    def weight_picture(self) -> tuple[str, np.ndarray]:
+        """What :func:`~neurograph.drawing.plots.plot_weights` draws of this layer:
+        ``("weights", w)``, ``w`` ``(n_out, n_in)`` with NaN where there is no connection, or
+        ``("kernels", k)``, ``k`` ``(maps, channels, kh, kw)``.
+
+        Raises a TypeError here: a layer that receives nothing has no weights.
+        """
+        raise TypeError(f"`layer` must be a HiddenLayer or OutputLayer, got {self!r}")
+
+    def graph_node_attributes(self, index: int) -> dict:
+        """What the networkx export adds to neuron ``index``'s node beyond its kind, place,
+        bias, activation and static flag: nothing for a plain layer."""
+        return {}
+
     def __repr__(self) -> str:
         index = "?" if self.index is None else self.index
         return f"{type(self).__name__}(index {index}, {self._describe()})"
@@ -344,6 +385,36 @@ class ReceivingLayer(Layer):
         return super().structure() + (self.activation_function.name,
                                       None if self.mask is None else self.mask.tobytes(),
                                       self.trainable.tobytes())
+
+    # -- hints for the diagram and plots ---------------------------------------------------------
+
+    def input_image(self) -> Optional[tuple[int, int, int]]:
+        """The image ``(channels, rows, columns)`` this layer reads the layer before as (the
+        diagram draws that layer so), or None when it reads a plain vector (a dense layer)."""
+        return None
+
+    def receptive_field(self, index: int) -> Optional[tuple[int, np.ndarray]]:
+        """The window neuron ``index`` reads, which the diagram draws instead of the layer's
+        connections: ``(channel, inputs)``, the channel of the layer before that the window is
+        drawn in and the sorted indices (in the layer before) of its inputs in that channel.
+        None for a layer whose connections are drawn as lines (a dense layer)."""
+        return None
+
+    def weight_picture(self) -> tuple[str, np.ndarray]:
+        """Each neuron's incoming weights, ``("weights", w)``: ``w`` is a float copy of
+        ``weights`` ``(n_out, n_in)``, NaN where there is no connection. Raises a ValueError
+        when nothing is connected yet."""
+        if self.weights is None:
+            raise ValueError(f"`layer` must have incoming connections, got {self!r} with none")
+        return "weights", np.where(self.mask, self.weights, np.nan).astype(float)
+
+    def graph_edges(self) -> list[tuple[int, int, dict]]:
+        """The networkx export's edges into this layer: ``(i, j, attributes)`` for each
+        connection from neuron ``i`` of the layer before to neuron ``j``, the attributes
+        holding its ``weight``."""
+        rows, columns = self.mask.nonzero()
+        weights = self.weights[rows, columns].tolist()
+        return [(int(i), int(j), {"weight": w}) for j, i, w in zip(rows, columns, weights)]
 
     # -- the optimizer's slots, under the names they had before optimizers were objects ------
 

@@ -46,8 +46,16 @@ class Neuron:
     their layer (``HiddenLayer(3)`` makes three ``HiddenNeuron`` objects), not directly.
     """
 
-    receives = False  # has inputs, a bias and an activation function (hidden, output)
-    transmits = False  # has outputs (input, hidden)
+    receives = False
+    """True for a neuron that weighs inputs (it has ``inputs``, a ``bias`` and its layer's
+    activation function): hidden and output neurons, not input neurons."""
+
+    transmits = False
+    """True for a neuron that sends its activation on (it has ``outputs``): input and hidden
+    neurons."""
+
+    static = False
+    """True for a neuron whose parameters never change in training (see StaticNeuron)."""
 
     def __init__(self, layer, index: int) -> None:
         self.layer = layer

@@ -185,13 +185,13 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     (24, 300, 5400)
     """
     _check_layout_arguments(network, max_neurons, max_connections, image_shape)
-    if any(getattr(layer, "shared", False) for layer in network.receiving_layers):
+    if any(_is_maps(layer.diagram_image()) for layer in network.receiving_layers):
         return _layout_with_maps(network, max_neurons, max_connections, image_shape)
     layouts, notes = _columns(network, max_neurons, image_shape)
     connections = []
     total = 0
     for k, layer in enumerate(network.receiving_layers, start=1):
-        total += int(layer.mask.sum())
+        total += layer.n_connections
         connections.extend(_strongest(layer, k, layouts[k - 1], layouts[k], max_connections,
                                       notes))
     return NetworkLayout(layouts, connections, total, notes)
@@ -199,9 +199,9 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
 
 def _check_layout_arguments(network, max_neurons, max_connections, image_shape) -> None:
     """Refuse what :func:`network_layout` cannot lay out, with the error it promises."""
-    from ..core.network import Network
-
-    if not isinstance(network, Network):
+    # A network is anything with layers (importing Network here would close an import cycle).
+    if not all(hasattr(network, name) for name in ("layers", "receiving_layers",
+                                                    "input_layer")):
         raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
     for name, value in (("max_neurons", max_neurons), ("max_connections", max_connections)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -285,23 +285,26 @@ def _strongest(layer, k: int, senders: LayerLayout, receivers: LayerLayout,
     return connections
 
 
+def _is_maps(image: Optional[tuple]) -> bool:
+    """Whether ``image`` (a layer's ``diagram_image()``) is a stack of feature maps."""
+    return image is not None and image[1] == "maps"
+
+
 def _image_of(network, k: int, image_shape) -> Optional[tuple]:
-    """The image layer ``k`` is drawn as in a layout with maps: ``(channels, rows, columns)``,
-    or None for circles."""
+    """The image layer ``k`` is drawn as in a layout with maps: ``((channels, rows, columns),
+    "maps" or "channels")``, or None for circles. Maps are drawn as themselves; a layer read as
+    an image by the next one is drawn as that image."""
     layers = network.layers
-    layer = layers[k]
-    if getattr(layer, "shared", False):
-        return tuple(layer.shape)
-    following = layers[k + 1] if k + 1 < len(layers) else None
-    if getattr(following, "shared", False):
-        return tuple(following.input_shape)
-    shape = tuple(getattr(layer, "shape", (layer.size,)))
-    if len(shape) == 3:
-        return shape
-    if len(shape) == 2:
-        return (1, *shape)
+    own = layers[k].diagram_image()
+    if _is_maps(own):
+        return own
+    read = layers[k + 1].input_image() if k + 1 < len(layers) else None
+    if read is not None:
+        return tuple(read), "channels"
+    if own is not None:
+        return own
     if k == 0 and image_shape is not None:
-        return (1, *(int(v) for v in image_shape))
+        return (1, *(int(v) for v in image_shape)), "channels"
     return None
 
 
@@ -312,7 +315,7 @@ def _layout_with_maps(network, max_neurons: int, max_connections: int,
     images = [_image_of(network, k, image_shape) for k in range(len(layers))]
     side = _square_side(layers[0].size)
     if images[0] is None and layers[0].size > max_neurons and side:  # as without maps
-        images[0] = (1, side, side)
+        images[0] = (1, side, side), "channels"
 
     # The height: every summarised or full column of circles, and enough for the tile rows.
     slots = [1.0]
@@ -320,8 +323,8 @@ def _layout_with_maps(network, max_neurons: int, max_connections: int,
         if image is None:
             n = layer.size
             slots.append(n if n <= max_neurons else 2 * (max_neurons // 2) + _MARKER_SLOTS)
-        elif image[0] > 1:
-            slots.append(_TILE_PITCH * min(image[0], _MAX_TILE_ROWS))
+        elif image[0][0] > 1:
+            slots.append(_TILE_PITCH * min(image[0][0], _MAX_TILE_ROWS))
     height = max(max(slots), 2 * _TILE_PITCH)
     gap = _LAYER_GAP * height
 
@@ -339,8 +342,8 @@ def _layout_with_maps(network, max_neurons: int, max_connections: int,
             else:
                 layouts.append(_summarised(x, n, max_neurons, spacing, k, notes))
             continue
-        channels, rows, columns = image
-        if channels == 1 and not getattr(layer, "shared", False):  # one grid, as for the input
+        (channels, rows, columns), what = image
+        if channels == 1 and what == "channels":  # one grid, as for the input
             side = 0.3 * height
             width = side * columns / rows
             left = right + (gap if k else 0.0)
@@ -351,10 +354,9 @@ def _layout_with_maps(network, max_neurons: int, max_connections: int,
             notes.append(f"layer {k}: {n} {'inputs' if k == 0 else 'neurons'} drawn as a "
                          f"{rows} x {columns} grid")
             continue
-        place = _tiles(layer, image, right + (gap if k else 0.0), height)
+        place = _tiles(layer, image[0], right + (gap if k else 0.0), height)
         right = float(place.tiles[:, 1].max())
         layouts.append(place)
-        what = "maps" if getattr(layer, "shared", False) else "channels"
         notes.append(f"layer {k}: {n:,} {'inputs' if k == 0 else 'neurons'} drawn as "
                      f"{channels} {what} of {rows} x {columns}")
 
@@ -362,8 +364,9 @@ def _layout_with_maps(network, max_neurons: int, max_connections: int,
     total = 0
     for k, layer in enumerate(network.receiving_layers, start=1):
         total += layer.n_connections
-        if getattr(layer, "shared", False):
-            fields.extend(_receptive_fields(layer, k, layouts[k - 1], layouts[k]))
+        drawn_fields = _receptive_fields(layer, k, layouts[k - 1], layouts[k])
+        if drawn_fields is not None:
+            fields.extend(drawn_fields)
             notes.append(f"layers {k - 1}-{k}: {layer.n_connections:,} connections drawn as "
                          f"one receptive field per map")
         else:
@@ -381,7 +384,7 @@ def _tiles(layer, image: tuple, left: float, height: float) -> LayerLayout:
     side = min(height / (per_column + _TILE_GAP * (per_column - 1)), 0.3 * height)
     tile_w, tile_h = (side, side * rows / columns) if columns >= rows else \
         (side * columns / rows, side)
-    kernels = getattr(layer, "kernels", None)
+    kernels = layer.diagram_kernels()
     kernel_w = kernel_h = 0.0
     if kernels is not None:
         kernels = np.array(kernels, dtype=float)
@@ -427,13 +430,15 @@ def _mosaic(tiles: np.ndarray, columns: Optional[int] = None) -> np.ndarray:
     return mosaic
 
 
-def _receptive_fields(layer, k: int, senders: LayerLayout, receivers: LayerLayout) -> list:
-    """One :class:`ReceptiveField` per map of the shared ``layer``."""
-    maps, out_h, out_w = layer.shape
-    channels, height, width = layer.input_shape
+def _receptive_fields(layer, k: int, senders: LayerLayout,
+                      receivers: LayerLayout) -> Optional[list]:
+    """One :class:`ReceptiveField` per map of ``layer``, or None when its connections are
+    drawn as lines (it reads no windows)."""
+    if layer.receptive_field(0) is None:
+        return None
+    (maps, out_h, out_w), _ = layer.diagram_image()
     activations = np.array([n.activation for n in layer.neurons], dtype=float)
     activations = activations.reshape(maps, out_h * out_w)
-    kernels = getattr(layer, "kernels", None)
     fields = []
     for m in range(maps):
         a = activations[m]
@@ -441,12 +446,7 @@ def _receptive_fields(layer, k: int, senders: LayerLayout, receivers: LayerLayou
             j = m * out_h * out_w + int(np.argmax(a))
         else:  # a uniform map: its centre
             j = (m * out_h + out_h // 2) * out_w + out_w // 2
-        if kernels is not None:
-            channel = int(np.argmax(np.abs(kernels[m]).sum(axis=(1, 2))))
-        else:
-            channel = m  # pooling reads its own channel
-        window = np.array(sorted(c.input_neuron.index for c in layer.neurons[j].inputs
-                                 if c.input_neuron.index // (height * width) == channel))
+        channel, window = layer.receptive_field(j)
         if window.size == 0:
             continue
         boxes = np.array([senders.pixel(int(i)) for i in window])
@@ -641,7 +641,7 @@ def _circles_and_pictures(network, layout: NetworkLayout, color_by: str,
             continue
         for index, y in zip(place.shown, place.y):
             neuron = layer.neurons[int(index)]
-            has_bias = hasattr(neuron, "inputs")
+            has_bias = neuron.receives
             if neuron_values is not None:
                 values.append(neuron_values[layer.index][int(index)])
             elif color_by == "bias":
@@ -650,7 +650,7 @@ def _circles_and_pictures(network, layout: NetworkLayout, color_by: str,
                 values.append(neuron.activation)
             xs.append(place.x)
             ys.append(float(y))
-            static.append(bool(getattr(neuron, "static", False)))
+            static.append(bool(neuron.static))
             clamped.append(has_bias and clamp is not None and not neuron.static
                            and neuron.bias in clamp)
     xs, ys, static, clamped = map(np.array, (xs, ys, static, clamped))
@@ -730,8 +730,7 @@ def _frame(ax, network, layout: NetworkLayout, picture_norms: dict, neuron_name:
                             for l in network.layers], fontsize=8)
     else:
         ax.set_xticks(range(len(network.layers)))
-        ax.set_xticklabels([f"{type(l).__name__.replace('Layer', '').lower()}\n{l.size}"
-                            for l in network.layers], fontsize=8)
+        ax.set_xticklabels([l.diagram_caption() for l in network.layers], fontsize=8)
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
@@ -827,17 +826,8 @@ def _figure_size(layout: NetworkLayout) -> tuple[tuple[float, float], tuple]:
 
 def _caption(layer, norm, quantity: str) -> str:
     """The tick label under a layer in a layout with maps: with the scale of its pictures."""
-    name = type(layer).__name__.replace("Layer", "").lower()
     scale = "" if norm is None else f"\n{quantity} {norm.vmin:.3g} to {norm.vmax:.3g}"
-    if not getattr(layer, "shared", False):
-        return f"{name}\n{layer.size}{scale}"
-    shape = " x ".join(map(str, layer.shape))
-    kh, kw = layer.kernel_size
-    if hasattr(layer, "kernels"):
-        return (f"{name}\n{shape}\n{kh} x {kw} kernels, "
-                f"{'learned' if layer.learn else 'fixed'}{scale}")
-    return (f"{name.replace('pooling', ' pooling')}\n{shape}\n{kh} x {kw}, stride "
-            f"{layer.stride}{scale}")
+    return layer.diagram_caption() + scale
 
 
 def _picture_norm(values: np.ndarray, signed: bool):
@@ -858,10 +848,8 @@ def _picture_values(layer, color_by: str, neuron_values) -> np.ndarray:
     """One value per neuron of a layer drawn as a grid or tiles: what fills its pixels."""
     if neuron_values is not None:
         return np.array(neuron_values[layer.index], dtype=float).reshape(-1)
-    if color_by == "bias":
-        if not hasattr(layer, "biases"):  # input neurons have no bias
-            return np.full(layer.size, np.nan)
-        return np.array([n.bias for n in layer.neurons], dtype=float)
+    if color_by == "bias":  # input neurons have no bias
+        return np.array([n.bias if n.receives else np.nan for n in layer.neurons], dtype=float)
     return np.array([n.activation for n in layer.neurons], dtype=float)
 
 

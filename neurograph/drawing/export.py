@@ -4,8 +4,6 @@ Nodes are ``(layer index, index in layer)`` pairs; networkx is imported only whe
 """
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["to_networkx"]
 
 
@@ -48,42 +46,16 @@ def to_networkx(network):
 
     graph = nx.DiGraph()
     for layer in network.layers:
-        shared = getattr(layer, "shared", False)
         for neuron in layer.neurons:
-            receiver = hasattr(neuron, "inputs")
+            receiver = neuron.receives
             attributes = dict(kind=type(neuron).__name__, layer=layer.index, index=neuron.index,
                               bias=neuron.bias if receiver else None,
                               activation=layer.activation_function.name if receiver else None,
-                              static=bool(getattr(neuron, "static", False)))
-            if shared:
-                attributes.update(zip(("map", "y", "x"),
-                                      (int(v) for v in layer.position(neuron.index))))
+                              static=bool(neuron.static))
+            attributes.update(layer.graph_node_attributes(neuron.index))
             graph.add_node((layer.index, neuron.index), **attributes)
     for layer in network.receiving_layers:
         k = layer.index
-        if getattr(layer, "shared", False):
-            graph.add_edges_from(_shared_edges(layer))
-            continue
-        rows, columns = layer.mask.nonzero()
-        weights = layer.weights[rows, columns].tolist()
-        graph.add_edges_from(((k - 1, int(i)), (k, int(j)), {"weight": w})
-                             for j, i, w in zip(rows, columns, weights))
+        graph.add_edges_from(((k - 1, i), (k, j), attributes)
+                             for i, j, attributes in layer.graph_edges())
     return graph
-
-
-def _shared_edges(layer):
-    """The edges into a convolution or pooling layer, with the weight each one shares."""
-    k = layer.index
-    if hasattr(layer, "kernels"):
-        shape = layer.kernels.shape
-        for neuron in layer.neurons:
-            for connection in neuron.inputs:
-                entry = tuple(int(v) for v in np.unravel_index(connection._k, shape))
-                yield ((k - 1, connection.input_neuron.index), (k, neuron.index),
-                       {"weight": connection.weight, "kernel_entry": entry})
-    else:
-        kind = "average" if layer.weights.size else "max"
-        for neuron in layer.neurons:
-            for connection in neuron.inputs:
-                yield ((k - 1, connection.input_neuron.index), (k, neuron.index),
-                       {"weight": connection.weight, "pooling": kind})

@@ -241,26 +241,23 @@ def _tile_shape(shape, n_in: int) -> tuple[int, int]:
     return h, w
 
 
-def _check_has_weights(layer) -> None:
-    """Refuse what has no weights to draw: the input layer, a pooling layer, no connections."""
-    if not isinstance(layer, ReceivingLayer):
-        raise TypeError(f"`layer` must be a HiddenLayer or OutputLayer, got {layer!r}")
-    if layer.weights is None:
-        raise ValueError(f"`layer` must have incoming connections, got {layer!r} with none")
-    if layer.shared and not hasattr(layer, "kernels"):
-        what = ("its one shared weight is 1 / size^2" if layer.weights.size
-                else "each neuron passes on the largest input of its window")
-        raise ValueError(f"`layer` must be a fully connected or convolution layer, got "
-                         f"{layer!r}: a pooling layer has no weights to show ({what})")
+def _weight_picture(layer) -> tuple[str, np.ndarray]:
+    """What ``layer`` has to show, ``("weights", (n_out, n_in))`` or ``("kernels", (maps,
+    channels, kh, kw))`` (see ``Layer.weight_picture``); the layer refuses what has none (the
+    input layer, a pooling layer, no connections)."""
+    try:
+        picture = layer.weight_picture
+    except AttributeError:  # not a layer at all
+        raise TypeError(f"`layer` must be a HiddenLayer or OutputLayer, got {layer!r}") from None
+    return picture()
 
 
-def _kernels_mosaic(layer, shape, max_neurons: Optional[int]):
-    """:func:`weight_mosaic` for a convolution layer: its kernels."""
+def _kernels_mosaic(kernels: np.ndarray, shape, max_neurons: Optional[int]):
+    """:func:`weight_mosaic` for a convolution layer: its ``kernels`` (maps, channels, kh, kw)."""
+    maps, channels, h, w = kernels.shape
     if shape is not None:
         raise ValueError(f"`shape` must be None for a convolution layer (its kernels are "
-                         f"{layer.kernel_size[0]} x {layer.kernel_size[1]}), got {shape!r}")
-    kernels = np.asarray(layer.kernels, dtype=float)  # (maps, channels, kh, kw)
-    maps, channels, h, w = kernels.shape
+                         f"{h} x {w}), got {shape!r}")
     shown = maps if max_neurons is None else min(maps, max_neurons)
     if channels == 1:  # the maps in a roughly square grid
         mosaic = _mosaic(kernels[:shown, 0])
@@ -299,19 +296,22 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     >>> mosaic.shape, tile, grid, shown
     ((11, 15), (3, 3), (3, 4), 12)
     """
-    _check_has_weights(layer)
+    return _weight_mosaic(*_weight_picture(layer), shape, max_neurons)
+
+
+def _weight_mosaic(kind: str, values: np.ndarray, shape, max_neurons: Optional[int]):
+    """:func:`weight_mosaic` of what a layer has to show (``kind``, ``values``)."""
     if max_neurons is not None:
         max_neurons = check_positive_int("max_neurons", max_neurons)
-    if layer.shared:
-        return _kernels_mosaic(layer, shape, max_neurons)
-    n_out, n_in = layer.weights.shape
+    if kind == "kernels":
+        return _kernels_mosaic(values, shape, max_neurons)
+    n_out, n_in = values.shape  # the weights, NaN where there is no connection
     h, w = _tile_shape(shape, n_in)
     shown = n_out if max_neurons is None else min(n_out, max_neurons)
     # As many columns as make the whole mosaic roughly square in pixels.
     columns = min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
     rows = -(-shown // columns)
-    weights = np.where(layer.mask, layer.weights, np.nan).astype(float)  # (n_out, n_in)
-    mosaic = _mosaic(weights[:shown].reshape(shown, h, w), columns)
+    mosaic = _mosaic(values[:shown].reshape(shown, h, w), columns)
     return mosaic, (h, w), (rows, columns), shown
 
 
@@ -382,23 +382,29 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     'kernels, layer 1: 12 maps of 3 x 3 (fixed)'
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    mosaic, (h, w), (rows, columns), shown = weight_mosaic(layer, shape=shape,
-                                                          max_neurons=max_neurons)
-    _check_annotate(layer, annotate)
+    kind, values = _weight_picture(layer)
+    mosaic, tile, grid, shown = _weight_mosaic(kind, values, shape, max_neurons)
+    _check_annotate(layer, kind, annotate)
     ax = _new_axes(ax)
-    limit = _largest_weight(layer)
+    limit = _largest_weight(values)
     image = _draw_mosaic(ax, mosaic, limit, cmap, style)
-    if layer.shared:
-        _label_kernels(ax, layer, mosaic, (h, w), (rows, columns), shown, limit, annotate)
-    else:
-        _title_weights(ax, layer, shown)
+    _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate)
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="kernel entry" if layer.shared else "weight")
+        ax.figure.colorbar(image, ax=ax, label="kernel entry" if kind == "kernels" else "weight")
     return ax
 
 
-def _check_annotate(layer, annotate) -> None:
-    if annotate and not layer.shared:
+def _label_mosaic(ax, layer, kind: str, values: np.ndarray, mosaic, tile, grid, shown: int,
+                  limit: float, annotate) -> None:
+    """The title of a mosaic of weights; of kernels, also its labels and values."""
+    if kind == "kernels":
+        _label_kernels(ax, layer, values.shape[:2], mosaic, tile, grid, shown, limit, annotate)
+    else:
+        _title_weights(ax, layer, shown)
+
+
+def _check_annotate(layer, kind: str, annotate) -> None:
+    if annotate and kind != "kernels":
         raise ValueError(f"`annotate` is for the kernels of a convolution layer, got "
                          f"annotate={annotate!r} for {layer!r}")
 
@@ -412,10 +418,11 @@ def _draw_mosaic(ax, mosaic: np.ndarray, limit: float, cmap, style: dict):
     return image
 
 
-def _largest_weight(layer) -> float:
-    """The largest ``|weight|`` of the layer's connections (or kernels), 1 when all are 0: the
-    half-width of the mosaic's symmetric colour scale."""
-    existing = np.asarray(layer.weights if layer.shared else layer.weights[layer.mask])
+def _largest_weight(values: np.ndarray) -> float:
+    """The largest ``|weight|`` of a layer's connections or kernels (``values``, NaN where
+    there is no connection), 1 when all are 0: the half-width of the mosaic's symmetric colour
+    scale."""
+    existing = values[np.isfinite(values)]
     limit = float(np.max(np.abs(existing))) if existing.size else 0.0
     return limit or 1.0  # all zero: any symmetric scale will do
 
@@ -429,18 +436,21 @@ def _title_weights(ax, layer, shown: int) -> None:
     ax.set_title(f"incoming weights{where}: {counted}")
 
 
-def _label_kernels(ax, layer, mosaic, tile, grid, shown: int, limit: float, annotate) -> None:
-    """Title, map and channel labels, and (if asked or small) the values, of a kernel mosaic."""
+def _label_kernels(ax, layer, kernels_shape, mosaic, tile, grid, shown: int, limit: float,
+                   annotate) -> None:
+    """Title, map and channel labels, and (if asked or small) the values, of a kernel mosaic
+    of ``kernels_shape[0]`` maps and ``kernels_shape[1]`` channels."""
     h, w = tile
     rows, columns = grid
-    maps, channels = layer.kernels.shape[:2]
+    maps, channels = kernels_shape
     counted = f"first {shown} of {maps} maps" if shown < maps else \
         f"{maps} map{'s' if maps != 1 else ''}"
     if channels > 1:
         counted += f" x {channels} channels"
     where = "" if layer.index is None else f", layer {layer.index}"
     ax.set_title(f"kernels{where}: {counted} of {h} x {w} "
-                 f"({'learned' if layer.learn else 'fixed'})", pad=14 if channels == 1 else 6)
+                 f"({'fixed' if layer.trainable_entries('weights') is False else 'learned'})",
+                 pad=14 if channels == 1 else 6)
     for side in ax.spines.values():
         side.set_visible(False)
     if channels == 1:

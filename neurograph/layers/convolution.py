@@ -227,6 +227,33 @@ class _SharedWeightsLayer(HiddenLayer):
                                       self.padding, self.weights.shape,
                                       self.trainable_entries("weights"))
 
+    # -- hints for the diagram and plots ---------------------------------------------------------
+
+    def diagram_image(self) -> tuple[tuple[int, int, int], str]:
+        """A stack of feature maps, ``((maps, rows, columns), "maps")``."""
+        return tuple(self.shape), "maps"
+
+    def input_image(self) -> tuple[int, int, int]:
+        """The image its windows are cut from, ``input_shape``."""
+        return tuple(self.input_shape)
+
+    def receptive_field(self, index: int) -> tuple[int, np.ndarray]:
+        """The ``kh x kw`` window (less what falls in the padding) that neuron ``index`` reads,
+        in the channel :meth:`_field_channel` picks for its map."""
+        m, y, x = self.position(index)
+        _, height, width = self.input_shape
+        kh, kw = self.kernel_size
+        rows = y * self.stride - self.padding + np.arange(kh)
+        columns = x * self.stride - self.padding + np.arange(kw)
+        rows = rows[(rows >= 0) & (rows < height)]
+        columns = columns[(columns >= 0) & (columns < width)]
+        channel = self._field_channel(m)
+        return channel, ((channel * height + rows[:, None]) * width + columns).ravel()
+
+    def graph_node_attributes(self, index: int) -> dict:
+        """The neuron's place in its map: ``map``, ``y`` and ``x`` (see :meth:`position`)."""
+        return dict(zip(("map", "y", "x"), (int(v) for v in self.position(index))))
+
     def trainable_entries(self, name: str):
         """Shared weights train all together or not at all (fixed kernels, pooling)."""
         return False
@@ -428,6 +455,38 @@ class ConvolutionLayer(_SharedWeightsLayer):
     def kernels(self) -> np.ndarray:
         """The kernels ``(maps, channels, kh, kw)``: the layer's weights, a live view."""
         return self.weights
+
+    # -- hints for the diagram and plots ---------------------------------------------------------
+
+    def diagram_kernels(self) -> np.ndarray:
+        """The kernels, drawn beside their maps."""
+        return self.kernels
+
+    def diagram_caption(self) -> str:
+        """Kind, the maps' shape, the kernels' size and whether they are learned."""
+        kh, kw = self.kernel_size
+        return (f"{type(self).__name__.replace('Layer', '').lower()}\n"
+                f"{' x '.join(map(str, self.shape))}\n{kh} x {kw} kernels, "
+                f"{'learned' if self.learn else 'fixed'}")
+
+    def _field_channel(self, m: int) -> int:
+        """The channel a receptive field of map ``m`` is drawn in: the one whose kernel slice is
+        the largest, by ``sum |K[m, c]|``."""
+        return int(np.argmax(np.abs(self.kernels[m]).sum(axis=(1, 2))))
+
+    def weight_picture(self) -> tuple[str, np.ndarray]:
+        """The kernels, ``("kernels", k)``, ``k`` a float copy ``(maps, channels, kh, kw)``:
+        every neuron of a map applies its map's kernel."""
+        return "kernels", np.array(self.kernels, dtype=float)
+
+    def graph_edges(self) -> list[tuple[int, int, dict]]:
+        """Each connection with its ``weight`` and ``kernel_entry``, the index ``(m, c, i, j)``
+        in ``kernels`` of the weight it shares."""
+        shape = self.kernels.shape
+        return [(connection.input_neuron.index, neuron.index,
+                 {"weight": connection.weight,
+                  "kernel_entry": tuple(int(v) for v in np.unravel_index(connection._k, shape))})
+                for neuron in self.neurons for connection in neuron.inputs]
 
     def _describe(self) -> str:
         return (f"{super()._describe()}, {self.activation_function.name}, "
@@ -669,6 +728,36 @@ class _PoolingLayer(_SharedWeightsLayer):
             for j in range(self.kernel_size[1]):
                 yield i, j, x[:, :, i:i + s * (out_h - 1) + 1:s, j:j + s * (out_w - 1) + 1:s]
 
+    # -- hints for the diagram and plots ---------------------------------------------------------
+
+    pooling: str = ""
+    """How a neuron pools its window, ``"average"`` or ``"max"``: each edge's ``pooling`` in
+    the networkx export."""
+
+    weights_in_words: str = ""
+    """What the layer's weights are, in words: why :func:`plot_weights` has none to show."""
+
+    def diagram_caption(self) -> str:
+        """Kind, the maps' shape, the windows' size and stride."""
+        kh, kw = self.kernel_size
+        name = type(self).__name__.replace("Layer", "").lower().replace("pooling", " pooling")
+        return f"{name}\n{' x '.join(map(str, self.shape))}\n{kh} x {kw}, stride {self.stride}"
+
+    def _field_channel(self, m: int) -> int:
+        """Map ``m`` pools channel ``m``: its receptive fields are drawn there."""
+        return m
+
+    def weight_picture(self) -> tuple[str, np.ndarray]:
+        """Refuses: a pooling layer has no weights of its own to show."""
+        raise ValueError(f"`layer` must be a fully connected or convolution layer, got {self!r}: "
+                         f"a pooling layer has no weights to show ({self.weights_in_words})")
+
+    def graph_edges(self) -> list[tuple[int, int, dict]]:
+        """Each connection with its ``weight`` and how its neuron pools (``pooling``)."""
+        return [(connection.input_neuron.index, neuron.index,
+                 {"weight": connection.weight, "pooling": self.pooling})
+                for neuron in self.neurons for connection in neuron.inputs]
+
     def _describe(self) -> str:
         return f"{super()._describe()}, stride {self.stride}"
 
@@ -699,6 +788,11 @@ class AveragePoolingLayer(_PoolingLayer):
     """
 
     neuron_class = AveragePoolingNeuron
+
+    # -- hints for the diagram and plots ---------------------------------------------------------
+
+    pooling = "average"
+    weights_in_words = "its one shared weight is 1 / size^2"
 
     def __init__(self, input_shape, size: int = 2, stride: Optional[int] = None, *,
                  dtype="float64") -> None:
@@ -750,6 +844,11 @@ class MaxPoolingLayer(_PoolingLayer):
     """
 
     neuron_class = MaxPoolingNeuron
+
+    # -- hints for the diagram and plots ---------------------------------------------------------
+
+    pooling = "max"
+    weights_in_words = "each neuron passes on the largest input of its window"
 
     def __init__(self, input_shape, size: int = 2, stride: Optional[int] = None, *,
                  dtype="float64") -> None:
