@@ -127,3 +127,28 @@ def test_dropout_joins_a_convolutional_front():
         n.fit(X, Y, epochs=2, batch_size=5, optimizer=Adam(0.01), engine=engine, seed=0,
               progress=False)
     assert_same(a, b)
+
+
+def test_a_dropout_layer_is_drawn_with_one_switch_per_neuron_and_exported():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neurograph import draw_network
+
+    net = build()
+    ax = draw_network(net)
+    try:
+        lines = next(c for c in ax.collections if c.get_gid() == "connections")
+        segments = lines.get_segments()
+        assert len(segments) == 30 + 5 + 15
+        xs = sorted({round(float(s[0][0]), 6) for s in segments})
+        switches = [s for s in segments if round(float(s[0][0]), 6) == xs[1]]
+        assert len(switches) == 5 and all(s[0][1] == s[1][1] for s in switches)  # level
+        assert any("dropout 0.4" in t.get_text() for t in ax.texts + ax.get_xticklabels())
+    finally:
+        plt.close(ax.figure)
+    graph = net.to_networkx()
+    assert graph.number_of_edges() == 50
+    assert graph.edges[(1, 2), (2, 2)] == {"weight": 1.0, "dropout": 0.4}

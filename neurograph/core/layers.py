@@ -416,6 +416,11 @@ class ReceivingLayer(Layer):
         weights = self.weights[rows, columns].tolist()
         return [(int(i), int(j), {"weight": w}) for j, i, w in zip(rows, columns, weights)]
 
+    def connection_strengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which connections exist, ``(n_out, n_in)`` bools, and how strong each is (the
+        diagram draws the strongest): the mask and ``|weights|``."""
+        return self.mask, np.abs(self.weights)
+
     # -- the optimizer's slots, under the names they had before optimizers were objects ------
 
     def _slot(self, name: str, slot: str) -> np.ndarray:

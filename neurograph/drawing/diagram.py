@@ -265,10 +265,11 @@ def _summarised(x: float, n: int, max_neurons: int, spacing: float, k: int,
 def _strongest(layer, k: int, senders: LayerLayout, receivers: LayerLayout,
                max_connections: int, notes: list) -> list:
     """The ``max_connections`` strongest connections into ``layer`` between shown neurons."""
-    eligible = np.zeros_like(layer.mask)
+    exists, strengths = layer.connection_strengths()
+    eligible = np.zeros_like(exists)
     eligible[np.ix_(receivers.shown, senders.shown)] = True
-    eligible &= layer.mask
-    strength = np.where(eligible, np.abs(layer.weights), -1.0)
+    eligible &= exists
+    strength = np.where(eligible, strengths, -1.0)
     n_eligible = int(eligible.sum())
     take = min(max_connections, n_eligible)
     flat = np.argpartition(strength.ravel(), strength.size - take)[strength.size - take:]
@@ -279,9 +280,9 @@ def _strongest(layer, k: int, senders: LayerLayout, receivers: LayerLayout,
     for j, inputs in by_receiver.items():
         lookup = {c.input_neuron.index: c for c in layer.neurons[j].inputs}
         connections.extend(lookup[i] for i in inputs)
-    if take < int(layer.mask.sum()):
+    if take < int(exists.sum()):
         notes.append(f"layers {k - 1}-{k}: the {take:,} strongest of "
-                     f"{int(layer.mask.sum()):,} connections drawn")
+                     f"{int(exists.sum()):,} connections drawn")
     return connections
 
 

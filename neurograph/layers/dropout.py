@@ -214,6 +214,22 @@ class DropoutLayer(HiddenLayer):
     def n_check_entries(self) -> int:
         return 0
 
+    # -- hints for the diagram and plots -----------------------------------------------------
+
+    def connection_strengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """One switch per neuron, each drawn at full strength."""
+        return np.eye(self.size, dtype=bool), np.ones((self.size, self.size))
+
+    def diagram_caption(self) -> str:
+        return f"dropout {self.rate:g}\n{self.size}"
+
+    def weight_picture(self):
+        raise ValueError("a dropout layer has no weights to show (each neuron passes its one "
+                         "input on, or drops it in training)")
+
+    def graph_edges(self) -> list:
+        return [(j, j, {"weight": 1.0, "dropout": self.rate}) for j in range(self.size)]
+
     def summary(self) -> tuple[str, str, int, int]:
         return ("dropout", f"{'identity':<10} {'static':>12}  drops each input with "
                            f"probability {self.rate:g} in training", 0, 0)
