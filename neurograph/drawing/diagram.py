@@ -19,6 +19,8 @@ from typing import Optional
 
 import numpy as np
 
+from ..core.validation import check_positive_int
+
 __all__ = ["NetworkLayout", "LayerLayout", "ReceptiveField", "network_layout", "draw_network"]
 
 COLOR_BY = ("activation", "bias")
@@ -203,9 +205,8 @@ def _check_layout_arguments(network, max_neurons, max_connections, image_shape) 
     if not all(hasattr(network, name) for name in ("layers", "receiving_layers",
                                                     "input_layer")):
         raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
-    for name, value in (("max_neurons", max_neurons), ("max_connections", max_connections)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
+    check_positive_int("max_neurons", max_neurons)
+    check_positive_int("max_connections", max_connections)
     if image_shape is not None:
         rows, columns = (int(v) for v in image_shape)
         if rows * columns != network.input_layer.size:
