@@ -232,14 +232,6 @@ def register_activation(activation: Activation, *, replace: bool = False) -> Act
     9.0
     >>> del ACTIVATIONS["square"]  # leave the registry as it was
     """
-    if not isinstance(activation, Activation):
-        raise TypeError(f"`activation` must be an Activation, got {type(activation).__name__}")
-    name = activation.name
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"`activation.name` must be a non-empty string, got {name!r}")
-    existing = ACTIVATIONS.get(name)
-    if existing is not None and existing is not activation and not replace:
-        raise ValueError(f"`activation.name` must not be a registered name (or pass "
-                         f"replace=True), got {name!r}, which is {existing!r}")
-    ACTIVATIONS[name] = activation
-    return activation
+    from .validation import register
+
+    return register(ACTIVATIONS, activation, Activation, "activation", replace)

@@ -6,7 +6,7 @@ weight is ``delta_receiver * input_activation`` (the chain rule, ``delta = dC/dz
 from __future__ import annotations
 
 import math
-__all__ = ["Connection"]
+__all__ = ["Connection", "SwitchConnection"]
 
 
 class Connection:
@@ -96,3 +96,27 @@ class Connection:
 def _place(neuron) -> str:
     layer = neuron.layer.index
     return f"layer {'?' if layer is None else layer} #{neuron.index}"
+
+
+class SwitchConnection(Connection):
+    """A connection whose weight is a switch its receiver sets, not a parameter (max pooling,
+    dropout): ``weight`` asks :meth:`_switch`, and setting it raises, with ``refusal`` saying
+    what the switch is."""
+
+    __slots__ = ()
+    refusal = "is a switch, not a parameter"
+
+    def _switch(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def weight(self) -> float:
+        return self._switch()
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        raise AttributeError(f"{self!r} {self.refusal}")
+
+    @property
+    def input_strength(self) -> float:
+        return self._switch() * self.input_neuron.activation

@@ -194,17 +194,9 @@ def register_cost(cost: Cost, *, replace: bool = False) -> Cost:
     1.5
     >>> del COSTS["absolute"]  # leave the registry as it was
     """
-    if not isinstance(cost, Cost):
-        raise TypeError(f"`cost` must be a Cost, got {type(cost).__name__}")
-    name = cost.name
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"`cost.name` must be a non-empty string, got {name!r}")
-    existing = COSTS.get(name)
-    if existing is not None and existing is not cost and not replace:
-        raise ValueError(f"`cost.name` must not be a registered name (or pass replace=True), "
-                         f"got {name!r}, which is {existing!r}")
-    COSTS[name] = cost
-    return cost
+    from .validation import register
+
+    return register(COSTS, cost, Cost, "cost", replace)
 
 
 def output_deltas(cost: Cost, activation, z: np.ndarray, a: np.ndarray,

@@ -18,6 +18,7 @@ __all__ = [
     "HiddenNeuron",
     "OutputNeuron",
     "StaticNeuron",
+    "BiaslessNeuron",
 ]
 
 
@@ -332,3 +333,18 @@ class OutputNeuron(ReceiverNeuron):
             self._record_delta(a * (cost.derivative(a, y) - weighted))
         else:
             self._add_sample(cost.derivative(a, y))
+
+
+class BiaslessNeuron(StaticNeuron):
+    """A static neuron with no bias (it reads as 0): what pooling and dropout neurons are.
+    ``kind`` names them in the error a bias assignment raises."""
+
+    kind = "biasless"
+
+    @property
+    def bias(self) -> float:
+        return 0.0
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        raise AttributeError(f"{self!r} is a {self.kind} neuron: it has no bias")

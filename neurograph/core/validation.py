@@ -8,7 +8,7 @@ import numpy as np
 
 __all__ = ["as_sample", "as_sample_list", "as_samples", "check_seed", "check_finite",
            "check_momentum", "check_step_size", "check_positive_int", "check_dtype",
-           "check_shape"]
+           "check_shape", "check_fraction", "register"]
 
 
 def check_positive_int(name: str, value, minimum: int = 1) -> int:
@@ -139,15 +139,38 @@ def check_step_size(step_size, name: str = "step_size") -> float:
     return value
 
 
+def check_fraction(name: str, value) -> float:
+    """``value`` as a float in [0, 1) (a momentum, a decay rate, a dropout rate), or a
+    ValueError."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be a number in [0, 1), got {value!r}") from None
+    if not 0.0 <= number < 1.0:
+        raise ValueError(f"`{name}` must be in [0, 1), got {value!r}")
+    return number
+
+
 def check_momentum(momentum) -> float:
     """``momentum`` as a float in [0, 1), or a ValueError."""
-    try:
-        value = float(momentum)
-    except (TypeError, ValueError):
-        raise ValueError(f"`momentum` must be a number in [0, 1), got {momentum!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"`momentum` must be in [0, 1), got {momentum!r}")
-    return value
+    return check_fraction("momentum", momentum)
+
+
+def register(registry: dict, item, kind: type, what: str, replace: bool):
+    """Add ``item`` (a ``kind``) to ``registry`` under its ``name``, refusing a name taken by
+    another unless ``replace``: what ``register_activation`` and ``register_cost`` share."""
+    if not isinstance(item, kind):
+        raise TypeError(f"`{what}` must be {'an' if kind.__name__[0] in 'AEIOU' else 'a'} "
+                        f"{kind.__name__}, got {type(item).__name__}")
+    name = item.name
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`{what}.name` must be a non-empty string, got {name!r}")
+    existing = registry.get(name)
+    if existing is not None and existing is not item and not replace:
+        raise ValueError(f"`{what}.name` must not be a registered name (or pass "
+                         f"replace=True), got {name!r}, which is {existing!r}")
+    registry[name] = item
+    return item
 
 
 def check_seed(seed):

@@ -28,10 +28,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..core.activations import Activation, get_activation
-from ..core.connection import Connection
+from ..core.connection import Connection, SwitchConnection
 from ..core.layers import HiddenLayer, Layer, SampleRecord, _float_buffer
 from ..core.validation import check_dtype, check_positive_int, check_shape
-from ..core.neurons import StaticNeuron, _mean
+from ..core.neurons import BiaslessNeuron, _mean
 
 __all__ = ["ConvolutionLayer", "MaxPoolingLayer", "AveragePoolingLayer", "MaxPoolingNeuron",
            "AveragePoolingNeuron", "MaxPoolingConnection", "KERNEL_BANKS", "kernel_bank",
@@ -628,16 +628,10 @@ def _move(layer, buffer, k: int, change: float, clamp, what: str) -> None:
 # Pooling
 
 
-class _PoolingNeuron(StaticNeuron):
+class _PoolingNeuron(BiaslessNeuron):
     """A pooling neuron has no bias (it reads as 0) and never learns."""
 
-    @property
-    def bias(self) -> float:
-        return 0.0
-
-    @bias.setter
-    def bias(self, value: float) -> None:
-        raise AttributeError(f"{self!r} is a pooling neuron: it has no bias")
+    kind = "pooling"
 
 
 def _largest_input(neuron):
@@ -678,7 +672,7 @@ class MaxPoolingNeuron(_PoolingNeuron):
         self.z = self.activation = largest
 
 
-class MaxPoolingConnection(Connection):
+class MaxPoolingConnection(SwitchConnection):
     """A connection into a max-pooling neuron: a switch, not a parameter.
 
     ``weight`` is 1.0 when this connection carried the largest input of the sample last
@@ -686,19 +680,11 @@ class MaxPoolingConnection(Connection):
     """
 
     __slots__ = ()
+    refusal = ("goes into a max-pooling neuron: its weight is 1 for the largest input and 0 "
+               "for the others, not a parameter")
 
-    @property
-    def weight(self) -> float:
+    def _switch(self) -> float:
         return 1.0 if self.output_neuron.winner is self else 0.0
-
-    @weight.setter
-    def weight(self, value: float) -> None:
-        raise AttributeError(f"{self!r} goes into a max-pooling neuron: its weight is 1 for "
-                             "the largest input and 0 for the others, not a parameter")
-
-    @property
-    def input_strength(self) -> float:
-        return self.weight * self.input_neuron.activation
 
 
 class _PoolingLayer(_SharedWeightsLayer):

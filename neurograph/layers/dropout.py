@@ -13,44 +13,30 @@ from typing import Optional
 
 import numpy as np
 
-from ..core.connection import Connection
+from ..core.connection import SwitchConnection
 from ..core.layers import HiddenLayer, Layer, _float_buffer
-from ..core.neurons import StaticNeuron
-from ..core.validation import check_seed, check_shape
+from ..core.neurons import BiaslessNeuron
+from ..core.validation import check_fraction, check_seed, check_shape
 
 __all__ = ["DropoutLayer", "DropoutNeuron", "DropoutConnection", "dropout"]
 
 
-class DropoutNeuron(StaticNeuron):
+class DropoutNeuron(BiaslessNeuron):
     """A neuron that passes its one input on, or drops it in training; it has no bias."""
 
-    @property
-    def bias(self) -> float:
-        return 0.0
-
-    @bias.setter
-    def bias(self, value: float) -> None:
-        raise AttributeError(f"{self!r} is a dropout neuron: it has no bias")
+    kind = "dropout"
 
 
-class DropoutConnection(Connection):
+class DropoutConnection(SwitchConnection):
     """The switch into a dropout neuron: ``1 / (1 - rate)`` when the sample keeps the neuron,
     0 when it drops it, and 1 outside training. Not a parameter: it cannot be set."""
 
     __slots__ = ()
+    refusal = ("goes into a dropout neuron: its weight is its switch (1 / (1 - rate) or 0 in "
+               "training, 1 otherwise), not a parameter")
 
-    @property
-    def weight(self) -> float:
+    def _switch(self) -> float:
         return self.output_neuron.layer._switch(self.output_neuron.index)
-
-    @weight.setter
-    def weight(self, value: float) -> None:
-        raise AttributeError(f"{self!r} goes into a dropout neuron: its weight is its switch "
-                             "(1 / (1 - rate) or 0 in training, 1 otherwise), not a parameter")
-
-    @property
-    def input_strength(self) -> float:
-        return self.weight * self.input_neuron.activation
 
 
 class DropoutLayer(HiddenLayer):
@@ -84,13 +70,7 @@ class DropoutLayer(HiddenLayer):
         shape = previous.shape if isinstance(previous, Layer) else (
             (previous,) if isinstance(previous, (int, np.integer)) else previous)
         shape = check_shape("previous", shape)
-        try:
-            rate = float(rate)
-        except (TypeError, ValueError):
-            raise ValueError(f"`rate` must be a number in [0, 1), got {rate!r}") from None
-        if not 0.0 <= rate < 1.0:
-            raise ValueError(f"`rate` must be in [0, 1), got {rate!r}")
-        self.rate = rate
+        self.rate = check_fraction("rate", rate)
         self.rng = np.random.default_rng(check_seed(seed))
         self._masks: Optional[np.ndarray] = None  # (batch, size) while a batch trains
         super().__init__(int(np.prod(shape)), "identity", static=True, dtype=dtype)

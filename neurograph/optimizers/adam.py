@@ -9,20 +9,10 @@ import math
 
 import numpy as np
 
-from ..core.validation import check_step_size
+from ..core.validation import check_fraction, check_step_size
 from .base import Optimizer, Slots
 
 __all__ = ["Adam"]
-
-
-def _fraction(name: str, value) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"`{name}` must be a number in [0, 1), got {value!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"`{name}` must be in [0, 1), got {value!r}")
-    return value
 
 
 class Adam(Optimizer):
@@ -49,8 +39,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  epsilon: float = 1e-8) -> None:
         super().__init__(check_step_size(learning_rate, "learning_rate"))
-        self.beta1 = _fraction("beta1", beta1)
-        self.beta2 = _fraction("beta2", beta2)
+        self.beta1 = check_fraction("beta1", beta1)
+        self.beta2 = check_fraction("beta2", beta2)
         self.epsilon = check_step_size(epsilon, "epsilon")
 
     def _corrections(self) -> tuple[float, float]:
