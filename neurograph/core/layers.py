@@ -26,7 +26,7 @@ from .neurons import (
 )
 
 __all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer", "SampleRecord",
-           "Nudge"]
+           "Nudge", "SelfConnectingLayer"]
 
 
 def _check_size(size) -> int:
@@ -740,6 +740,26 @@ class HiddenLayer(_TransmittingLayer, ReceivingLayer):
 
     def _make_neuron(self, index: int) -> Neuron:
         return (StaticNeuron if index in self._static else HiddenNeuron)(self, index)
+
+
+class SelfConnectingLayer(HiddenLayer):
+    """A hidden layer that makes its own connections when it meets the layer before (a
+    window per neuron, or one input per neuron): kinds such as convolution, pooling and
+    dropout derive from it and say in ``_connect`` which connections they make."""
+
+    def _attach_previous(self, previous: Layer) -> None:
+        if self.previous is previous:
+            return
+        self._check_previous(previous)
+        self.previous = previous
+        previous.next = self
+        self._connect(previous)
+
+    def _connect(self, previous: Layer) -> None:
+        raise NotImplementedError
+
+    def _refuse_connections_by_hand(self, message: str) -> None:
+        raise ValueError(message)
 
 
 class OutputLayer(ReceivingLayer):

@@ -29,7 +29,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..core.activations import Activation, get_activation
 from ..core.connection import Connection, SwitchConnection
-from ..core.layers import HiddenLayer, Layer, SampleRecord, _float_buffer
+from ..core.layers import Layer, SampleRecord, SelfConnectingLayer, _float_buffer
 from ..core.validation import check_dtype, check_positive_int, check_shape
 from ..core.neurons import BiaslessNeuron, _mean
 
@@ -136,7 +136,7 @@ def _span(start: int, length: int, side: int) -> str:
     return f"{first}" if first == last else f"{first}-{last}"
 
 
-class _SharedWeightsLayer(HiddenLayer):
+class _SharedWeightsLayer(SelfConnectingLayer):
     """What convolution and pooling layers have in common: an image shape in and out, neurons
     that are windows, weights shared between connections (no ``mask``): the layer protocol's
     batch operations work on windows instead of a matrix product."""
@@ -171,14 +171,6 @@ class _SharedWeightsLayer(HiddenLayer):
         if previous.size != int(np.prod(self.input_shape)):
             raise ValueError(f"{self!r} reads a {' x '.join(map(str, self.input_shape))} image, "
                              f"but {previous!r} has {previous.size} neurons")
-
-    def _attach_previous(self, previous: Layer) -> None:
-        if self.previous is previous:
-            return
-        self._check_previous(previous)
-        self.previous = previous
-        previous.next = self
-        self._connect(previous)
 
     def _window_pairs(self, per_channel: bool):
         """For every connection: (receiver, sender, kernel entry), in receiver order."""
@@ -265,9 +257,6 @@ class _SharedWeightsLayer(HiddenLayer):
         if self.trainable_entries("weights") is not False:
             raise TypeError(f"{neuron!r} shares its weights with its feature map: nudge its "
                             "layer instead (layer.nudge_parameters)")
-
-    def _refuse_connections_by_hand(self, message: str) -> None:
-        raise ValueError(message)
 
     def first_non_finite(self, name: str, values: np.ndarray) -> str:
         """A convolution layer's kernel entry or per-map bias."""

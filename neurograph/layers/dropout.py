@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 
 from ..core.connection import SwitchConnection
-from ..core.layers import HiddenLayer, Layer, _float_buffer
+from ..core.layers import Layer, SelfConnectingLayer, _float_buffer
 from ..core.neurons import BiaslessNeuron
 from ..core.validation import check_fraction, check_seed, check_shape
 
@@ -39,7 +39,7 @@ class DropoutConnection(SwitchConnection):
         return self.output_neuron.layer._switch(self.output_neuron.index)
 
 
-class DropoutLayer(HiddenLayer):
+class DropoutLayer(SelfConnectingLayer):
     """Drop each input with probability ``rate`` in training (scaling the kept ones by
     ``1 / (1 - rate)``); pass every input on unchanged outside training.
 
@@ -95,19 +95,12 @@ class DropoutLayer(HiddenLayer):
             raise ValueError(f"{self!r} reads {self.size} neurons, but {previous!r} has "
                              f"{previous.size}")
 
-    def _attach_previous(self, previous: Layer) -> None:
-        if self.previous is previous:
-            return
-        self._check_previous(previous)
-        self.previous = previous
-        previous.next = self
+    def _connect(self, previous: Layer) -> None:
+        """Neuron ``j`` reads neuron ``j`` of the layer before, through its switch."""
         for sender, receiver in zip(previous.neurons, self.neurons):
             connection = DropoutConnection(sender, receiver, self._weight_buffer, 0)
             sender.outputs.append(connection)
             receiver.inputs.append(connection)
-
-    def _refuse_connections_by_hand(self, message: str) -> None:
-        raise ValueError(message)
 
     def _initialize(self, scheme, rng) -> None:
         """Nothing to draw."""
