@@ -527,7 +527,7 @@ class ReceivingLayer(Layer):
     def start_sample(self, input_activations: list[float]) -> None:
         """Object engine: open this layer's row of the record for the sample just propagated."""
         self.record.start_sample(input_activations, self.size,
-                                 hidden=isinstance(self, HiddenLayer))
+                                 hidden=self.transmits)
 
     def nudge(self, optimizer, bias_clamp=None) -> None:
         """Object engine, step 7 for this layer: every neuron nudges its own weights and bias."""
