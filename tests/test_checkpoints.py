@@ -7,7 +7,7 @@ import pytest
 
 import neurograph.training.loop as training
 from neurograph import Network, load
-from neurograph.io.modelfile import load_checkpoint
+from neurograph.io import load_checkpoint
 
 
 def data(n=60, seed=0):
@@ -66,7 +66,7 @@ def test_the_checkpoint_is_a_model_file_too(tmp_path):
 def interrupt_at(monkeypatch, batch_number, real_signal=True):
     """Make Ctrl-C arrive during the given mini-batch (counting from 1 across epochs)."""
     calls = {"n": 0}
-    original = training.train_batch
+    original = training.VectorizedEngine.train_batch  # what fit calls for each mini-batch
     flags = []
     catch = training._catch_ctrl_c
 
@@ -76,16 +76,15 @@ def interrupt_at(monkeypatch, batch_number, real_signal=True):
 
     def step(*args, **kwargs):
         calls["n"] += 1
-        result = original(*args, **kwargs)
-        if calls["n"] == batch_number:
+        if calls["n"] == batch_number:  # as the batch starts: the engine asks at its end
             if real_signal:
                 os.kill(os.getpid(), signal.SIGINT)  # handled by fit's handler, between bytecodes
             else:
                 flags[-1].append(signal.SIGINT)
-        return result
+        return original(*args, **kwargs)
 
     monkeypatch.setattr(training, "_catch_ctrl_c", catching)
-    monkeypatch.setattr(training, "train_batch", step)
+    monkeypatch.setattr(training.VectorizedEngine, "train_batch", step)
 
 
 @pytest.mark.parametrize("batch_number", [4, 9, 18])  # 9 batches an epoch: 9 ends epoch 1
@@ -154,7 +153,7 @@ def test_resume_refuses_a_checkpoint_that_does_not_fit(tmp_path, network, epochs
 def test_a_damaged_training_field_is_refused(tmp_path, change, message):
     import json
 
-    from neurograph.io.modelfile import ModelFileError
+    from neurograph.io import ModelFileError
     X, Y = data()
     path = tmp_path / "run.json"
     fresh().fit(X, Y, epochs=1, checkpoint=path, **SETTINGS)
@@ -166,7 +165,7 @@ def test_a_damaged_training_field_is_refused(tmp_path, change, message):
 
 
 def test_a_plain_model_file_is_not_a_checkpoint(tmp_path):
-    from neurograph.io.modelfile import ModelFileError
+    from neurograph.io import ModelFileError
     path = tmp_path / "model.json"
     fresh().save(path)
     with pytest.raises(ModelFileError, match="not a checkpoint"):

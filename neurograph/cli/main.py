@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..io.modelfile import FORMAT, load, save
+from ..io import FORMAT, load, save
 from ..core.network import Network
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
@@ -310,7 +310,7 @@ def _info(args: argparse.Namespace) -> int:
         if layer.index == 0:
             if len(layer.shape) > 1:
                 line += f"  {_dims(layer.shape)}"
-        elif layer.shared:  # a window per neuron, a few weights shared by all the connections
+        elif name in kinds:  # a window per neuron, a few weights shared by all the connections
             kh, kw = layer.kernel_size
             if kind == "conv":
                 function, state = layer.activation_function.name, ("learned" if layer.learn
