@@ -265,6 +265,17 @@ def test_slots_of_an_optimizer_the_file_does_not_name_are_refused(tmp_path, fiel
         load(path)
 
 
+def test_an_optimizer_that_is_not_registered_is_not_saved(tmp_path):
+    class Halving(SGD):
+        name = "halving"
+
+    net = sparse_static_network()
+    net.optimizer = Halving()
+    with pytest.raises(ValueError, match="not one of neurograph.optimizers.OPTIMIZERS"):
+        net.save(tmp_path / "net.json")
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- files from before -------------------------------------------------------------------------
 
 # Written by neurograph before optimizers were objects (format version 1): sparse and full

@@ -177,6 +177,9 @@ def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
         raise ValueError(f"the cost {cost.name!r} is not one of neurograph.COSTS, so it cannot be "
                          "saved by name")
     optimizer = network.optimizer
+    if OPTIMIZERS.get(optimizer.name) is not type(optimizer):
+        raise ValueError(f"the optimizer {optimizer!r} is not one of "
+                         "neurograph.optimizers.OPTIMIZERS, so it cannot be saved by name")
     header = {"format": FORMAT, "version": version_of(network), "dtype": str(output.dtype),
               "cost": cost.name,
               "bias_clamp": None if network.bias_clamp is None else list(network.bias_clamp)}
