@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from model_file_edits import _delete, _set
 
 import neurograph.training.loop as training
@@ -253,6 +255,62 @@ def test_a_bad_optimizer_or_slot_is_refused_with_a_clear_message(tmp_path, mutat
         load(path)
     assert str(error.value).startswith(str(path) + ": ")
     assert "\n" not in str(error.value) and len(str(error.value)) < 300
+
+
+def _adam_places(value, path=()):
+    """The places of an Adam document worth damaging: the header, the optimizer, the layers'
+    fields and the first entries of each list."""
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _adam_places(item, path + (key,))
+    elif isinstance(value, list):
+        for k, item in enumerate(value[:2]):
+            yield from _adam_places(item, path + (k,))
+
+
+def _adam_document_text() -> str:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        return adam_dense(Path(folder))[1].read_text()
+
+
+ADAM_TEXT = _adam_document_text()
+ADAM_PLACES = [path for path in _adam_places(json.loads(ADAM_TEXT)) if path]
+DAMAGE = st.one_of(st.none(), st.booleans(), st.integers(-2, 10), st.just(10 ** 30),
+                   st.floats(-2, 2), st.sampled_from(["adam", "sgd", "m", ""]), st.just([]),
+                   st.just({}), st.just([0.0, 1.0]))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(ADAM_PLACES), st.booleans(), DAMAGE), min_size=1,
+                max_size=3))
+def test_damaged_adam_files_raise_model_file_error_or_load_whole(tmp_path_factory, changes):
+    document = json.loads(ADAM_TEXT)
+    for path, delete, value in changes:
+        parent = document
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if delete:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = json.loads(json.dumps(value))  # a fresh copy each time
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed the place
+    path = tmp_path_factory.mktemp("damaged") / "damaged.json"
+    path.write_text(json.dumps(document))
+    try:
+        net = load(path)
+    except ModelFileError as error:
+        assert str(error).startswith(str(path) + ": ") and "\n" not in str(error)
+        return
+    assert all(layer.network is net for layer in net.layers)
+    assert net.predict(np.zeros((1, net.input_layer.size))).shape == (1, net.sizes[-1])
+    net.save(path)
+    assert load(path).optimizer.steps == net.optimizer.steps
 
 
 @pytest.mark.parametrize("field", ["weight_m", "bias_v"])
