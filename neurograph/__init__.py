@@ -20,7 +20,7 @@ from .core.neurons import (HiddenNeuron, InputNeuron, Neuron, OutputNeuron, Rece
 from .drawing.diagram import NetworkLayout, draw_network, network_layout
 from .drawing.plots import (animate_training, plot_confusion_matrix, plot_decision_boundary,
                             plot_history, plot_neuron_maps, plot_weights)
-from .io.modelfile import load
+from .io import load
 from .layers.convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
                                  MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
 from .optimizers import SGD, Adam, Optimizer

@@ -8,7 +8,7 @@ import pytest
 import neurograph.training.loop as training
 from neurograph.engines.vectorized import VectorizedEngine
 from neurograph import Network, load
-from neurograph.io.modelfile import load_checkpoint
+from neurograph.io import load_checkpoint
 
 
 def data(n=60, seed=0):
@@ -154,7 +154,7 @@ def test_resume_refuses_a_checkpoint_that_does_not_fit(tmp_path, network, epochs
 def test_a_damaged_training_field_is_refused(tmp_path, change, message):
     import json
 
-    from neurograph.io.modelfile import ModelFileError
+    from neurograph.io import ModelFileError
     X, Y = data()
     path = tmp_path / "run.json"
     fresh().fit(X, Y, epochs=1, checkpoint=path, **SETTINGS)
@@ -166,7 +166,7 @@ def test_a_damaged_training_field_is_refused(tmp_path, change, message):
 
 
 def test_a_plain_model_file_is_not_a_checkpoint(tmp_path):
-    from neurograph.io.modelfile import ModelFileError
+    from neurograph.io import ModelFileError
     path = tmp_path / "model.json"
     fresh().save(path)
     with pytest.raises(ModelFileError, match="not a checkpoint"):

@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..io.modelfile import FORMAT, load, save
+from ..io import FORMAT, load, save
 from ..core.network import Network
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
@@ -292,13 +292,13 @@ def _train_mnist_command(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from ..io.modelfile import _version_of
+    from ..io.modelfile import version_of
 
     def _dims(shape) -> str:  # (12, 26, 26) as 12 x 26 x 26
         return " x ".join(map(str, shape))
 
     net = load(args.model)
-    print(f"{args.model}: {FORMAT} version {_version_of(net)}")
+    print(f"{args.model}: {FORMAT} version {version_of(net)}")
     print("layers:")
     n_weights = n_biases = n_connections = 0
     for layer in net.layers:

@@ -321,6 +321,55 @@ class InputLayer(_TransmittingLayer):
             return super()._describe()
         return f"{self.size} neurons, {' x '.join(map(str, self.shape))}"
 
+    # -- the model file ----------------------------------------------------------------------
+    # (see ReceivingLayer's "the model file": each kind writes and checks its own object)
+
+    file_kind = "input"
+    """This kind's ``kind`` in a model file."""
+    file_place = "first"
+    """Where it stands among the file's layers."""
+    file_since = 1
+    """The format version that brought this kind (``shape`` came with version 2)."""
+
+    def file_version(self) -> int:
+        """1, or 2 when the inputs have an image shape."""
+        return 1 if tuple(self.shape) == (self.size,) else 2
+
+    def describe_for_file(self, optimizer) -> dict:
+        """``{"kind": "input", "size": n}``, and the ``shape`` if it is not ``[n]``."""
+        described = {"kind": self.file_kind, "size": self.size}
+        if tuple(self.shape) != (self.size,):
+            described["shape"] = list(self.shape)
+        return described
+
+    @classmethod
+    def check_file_shape(cls, reader, fields: dict, where: str, before) -> tuple:
+        """The size and, from version 2, the optional ``shape`` (1 to 3 numbers whose product
+        is the size); an input layer declares no parameters."""
+        optional = ("shape",) if reader.version >= 2 else ()
+        reader.fields(fields, where, ("kind", "size"), optional)
+        size = reader.integer(fields["size"], f"{where}.size", 1, reader.max_size)
+        spec = {"kind": cls.file_kind, "size": size}
+        if "shape" in fields:
+            shape = spec["shape"] = reader.shape(fields["shape"], f"{where}.shape", (1, 2, 3))
+            count = reader.product(shape)
+            if count != size:
+                raise reader.fail(f"`{where}.shape` {reader.dims(shape)} holds {count:,} inputs, "
+                                  f"not `size` = {size:,}")
+        return spec, 0
+
+    @classmethod
+    def check_file_parameters(cls, reader, fields: dict, spec: dict, before, where: str,
+                              dtype: np.dtype) -> None:
+        """Nothing more: an input layer has no parameters."""
+
+    @classmethod
+    def from_file(cls, spec: dict, dtype: np.dtype) -> "InputLayer":
+        return cls(shape=spec["shape"]) if "shape" in spec else cls(spec["size"])
+
+    def restore_from_file(self, spec: dict, optimizer) -> None:
+        """Nothing to restore."""
+
 
 class ReceivingLayer(Layer):
     """A layer whose neurons receive from the previous layer (hidden and output layers).
@@ -646,6 +695,269 @@ class ReceivingLayer(Layer):
                   else " " * 12)
         return (kind, f"{self.activation_function.name:<10} {static}  {weights:>9,} weights "
                       f"({shape})  {self.size:>6,} biases", weights, self.size)
+    # -- the model file ----------------------------------------------------------------------
+    # Each layer kind writes and checks its own object of the model file
+    # (:mod:`neurograph.io.modelfile`); the file code finds the class by ``file_kind`` in
+    # :data:`neurograph.layers.kinds.LAYER_KINDS` and never asks which kind a layer is.
+
+    file_kind = "output"
+    """This kind's ``kind`` in a model file (a dense layer that sends on is ``"hidden"``)."""
+    file_place = "last"
+    """Where a layer of this kind stands among the file's layers: "first", "between", "last"."""
+    file_since = 1
+    """The format version that brought this kind."""
+    file_names = {"weights": "weight", "biases": "bias"}
+    """Each parameter's singular: slot ``velocity`` of ``weights`` is the field
+    ``weight_velocity``."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        # A dense layer that sends on is "hidden" and stands between the others; a kind of its
+        # own sets `file_kind` in its class body.
+        super().__init_subclass__(**kwargs)
+        if issubclass(cls, _TransmittingLayer) and "file_kind" not in vars(cls):
+            cls.file_kind, cls.file_place = "hidden", "between"
+
+    def file_version(self) -> int:
+        """The format version a file holding this layer needs."""
+        return self.file_since
+
+    def _file_slots(self, optimizer) -> dict:
+        """``{slot: {parameter: values}}`` of ``optimizer`` for this layer, for every slot that
+        is not all +0.0 (what the file keeps), after checking that everything is savable: a
+        registered activation, finite parameters and slots."""
+        from .activations import ACTIVATIONS
+
+        f = self.activation_function
+        if ACTIVATIONS.get(f.name) is not f:
+            raise ValueError(f"the activation {f.name!r} of {self!r} is not one of "
+                             "neurograph.ACTIVATIONS, so it cannot be saved by name")
+        kept = {}
+        for slot in optimizer.slot_names:
+            values = {}
+            for name in self.parameter_names:
+                slots = optimizer.state.get((self.index, name))
+                values[name] = (np.zeros_like(self.parameter(name)) if slots is None
+                                else slots.arrays[slot])
+            if any(v.any() or np.signbit(v).any() for v in values.values()):
+                kept[slot] = values
+        arrays = [(name, self.parameter(name)) for name in self.parameter_names]
+        arrays += [(f"{self.file_names[name]}_{slot}", v) for slot, values in kept.items()
+                   for name, v in values.items()]
+        for name, values in arrays:
+            if not np.isfinite(values).all():
+                raise ValueError(f"{self!r} cannot be saved: its {name} hold NaN or infinity")
+        return kept
+
+    def describe_for_file(self, optimizer) -> dict:
+        """This layer's object in a model file, with ``optimizer``'s slots that are not zero;
+        raise ValueError if the file cannot hold the layer faithfully."""
+        slots = self._file_slots(optimizer)
+        absent = ~self.mask
+        if self.weights[absent].any() or any(v["weights"][absent].any() for v in slots.values()):
+            raise ValueError(f"{self!r} cannot be saved: it has a non-zero "
+                             f"{' or '.join(('weight',) + tuple(optimizer.slot_names))} where no "
+                             "connection exists (the file keeps only connections' weights)")
+        static = np.flatnonzero(~self.trainable)
+        for slot, values in slots.items():
+            if values["biases"][static].any() or values["weights"][static].any():
+                raise ValueError(f"{self!r} cannot be saved: a static neuron has a non-zero "
+                                 f"{slot}")
+        order = self._file_connection_order()
+        if order is None:
+            connections, laid_out = "full", lambda values: values.ravel()
+        else:
+            rows, columns = (np.array([p[k] for p in order], dtype=np.intp) for k in (0, 1))
+            connections, laid_out = [list(p) for p in order], lambda values: values[rows, columns]
+        described = {"kind": self.file_kind, "size": self.size,
+                     "activation": self.activation_function.name}
+        if self.file_kind == "hidden":
+            described["static"] = static.tolist()
+        described.update(connections=connections, weights=laid_out(self.weights).tolist(),
+                         biases=self.biases.tolist())
+        for slot, values in slots.items():
+            described[f"weight_{slot}"] = laid_out(values["weights"]).tolist()
+            described[f"bias_{slot}"] = values["biases"].tolist()
+        return described
+
+    def _file_connection_order(self) -> Optional[list[tuple[int, int]]]:
+        """The order to make this layer's connections in: None for "full" (every connection,
+        made in row-major order), else a list of ``(j, i)`` pairs.
+
+        The list keeps every receiver's ``inputs`` and every sender's ``outputs`` in their
+        present order: it is the order the connections were made in, or one equivalent to it,
+        found by merging the two kinds of lists (a topological sort; ties go row-major).
+        """
+        n_out, n_in = self.weights.shape
+        inputs = [[c.input_neuron.index for c in neuron.inputs] for neuron in self.neurons]
+        outputs = [[c.output_neuron.index for c in neuron.outputs]
+                   for neuron in self.previous.neurons]
+        count = sum(map(len, inputs))
+        seen = np.zeros((n_out, n_in), dtype=bool)
+        for j, senders in enumerate(inputs):
+            seen[j, senders] = True
+        if count != int(self.mask.sum()) or not np.array_equal(seen, self.mask) \
+                or count != sum(map(len, outputs)):
+            raise ValueError(f"{self!r} cannot be saved: its neurons' connections do not match "
+                             "its mask")
+        everything = list(range(n_in))
+        if count == n_out * n_in and all(s == everything for s in inputs) \
+                and all(r == list(range(n_out)) for r in outputs):
+            return None
+        import heapq
+
+        next_input = [0] * n_out  # position of the next connection in each receiver's inputs
+        next_output = [0] * n_in  # and in each sender's outputs
+
+        def ready(j: int, i: int) -> bool:
+            return (next_input[j] < len(inputs[j]) and inputs[j][next_input[j]] == i
+                    and next_output[i] < len(outputs[i]) and outputs[i][next_output[i]] == j)
+
+        heap = [(j, senders[0]) for j, senders in enumerate(inputs)
+                if senders and ready(j, senders[0])]
+        heapq.heapify(heap)
+        order = []
+        while heap:
+            j, i = heapq.heappop(heap)
+            order.append((j, i))
+            next_input[j] += 1
+            next_output[i] += 1
+            if next_input[j] < len(inputs[j]) and ready(j, inputs[j][next_input[j]]):
+                heapq.heappush(heap, (j, inputs[j][next_input[j]]))
+            if next_output[i] < len(outputs[i]) and ready(outputs[i][next_output[i]], i):
+                heapq.heappush(heap, (outputs[i][next_output[i]], i))
+        if len(order) != count:  # the lists were reordered by hand: keep the receivers' order
+            order = [(j, i) for j, senders in enumerate(inputs) for i in senders]
+        return order
+
+    @classmethod
+    def check_file_shape(cls, reader, fields: dict, where: str, before: dict) -> tuple:
+        """First look at this kind's object ``fields`` of a model file (``where``, after a
+        layer of spec ``before``), before anything is allocated: its fields and size.
+
+        Returns the layer's spec so far (a dict with ``kind`` and ``size``) and how many
+        parameters it declares; ``reader`` (:class:`neurograph.io.strict.StrictReader`)
+        raises :class:`~neurograph.io.ModelFileError` for anything wrong.
+        """
+        required = ("kind", "size", "activation") + (
+            ("static",) if cls.file_kind == "hidden" else ()) + ("connections", "weights",
+                                                                  "biases")
+        reader.fields(fields, where, required, reader.slot_fields(cls.file_names))
+        size = reader.integer(fields["size"], f"{where}.size", 1, reader.max_size)
+        previous = before["size"]
+        parameters = size * previous + size
+        if parameters > reader.max_size:
+            raise reader.fail(f"`{where}` declares {size:,} neurons after {previous:,}: "
+                              f"{parameters:,} parameters, more than the {reader.max_size:,} a "
+                              "layer may have")
+        return {"kind": cls.file_kind, "size": size}, parameters
+
+    @classmethod
+    def check_file_parameters(cls, reader, fields: dict, spec: dict, before: dict, where: str,
+                              dtype: np.dtype) -> None:
+        """Then the rest of the object (activation, static neurons, connections, parameters
+        and slots), checked into ``spec`` as ``dtype`` arrays."""
+        n_out, n_in = spec["size"], before["size"]
+        hidden = cls.file_kind == "hidden"
+        spec["activation"] = reader.activation(fields["activation"], f"{where}.activation",
+                                               hidden)
+        spec["static"] = static = cls._check_file_static(reader, fields, n_out, where)
+        connections = fields["connections"]
+        if connections == "full":
+            pairs, count, what = None, n_out * n_in, f"{n_out:,} x {n_in:,}, row by row"
+        elif isinstance(connections, list):
+            pairs = cls._check_file_pairs(reader, connections, f"{where}.connections", n_out,
+                                          n_in)
+            count, what = len(connections), "one per connection"
+        else:
+            raise reader.fail(f"`{where}.connections` must be \"full\" or a list of [j, i] "
+                              f"pairs, got {reader.show(connections)}")
+        spec["pairs"] = pairs
+        spec["weights"] = reader.numbers(fields["weights"], f"{where}.weights", count, what,
+                                         dtype)
+        spec["biases"] = reader.numbers(fields["biases"], f"{where}.biases", n_out,
+                                        "one per neuron", dtype)
+        spec["slots"] = slots = reader.slots(
+            fields, where, cls.file_names, {"weights": count, "biases": n_out},
+            {"weights": what, "biases": "one per neuron"}, dtype)
+        is_static = np.zeros(n_out, dtype=bool)
+        is_static[static] = True
+        receivers = np.repeat(np.arange(n_out), n_in) if pairs is None else pairs[:, 0]
+        for slot, bias_values in slots["biases"].items():
+            moving = (is_static & (bias_values != 0)) | np.bincount(
+                receivers[is_static[receivers] & (slots["weights"][slot] != 0)],
+                minlength=n_out).astype(bool)
+            if moving.any():
+                raise reader.fail(f"`{where}`: static neuron {int(np.flatnonzero(moving)[0])} "
+                                  f"must have zero {reader.slot_words(slot)}, since it never "
+                                  "learns")
+
+    @classmethod
+    def _check_file_static(cls, reader, fields: dict, n_out: int, where: str) -> list:
+        """A hidden layer's ``static``: distinct neuron indices, sorted (none for output)."""
+        if cls.file_kind != "hidden":
+            return []
+        static = fields["static"]
+        if not isinstance(static, list):
+            raise reader.fail(f"`{where}.static` must be a list of neuron indices, got "
+                              f"{reader.show(static)}")
+        for k, index in enumerate(static):
+            reader.integer(index, f"{where}.static[{k}]", 0, n_out - 1)
+        if len(set(static)) != len(static):
+            raise reader.fail(f"`{where}.static` must not repeat an index, got "
+                              f"{sorted(i for i in set(static) if static.count(i) > 1)[:5]} "
+                              "more than once")
+        return sorted(static)
+
+    @staticmethod
+    def _check_file_pairs(reader, connections: list, where: str, n_out: int,
+                          n_in: int) -> np.ndarray:
+        """The ``[j, i]`` pairs as an ``(n, 2)`` integer array, each checked."""
+        for k, pair in enumerate(connections):
+            if not (isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int
+                    and type(pair[1]) is int):
+                raise reader.fail(f"`{where}[{k}]` must be a pair [j, i] of integers, got "
+                                  f"{reader.show(pair)}")
+            j, i = pair
+            if not (0 <= j < n_out and 0 <= i < n_in):
+                raise reader.fail(f"`{where}[{k}]` must join a neuron j in [0, {n_out}) of this "
+                                  f"layer and i in [0, {n_in}) of the previous one, got {pair}")
+        array = np.array(connections, dtype=np.int64).reshape(-1, 2)
+        keys = array[:, 0] * n_in + array[:, 1]
+        unique, first = np.unique(keys, return_index=True)
+        if len(unique) != len(keys):
+            repeated = np.setdiff1d(np.arange(len(keys)), first)[0]
+            raise reader.fail(f"`{where}[{repeated}]` repeats the connection "
+                              f"{connections[repeated]}")
+        return array
+
+    @classmethod
+    def from_file(cls, spec: dict, dtype: np.dtype) -> "ReceivingLayer":
+        """A new layer as checked ``spec`` describes it, not yet connected."""
+        if cls.file_kind == "hidden":
+            return cls(spec["size"], spec["activation"], static=spec["static"], dtype=dtype)
+        return cls(spec["size"], spec["activation"], dtype=dtype)
+
+    def connect_from_file(self, previous: Layer, spec: dict) -> None:
+        """Make the connections from ``previous`` that ``spec`` lists, in its order."""
+        weights, pairs = spec["weights"], spec["pairs"]
+        if pairs is None:
+            previous.fully_connect_to(self, weights.reshape(self.size, previous.size))
+            return
+        senders, receivers = previous.neurons, self.neurons
+        for (j, i), weight in zip(pairs.tolist(), weights.tolist()):
+            senders[i].connect_to(receivers[j], weight=weight)
+
+    def restore_from_file(self, spec: dict, optimizer) -> None:
+        """Once the network is made: the biases, and ``optimizer``'s slots from ``spec``."""
+        self.biases[...] = spec["biases"]
+        pairs = spec.get("pairs")
+        for name, slots in spec["slots"].items():
+            for slot, values in slots.items():
+                target = optimizer.slots(self, name).arrays[slot]
+                if name == "weights" and pairs is not None:
+                    target[pairs[:, 0], pairs[:, 1]] = values
+                else:
+                    target[...] = values.reshape(target.shape)
 
     # -- building ----------------------------------------------------------------------------
 

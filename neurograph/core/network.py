@@ -292,9 +292,9 @@ class Network:
 
         ``neurograph.load(path)`` reads it back: the same structure and parameters, bit for bit.
         """
-        from ..io.modelfile import save
+        from ..io.modelfile import write_model
 
-        save(self, path)
+        write_model(self, path)
 
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]

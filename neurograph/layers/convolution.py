@@ -366,6 +366,57 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         return (f"{' x '.join(map(str, self.shape))} from {' x '.join(map(str, self.input_shape))}"
                 f", {self.kernel_size[0]} x {self.kernel_size[1]} windows")
 
+    # -- the model file ----------------------------------------------------------------------
+    # (see ReceivingLayer's "the model file"; version 2 brought these kinds.) The connections
+    # are not listed: they follow from the shapes, made in the order the layer makes them.
+
+    file_since = 2
+
+    @classmethod
+    def check_file_shape(cls, reader, fields: dict, where: str, before: dict) -> tuple:
+        """The image read (``input_shape``, holding as many values as the layer before has
+        neurons), the window and stride, and a ``size`` the shapes give; a layer is measured
+        by what it makes: ``size x window`` connections plus ``size`` neurons."""
+        reader.fields(fields, where, cls._file_fields, cls._file_optional(reader))
+        size = reader.integer(fields["size"], f"{where}.size", 1, reader.max_size)
+        spec = {"kind": cls.file_kind, "size": size}
+        input_shape = reader.shape(fields["input_shape"], f"{where}.input_shape", (3,))
+        channels, height, width = input_shape
+        n_in = before["size"]
+        if reader.product(input_shape) != n_in:
+            raise reader.fail(f"`{where}.input_shape` {reader.dims(input_shape)} holds "
+                              f"{reader.product(input_shape):,} values, but the layer before "
+                              f"has {n_in:,} neurons")
+        maps, (kh, kw), padding, window = cls._check_file_window(reader, fields, spec, channels,
+                                                                 where)
+        stride = reader.integer(fields["stride"], f"{where}.stride", 1, reader.max_size)
+        sides = []
+        for name, side, k in (("height", height, kh), ("width", width, kw)):
+            if side + 2 * padding < k:
+                raise reader.fail(f"`{where}`: a {kh} x {kw} window does not fit the input "
+                                  f"{name} {side}" + (f" with padding {padding}" if padding
+                                                      else ""))
+            sides.append((side + 2 * padding - k) // stride + 1)
+        if size != maps * sides[0] * sides[1]:
+            raise reader.fail(f"`{where}.size` must be {maps:,} x {sides[0]:,} x {sides[1]:,} = "
+                              f"{maps * sides[0] * sides[1]:,} (the {cls._file_maps} its "
+                              f"shapes give), got {size:,}")
+        spec.update(input_shape=input_shape, stride=stride)
+        parameters = size * window + size
+        if parameters > reader.max_size:
+            raise reader.fail(f"`{where}` declares {size:,} neurons reading {window:,} inputs "
+                              f"each: {parameters:,} connections and neurons, more than the "
+                              f"{reader.max_size:,} a layer may have")
+        return spec, parameters
+
+    @classmethod
+    def _file_optional(cls, reader) -> tuple:
+        """The optional fields: the slots of the file's optimizer."""
+        return reader.slot_fields(cls.file_names)
+
+    def connect_from_file(self, previous: Layer, spec: dict) -> None:
+        """Nothing: the layer makes its own connections when the network attaches it."""
+
 
 # --------------------------------------------------------------------------------------------
 # Convolution
@@ -480,6 +531,73 @@ class ConvolutionLayer(_SharedWeightsLayer):
     def _describe(self) -> str:
         return (f"{super()._describe()}, {self.activation_function.name}, "
                 f"{'learned' if self.learn else 'static'}")
+
+    # -- the model file ----------------------------------------------------------------------
+
+    file_kind = "convolution"
+    _file_fields = ("kind", "size", "input_shape", "kernel_shape", "stride", "padding",
+                    "activation", "learn", "kernels", "biases")
+    _file_maps = "feature maps"
+
+    def describe_for_file(self, optimizer) -> dict:
+        """Its shapes, activation, ``learn``, kernels and biases, and the optimizer's slots laid
+        out like them (fixed kernels must have none)."""
+        slots = self._file_slots(optimizer)
+        if not self.learn and any(v.any() for values in slots.values()
+                                  for v in values.values()):
+            raise ValueError(f"{self!r} cannot be saved: its kernels are fixed (learn=False) "
+                             f"but it has a non-zero {' or '.join(slots)}")
+        described = {"kind": self.file_kind, "size": self.size,
+                     "input_shape": list(self.input_shape),
+                     "kernel_shape": list(self.weights.shape), "stride": self.stride,
+                     "padding": self.padding, "activation": self.activation_function.name,
+                     "learn": self.learn, "kernels": self.weights.ravel().tolist(),
+                     "biases": self.biases.tolist()}
+        for slot, values in slots.items():
+            described[f"weight_{slot}"] = values["weights"].ravel().tolist()
+            described[f"bias_{slot}"] = values["biases"].tolist()
+        return described
+
+    @classmethod
+    def _check_file_window(cls, reader, fields: dict, spec: dict, channels: int,
+                           where: str) -> tuple:
+        """``kernel_shape`` ``[maps, channels, kh, kw]`` and a ``padding`` smaller than the
+        kernel: returns the maps, the window, the padding and how many inputs a neuron reads."""
+        kernel_shape = reader.shape(fields["kernel_shape"], f"{where}.kernel_shape", (4,))
+        maps, kernel_channels, kh, kw = kernel_shape
+        if kernel_channels != channels:
+            raise reader.fail(f"`{where}.kernel_shape` {reader.dims(kernel_shape)} has "
+                              f"{kernel_channels:,} channels, but `input_shape` has "
+                              f"{channels:,}")
+        padding = reader.integer(fields["padding"], f"{where}.padding", 0, min(kh, kw) - 1)
+        spec.update(kernel_shape=kernel_shape, padding=padding)
+        return maps, (kh, kw), padding, channels * kh * kw
+
+    @classmethod
+    def check_file_parameters(cls, reader, fields: dict, spec: dict, before: dict, where: str,
+                              dtype: np.dtype) -> None:
+        """The activation, ``learn``, kernels, biases and slots (zero for fixed kernels)."""
+        spec["activation"] = reader.activation(fields["activation"], f"{where}.activation",
+                                               hidden=True)
+        spec["learn"] = learn = reader.boolean(fields["learn"], f"{where}.learn")
+        maps, channels, kh, kw = spec["kernel_shape"]
+        counts = {"weights": maps * channels * kh * kw, "biases": maps}
+        whats = {"weights": f"{maps:,} x {channels:,} x {kh:,} x {kw:,} kernel entries in that "
+                            "order", "biases": "one per map"}
+        spec["kernels"], spec["biases"] = (
+            reader.numbers(fields[field], f"{where}.{field}", counts[name], whats[name], dtype)
+            for field, name in (("kernels", "weights"), ("biases", "biases")))
+        spec["slots"] = slots = reader.slots(fields, where, cls.file_names, counts, whats, dtype)
+        for slot in slots["weights"]:
+            if not learn and (slots["weights"][slot].any() or slots["biases"][slot].any()):
+                raise reader.fail(f"`{where}`: the kernels are fixed (learn is false), so the "
+                                  f"{reader.slot_words(slot)} must be zero")
+
+    @classmethod
+    def from_file(cls, spec: dict, dtype: np.dtype) -> "ConvolutionLayer":
+        return cls(spec["input_shape"], spec["kernels"].reshape(spec["kernel_shape"]),
+                   stride=spec["stride"], padding=spec["padding"],
+                   activation=spec["activation"], learn=spec["learn"], dtype=dtype)
 
     def _initialize(self, scheme, rng: np.random.Generator) -> None:
         """Learned or random kernels are drawn again (fan-in ``channels x kh x kw``), with the
@@ -750,6 +868,45 @@ class _PoolingLayer(_SharedWeightsLayer):
         kh, kw = self.kernel_size
         return (f"  channel {m}, row {y}, column {x}: the {self._what} of its {kh} x {kw} "
                 f"window ({where})")
+    # -- the model file ----------------------------------------------------------------------
+
+    _file_fields = ("kind", "size", "input_shape", "window", "stride")
+    _file_maps = "pooled channels"
+
+    def describe_for_file(self, optimizer) -> dict:
+        """Its shapes: the image read, the square window and the stride (no parameters; the
+        optimizer must have no state for it)."""
+        slots = self._file_slots(optimizer)
+        if slots:
+            raise ValueError(f"{self!r} cannot be saved: a pooling layer never learns, but it "
+                             f"has a {' or '.join(slots)}")
+        return {"kind": self.file_kind, "size": self.size, "input_shape": list(self.input_shape),
+                "window": self.kernel_size[0], "stride": self.stride}
+
+    @classmethod
+    def _file_optional(cls, reader) -> tuple:
+        return ()  # no slots: a pooling layer never learns
+
+    @classmethod
+    def _check_file_window(cls, reader, fields: dict, spec: dict, channels: int,
+                           where: str) -> tuple:
+        """A square ``window``: one pooled channel per channel (reading that channel only), no
+        padding."""
+        k = spec["window"] = reader.integer(fields["window"], f"{where}.window", 1,
+                                            reader.max_size)
+        return channels, (k, k), 0, k * k
+
+    @classmethod
+    def check_file_parameters(cls, reader, fields: dict, spec: dict, before: dict, where: str,
+                              dtype: np.dtype) -> None:
+        """Nothing more (max pooling has no parameters)."""
+
+    @classmethod
+    def from_file(cls, spec: dict, dtype: np.dtype) -> "_PoolingLayer":
+        return cls(spec["input_shape"], spec["window"], spec["stride"], dtype=dtype)
+
+    def restore_from_file(self, spec: dict, optimizer) -> None:
+        """Nothing to restore: no bias, no state."""
 
 
 class AveragePoolingLayer(_PoolingLayer):
@@ -806,6 +963,35 @@ class AveragePoolingLayer(_PoolingLayer):
         share = (delta * self.weights[0]).reshape(len(delta), channels, 1, 1, out_h, out_w)
         d_windows = np.broadcast_to(share, (len(delta), channels, k, k, out_h, out_w))
         return _add_windows(d_windows, self.input_shape, self.stride, 0)
+
+    # -- the model file ----------------------------------------------------------------------
+
+    file_kind = "average_pooling"
+    _file_fields = _PoolingLayer._file_fields + ("weight",)
+
+    def describe_for_file(self, optimizer) -> dict:
+        """Also the ``weight``, which must be ``1 / window^2`` (in the layer's dtype)."""
+        described = super().describe_for_file(optimizer)
+        k = self.kernel_size[0]
+        mean = self.dtype.type(1.0 / (k * k))
+        if self.weights[0] != mean:
+            raise ValueError(f"{self!r} cannot be saved: its weight must be 1/{k * k} = "
+                             f"{float(mean)!r} (an average), got {float(self.weights[0])!r}")
+        described["weight"] = float(self.weights[0])
+        return described
+
+    @classmethod
+    def check_file_parameters(cls, reader, fields: dict, spec: dict, before: dict, where: str,
+                              dtype: np.dtype) -> None:
+        """The ``weight``: ``1 / window^2`` in the file's dtype."""
+        weight = reader.number(fields["weight"], f"{where}.weight")
+        k = spec["window"]
+        mean = reader.file_dtype.type(1.0 / (k * k))
+        with np.errstate(over="ignore"):
+            stored = reader.file_dtype.type(weight)
+        if stored != mean:
+            raise reader.fail(f"`{where}.weight` must be 1/{k * k:,} = {float(mean)!r} (the "
+                              f"mean of a {k:,} x {k:,} window), got {weight!r}")
 
 
 class MaxPoolingLayer(_PoolingLayer):
@@ -945,6 +1131,10 @@ class MaxPoolingLayer(_PoolingLayer):
             d = np.bincount((winners + rows).ravel(), weights=delta.ravel(),
                             minlength=d.size).astype(delta.dtype).reshape(d.shape)
         return d
+
+    # -- the model file ----------------------------------------------------------------------
+
+    file_kind = "max_pooling"
 
 
 # --------------------------------------------------------------------------------------------

@@ -235,7 +235,7 @@ def _resume(network, optimizer, path, epochs: int, rng) -> tuple[int, int]:
     """Take parameters, optimizer state and where training stood from checkpoint ``path``."""
     from ..io.modelfile import load_checkpoint
 
-    saved, training = load_checkpoint(path)
+    saved, training = load_checkpoint(path, type(network))
     _check_same_structure(network, saved, path)
     first_epoch, skip = training["epoch"], training["batch"]
     if first_epoch > epochs:
