@@ -152,3 +152,62 @@ def test_a_dropout_layer_is_drawn_with_one_switch_per_neuron_and_exported():
     graph = net.to_networkx()
     assert graph.number_of_edges() == 50
     assert graph.edges[(1, 2), (2, 2)] == {"weight": 1.0, "dropout": 0.4}
+
+
+def test_a_dropout_network_saves_and_loads_and_a_resumed_run_draws_the_same_masks(tmp_path):
+    import json
+
+    from neurograph import load
+
+    X, Y = data()
+    whole, first = build(), build()
+    whole.fit(X, Y, epochs=4, batch_size=6, learning_rate=0.2, seed=0, progress=False)
+    path = tmp_path / "run.json"
+    first.fit(X, Y, epochs=2, batch_size=6, learning_rate=0.2, seed=0, checkpoint=path,
+              progress=False)
+    document = json.loads(path.read_text())
+    assert document["version"] == 3
+    assert document["layers"][2]["kind"] == "dropout" and document["layers"][2]["rate"] == 0.4
+    loaded = load(path)
+    assert isinstance(loaded.layers[2], DropoutLayer)
+    np.testing.assert_array_equal(loaded.predict(X), first.predict(X))
+    assert loaded.layers[2].rng.bit_generator.state == first.layers[2].rng.bit_generator.state
+    resumed = build()
+    resumed.fit(X, Y, epochs=4, batch_size=6, learning_rate=0.2, seed=0, resume=path,
+                progress=False)
+    for a, b in zip(resumed.receiving_layers, whole.receiving_layers):
+        assert a.weights.tobytes() == b.weights.tobytes()
+        assert a.biases.tobytes() == b.biases.tobytes()
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda layer: layer.update(rate=1.5), r"`layers\[2\].rate` must be in \[0, 1\), got 1.5"),
+    (lambda layer: layer.update(rng={"bit_generator": "MT19937"}),
+     r"`layers\[2\].rng` must be the state of numpy's PCG64 generator"),
+    (lambda layer: layer.update(size=4), r"`layers\[2\].size` must be the 5 neurons"),
+    (lambda layer: layer.update(weights=[]), r"unknown|weights"),
+])
+def test_a_damaged_dropout_layer_is_refused(tmp_path, edit, message):
+    import json
+
+    from neurograph import load
+    from neurograph.io import ModelFileError
+
+    path = tmp_path / "net.json"
+    build().save(path)
+    document = json.loads(path.read_text())
+    edit(document["layers"][2])
+    path.write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match=message):
+        load(path)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_failed_fit_puts_the_generator_back_too():
+    X, Y = data()
+    X[20, 0] = np.nan  # reaches a weight in the last batch
+    net = build()
+    before = net.layers[2].rng.bit_generator.state
+    with pytest.raises(ValueError, match="`X` must be finite"):
+        net.fit(X, Y, epochs=1, batch_size=6, learning_rate=0.2, progress=False)
+    assert net.layers[2].rng.bit_generator.state == before

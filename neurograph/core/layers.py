@@ -507,6 +507,17 @@ class ReceivingLayer(Layer):
             raise KeyError(f"{self!r} has no parameter {name!r}")
         return getattr(self, name)
 
+    def state(self) -> dict:
+        """Everything training changes in this layer besides records and the optimizer's
+        slots, copied: its parameters (and, for a kind that draws at random, its generator)."""
+        return {name: self.parameter(name).copy() for name in self.parameter_names}
+
+    def set_state(self, state: dict) -> None:
+        """Put back what :meth:`state` returned (of this layer or of one of the same
+        structure)."""
+        for name in self.parameter_names:
+            self.parameter(name)[...] = state[name]
+
     def trainable_entries(self, name: str) -> Union[bool, np.ndarray]:
         """Which entries of parameter ``name`` training may move: True for all, False for
         none, or a bool array of its shape."""

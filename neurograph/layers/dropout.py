@@ -17,6 +17,7 @@ from ..core.connection import SwitchConnection
 from ..core.layers import Layer, SelfConnectingLayer, _float_buffer
 from ..core.neurons import BiaslessNeuron
 from ..core.validation import check_fraction, check_seed, check_shape
+from .kinds import register_layer_kind
 
 __all__ = ["DropoutLayer", "DropoutNeuron", "DropoutConnection", "dropout"]
 
@@ -131,6 +132,13 @@ class DropoutLayer(SelfConnectingLayer):
     def trainable_entries(self, name: str):
         return False
 
+    def state(self) -> dict:
+        """Its generator's state: what training changes here."""
+        return {"rng": self.rng.bit_generator.state}
+
+    def set_state(self, state: dict) -> None:
+        self.rng.bit_generator.state = state["rng"]
+
     def structure(self) -> tuple:
         return super().structure() + (self.rate,)
 
@@ -147,6 +155,64 @@ class DropoutLayer(SelfConnectingLayer):
 
     def first_non_finite(self, name: str, values: np.ndarray) -> str:
         return f"{name} of {self!r}"  # it has none: never reached
+
+    # -- the model file ----------------------------------------------------------------------
+    # (see ReceivingLayer's "the model file"): its rate and its generator's state, so that a
+    # loaded network, or a resumed run, draws the masks the saved one would have drawn next.
+
+    file_kind = "dropout"
+    file_place = "between"
+    file_since = 3
+
+    def describe_for_file(self, optimizer) -> dict:
+        described = {"kind": self.file_kind, "size": self.size, "rate": self.rate,
+                     "rng": self.rng.bit_generator.state}
+        if tuple(self.shape) != (self.size,):
+            described["shape"] = list(self.shape)
+        return described
+
+    @classmethod
+    def check_file_shape(cls, reader, fields: dict, where: str, before: dict) -> tuple:
+        """As many neurons as the layer before, in an optional ``shape`` that holds them."""
+        reader.fields(fields, where, ("kind", "size", "rate", "rng"), ("shape",))
+        size = reader.integer(fields["size"], f"{where}.size", 1, reader.max_size)
+        if size != before["size"]:
+            raise reader.fail(f"`{where}.size` must be the {before['size']:,} neurons of the "
+                              f"layer before, got {size:,}")
+        spec = {"kind": cls.file_kind, "size": size, "shape": (size,)}
+        if "shape" in fields:
+            spec["shape"] = reader.shape(fields["shape"], f"{where}.shape", (1, 2, 3))
+            if reader.product(spec["shape"]) != size:
+                raise reader.fail(f"`{where}.shape` {reader.dims(spec['shape'])} must hold its "
+                                  f"{size:,} neurons")
+        return spec, size  # one connection per neuron
+
+    @classmethod
+    def check_file_parameters(cls, reader, fields: dict, spec: dict, before: dict, where: str,
+                              dtype: np.dtype) -> None:
+        """A ``rate`` in [0, 1) and the state of a numpy PCG64 generator."""
+        rate = reader.number(fields["rate"], f"{where}.rate")
+        if not 0.0 <= rate < 1.0:
+            raise reader.fail(f"`{where}.rate` must be in [0, 1), got {rate!r}")
+        generator = np.random.default_rng()
+        try:
+            generator.bit_generator.state = fields["rng"]
+        except (TypeError, ValueError, KeyError, OverflowError):
+            raise reader.fail(f"`{where}.rng` must be the state of numpy's PCG64 generator: "
+                              f"{reader.show(fields['rng'])}") from None
+        spec.update(rate=rate, rng=generator.bit_generator.state)
+
+    @classmethod
+    def from_file(cls, spec: dict, dtype: np.dtype) -> "DropoutLayer":
+        layer = cls(spec["shape"], spec["rate"], dtype=dtype)
+        layer.rng.bit_generator.state = spec["rng"]
+        return layer
+
+    def connect_from_file(self, previous: Layer, spec: dict) -> None:
+        """Nothing: the layer makes its own connections when the network attaches it."""
+
+    def restore_from_file(self, spec: dict, optimizer) -> None:
+        """Nothing: no parameters, no optimizer state."""
 
     # -- hints for the teaching tools --------------------------------------------------------
 
@@ -206,6 +272,9 @@ class DropoutLayer(SelfConnectingLayer):
     def summary(self) -> tuple[str, str, int, int]:
         return ("dropout", f"{'identity':<10} {'static':>12}  drops each input with "
                            f"probability {self.rate:g} in training", 0, 0)
+
+
+register_layer_kind(DropoutLayer)
 
 
 def dropout(rate: float = 0.5, *, seed=None):

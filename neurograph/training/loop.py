@@ -246,8 +246,7 @@ def _resume(network, optimizer, path, epochs: int, rng) -> tuple[int, int]:
                          f"{optimizer!r}")
     rng.bit_generator.state = training["rng"]
     for mine, theirs in zip(network.receiving_layers, saved.receiving_layers):
-        for name in mine.parameter_names:
-            mine.parameter(name)[...] = theirs.parameter(name)
+        mine.set_state(theirs.state())
     optimizer.state = {}
     optimizer.steps = saved.optimizer.steps
     for (index, name), slots in saved.optimizer.state.items():
@@ -398,8 +397,7 @@ def snapshot(network, optimizer=None) -> tuple:
     """What a failed call puts back with :func:`restore`: parameters, records, the network's
     optimizer, and the state of both it and ``optimizer`` (the one about to train)."""
     optimizer = network.optimizer if optimizer is None else optimizer
-    layers = [({name: layer.parameter(name).copy() for name in layer.parameter_names},
-               layer.record) for layer in network.receiving_layers]
+    layers = [(layer.state(), layer.record) for layer in network.receiving_layers]
     own = network.optimizer
     return layers, own, own.snapshot(), optimizer, optimizer.snapshot()
 
@@ -407,9 +405,8 @@ def snapshot(network, optimizer=None) -> tuple:
 def restore(network, snapshot: tuple) -> None:
     """Put ``network`` back as :func:`snapshot` found it."""
     layers, own, own_state, optimizer, state = snapshot
-    for layer, (parameters, record) in zip(network.receiving_layers, layers):
-        for name, values in parameters.items():
-            layer.parameter(name)[...] = values
+    for layer, (layer_state, record) in zip(network.receiving_layers, layers):
+        layer.set_state(layer_state)
         layer.record = record
     optimizer.restore(state)
     own.restore(own_state)
