@@ -402,3 +402,30 @@ def test_predict_refuses_a_model_without_ten_outputs(tmp_path, capsys):
     plt.imsave(image, np.zeros((28, 28)), cmap="gray")
     assert main(["predict", str(path), str(image)]) == 1
     assert "needs 10 outputs" in capsys.readouterr().err
+
+
+def test_gradcheck_passes_a_saved_relu_convolution_model(capsys, tmp_path):
+    """The CLI's kink guard runs the network's own forward pass, for every layer kind (it
+    once multiplied the kernels as a matrix and failed with a shape error)."""
+    from neurograph.convolution import convolution, max_pooling
+
+    Network.convolutional((6, 6), [convolution(2, kernel_size=3, learn=True), max_pooling(2)],
+                          [4, 3], seed=0).save(tmp_path / "conv.json")
+    code, out, err = run(capsys, "gradcheck", tmp_path / "conv.json", "--samples", "2",
+                         "--seed", "1")
+    assert code == 0, err
+    assert "Traceback" not in err and _worst(out) < 1e-6
+    assert len(re.findall(r"^sample \d: ", out, re.MULTILINE)) == 2
+
+
+def test_info_names_an_adam_trained_models_optimizer_and_its_state(capsys, tmp_path):
+    net = Network.layered([4, 3, 2], seed=0)
+    rng = np.random.default_rng(0)
+    net.fit(rng.uniform(0, 1, (20, 4)), rng.uniform(0, 1, (20, 2)), epochs=2, batch_size=5,
+            optimizer="adam", progress=False)
+    net.save(tmp_path / "adam.json")
+    code, out, err = run(capsys, "info", tmp_path / "adam.json")
+    assert code == 0, err
+    assert _field(out, "optimizer") == ("Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, "
+                                        "epsilon=1e-08), m, v saved at step 8")
+    assert "momentum velocities" not in out

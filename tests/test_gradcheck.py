@@ -155,3 +155,20 @@ def test_targets_that_do_not_suit_the_cost_are_refused(output, cost, y, message)
 def test_softmax_is_for_the_output_layer_only():
     with pytest.raises(ValueError, match="for the output layer only"):
         Network.layered([2, 3, 2], activation="softmax")
+
+
+def test_derivatives_at_a_max_pooling_tie_are_counted_not_compared():
+    """Dead ReLU maps tie at 0 in a max-pooling window: nudging one of them makes it win, so
+    a central difference there is no derivative. Those are counted apart; the rest agree."""
+    from neurograph.convolution import convolution, max_pooling
+
+    net = Network.convolutional((6, 6), [convolution(), max_pooling(2)], [10], seed=0)
+    x = np.random.default_rng(1).uniform(0, 1, 36)
+    y = np.eye(10)[3]
+    result = gradient_check(net, x, y)
+    assert result.n_at_kinks > 0
+    assert result.max_relative_error < 1e-6
+    # the same network without the kinks (tanh maps, so no ties at 0) compares everything
+    smooth = Network.convolutional((6, 6), [convolution(activation="tanh"), max_pooling(2)],
+                                   [10], seed=0)
+    assert gradient_check(smooth, x, y).n_at_kinks == 0

@@ -516,9 +516,11 @@ def _gradcheck(args: argparse.Namespace) -> int:
         if skipped:
             near = (f"; {skipped} draws with a neuron near its kink skipped" if skipped < 1000
                     else "; a neuron is near its kink (no clear sample in 1,000 draws)")
+        kinks = (f", {result.n_at_kinks:,} at a kink not compared" if result.n_at_kinks
+                 else "")
         print(f"sample {s}: worst relative error {result.max_relative_error:.3g} at "
               f"dC/d{result.quantity} of {result.where!r} ({result.n_checked:,} derivatives "
-              f"checked{near})")
+              f"checked{kinks}{near})")
         if worst is None or result.max_relative_error > worst.max_relative_error:
             worst, worst_sample = result, s
     print(f"worst relative error: {worst.max_relative_error:.3g} (sample {worst_sample}) at "

@@ -681,6 +681,12 @@ class ReceivingLayer(Layer):
         """The neurons ``lesion_report`` silences one at a time: a dense layer's all."""
         return list(self.neurons)
 
+    def kink_branches(self, z: np.ndarray, cache) -> Optional[np.ndarray]:
+        """Which piece of a piecewise function each neuron is on for a forward pass (``z``
+        and the cache kept), or None if the layer is smooth: a kinked activation's side of
+        0. gradient_check skips a finite difference whose points change pieces."""
+        return (z > 0) if self.activation_function.kinked else None
+
     def check_entries(self, deltas, inputs):
         """Each parameter entry gradient_check perturbs, with its derivative for one sample:
         ``(array, index, analytic, where, quantity)``, neuron by neuron (bias, then weights)."""

@@ -1037,6 +1037,10 @@ class MaxPoolingLayer(_PoolingLayer):
     def refuses_silencing(self) -> str:
         return "whose connections are switches (1 for the largest input), not weights"
 
+    def kink_branches(self, z, winners):
+        """Which input won each window: the max is a piecewise function of its inputs."""
+        return winners
+
     def explain_z(self, neuron, max_terms: int) -> str:
         from ..teaching.explain import _number
 

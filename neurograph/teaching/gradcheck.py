@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ..core.validation import as_sample
-from ..engines.vectorized import forward
+from ..engines.vectorized import forward, forward_pass
 
 __all__ = ["gradient_check", "GradientCheckResult"]
 
@@ -35,6 +35,10 @@ class GradientCheckResult:
         The two values compared there.
     n_checked : int
         How many derivatives were compared.
+    n_at_kinks : int
+        How many were not compared because their finite differences straddle a kink (a
+        max-pooling window changing hands, a ReLU's ``z`` changing sign): there the derivative
+        the network records is one-sided and a central difference is no derivative at all.
     """
 
     max_relative_error: float
@@ -43,6 +47,7 @@ class GradientCheckResult:
     analytic: float
     numeric: float
     n_checked: int
+    n_at_kinks: int = 0
 
     def __repr__(self) -> str:
         return (f"GradientCheckResult(max_relative_error={self.max_relative_error:.3g} at "
@@ -81,9 +86,12 @@ class _Worst:
     """Keeps the worst relative error of the comparisons made, and counts them."""
 
     def __init__(self, floor: float) -> None:
-        self.floor, self.worst, self.n_checked = floor, None, 0
+        self.floor, self.worst, self.n_checked, self.n_at_kinks = floor, None, 0, 0
 
-    def __call__(self, analytic: float, numeric: float, where, quantity: str) -> None:
+    def __call__(self, analytic: float, numeric: Optional[float], where, quantity: str) -> None:
+        if numeric is None:  # at a kink: no derivative to compare with
+            self.n_at_kinks += 1
+            return
         self.n_checked += 1
         error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), self.floor)
         if self.worst is None or error > self.worst.max_relative_error:
@@ -103,13 +111,35 @@ def _one_sample_records(network, x: np.ndarray, y: np.ndarray) -> list:
             layer.record = record
 
 
-def _perturbed(network, x, cost_of_outputs, array: np.ndarray, index, h: float) -> float:
-    """The finite-difference derivative of the cost by ``array[index]`` (put back after)."""
+def _evaluator(network, cost_of_outputs, start: int, kinks: bool):
+    """``evaluate(inputs) -> (cost, branches)`` for activations of layer ``start``: the cost,
+    and (when ``kinks``) which piece of each piecewise function every layer is on."""
+    layers = network.layers[start + 1:]
+
+    def evaluate(inputs: np.ndarray):
+        if not kinks:
+            return cost_of_outputs(forward(network, inputs, start=start)[-1]), None
+        passed = forward_pass(network, inputs, start=start, keep_from=0)
+        branches = [layer.kink_branches(z, cache)
+                    for layer, z, cache in zip(layers, passed.zs, passed.caches)]
+        return cost_of_outputs(passed.activations[-1]), branches
+    return evaluate
+
+
+def _has_kinks(network, x: np.ndarray) -> bool:
+    passed = forward_pass(network, x[None, :], keep_from=0)
+    return any(layer.kink_branches(z, cache) is not None for layer, z, cache in
+               zip(network.receiving_layers, passed.zs, passed.caches))
+
+
+def _perturbed(network, x, evaluate, array: np.ndarray, index, h: float) -> Optional[float]:
+    """The finite-difference derivative of the cost by ``array[index]`` (put back after), or
+    None at a kink."""
     original = float(array[index])
 
-    def cost(value: float) -> float:
+    def cost(value: float):
         array[index] = value
-        return cost_of_outputs(forward(network, x[None, :])[-1])
+        return evaluate(x[None, :])
 
     try:
         return _numeric_derivative(cost, original, h)
@@ -117,14 +147,14 @@ def _perturbed(network, x, cost_of_outputs, array: np.ndarray, index, h: float) 
         array[index] = original
 
 
-def _activation_derivatives(network, layer, record, x, cost_of_outputs, h: float):
+def _activation_derivatives(network, layer, record, x, evaluate, h: float):
     """dC/da of each neuron of hidden ``layer``: the recorded one and a finite difference
-    (its activation perturbed and propagated from its layer on)."""
+    (its activation perturbed and propagated from its layer on; None at a kink)."""
     activations = np.array(forward(network, x[None, :])[layer.index])  # (1, size)
 
-    def cost_from(value: float, j: int) -> float:
+    def cost_from(value: float, j: int):
         activations[0, j] = value
-        return cost_of_outputs(forward(network, activations, start=layer.index)[-1])
+        return evaluate(activations)
 
     for neuron in layer.neurons:
         j = neuron.index
@@ -134,9 +164,19 @@ def _activation_derivatives(network, layer, record, x, cost_of_outputs, h: float
         yield float(record.derivatives_of_cost_by_activation[0][j]), numeric, neuron
 
 
-def _numeric_derivative(cost: Callable[[float], float], value: float, h: float) -> float:
-    return (8.0 * (cost(value + h) - cost(value - h)) - (cost(value + 2 * h) - cost(value - 2 * h))
-            ) / (12.0 * h)
+def _numeric_derivative(evaluate, value: float, h: float) -> Optional[float]:
+    """Fourth-order central difference of ``evaluate(v) -> (cost, branches)`` at ``value``;
+    None when the points do not all lie on the branches of ``value`` (a kink in between)."""
+    (c1, b1), (m1, d1), (c2, b2), (m2, d2) = (evaluate(value + d * h) for d in (1, -1, 2, -2))
+    if b1 is not None:
+        here = evaluate(value)[1]
+        if not all(_same_branches(here, other) for other in (b1, d1, b2, d2)):
+            return None
+    return (8.0 * (c1 - m1) - (c2 - m2)) / (12.0 * h)
+
+
+def _same_branches(a: list, b: list) -> bool:
+    return all((x is None and y is None) or np.array_equal(x, y) for x, y in zip(a, b))
 
 
 def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
@@ -202,18 +242,25 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
         return float(network.cost_function(outputs, target)[0])
 
     compare = _Worst(floor)
+    kinks = _has_kinks(network, x)
+    evaluate = _evaluator(network, cost_of_outputs, 0, kinks)
     k = -1  # each parameter's position, biases and weights layer by layer, neuron by neuron
     for layer, record in zip(layers, records):
         for array, index, analytic, where, quantity in _parameters(layer, record):
             k += 1
             if chosen is None or k in chosen:
-                numeric = _perturbed(network, x, cost_of_outputs, array, index, h)
+                numeric = _perturbed(network, x, evaluate, array, index, h)
                 compare(analytic, numeric, where, quantity)
         if layer is not network.output_layer:
+            from_layer = _evaluator(network, cost_of_outputs, layer.index, kinks)
             for analytic, numeric, neuron in _activation_derivatives(network, layer, record, x,
-                                                                     cost_of_outputs, h):
+                                                                     from_layer, h):
                 compare(analytic, numeric, neuron, "activation")
 
     worst = compare.worst
+    if worst is None:
+        raise ValueError("every derivative of this sample lies at a kink (a max-pooling tie or "
+                         "a ReLU at 0): try another sample")
     return GradientCheckResult(worst.max_relative_error, worst.where, worst.quantity,
-                               worst.analytic, worst.numeric, compare.n_checked)
+                               worst.analytic, worst.numeric, compare.n_checked,
+                               compare.n_at_kinks)
