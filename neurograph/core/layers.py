@@ -570,9 +570,10 @@ class ReceivingLayer(Layer):
     def end_batch(self) -> None:
         """The mini-batch is trained: back to how the layer behaves outside training."""
 
-    def clamp_biases(self, clamp: tuple) -> None:
-        """Clamp the trainable biases to ``clamp = (low, high)`` (after each nudge)."""
-        rows = self.trainable_entries("biases")
+    def clamp_biases(self, clamp: tuple, rows=None) -> None:
+        """Clamp the trainable biases to ``clamp = (low, high)`` (after each nudge); ``rows``
+        is ``trainable_entries("biases")`` when the caller has it at hand."""
+        rows = self.trainable_entries("biases") if rows is None else rows
         if rows is True:
             np.clip(self.biases, clamp[0], clamp[1], out=self.biases)
         elif rows is not False:

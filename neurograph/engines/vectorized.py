@@ -31,7 +31,7 @@ class Pass:
 
 
 def forward_pass(network, X: np.ndarray, *, start: int = 0,
-                 keep_from: Optional[int] = None) -> Pass:
+                 keep_from: Optional[int] = None, functions: Optional[list] = None) -> Pass:
     """Propagate a batch through ``network`` from layer ``start``: the one forward pass that
     training, ``predict``, ``evaluate``, the plots, the gradient check and the CLI share.
 
@@ -45,12 +45,16 @@ def forward_pass(network, X: np.ndarray, *, start: int = 0,
     keep_from : int, optional
         Keep what the backward pass needs for receiving layers ``keep_from`` and after (counted
         from the first layer after ``start``); None keeps nothing.
+    functions : list, optional
+        The layers' activation functions on arrays, if the caller has them at hand (a Plan).
     """
     a = X
     result = Pass([a], [], [])
-    for k, layer in enumerate(network.layers[start + 1:]):
+    layers = network.layers[start + 1:]
+    functions = functions or [layer.activation_function.vectorized for layer in layers]
+    for k, (layer, f) in enumerate(zip(layers, functions)):
         z, cache = layer.forward_batch(a, keep_from is not None and k >= keep_from)
-        a = layer.activation_function.vectorized(z)
+        a = f(z)
         result.activations.append(a)
         result.zs.append(z)
         result.caches.append(cache)
@@ -68,6 +72,7 @@ class Plan:
 
     ``layers``: the receiving layers; ``learns[k]``: the parameters of layer ``k`` that
     training moves, each with ``True`` (every entry) or the layer's own restriction;
+    ``bias_rows[k]``: which of its biases train (what the clamp applies to);
     ``first_trainable``: the first layer with a trainable parameter (no delta below it is
     needed to train); ``derivatives[k]``: its ``f'`` from ``(z, a)``; ``buffers[k]``: where
     its gradients are written, batch after batch.
@@ -80,9 +85,15 @@ class Plan:
             trainable = {name: layer.trainable_entries(name) for name in layer.parameter_names}
             self.learns.append([(name, t is True) for name, t in trainable.items()
                                 if t is not False])
+        self.bias_rows = [layer.trainable_entries("biases") if "biases" in layer.parameter_names
+                          else False for layer in layers]
         learning = [k for k, names in enumerate(self.learns) if names]
         self.first_trainable = learning[0] if learning else len(layers)
         self.derivatives = [_derivative_of(layer.activation_function) for layer in layers]
+        self.functions = [layer.activation_function.vectorized for layer in layers]
+        self.values = [{name: layer.parameter(name) for name in layer.parameter_names}
+                       for layer in layers]  # live views, the same objects batch after batch
+        self.recorded = False  # whether the last train_batch left its record
         self.buffers = [{name: np.empty_like(layer.parameter(name)) for name, _ in names
                          if name == "weights" and layer.parameter(name).ndim == 2}
                         for layer, names in zip(layers, self.learns)]
@@ -150,12 +161,13 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = N
         # only for the record (a static convolution front-end is then a forward pass only).
         wanted = keep_record if isinstance(keep_record, bool) else None
         lowest = 0 if wanted is not False else plan.first_trainable
-        passed = forward_pass(network, X, keep_from=lowest)
+        passed = forward_pass(network, X, keep_from=lowest, functions=plan.functions)
         deltas, dcdas = backward(plan, passed, Y, lowest)
         if wanted is None and keep_record():
             deltas, dcdas = _complete(plan, passed, deltas, dcdas, lowest)
             wanted = True
-        _nudge(network, plan, optimizer, passed, deltas, dcdas, bool(wanted))
+        plan.recorded = bool(wanted)
+        _nudge(network, plan, optimizer, passed, deltas, dcdas, plan.recorded)
     finally:
         for layer in layers:
             layer.end_batch()
@@ -197,10 +209,10 @@ def _nudge(network, plan: Plan, optimizer, passed: Pass, deltas: list, dcdas: li
         for name, everywhere in plan.learns[k]:
             if not everywhere:
                 layer.restrict_to_trainable(name, gradients[name])
-            optimizer.update(layer.parameter(name), gradients[name],
+            optimizer.update(plan.values[k][name], gradients[name],
                              optimizer.slots(layer, name))
-        if clamp is not None:
-            layer.clamp_biases(clamp)
+        if clamp is not None and plan.bias_rows[k] is not False:
+            layer.clamp_biases(clamp, plan.bias_rows[k])
     if keep_record:
         for layer, names, (before, slots_before) in zip(layers, plan.learns, befores):
             slots_after = {name: optimizer.slots(layer, name).copy() for name, _ in names}
@@ -236,14 +248,8 @@ class VectorizedEngine:
         :func:`train_batch`. No reference to a batch's arrays outlives the next one, except
         the last recorded batch's, whose activations ``finish`` hands to the neurons."""
         self.last = None
-        kept = []
-
-        def keep() -> bool:
-            kept.append(keep_record if isinstance(keep_record, bool) else bool(keep_record()))
-            return kept[-1]
-
-        result = train_batch(network, X, Y, optimizer, self.plan, keep)
-        if kept[-1]:
+        result = train_batch(network, X, Y, optimizer, self.plan, keep_record)
+        if self.plan.recorded:
             self.last = result
         return result[0][-1]
 
