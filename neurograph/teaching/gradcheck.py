@@ -111,6 +111,11 @@ def _one_sample_records(network, x: np.ndarray, y: np.ndarray) -> list:
             layer.record = record
 
 
+def _cost_of_outputs(network, y: np.ndarray):
+    target = y[None, :]
+    return lambda outputs: float(network.cost_function(outputs, target)[0])
+
+
 def _evaluator(network, cost_of_outputs, start: int, kinks: bool):
     """``evaluate(inputs) -> (cost, branches)`` for activations of layer ``start``: the cost,
     and (when ``kinks``) which piece of each piecewise function every layer is on."""
@@ -188,11 +193,10 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     difference of the cost. The network's parameters and per-sample lists are as before when it
     returns (neurons' activations are those of ``x``).
 
-    Max pooling and ReLU have kinks, where the derivative jumps: where two inputs of a
-    max-pooling window are within about ``2 h`` of each other (or a ReLU's ``z`` within
-    ``2 h`` of 0), the finite difference straddles the kink and disagrees with the derivative
-    the network records, which is still the right one for this sample. Check such networks
-    with samples away from ties, or with a smaller ``h``.
+    Max pooling and ReLU have kinks, where the derivative jumps (a window changing hands, a
+    ``z`` crossing 0): a finite difference whose points lie on different pieces, as each
+    layer's ``kink_branches`` tells, is no derivative; it is counted in ``n_at_kinks`` and not
+    compared.
 
     Parameters
     ----------
@@ -236,11 +240,7 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     layers = network.receiving_layers
     chosen = _choose_parameters(layers, max_parameters, seed)
     records = _one_sample_records(network, x, y)
-    target = y[None, :]
-
-    def cost_of_outputs(outputs: np.ndarray) -> float:
-        return float(network.cost_function(outputs, target)[0])
-
+    cost_of_outputs = _cost_of_outputs(network, y)
     compare = _Worst(floor)
     kinks = _has_kinks(network, x)
     evaluate = _evaluator(network, cost_of_outputs, 0, kinks)
