@@ -549,7 +549,7 @@ class ReceivingLayer(Layer):
         ``out`` may hold a buffer per parameter to write into."""
         weights = np.matmul((delta * scale).T, a_in,  # scale the small delta, not the product
                             out=None if out is None else out.get("weights"))
-        return {"weights": weights, "biases": delta.sum(axis=0) * scale}
+        return {"weights": weights, "biases": np.add.reduce(delta, axis=0) * scale}
 
     def restrict_to_trainable(self, name: str, gradient: np.ndarray) -> None:
         """Zero, in place, the entries of ``gradient`` (of parameter ``name``) that training
@@ -574,8 +574,9 @@ class ReceivingLayer(Layer):
         """Clamp the trainable biases to ``clamp = (low, high)`` (after each nudge); ``rows``
         is ``trainable_entries("biases")`` when the caller has it at hand."""
         rows = self.trainable_entries("biases") if rows is None else rows
-        if rows is True:
-            np.clip(self.biases, clamp[0], clamp[1], out=self.biases)
+        if rows is True:  # np.clip's own steps, without its Python layers: a batch's overhead
+            np.minimum(np.maximum(self.biases, clamp[0], out=self.biases), clamp[1],
+                       out=self.biases)
         elif rows is not False:
             self.biases[rows] = np.clip(self.biases[rows], clamp[0], clamp[1])
 
