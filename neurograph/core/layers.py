@@ -563,6 +563,10 @@ class ReceivingLayer(Layer):
         """After a vectorized batch, set what the neurons keep of the last sample beyond
         ``activation`` and ``z`` (nothing, for a dense layer)."""
 
+    acts_in_training = False
+    """Whether the layer behaves differently in training (dropout): only then do the engines
+    call :meth:`begin_batch` and :meth:`end_batch` around each mini-batch."""
+
     def begin_batch(self, batch: int) -> None:
         """A mini-batch of ``batch`` samples starts training (either engine): a layer that
         behaves differently in training (dropout) gets ready here."""

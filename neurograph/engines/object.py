@@ -110,8 +110,8 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer) -> tuple[np.nd
     clear(network)
     outputs = np.empty(Y.shape)
     total = 0.0
-    layers = network.receiving_layers
-    for layer in layers:
+    acting = [layer for layer in network.receiving_layers if layer.acts_in_training]
+    for layer in acting:
         layer.begin_batch(len(X))
     try:
         for s, (x, y) in enumerate(zip(X, Y)):
@@ -119,7 +119,7 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer) -> tuple[np.nd
             outputs[s] = [neuron.activation for neuron in network.output_layer.neurons]
         nudge_parameters(network, optimizer)
     finally:
-        for layer in layers:
+        for layer in acting:
             layer.end_batch()
     return outputs, total
 

@@ -75,7 +75,8 @@ class Plan:
     ``bias_rows[k]``: which of its biases train (what the clamp applies to);
     ``first_trainable``: the first layer with a trainable parameter (no delta below it is
     needed to train); ``derivatives[k]``: its ``f'`` from ``(z, a)``; ``buffers[k]``: where
-    its gradients are written, batch after batch.
+    its gradients are written, batch after batch; ``in_training``: the layers that act
+    differently in training (dropout).
     """
 
     def __init__(self, network) -> None:
@@ -94,11 +95,24 @@ class Plan:
         self.values = [{name: layer.parameter(name) for name in layer.parameter_names}
                        for layer in layers]  # live views, the same objects batch after batch
         self.recorded = False  # whether the last train_batch left its record
+        self.in_training = [layer for layer in layers if layer.acts_in_training]
+        self.optimizer, self.targets = None, []
         self.buffers = [{name: np.empty_like(layer.parameter(name)) for name, _ in names
                          if name == "weights" and layer.parameter(name).ndim == 2}
                         for layer, names in zip(layers, self.learns)]
         output = layers[-1]
         self.cost, self.output_activation = output.cost, output.activation_function
+
+    def bind(self, optimizer) -> list:
+        """Per receiving layer, ``(name, everywhere, values, slots)`` of each parameter that
+        training moves under ``optimizer`` (worked out once per optimizer: a fit's batches all
+        use the same)."""
+        if optimizer is not self.optimizer:
+            self.optimizer = optimizer
+            self.targets = [[(name, everywhere, self.values[k][name],
+                              optimizer.slots(layer, name)) for name, everywhere in names]
+                            for k, (layer, names) in enumerate(zip(self.layers, self.learns))]
+        return self.targets
 
 
 def _derivative_of(f):
@@ -153,8 +167,7 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = N
         first trainable layer when no record was kept.
     """
     plan = plan or Plan(network)
-    layers = plan.layers
-    for layer in layers:
+    for layer in plan.in_training:
         layer.begin_batch(len(X))
     try:
         # Deltas are needed from the last layer down to the first trainable one; below it
@@ -169,7 +182,7 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = N
         plan.recorded = bool(wanted)
         _nudge(network, plan, optimizer, passed, deltas, dcdas, plan.recorded)
     finally:
-        for layer in layers:
+        for layer in plan.in_training:
             layer.end_batch()
     return passed.activations, passed.zs, deltas, dcdas
 
@@ -197,20 +210,20 @@ def _nudge(network, plan: Plan, optimizer, passed: Pass, deltas: list, dcdas: li
             layer.record = layer.batch_record(activations[k], deltas[k], dcdas[k], caches[k])
         befores = [_parameters_and_slots(layer, optimizer, names)
                    for layer, names in zip(layers, plan.learns)]
+    targets = plan.bind(optimizer)
     optimizer.begin_step()
     scale = optimizer.gradient_scale(len(activations[0]))
     clamp = network.bias_clamp
     for k in range(plan.first_trainable, len(layers)):
-        if not plan.learns[k]:
+        if not targets[k]:
             continue  # only static neurons: nothing moves
         layer = layers[k]
         gradients = layer.gradients_batch(deltas[k], activations[k], caches[k], scale,
                                           plan.buffers[k])
-        for name, everywhere in plan.learns[k]:
+        for name, everywhere, values, slots in targets[k]:
             if not everywhere:
                 layer.restrict_to_trainable(name, gradients[name])
-            optimizer.update(plan.values[k][name], gradients[name],
-                             optimizer.slots(layer, name))
+            optimizer.update(values, gradients[name], slots)
         if clamp is not None and plan.bias_rows[k] is not False:
             layer.clamp_biases(clamp, plan.bias_rows[k])
     if keep_record:

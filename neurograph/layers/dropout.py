@@ -108,6 +108,8 @@ class DropoutLayer(SelfConnectingLayer):
 
     # -- training mode -----------------------------------------------------------------------
 
+    acts_in_training = True
+
     def begin_batch(self, batch: int) -> None:
         """Draw this mini-batch's masks: row ``s`` scales sample ``s``'s inputs."""
         keep = self.rng.random((batch, self.size)) >= self.rate
