@@ -134,7 +134,8 @@ class Layer:
     """
 
     neuron_class: type = Neuron
-    transmits = False  # its neurons send on to a later layer
+    transmits = False  # its neurons send on to a later layer (input and hidden layers)
+    receives = False  # its neurons weigh inputs (hidden and output layers)
 
     def __init__(self, size: int) -> None:
         size = _check_size(size)
@@ -402,6 +403,8 @@ class ReceivingLayer(Layer):
     record : SampleRecord
         The per-sample tables of the samples trained since the last ``clear()``.
     """
+
+    receives = True
 
     def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid", *,
                  dtype="float64") -> None:

@@ -492,18 +492,19 @@ class Network:
         return evaluate(self, x, y)["cost"]
 
 
+_ROLES = {(False, True): "an InputLayer", (True, True): "a HiddenLayer",
+          (True, False): "an OutputLayer"}  # (receives, transmits) -> what such a layer is
+
+
 def _check_layer_order(layers: list) -> None:
+    """An input layer first, an output layer last, hidden layers between: by the roles the
+    layers play (whatever their kind), as ``receives`` and ``transmits`` say."""
     if len(layers) < 2:
         raise ValueError(f"a network needs an input and an output layer, got {len(layers)} layers")
     for position, layer in enumerate(layers):
-        if position == 0:
-            expected = InputLayer
-        elif position == len(layers) - 1:
-            expected = OutputLayer
-        else:
-            expected = HiddenLayer
-        if not isinstance(layer, expected):
-            article = "a" if expected is HiddenLayer else "an"
-            raise TypeError(f"layer {position} must be {article} {expected.__name__}, got {layer!r}")
+        expected = ((False, True) if position == 0 else
+                    (True, False) if position == len(layers) - 1 else (True, True))
+        if not isinstance(layer, Layer) or (layer.receives, layer.transmits) != expected:
+            raise TypeError(f"layer {position} must be {_ROLES[expected]}, got {layer!r}")
     if len({id(layer) for layer in layers}) != len(layers):
         raise ValueError("a layer appears twice in `layers`")

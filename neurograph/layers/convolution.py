@@ -27,7 +27,7 @@ from typing import Optional, Union
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..core.activations import Activation, get_activation
+from ..core.activations import Activation
 from ..core.connection import Connection, SwitchConnection
 from ..core.layers import Layer, SampleRecord, SelfConnectingLayer, _float_buffer
 from ..core.validation import check_dtype, check_positive_int, check_shape

@@ -7,7 +7,7 @@ an independent reference for the derivatives that training records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..core.validation import (as_samples, check_finite, check_momentum, check_positive_int,
                                check_seed, check_step_size)
 from ..engines.object import ObjectEngine
-from ..engines.vectorized import VectorizedEngine, forward, train_batch
+from ..engines.vectorized import VectorizedEngine, forward
 from ..optimizers import get_optimizer
 
 __all__ = ["History", "fit", "evaluate", "ENGINES", "resolve_optimizer", "snapshot", "restore"]
