@@ -173,7 +173,7 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = N
         # Deltas are needed from the last layer down to the first trainable one; below it
         # only for the record (a static convolution front-end is then a forward pass only).
         wanted = keep_record if isinstance(keep_record, bool) else None
-        lowest = 0 if wanted is not False else plan.first_trainable
+        lowest = 0 if wanted is True else plan.first_trainable
         passed = forward_pass(network, X, keep_from=lowest, functions=plan.functions)
         deltas, dcdas = backward(plan, passed, Y, lowest)
         if wanted is None and keep_record():
