@@ -388,3 +388,22 @@ def test_the_object_engine_trains_a_static_front_end_on_real_digits():
         net.fit(X, Y, epochs=1, batch_size=10, learning_rate=0.05, momentum=0.9, engine=engine,
                 seed=0, progress=False)
     assert_same_state(*nets)
+
+
+def test_fit_runs_a_static_front_end_forward_only_but_the_last_batch(monkeypatch):
+    """Nothing below the first trainable layer needs a delta to train: only the batch whose
+    record is kept (the last) goes back through the static convolution and the pooling."""
+    calls = []
+    original = MaxPoolingLayer.backward_batch
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MaxPoolingLayer, "backward_batch", counting)
+    net = Network.convolutional((6, 6), [convolution(), max_pooling(2)], [5, 3], seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, 1, (40, 36)), np.eye(3)[rng.integers(0, 3, 40)]
+    net.fit(X, Y, epochs=2, batch_size=8, learning_rate=0.1, progress=False)  # 10 batches
+    assert len(calls) == 1
+    assert len(net.layers[2].record) == 8  # and that batch's record is whole
