@@ -192,8 +192,9 @@ class Network:
         if not sizes:
             raise ValueError("`sizes` must name at least the output layer")
         for recipe in front:
-            if not (callable(recipe) and isinstance(getattr(recipe, "layer_class", None), type)
-                    and issubclass(recipe.layer_class, ReceivingLayer)):
+            made = getattr(recipe, "layer_class", None)  # what a recipe builds
+            if not (callable(recipe) and isinstance(made, type) and issubclass(made, Layer)
+                    and made.receives and made.transmits):
                 raise ValueError(f"`front` must hold convolution(...), max_pooling(...), "
                                  f"average_pooling(...) or dropout(...), got {recipe!r}")
         for name, check in (("activation", get_activation), ("init", get_initializer),

@@ -34,7 +34,7 @@ def _optimizer_for(layer, step_size, momentum: float, optimizer):
     from ..optimizers import SGD
 
     sgd = SGD(step_size, momentum)
-    own = getattr(layer.network, "optimizer", None)
+    own = None if layer.network is None else layer.network.optimizer
     if own is not None and own.slot_names == sgd.slot_names:
         sgd.state = own.state
     return sgd
