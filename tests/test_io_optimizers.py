@@ -2,7 +2,6 @@
 while SGD networks are still written as versions 1 and 2, byte for byte as before."""
 import json
 import math
-import os
 import signal
 
 import numpy as np
