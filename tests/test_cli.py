@@ -111,7 +111,23 @@ def test_train_mnist_trains_and_saves_the_model(capsys, tmp_path, bundled_sample
     assert accuracy > 0.3  # 500 images seen once; chance is 0.10
 
 
+def test_train_mnist_trains_with_adam_and_the_model_keeps_it(capsys, tmp_path,
+                                                             bundled_sample_only):
+    path = tmp_path / "adam.json"
+    code, out, err = run(capsys, "train-mnist", "--no-download", "--limit", "500", "--epochs",
+                         "1", "--hidden", "16", "--quiet", "--optimizer", "adam",
+                         "--learning-rate", "0.01", "-o", path)
+    assert code == 0, err
+    net = load(path)
+    assert type(net.optimizer).__name__ == "Adam"
+    assert net.optimizer.learning_rate == 0.01 and net.optimizer.steps == 16  # 500 / 32
+    assert float(re.search(r"test accuracy: ([\d.]+)%", out).group(1)) > 30
+
+
 @pytest.mark.parametrize("flags, message", [
+    (["--optimizer", "adam", "--momentum", "0.5"], "--momentum is a setting of SGD, not of "
+                                                   "'adam'"),
+    (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
     (["--limit", "0"], "--limit must be a positive integer"),
     (["--bias-clamp", "-1"], "--bias-clamp must be positive"),
     (["--engine", "gpu"], "invalid choice: 'gpu'"),

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..io import FORMAT, load, save
 from ..core.network import Network
+from ..optimizers import OPTIMIZERS
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
            "write_training_plots", "read_images", "parse_front"]
@@ -70,8 +71,12 @@ def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
                         help="clamp biases to [-C, C] after each nudge (the post: 0.8)")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=0.05)
-    parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS),
+                        help="sgd (with --momentum) or adam")
+    parser.add_argument("--learning-rate", type=float, default=None,
+                        help="the step size (by default 0.05 for sgd, 0.001 for adam)")
+    parser.add_argument("--momentum", type=float, default=None,
+                        help="sgd's momentum (by default 0.9)")
     parser.add_argument("--engine", default="vectorized", choices=["vectorized", "object"])
     parser.add_argument("--limit", type=int, default=None,
                         help="train on the first N training images only")
@@ -92,7 +97,7 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
                                 args: argparse.Namespace) -> None:
     """Refuse, through ``parser.error`` (exit code 2), what the flags' types alone do not rule
     out, before any data is loaded or downloaded."""
-    from ..core.validation import check_momentum, check_step_size
+    from ..training.loop import resolve_optimizer
 
     if args.limit is not None and args.limit < 1:
         parser.error(f"--limit must be a positive integer, got {args.limit}")
@@ -106,8 +111,7 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
     if args.seed < 0:
         parser.error(f"--seed must be a non-negative integer, got {args.seed}")
     try:
-        check_step_size(args.learning_rate, "learning_rate")
-        check_momentum(args.momentum)
+        resolve_optimizer(None, **optimizer_settings(args))
         front = parse_front(args.front)
         # the network itself: activations, cost and their pairing, built once (cheap)
         if front:  # shapes too; the front-end's connections are made without parameters
@@ -122,6 +126,20 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
     except ValueError as error:
         parser.error(str(error).replace("`learning_rate`", "--learning-rate")
                      .replace("`momentum`", "--momentum"))
+
+
+_SGD_DEFAULTS = {"learning_rate": 0.05, "momentum": 0.9}
+
+
+def optimizer_settings(args: argparse.Namespace) -> dict:
+    """``fit``'s optimizer arguments from the flags: SGD takes 0.05 and momentum 0.9 unless
+    told otherwise; another optimizer its own defaults (``--momentum`` is SGD's alone)."""
+    settings = {"optimizer": args.optimizer, "learning_rate": args.learning_rate,
+                "momentum": args.momentum}
+    if args.optimizer == "sgd":
+        settings.update({name: value for name, value in _SGD_DEFAULTS.items()
+                         if settings[name] is None})
+    return settings
 
 
 def parse_front(items: Sequence[str]) -> list:
@@ -199,7 +217,7 @@ def train_mnist(args: argparse.Namespace) -> dict:
     print(f"{net} on {len(X):,} training images ({data.source}), {args.engine} engine")
     started = time.perf_counter()
     history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,
-                      learning_rate=args.learning_rate, momentum=args.momentum,
+                      **optimizer_settings(args),
                       engine=args.engine, seed=args.seed, progress=not args.quiet,
                       validation=None if args.plots is None else (X_test, Y_test))
     seconds = time.perf_counter() - started
