@@ -211,3 +211,43 @@ def test_a_failed_fit_puts_the_generator_back_too():
     with pytest.raises(ValueError, match="`X` must be finite"):
         net.fit(X, Y, epochs=1, batch_size=6, learning_rate=0.2, progress=False)
     assert net.layers[2].rng.bit_generator.state == before
+
+
+def test_a_lesioned_neuron_before_a_dropout_layer_is_silenced_through_it():
+    from neurograph import lesion_report
+
+    X, Y = data()
+    Y = np.eye(3)[Y.argmax(axis=1)]
+    net = build()
+    hidden = net.layers[1][2]
+    with net.lesioned(hidden):
+        # the dropout neuron carrying it on sends nothing: as if its activation were 0
+        assert [c.weight for c in net.layers[2][2].outputs] == [0.0] * 3
+    report = lesion_report(net, X, Y)
+    assert [r.neuron for r in report] != [] and {r.neuron.layer.index for r in report} == {1}
+
+
+def test_a_trace_applies_dropout_as_train_batch_does():
+    X, Y = data(6)
+    traced, trained = build(), build()
+    traced.trace(X, Y, 0.3)
+    trained.train_batch(X, Y, 0.3)
+    for a, b in zip(traced.receiving_layers, trained.receiving_layers):
+        np.testing.assert_array_equal(a.weights, b.weights)
+    assert traced.layers[2].rng.bit_generator.state == trained.layers[2].rng.bit_generator.state
+    assert (np.asarray(traced.layers[3].record.input_activations) == 0).any()  # some dropped
+
+
+def test_a_rejected_train_batch_puts_the_generator_back(monkeypatch):
+    import neurograph.engines.object as engine
+
+    def diverging(network, optimizer):
+        raise FloatingPointError("nudge_parameters stopped: the weight of ... must be finite")
+
+    X, Y = data(6)
+    net = build()
+    before = net.layers[2].rng.bit_generator.state
+    monkeypatch.setattr(engine, "nudge_parameters", diverging)
+    with pytest.raises(FloatingPointError, match="nudge_parameters stopped"):
+        net.train_batch(X, Y, 0.1)
+    assert net.layers[2].rng.bit_generator.state == before  # the masks drawn are undrawn

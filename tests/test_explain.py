@@ -134,3 +134,12 @@ def test_with_momentum_the_nudge_line_is_the_real_update():
     assert after == pytest.approx(before + velocity, rel=1e-2, abs=1e-3)
     assert after == pytest.approx(connection.weight, rel=1e-2)
     assert velocity == pytest.approx(net.output_layer.weight_velocity[0, 0], rel=1e-2)
+
+
+def test_the_clamp_note_appears_for_a_float32_network_too():
+    net = Network.layered([1, 1], activation="identity", seed=0, bias_clamp=(-0.05, 0.05),
+                          dtype="float32")
+    net.output_layer[0].bias = 0.0
+    net.train_batch([[1.0]], [[10.0]], step_size=1.0)  # pushes the bias far past 0.05
+    assert net.output_layer[0].bias == np.float32(0.05)
+    assert "(clamped to [-0.05, 0.05])" in str(net.output_layer[0].explain())

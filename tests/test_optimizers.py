@@ -104,7 +104,7 @@ def test_static_neurons_missing_connections_and_the_clamp_hold_under_adam():
     hidden = net.hidden_layers[0]
     before = hidden.weights.copy(), hidden.biases.copy()
     X, Y = data(30, 4, 2, seed=0)
-    net.fit(X, Y, epochs=3, batch_size=4, optimizer=Adam(0.05), progress=False)
+    net.fit(X, Y, epochs=3, batch_size=4, optimizer=Adam(0.05), seed=0, progress=False)
     np.testing.assert_array_equal(hidden.weights[[0, 3]], before[0][[0, 3]])
     np.testing.assert_array_equal(hidden.biases[[0, 3]], before[1][[0, 3]])
     np.testing.assert_array_equal(hidden.weights[~hidden.mask], 0.0)
@@ -197,3 +197,81 @@ def test_get_optimizer():
     assert isinstance(get_optimizer("sgd", learning_rate=0.5), SGD)
     adam = Adam()
     assert get_optimizer(adam) is adam
+
+
+# -- found in review: state that a failed or odd call must not lose ---------------------------
+
+
+def test_a_failed_resume_puts_the_networks_own_optimizer_and_velocities_back(tmp_path):
+    """The checkpoint of a plain-SGD run has no slots; the network in hand has velocities. A
+    resumed fit that fails at once must leave both as they were (it raised KeyError once)."""
+    X, Y = data(20, 3, 2, seed=0)
+    path = tmp_path / "run.json"
+    Network.layered([3, 4, 2], seed=0).fit(X, Y, epochs=1, batch_size=5, learning_rate=0.1,
+                                           checkpoint=path, progress=False)
+    net = Network.layered([3, 4, 2], seed=0)
+    net.fit(X, Y, epochs=1, batch_size=5, learning_rate=0.1, momentum=0.9, progress=False)
+    own, velocity = net.optimizer, net.output_layer.weight_velocity.copy()
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="`X` must be finite"):
+        net.fit(bad, Y, epochs=2, batch_size=5, learning_rate=0.1, momentum=0.9,
+                engine="object", resume=path, shuffle=False, progress=False)
+    assert net.optimizer is own
+    np.testing.assert_array_equal(net.output_layer.weight_velocity, velocity)
+
+
+def test_one_optimizer_trains_one_network():
+    X, Y = data(10, 3, 2, seed=0)
+    first, second = Network.layered([3, 4, 2], seed=0), Network.layered([3, 5, 2], seed=0)
+    adam = Adam(0.01)
+    first.fit(X, Y, batch_size=5, optimizer=adam, progress=False)
+    before = [layer.weights.copy() for layer in second.receiving_layers]
+    with pytest.raises(ValueError, match="trains another network.*an optimizer of its own"):
+        second.fit(X, Y, batch_size=5, optimizer=adam, progress=False)
+    assert adam.steps == 2 and second.optimizer is not adam
+    for layer, weights in zip(second.receiving_layers, before):
+        np.testing.assert_array_equal(layer.weights, weights)
+    with pytest.raises(ValueError, match="trains another network"):
+        second.optimizer = first.optimizer
+
+
+def test_an_optimizer_a_file_cannot_name_is_refused_before_training_with_a_checkpoint(tmp_path):
+    class Halving(SGD):  # not registered in OPTIMIZERS
+        name = "halving"
+
+    X, Y = data(10, 3, 2, seed=0)
+    net = Network.layered([3, 4, 2], seed=0)
+    before = net.output_layer.weights.copy()
+    with pytest.raises(ValueError, match="is not one of neurograph.optimizers.OPTIMIZERS"):
+        net.fit(X, Y, optimizer=Halving(0.1), checkpoint=tmp_path / "c.json", progress=False)
+    np.testing.assert_array_equal(net.output_layer.weights, before)
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_resume_refuses_other_adam_settings(tmp_path):
+    X, Y = data(20, 3, 2, seed=0)
+    path = tmp_path / "run.json"
+    Network.layered([3, 4, 2], seed=0).fit(X, Y, epochs=1, batch_size=5, optimizer=Adam(0.01),
+                                           checkpoint=path, progress=False)
+    with pytest.raises(ValueError, match=r"was trained with Adam\(learning_rate=0.01"):
+        Network.layered([3, 4, 2], seed=0).fit(X, Y, epochs=2, batch_size=5,
+                                               optimizer=Adam(0.02), resume=path, progress=False)
+
+
+def test_a_plan_binds_the_optimizers_slots_again_when_they_are_replaced():
+    from neurograph.engines.vectorized import Plan, train_batch
+
+    X, Y = data(10, 3, 2, seed=0)
+    net = Network.layered([3, 4, 2], seed=0)
+    adam = Adam(0.01)
+    net.optimizer = adam
+    plan = Plan(net)
+    train_batch(net, X, Y, adam, plan, keep_record=False)
+    saved = adam.snapshot()
+    adam.state = {}  # as a resume does
+    train_batch(net, X, Y, adam, plan, keep_record=False)
+    assert adam.state[(2, "weights")].arrays["m"].any()  # the slots the plan moved
+    adam.restore(saved)
+    train_batch(net, X, Y, adam, plan, keep_record=False)
+    assert adam.state[(2, "weights")] is plan.targets[1][0][3]

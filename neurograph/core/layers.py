@@ -686,6 +686,11 @@ class ReceivingLayer(Layer):
         """Why connections into this layer cannot be silenced (set to 0) one by one, or None."""
         return None
 
+    def carries_on(self, neuron):
+        """The neuron of this layer that passes ``neuron``'s activation on unchanged, outside
+        training (so silencing it silences ``neuron``), or None: a dense layer weighs it."""
+        return None
+
     def lesion_candidates(self) -> list:
         """The neurons ``lesion_report`` silences one at a time: a dense layer's all."""
         return list(self.neurons)

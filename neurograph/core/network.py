@@ -94,8 +94,18 @@ class Network:
         from ..optimizers import SGD
 
         self.optimizer = SGD()
+
+    @property
+    def optimizer(self):
         """The optimizer that trains this network, and its state (``fit`` replaces it when
-        asked for another; model files and checkpoints keep it)."""
+        asked for another; model files and checkpoints keep it). One optimizer trains one
+        network: its slots belong to this network's layers."""
+        return self._optimizer
+
+    @optimizer.setter
+    def optimizer(self, optimizer) -> None:
+        optimizer.train(self)  # refuses an optimizer of another network
+        self._optimizer = optimizer
 
     @classmethod
     def layered(cls, sizes: Sequence[int], activation: Union[str, Activation] = "sigmoid",
@@ -368,12 +378,13 @@ class Network:
         X, Y = check_data(self, X, Y, "X", "Y")
         if optimizer is None:
             optimizer = self._sgd(check_step_size(step_size), 0.0)
-        records = [layer.record for layer in self.receiving_layers]
+        kept = [(layer.record, layer.state()) for layer in self.receiving_layers]
         try:
             total = engine.train_batch(self, X, Y, optimizer)[1]
         except (ValueError, FloatingPointError):
-            for layer, record in zip(self.receiving_layers, records):
+            for layer, (record, state) in zip(self.receiving_layers, kept):
                 layer.record = record
+                layer.set_state(state)  # parameters, and a dropout layer's generator
             raise
         return total / len(X)
 

@@ -33,11 +33,8 @@ def _optimizer_for(layer, step_size, momentum: float, optimizer):
         return optimizer
     from ..optimizers import SGD
 
-    sgd = SGD(step_size, momentum)
-    own = None if layer.network is None else layer.network.optimizer
-    if own is not None and own.slot_names == sgd.slot_names:
-        sgd.state = own.state
-    return sgd
+    return SGD(step_size, momentum).continue_from(
+        None if layer.network is None else layer.network.optimizer)
 
 
 class Neuron:

@@ -641,7 +641,7 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     One small heatmap per hidden and output neuron, laid out like the network diagram: one
     column per receiving layer, left to right, its neurons stacked top to bottom and the column
     centred vertically; a layer of more than ``per_column`` neurons wraps into several columns. All activations come from one batch through
-    :func:`neurograph.vectorized.forward`. The colour scale is shared within a layer (its
+    :func:`neurograph.engines.vectorized.forward`. The colour scale is shared within a layer (its
     minimum to its maximum over the grid, written under the column's heading), so the neurons
     of a layer can be compared.
 

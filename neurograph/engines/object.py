@@ -16,13 +16,15 @@ keeps thin methods with these names that call the functions here.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from ..core.layers import Nudge, SampleRecord
 from ..core.validation import as_sample_list, check_finite
 
 __all__ = ["clear", "propagate", "train_sample", "nudge_parameters", "train_batch",
-           "ObjectEngine"]
+           "training_batch", "ObjectEngine"]
 
 
 def clear(network) -> None:
@@ -110,18 +112,26 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer) -> tuple[np.nd
     clear(network)
     outputs = np.empty(Y.shape)
     total = 0.0
-    acting = [layer for layer in network.receiving_layers if layer.acts_in_training]
-    for layer in acting:
-        layer.begin_batch(len(X))
-    try:
+    with training_batch(network, len(X)):
         for s, (x, y) in enumerate(zip(X, Y)):
             total += train_sample(network, x, y)
             outputs[s] = [neuron.activation for neuron in network.output_layer.neurons]
         nudge_parameters(network, optimizer)
+    return outputs, total
+
+
+@contextmanager
+def training_batch(network, batch: int):
+    """Within the block, a mini-batch of ``batch`` samples trains: the layers that act in
+    training (dropout) draw what they need for it, and stop acting on leaving."""
+    acting = [layer for layer in network.receiving_layers if layer.acts_in_training]
+    for layer in acting:
+        layer.begin_batch(batch)
+    try:
+        yield
     finally:
         for layer in acting:
             layer.end_batch()
-    return outputs, total
 
 
 class ObjectEngine:

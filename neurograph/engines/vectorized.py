@@ -17,7 +17,7 @@ import numpy as np
 from ..core.costs import output_deltas
 from ..core.layers import Nudge
 
-__all__ = ["forward", "forward_pass", "train_batch", "Plan", "Pass", "first_non_finite"]
+__all__ = ["forward", "forward_pass", "train_batch", "Plan", "Pass", "VectorizedEngine"]
 
 
 @dataclass
@@ -96,7 +96,7 @@ class Plan:
                        for layer in layers]  # live views, the same objects batch after batch
         self.recorded = False  # whether the last train_batch left its record
         self.in_training = [layer for layer in layers if layer.acts_in_training]
-        self.optimizer, self.targets = None, []
+        self.bound, self.targets = None, []
         self.buffers = [{name: np.empty_like(layer.parameter(name)) for name, _ in names
                          if name == "weights" and layer.parameter(name).ndim == 2}
                         for layer, names in zip(layers, self.learns)]
@@ -107,8 +107,8 @@ class Plan:
         """Per receiving layer, ``(name, everywhere, values, slots)`` of each parameter that
         training moves under ``optimizer`` (worked out once per optimizer: a fit's batches all
         use the same)."""
-        if optimizer is not self.optimizer:
-            self.optimizer = optimizer
+        if self.bound != (optimizer, optimizer.generation):  # slots replaced: bind again
+            self.bound = (optimizer, optimizer.generation)
             self.targets = [[(name, everywhere, self.values[k][name],
                               optimizer.slots(layer, name)) for name, everywhere in names]
                             for k, (layer, names) in enumerate(zip(self.layers, self.learns))]
@@ -236,14 +236,6 @@ def _parameters_and_slots(layer, optimizer, names) -> tuple[dict, dict]:
     before = {name: layer.parameter(name).copy() for name in layer.parameter_names}
     slots = {name: optimizer.slots(layer, name).copy() for name, _ in names}
     return before, slots
-
-
-def first_non_finite(layer, weights: np.ndarray, biases: np.ndarray = None) -> str:
-    """Name the first parameter of ``layer`` whose entry in ``weights`` (or ``biases``) is NaN
-    or infinite (the layer says how: a connection, a neuron, a kernel entry)."""
-    if biases is not None and not np.isfinite(biases).all():
-        return layer.first_non_finite("biases", biases)
-    return layer.first_non_finite("weights", weights)
 
 
 class VectorizedEngine:

@@ -94,6 +94,14 @@ Version 3 adds optimizers other than SGD. A network trained by SGD is still writ
 Loading builds the network's optimizer from the file, with its steps and slots (SGD with its
 default settings and the velocities when there is no ``optimizer`` field).
 
+Version 3 also adds the layer kinds that came with it, each describing its own object (see
+its class), such as a dropout layer between the others::
+
+    {"kind": "dropout", "size": 16, "rate": 0.5, "rng": {"bit_generator": "PCG64", ...}}
+
+with an optional ``shape`` holding its ``size``: its rate, and the state of the generator its
+masks are drawn from, so that a resumed run draws the masks the stopped one would have.
+
 The per-sample lists and activations of the last sample trained are not kept.
 
 Loading is strict: anything else (an unknown format or version, a missing or unknown field, a
@@ -158,14 +166,20 @@ _MAX_STEPS = 10 ** 12
 
 
 def version_of(network) -> int:
-    """The format version a file of ``network`` needs: 3 if its optimizer is not SGD, else 2
-    if a layer needs it (an input shape, a convolution or pooling layer), else 1."""
+    """The format version a file of ``network`` needs: 3 if its optimizer is not SGD, else the
+    newest its layers need (2 for an input shape, a convolution or pooling layer; 3 for a
+    dropout layer), else 1."""
     if network.optimizer.name != SGD.name:
         return 3
     return max(layer.file_version() for layer in network.layers)
 
 
-_version_of = version_of  # the name the command line imports
+def check_savable_optimizer(optimizer) -> None:
+    """Refuse an optimizer a model file cannot name (checked before training, for a
+    checkpoint, and again when saving)."""
+    if OPTIMIZERS.get(optimizer.name) is not type(optimizer):
+        raise ValueError(f"the optimizer {optimizer!r} is not one of "
+                         "neurograph.optimizers.OPTIMIZERS, so it cannot be saved by name")
 
 
 def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
@@ -177,9 +191,7 @@ def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
         raise ValueError(f"the cost {cost.name!r} is not one of neurograph.COSTS, so it cannot be "
                          "saved by name")
     optimizer = network.optimizer
-    if OPTIMIZERS.get(optimizer.name) is not type(optimizer):
-        raise ValueError(f"the optimizer {optimizer!r} is not one of "
-                         "neurograph.optimizers.OPTIMIZERS, so it cannot be saved by name")
+    check_savable_optimizer(optimizer)
     header = {"format": FORMAT, "version": version_of(network), "dtype": str(output.dtype),
               "cost": cost.name,
               "bias_clamp": None if network.bias_clamp is None else list(network.bias_clamp)}

@@ -246,6 +246,11 @@ class DropoutLayer(SelfConnectingLayer):
     def refuses_silencing(self) -> str:
         return "whose connections are dropout switches, not weights"
 
+    def carries_on(self, neuron):
+        """Neuron ``j`` passes on neuron ``j`` of the layer before (its switch is 1 outside
+        training)."""
+        return self.neurons[neuron.index]
+
     def lesion_candidates(self) -> list:
         return []
 

@@ -9,8 +9,9 @@ parameter, which model files and checkpoints save by name.
 """
 from __future__ import annotations
 
+import weakref
 from array import array
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -64,9 +65,36 @@ class Optimizer:
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = learning_rate
         self.steps = 0
-        self.state: Dict[Key, Slots] = {}
+        self._state: Dict[Key, Slots] = {}
+        self.generation = 0  # counts the times slots may have been replaced (see Plan.bind)
+        self._owner = None  # a weak reference to the network whose slots these are
 
     # -- state ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> Dict[Key, Slots]:
+        return self._state
+
+    @state.setter
+    def state(self, state: Dict[Key, Slots]) -> None:
+        self._state = state
+        self.generation += 1
+
+    def continue_from(self, other: Optional["Optimizer"]) -> "Optimizer":
+        """Go on with ``other``'s state and step count when it is of the same kind (SGD keeps
+        its velocities from call to call); returns this optimizer."""
+        if type(other) is type(self):
+            self.state, self.steps, self._owner = other.state, other.steps, other._owner
+        return self
+
+    def train(self, network) -> None:
+        """Say that this optimizer trains ``network``; refuse one that trains another (its
+        slots are the other network's: its layers' positions, its shapes)."""
+        owner = None if self._owner is None else self._owner()
+        if owner is not None and owner is not network:
+            raise ValueError(f"{self!r} trains another network, {owner!r}: give each network "
+                             "an optimizer of its own")
+        self._owner = weakref.ref(network)
 
     def slots(self, layer, name: str) -> Slots:
         """The slots of ``layer``'s parameter ``name`` (zeros the first time)."""
@@ -85,14 +113,19 @@ class Optimizer:
         return self.steps, {key: slots.copy() for key, slots in self.state.items()}
 
     def restore(self, snapshot: tuple) -> None:
-        """Put back what :meth:`snapshot` took; slots made since are dropped."""
+        """Put back what :meth:`snapshot` took: slots made since are dropped, slots dropped
+        since are made again."""
         self.steps, values = snapshot
         for key in list(self.state):
             if key not in values:
                 del self.state[key]
         for key, arrays in values.items():
+            slots = self.state.get(key)
+            if slots is None:
+                slots = self.state[key] = Slots(arrays, next(iter(arrays.values())))
             for name, saved in arrays.items():
-                self.state[key].arrays[name][...] = saved
+                slots.arrays[name][...] = saved
+        self.generation += 1
 
     # -- the rule ---------------------------------------------------------------------------
 

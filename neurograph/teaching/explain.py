@@ -107,7 +107,8 @@ def _nudge_line(nudge, name: str, k: int, what: str, before: float, after: float
 def _clamp_note(neuron, nudge, before: float, gradient: float) -> str:
     """Say so when the clamp stopped the bias (it ended on a bound the rule went past)."""
     clamp = neuron.layer.network.bias_clamp if neuron.layer.network else None
-    if clamp is None or neuron.bias not in clamp:
+    # a bound as the layer stores it (a float32 bias is never exactly 0.05)
+    if clamp is None or neuron.bias not in np.asarray(clamp, neuron.layer.biases.dtype).tolist():
         return ""
     slots = {slot: _entry(v, neuron._b) for slot, v in nudge.slots_before["biases"].items()}
     unclamped = before + nudge.optimizer.replay(gradient, slots, nudge.steps)

@@ -44,12 +44,24 @@ def _connections_of(network, items) -> list:
         elif isinstance(item, TransmitterNeuron):
             if id(item.layer) not in layers:
                 raise ValueError(f"{item!r} is not in this network")
-            if item.outputs:
-                _check_own_weight(item, item.outputs[0].output_neuron.layer)
-            connections.extend(item.outputs)
+            connections.extend(_outgoing(item))
         else:
             raise TypeError(f"`items` must be neurons or connections, got {item!r}")
     return connections
+
+
+def _outgoing(neuron) -> list:
+    """The connections whose weights, set to 0, silence ``neuron``: its own outgoing ones, or,
+    where the layer they go into passes the activation on unweighted (dropout), those of the
+    neuron there that carries it."""
+    if not neuron.outputs:
+        return []
+    layer = neuron.outputs[0].output_neuron.layer
+    carrier = layer.carries_on(neuron)
+    if carrier is not None:
+        return _outgoing(carrier)
+    _check_own_weight(neuron, layer)
+    return list(neuron.outputs)
 
 
 def _check_own_weight(item, layer) -> None:

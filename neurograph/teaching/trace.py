@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 
 from ..core.validation import check_step_size
+from ..engines.object import training_batch
 from ..training.loop import check_data
 
 __all__ = ["Trace", "TraceStep", "trace", "draw_step", "animate_trace"]
@@ -124,38 +125,50 @@ def trace(network, X, Y, step_size: float) -> Trace:
     network.clear()
     result.steps.append(TraceStep(1, "1-2. clear the per-sample lists", None, blank_neurons(),
                                   "nothing yet", weights(), "weight"))
-    for s, (x, y) in enumerate(zip(X, Y)):
-        def observe(layer, s=s):
-            if layer is None:  # step 3: forward pass done, desired activations set
-                result.steps.append(TraceStep(
-                    3, f"3. propagate sample {s + 1}", s,
-                    [np.array([n.activation for n in l.neurons]) for l in layers],
-                    "activation", weights(), "weight"))
-                desired = blank_neurons()
-                desired[-1] = np.array([n.desired_activation for n in network.output_layer])
-                result.steps.append(TraceStep(
-                    3, f"3. set the desired activations (sample {s + 1})", s, desired,
-                    "desired activation", weights(), "weight"))
-                return
-            deltas = blank_neurons()
-            deltas[layer.index] = np.array(layer.record.deltas[-1], dtype=float)
-            derivatives = blank_connections()
-            inputs = np.array(layer.record.input_activations[-1], dtype=float)
-            # this sample's dC/dw: per connection, or per shared weight (the sum over the
-            # connections applying it)
-            derivatives[layer.index - 1] = layer.sample_derivatives_by_weight(
-                deltas[layer.index], inputs)
-            if layer is network.output_layer:
-                number, what = 4, "train the output layer"
-            else:
-                number, what = 5, f"train hidden layer {layer.index}"
-            result.steps.append(TraceStep(number, f"{number}. {what} (sample {s + 1})", s,
-                                          deltas, "delta = dC/dz", derivatives,
-                                          "dC/dw (this sample)"))
-        network.train_sample(x, y, observe=observe)
-    network.nudge_parameters(step_size)
+    with training_batch(network, len(X)):  # dropout acts as in train_batch
+        for s, (x, y) in enumerate(zip(X, Y)):
+            network.train_sample(x, y, observe=_observer(result, s, blank_neurons,
+                                                         blank_connections, weights))
+        network.nudge_parameters(step_size)
     result.steps.append(_nudge_step(result, blank_neurons()))
     return result
+
+
+def _observer(result: Trace, s: int, blank_neurons, blank_connections, weights):
+    """What ``train_sample`` calls after step 3 (with None) and after each layer is trained,
+    recording sample ``s``'s steps in ``result``."""
+    network = result.network
+    layers = network.layers
+
+    def observe(layer):
+        if layer is None:  # step 3: forward pass done, desired activations set
+            result.steps.append(TraceStep(
+                3, f"3. propagate sample {s + 1}", s,
+                [np.array([n.activation for n in l.neurons]) for l in layers],
+                "activation", weights(), "weight"))
+            desired = blank_neurons()
+            desired[-1] = np.array([n.desired_activation for n in network.output_layer])
+            result.steps.append(TraceStep(
+                3, f"3. set the desired activations (sample {s + 1})", s, desired,
+                "desired activation", weights(), "weight"))
+            return
+        deltas = blank_neurons()
+        deltas[layer.index] = np.array(layer.record.deltas[-1], dtype=float)
+        derivatives = blank_connections()
+        inputs = np.array(layer.record.input_activations[-1], dtype=float)
+        # this sample's dC/dw: per connection, or per shared weight (the sum over the
+        # connections applying it)
+        derivatives[layer.index - 1] = layer.sample_derivatives_by_weight(
+            deltas[layer.index], inputs)
+        if layer is network.output_layer:
+            number, what = 4, "train the output layer"
+        else:
+            number, what = 5, f"train hidden layer {layer.index}"
+        result.steps.append(TraceStep(number, f"{number}. {what} (sample {s + 1})", s,
+                                      deltas, "delta = dC/dz", derivatives,
+                                      "dC/dw (this sample)"))
+
+    return observe
 
 
 def _nudge_step(result: Trace, changes: list) -> TraceStep:

@@ -160,11 +160,7 @@ def resolve_optimizer(network, optimizer, learning_rate, momentum):
         if name != "sgd":
             raise ValueError(f"`momentum` is a setting of SGD, not of {name!r}")
         settings["momentum"] = check_momentum(momentum)
-    made = get_optimizer(name, **settings)
-    own = getattr(network, "optimizer", None)
-    if type(own) is type(made):
-        made.state, made.steps = own.state, own.steps
-    return made
+    return get_optimizer(name, **settings).continue_from(getattr(network, "optimizer", None))
 
 
 def _check_validation(network, validation):
@@ -199,11 +195,15 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=N
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     optimizer = resolve_optimizer(network, optimizer, learning_rate, momentum)
+    optimizer.train(network)  # one optimizer, one network
     if engine not in ENGINES:
         raise ValueError(f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}")
     validation = _check_validation(network, validation)
     if checkpoint is not None:
+        from ..io.modelfile import check_savable_optimizer
+
         _check_writable("checkpoint", checkpoint)
+        check_savable_optimizer(optimizer)
     rng = np.random.default_rng(check_seed(seed))
     before = snapshot(network, optimizer)
     start = (1, 0)
@@ -241,7 +241,9 @@ def _resume(network, optimizer, path, epochs: int, rng) -> tuple[int, int]:
     if first_epoch > epochs:
         raise ValueError(f"`resume` is a checkpoint at epoch {first_epoch}, past `epochs` "
                          f"= {epochs}: nothing left to train")
-    if type(saved.optimizer) is not type(optimizer):
+    if type(saved.optimizer) is not type(optimizer) or (
+            saved.optimizer.name != "sgd"  # SGD's settings are not in the file
+            and saved.optimizer.hyperparameters() != optimizer.hyperparameters()):
         raise ValueError(f"`resume` file {path} was trained with {saved.optimizer!r}, not "
                          f"{optimizer!r}")
     rng.bit_generator.state = training["rng"]
