@@ -222,7 +222,7 @@ def test_a_refused_network_joins_nothing():
     wrong = MaxPoolingLayer((3, 4, 4), 2)  # conv makes 2 x 4 x 4
     with pytest.raises(ValueError, match="reads a 3 x 4 x 4 image"):
         Network([inputs, conv, wrong, OutputLayer(1)])
-    assert inputs.next is None and conv.previous is None and conv.n_connections == 0
+    assert inputs.receivers == [] and conv.previous is None and conv.n_connections == 0
     assert inputs.neurons[0].outputs == []
 
 

@@ -84,13 +84,24 @@ REFUSED = [
     ("to an input neuron", lambda i, h, o: h[0].connect_to(i[0]), TypeError,
      "must be a hidden or output neuron"),
     ("twice", lambda i, h, o: i[0].connect_to(h[1]), ValueError, "already connected"),
-    ("skipping a layer", lambda i, h, o: i[0].connect_to(o[0]), ValueError,
-     "consecutive layers"),
     ("layer twice", lambda i, h, o: i.fully_connect_to(h), ValueError, "already connected"),
     ("layer to itself", lambda i, h, o: h.fully_connect_to(h), ValueError, "to itself"),
-    ("a second next layer", lambda i, h, o: h[0].connect_to(OutputLayer(1)[0]),
-     ValueError, "consecutive layers"),
 ]
+
+
+def test_a_layer_may_send_to_any_later_layer_and_receive_from_several():
+    """A skip connection: the input feeds the hidden layer and the output; the output reads
+    both, one block of columns each, and every connection is a window onto its block."""
+    i, h, o = two_layers_and_a_third()
+    made = i.fully_connect_to(o, [[0.25, -0.5]])
+    assert o.sources == [h, i] and i.receivers == [h, o]
+    assert o.weights.shape == (1, 4) and o.offset_of(i) == 2
+    np.testing.assert_array_equal(o.block(i), [[0.25, -0.5]])
+    made[1].weight = 0.75
+    assert o.weights[0, 3] == 0.75 and o.input_column(made[1]) == 3
+    first = o.neurons[0].inputs[0]  # from h, made before the block was added: moved with it
+    assert first.input_neuron is h[0] and o.weights[0, 0] == first.weight
+    assert [c.output_neuron.layer for c in i[0].outputs] == [h, h, o]
 
 
 @pytest.mark.parametrize("name, call, error, message", REFUSED, ids=[r[0] for r in REFUSED])

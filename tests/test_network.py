@@ -212,8 +212,8 @@ def test_network_construction_checks_layer_order_and_membership():
     with pytest.raises(ValueError, match="already belongs to another network"):
         Network([InputLayer(2), HiddenLayer(2), outputs])
     a, b, c = InputLayer(1), HiddenLayer(1), OutputLayer(1)
-    a.fully_connect_to(c)
-    with pytest.raises(ValueError, match="consecutive layers"):
+    a.fully_connect_to(c)  # b would read a and feed nothing
+    with pytest.raises(ValueError, match="HiddenLayer.* sends to no later layer"):
         Network([a, b, c])
     assert b.network is None and b.previous is None  # refused: nothing attached
     assert net.layers == [inputs, hidden, outputs]

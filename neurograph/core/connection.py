@@ -76,8 +76,9 @@ class Connection:
         the receiving layer, so this list is computed from them rather than stored a second time
         (a fresh list: changing it changes nothing).
         """
-        record = self.output_neuron.layer.record
-        i = self.input_neuron.index
+        layer = self.output_neuron.layer
+        record = layer.record
+        i = layer.input_column(self)  # where the sender's activation sits in the record
         j = self.output_neuron.index
         return [float(d[j] * a[i]) for a, d in zip(record.input_activations, record.deltas)]
 

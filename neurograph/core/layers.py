@@ -26,7 +26,7 @@ from .neurons import (
 )
 
 __all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer", "SampleRecord",
-           "Nudge", "SelfConnectingLayer"]
+           "Nudge", "SelfConnectingLayer", "check_layers_can_connect"]
 
 
 def _check_size(size) -> int:
@@ -221,24 +221,25 @@ class Layer:
 
 
 class _TransmittingLayer(Layer):
-    """A layer whose neurons send on to the next layer (input and hidden layers)."""
+    """A layer whose neurons send on to later layers (input and hidden layers)."""
 
     transmits = True
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)  # cooperative: a hidden layer is also a receiver
-        self.next: Optional[ReceivingLayer] = None
+        self.receivers: list = []  # the later layers this one sends to, in the order joined
 
-    def fully_connect_to(self, next_layer: ReceivingLayer, weights=None, *,
+    def fully_connect_to(self, later_layer: ReceivingLayer, weights=None, *,
                          seed=None) -> list[Connection]:
-        """Connect every neuron of this layer to every neuron of ``next_layer``.
+        """Connect every neuron of this layer to every neuron of ``later_layer``.
 
         Parameters
         ----------
-        next_layer : HiddenLayer or OutputLayer
-            The layer right after this one; it must not yet receive from any other layer, and
-            no neuron of this layer may already be connected to it.
-        weights : array-like of shape (len(next_layer), len(self)), optional
+        later_layer : HiddenLayer or OutputLayer
+            Any layer after this one: the next, or a later one (a skip connection), which may
+            already receive from other layers; no neuron of this layer may already be
+            connected to it.
+        weights : array-like of shape (len(later_layer), len(self)), optional
             The weights (row ``j`` into neuron ``j``); by default U(-0.5, 0.5) as in the post.
         seed : int or numpy.random.Generator, optional
             Where the default weights are drawn from.
@@ -255,34 +256,40 @@ class _TransmittingLayer(Layer):
         >>> len(InputLayer(2).fully_connect_to(hidden, seed=0)), hidden.weights.shape
         (6, (3, 2))
         """
-        if not isinstance(next_layer, ReceivingLayer):
-            raise TypeError(f"`next_layer` must be a HiddenLayer or OutputLayer, got {next_layer!r}")
-        next_layer._refuse_connections_by_hand(f"{next_layer!r} makes its own connections (a "
-                                               "window per neuron); it cannot be fully connected")
-        check_layers_can_connect(self, next_layer)
-        if next_layer.previous is self and next_layer.mask.any():
-            raise ValueError(f"{self!r} is already connected to {next_layer!r}; "
+        if not isinstance(later_layer, ReceivingLayer):
+            raise TypeError(f"`later_layer` must be a HiddenLayer or OutputLayer, got "
+                            f"{later_layer!r}")
+        later_layer._refuse_connections_by_hand(f"{later_layer!r} makes its own connections "
+                                                "(a window per neuron); it cannot be fully "
+                                                "connected")
+        check_layers_can_connect(self, later_layer)
+        if later_layer.receives_from(self) and later_layer.block_mask(self).any():
+            raise ValueError(f"{self!r} is already connected to {later_layer!r}; "
                              "use connect_to for single connections")
-        shape = (next_layer.size, self.size)
-        if weights is None:
-            from .validation import check_seed
+        w = _checked_weights(weights, (later_layer.size, self.size), seed)
+        later_layer._add_source(self)
+        later_layer.block(self)[...] = w
+        later_layer.block_mask(self)[...] = True
+        return later_layer._make_connections(self, np.ndindex(*w.shape))
 
-            w = np.random.default_rng(check_seed(seed)).uniform(-0.5, 0.5, size=shape)
-        else:
-            try:
-                w = np.asarray(weights, dtype=float)
-            except (TypeError, ValueError):
-                raise ValueError(f"`weights` must be an array of numbers of shape {shape}, "
-                                 f"got {weights!r}") from None
-            if w.shape != shape:
-                raise ValueError(f"`weights` must have shape {shape} (receivers x senders), "
-                                 f"got {w.shape}")
-            if not np.all(np.isfinite(w)):
-                raise ValueError("`weights` must be finite")
-        next_layer._attach_previous(self)
-        next_layer.weights[...] = w
-        next_layer.mask[...] = True
-        return next_layer._make_connections(np.ndindex(*shape))
+
+def _checked_weights(weights, shape: tuple, seed) -> np.ndarray:
+    """``weights`` as a finite float array of ``shape``, or U(-0.5, 0.5) drawn with ``seed``."""
+    if weights is None:
+        from .validation import check_seed
+
+        return np.random.default_rng(check_seed(seed)).uniform(-0.5, 0.5, size=shape)
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"`weights` must be an array of numbers of shape {shape}, "
+                         f"got {weights!r}") from None
+    if w.shape != shape:
+        raise ValueError(f"`weights` must have shape {shape} (receivers x senders), "
+                         f"got {w.shape}")
+    if not np.all(np.isfinite(w)):
+        raise ValueError("`weights` must be finite")
+    return w
 
 
 class InputLayer(_TransmittingLayer):
@@ -411,7 +418,10 @@ class ReceivingLayer(Layer):
         self.activation_function = get_activation(activation)
         self.dtype = check_dtype(dtype)
         super().__init__(size)
-        self.previous: Optional[Layer] = None
+        self.sources: list = []  # the earlier layers it receives from, in the order joined
+        self.offsets: list = []  # each source's first column in `weights`
+        self.n_inputs = 0  # columns of `weights`: the sources' sizes added up
+        self._input_neurons: list = []  # the sources' neurons, one per column
         self._bias_buffer, self.biases = _float_buffer(self.size, self.dtype)
         self._weight_buffer: Optional[array] = None
         self.weights: Optional[np.ndarray] = None
@@ -421,6 +431,45 @@ class ReceivingLayer(Layer):
 
     def _describe(self) -> str:
         return f"{self.size} neurons, {self.activation_function.name}"
+
+    # -- sources: the earlier layers it reads, each a block of columns of `weights` ----------
+
+    @property
+    def previous(self) -> Optional[Layer]:
+        """The one layer this one receives from (None before it has one)."""
+        if len(self.sources) > 1:
+            raise AttributeError(f"{self!r} receives from several layers: see `sources`")
+        return self.sources[0] if self.sources else None
+
+    def receives_from(self, layer: Layer) -> bool:
+        """Whether ``layer`` is one of this layer's sources."""
+        return any(source is layer for source in self.sources)
+
+    def offset_of(self, layer: Layer) -> int:
+        """The first column of ``layer``'s block in ``weights``."""
+        for source, offset in zip(self.sources, self.offsets):
+            if source is layer:
+                return offset
+        raise ValueError(f"{self!r} does not receive from {layer!r}")
+
+    def block(self, layer: Layer) -> np.ndarray:
+        """The weights from source ``layer``: a live view ``(n_out, len(layer))``."""
+        offset = self.offset_of(layer)
+        return self.weights[:, offset:offset + layer.size]
+
+    def block_mask(self, layer: Layer) -> np.ndarray:
+        """Which connections from source ``layer`` exist: a live view like :meth:`block`."""
+        offset = self.offset_of(layer)
+        return self.mask[:, offset:offset + layer.size]
+
+    def input_neurons(self) -> list:
+        """The neurons this layer reads, one per column of ``weights``: the sources' in turn."""
+        return self._input_neurons
+
+    def input_column(self, connection: Connection) -> int:
+        """The column of ``connection`` (into this layer): where its sender's activation sits
+        in the layer's inputs, ``weights`` and per-sample record."""
+        return connection._k - connection.output_neuron.index * self.n_inputs
 
     @property
     def connections(self) -> list[Connection]:
@@ -435,6 +484,7 @@ class ReceivingLayer(Layer):
     def structure(self) -> tuple:
         """Also the activation, which connections exist and which neurons are static."""
         return super().structure() + (self.activation_function.name,
+                                      tuple(source.index for source in self.sources),
                                       None if self.mask is None else self.mask.tobytes(),
                                       self.trainable.tobytes())
 
@@ -993,43 +1043,64 @@ class ReceivingLayer(Layer):
     # -- building ----------------------------------------------------------------------------
 
     def _initialize(self, scheme, rng: np.random.Generator) -> None:
-        """Draw new weights (for existing connections) and biases; static neurons keep theirs."""
-        weights, biases = scheme(rng, self.size, self.previous.size)
+        """Draw new weights (for existing connections) and biases; static neurons keep theirs.
+        The fan-in is every input, whatever source it comes from."""
+        weights, biases = scheme(rng, self.size, self.n_inputs)
         rows = self.trainable
         self.weights[rows] = np.where(self.mask, weights, 0.0)[rows]
         self.biases[rows] = biases[rows]
 
-    def _check_previous(self, previous: Layer) -> None:
-        """Raise unless this layer can receive from ``previous`` (any layer can, for a dense
+    def _check_source(self, layer: Layer) -> None:
+        """Raise unless this layer can receive from ``layer`` (any layer can, for a dense
         one)."""
 
-    def _attach_previous(self, previous: Layer) -> None:
-        """Make ``previous`` the layer this one receives from, and allocate the weights."""
-        if self.previous is previous:
+    def _add_source(self, layer: Layer) -> None:
+        """Receive from ``layer`` too: a new block of columns, no connections in it yet.
+
+        The weights move to a wider buffer and every connection's window follows them, so this
+        is for building a network, not for one under training (refused once the optimizer
+        holds state for these weights)."""
+        if self.receives_from(layer):
             return
-        self.previous = previous
-        previous.next = self
-        shape = (self.size, previous.size)
-        self._weight_buffer, weights = _float_buffer(shape[0] * shape[1], self.dtype)
-        self.weights = weights.reshape(shape)
-        self.mask = np.zeros(shape, dtype=bool)
+        self._check_source(layer)
+        network = self.network
+        if network is not None and (self.index, "weights") in network.optimizer.state:
+            raise ValueError(f"cannot connect {layer!r} to {self!r}: {self!r} has been trained "
+                             "(its optimizer keeps state for its weights); join layers before "
+                             "training")
+        old, new = self.n_inputs, self.n_inputs + layer.size
+        buffer, flat = _float_buffer(self.size * new, self.dtype)
+        weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)
+        if old:
+            weights[:, :old], mask[:, :old] = self.weights, self.mask
+            for connection in self.connections:  # the same column, in a wider row
+                j = connection.output_neuron.index
+                connection._k += j * (new - old)
+                connection._weights = buffer
+        self._weight_buffer, self.weights, self.mask = buffer, weights, mask
+        self.sources.append(layer)
+        self.offsets.append(old)
+        self.n_inputs = new
+        self._input_neurons = self._input_neurons + list(layer.neurons)
+        layer.receivers.append(self)
 
     def _add_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron,
                         weight: float) -> Connection:
-        self._attach_previous(sender.layer)
-        j, i = receiver.index, sender.index
+        self._add_source(sender.layer)
+        j, i = receiver.index, self.offset_of(sender.layer) + sender.index
         self.weights[j, i] = weight
         self.mask[j, i] = True
-        return self._make_connections([(j, i)])[0]
+        return self._make_connections(sender.layer, [(j, sender.index)])[0]
 
-    def _make_connections(self, pairs) -> list[Connection]:
-        senders = self.previous.neurons
-        n_in = len(senders)
+    def _make_connections(self, source: Layer, pairs) -> list[Connection]:
+        """Connections from neuron ``i`` of ``source`` to neuron ``j`` for each ``(j, i)``:
+        windows onto ``weights[j, offset + i]``."""
+        senders, n_in, offset = source.neurons, self.n_inputs, self.offset_of(source)
         buffer = self._weight_buffer
         made = []
         for j, i in pairs:
             sender, receiver = senders[i], self.neurons[j]
-            connection = Connection(sender, receiver, buffer, j * n_in + i)
+            connection = Connection(sender, receiver, buffer, j * n_in + offset + i)
             sender.outputs.append(connection)
             receiver.inputs.append(connection)
             made.append(connection)
@@ -1090,13 +1161,31 @@ class SelfConnectingLayer(HiddenLayer):
     window per neuron, or one input per neuron): kinds such as convolution, pooling and
     dropout derive from it and say in ``_connect`` which connections they make."""
 
-    def _attach_previous(self, previous: Layer) -> None:
-        if self.previous is previous:
+    def _add_source(self, layer: Layer) -> None:
+        """Read ``layer`` (one layer, any earlier one) and make the connections."""
+        if self.receives_from(layer):
             return
-        self._check_previous(previous)
-        self.previous = previous
-        previous.next = self
-        self._connect(previous)
+        if self.sources:
+            raise ValueError(f"{self!r} reads one layer, {self.sources[0]!r}; it cannot also "
+                             f"read {layer!r}")
+        self._check_source(layer)
+        self.sources.append(layer)
+        self.offsets.append(0)
+        self.n_inputs = layer.size
+        self._input_neurons = list(layer.neurons)
+        layer.receivers.append(self)
+        self._connect(layer)
+
+    def input_column(self, connection: Connection) -> int:
+        """Its sender's index: one source, so the columns are that layer's neurons."""
+        return connection.input_neuron.index
+
+    def receive_from(self, layer: Layer) -> None:
+        """Read ``layer``, any earlier layer (by default a network joins this layer to the one
+        before it): the windows' connections are made now. Parallel branches, such as two
+        convolutions of the input, are built so."""
+        check_layers_can_connect(layer, self)
+        self._add_source(layer)
 
     def _connect(self, previous: Layer) -> None:
         raise NotImplementedError
@@ -1138,43 +1227,35 @@ class OutputLayer(ReceivingLayer):
 
 
 def _is_before(a: Layer, b: Layer) -> bool:
-    """Whether layer ``a`` comes before layer ``b`` in the chain of connected layers."""
+    """Whether layer ``a`` comes before layer ``b``: earlier in their network, or, before there
+    is one, among the layers ``b`` reads (directly or through others)."""
     if a.network is not None and a.network is b.network:
         return a.index < b.index
-    layer = getattr(b, "previous", None)
-    while layer is not None:
+    seen, stack = set(), list(getattr(b, "sources", ()))
+    while stack:
+        layer = stack.pop()
         if layer is a:
             return True
-        layer = getattr(layer, "previous", None)
+        if id(layer) not in seen:
+            seen.add(id(layer))
+            stack.extend(getattr(layer, "sources", ()))
     return False
 
 
-def check_consecutive(sender_layer: Layer, receiver_layer: Layer) -> None:
-    """Raise unless ``receiver_layer`` receives from nothing but ``sender_layer`` and
-    ``sender_layer`` sends to nothing but ``receiver_layer``: connections join consecutive
-    layers."""
-    if receiver_layer.previous not in (None, sender_layer):
-        raise ValueError(f"connections join consecutive layers: {receiver_layer!r} already "
-                         f"receives from {receiver_layer.previous!r}")
-    if getattr(sender_layer, "next", None) not in (None, receiver_layer):
-        raise ValueError(f"connections join consecutive layers: {sender_layer!r} already "
-                         f"sends to {sender_layer.next!r}")
-
-
 def check_layers_can_connect(sender_layer: Layer, receiver_layer: Layer) -> None:
-    """Raise unless connections may go from ``sender_layer`` to ``receiver_layer``."""
+    """Raise unless connections may go from ``sender_layer`` to ``receiver_layer``: any later
+    layer (a connection to itself or to an earlier layer would make a cycle)."""
     if receiver_layer is sender_layer:
-        raise ValueError(f"cannot connect {sender_layer!r} to itself: "
-                         "connections go to the next layer")
+        raise ValueError(f"cannot connect {sender_layer!r} to itself: connections go to a "
+                         "later layer")
     if _is_before(receiver_layer, sender_layer):
         raise ValueError(f"cannot connect {sender_layer!r} to the earlier {receiver_layer!r}: "
-                         "connections go to the next layer")
-    check_consecutive(sender_layer, receiver_layer)
+                         "connections go to a later layer (a network has no cycles)")
     network = sender_layer.network
     if network is not None or receiver_layer.network is not None:
-        if network is not receiver_layer.network or receiver_layer.index != sender_layer.index + 1:
-            raise ValueError(f"connections join consecutive layers of one network: "
-                             f"{sender_layer!r} and {receiver_layer!r} are not")
+        if network is not receiver_layer.network:
+            raise ValueError(f"cannot connect {sender_layer!r} to {receiver_layer!r}: they are "
+                             "not in one network")
 
 
 def check_can_connect(sender: TransmitterNeuron, receiver) -> None:
@@ -1192,5 +1273,6 @@ def check_can_connect(sender: TransmitterNeuron, receiver) -> None:
     layer = receiver.layer
     layer._refuse_connections_by_hand(f"cannot connect {sender!r} to {receiver!r}: its layer "
                                       "makes its own connections (a window per neuron)")
-    if layer.previous is sender.layer and layer.mask[receiver.index, sender.index]:
+    if layer.receives_from(sender.layer) and \
+            layer.mask[receiver.index, layer.offset_of(sender.layer) + sender.index]:
         raise ValueError(f"{sender!r} and {receiver!r} are already connected")

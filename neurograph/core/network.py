@@ -18,8 +18,7 @@ from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
 from .initializers import get_initializer
-from .layers import (HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer,
-                     check_consecutive, check_dtype)
+from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, check_dtype
 from .neurons import Neuron
 from ..engines import object as engine
 from ..training.loop import History, _predict, check_data, evaluate, fit
@@ -74,17 +73,17 @@ class Network:
         for layer in layers:
             if layer.network is not None:
                 raise ValueError(f"{layer!r} already belongs to another network")
-        for previous, layer in zip(layers, layers[1:]):
-            check_consecutive(previous, layer)
+        _check_sources(layers)
         dtypes = {layer.dtype for layer in layers[1:]}
         if len(dtypes) > 1:
             raise ValueError(f"all layers must store parameters in one dtype, got "
                              f"{sorted(map(str, dtypes))}")
         for previous, layer in zip(layers, layers[1:]):  # before anything is joined
-            if layer.previous is not previous:
-                layer._check_previous(previous)
-        for previous, layer in zip(layers, layers[1:]):
-            layer._attach_previous(previous)
+            if not layer.sources:
+                layer._check_source(previous)
+        for previous, layer in zip(layers, layers[1:]):  # a layer that reads nothing yet reads
+            if not layer.sources:                        # the one before it
+                layer._add_source(previous)
         for index, layer in enumerate(layers):
             layer.index = index
             layer.network = self
@@ -112,7 +111,8 @@ class Network:
                 output_activation: Union[str, Activation, None] = None,
                 cost: Union[str, Cost] = "quadratic", init: str = "uniform",
                 seed: Union[int, np.random.Generator, None] = None,
-                bias_clamp: BiasClamp = (-0.8, 0.8), dtype="float64") -> Network:
+                bias_clamp: BiasClamp = (-0.8, 0.8), dtype="float64",
+                connect: str = "adjacent") -> Network:
         """Build a fully connected network with the given layer sizes.
 
         Parameters
@@ -134,11 +134,16 @@ class Network:
         dtype : {"float64", "float32"}
             How parameters are stored; float32 halves memory and speeds up the vectorized
             engine, float64 is what the equivalence and gradient checks use.
+        connect : {"adjacent", "all"}
+            ``"adjacent"``: each layer fully connected to the next. ``"all"``: each layer fully
+            connected to every later layer (the post's ``connectAllLayersWithEachOther``).
 
         Examples
         --------
         >>> Network.layered([784, 16, 10]).sizes
         (784, 16, 10)
+        >>> Network.layered([2, 3, 3, 1], connect="all")  # 6 + 6 + 2 + 9 + 3 + 3
+        Network(2-3-3-1, sigmoid, quadratic cost, 29 connections)
         """
         try:
             sizes = list(sizes)
@@ -152,12 +157,15 @@ class Network:
         check_seed(seed)
         _check_bias_clamp(bias_clamp)
         dtype = check_dtype(dtype)
+        if connect not in ("adjacent", "all"):
+            raise ValueError(f"`connect` must be 'adjacent' or 'all', got {connect!r}")
         layers: list[Layer] = [InputLayer(sizes[0])]
         layers += [HiddenLayer(n, activation, dtype=dtype) for n in sizes[1:-1]]
         layers.append(OutputLayer(sizes[-1], activation if output_activation is None
                                   else output_activation, dtype=dtype))
-        for previous, layer in zip(layers, layers[1:]):
-            previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
+        for k, layer in enumerate(layers[1:], start=1):
+            for source in (layers[:k] if connect == "all" else layers[k - 1:k]):
+                source.fully_connect_to(layer, np.zeros((layer.size, source.size)))
         network = cls(layers, cost=cost, bias_clamp=bias_clamp)
         network.initialize(init, seed)
         return network
@@ -502,6 +510,29 @@ class Network:
             engine.propagate_with_desired(self, x, y)
             return sum(neuron.cost() for neuron in self.output_layer.neurons)
         return evaluate(self, x, y)["cost"]
+
+
+def _check_sources(layers: list) -> None:
+    """Every layer after the layers it receives from, all in ``layers``; every layer but the
+    output sends to a later one. (A layer that reads nothing yet will read the one before.)"""
+    position = {id(layer): k for k, layer in enumerate(layers)}
+    for k, layer in enumerate(layers[1:], start=1):
+        for source in layer.sources:
+            where = position.get(id(source))
+            if where is None:
+                raise ValueError(f"{layer!r} receives from {source!r}, which is not in "
+                                 "`layers`")
+            if where >= k:
+                raise ValueError(f"layers must come after the layers they receive from: "
+                                 f"{layer!r} at position {k} receives from {source!r} at "
+                                 f"position {where}")
+    for k, layer in enumerate(layers[:-1]):
+        for receiver in layer.receivers:
+            if id(receiver) not in position:
+                raise ValueError(f"{layer!r} sends to {receiver!r}, which is not in `layers`")
+        if not layer.receivers and layers[k + 1].sources:
+            raise ValueError(f"{layer!r} sends to no later layer: connect it to one, or leave "
+                             "it out")
 
 
 _ROLES = {(False, True): "an InputLayer", (True, True): "a HiddenLayer",

@@ -232,10 +232,11 @@ class ReceiverNeuron(Neuron):
         """The nudge of a neuron that owns its weights and bias: each moves by the optimizer's
         ``change`` for the mean of its per-sample list."""
         layer = self.layer
-        means = layer.record.mean_derivatives_by_weight(self.index)
+        means = layer.record.mean_derivatives_by_weight(self.index)  # by input column
         slots = optimizer.slots(layer, "weights")
+        row = self.index * layer.n_inputs  # where this neuron's row starts: _k - row is the column
         for connection in self.inputs:
-            gradient = means[connection.input_neuron.index]
+            gradient = means[connection._k - row]
             connection.weight += optimizer.change(gradient, slots, connection._k)
         gradient = _mean(self.derivatives_of_cost_by_bias_per_sample)
         bias = self.bias + optimizer.change(gradient, optimizer.slots(layer, "biases"), self._b)

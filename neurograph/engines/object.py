@@ -64,7 +64,7 @@ def train_sample(network, x, y, observe=None) -> float:
     if observe is not None:
         observe(None)
     for layer in network.receiving_layers:
-        layer.start_sample([neuron.activation for neuron in layer.previous.neurons])
+        layer.start_sample([neuron.activation for neuron in layer.input_neurons()])
     for layer in reversed(network.receiving_layers):  # step 4: output layer, 5: hidden layers
         for neuron in layer.neurons:
             neuron.train()

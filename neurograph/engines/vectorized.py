@@ -22,18 +22,30 @@ __all__ = ["forward", "forward_pass", "train_batch", "Plan", "Pass", "Vectorized
 
 @dataclass
 class Pass:
-    """One forward pass: every layer's activations (inputs first), every receiving layer's
+    """One forward pass: every layer's activations (inputs first); for every receiving layer
+    its inputs (its sources' activations side by side, the columns of its ``weights``), its
     weighted sums ``z`` and what its backward step needs (``caches``, None where not kept)."""
 
     activations: list
     zs: list
     caches: list
+    inputs: list
+
+
+def _sources(network, layers) -> list:
+    """For each of ``layers``: the indices of the layers it reads, in column order."""
+    return [tuple(source.index for source in layer.sources) for layer in layers]
 
 
 def forward_pass(network, X: np.ndarray, *, start: int = 0,
-                 keep_from: Optional[int] = None, functions: Optional[list] = None) -> Pass:
+                 keep_from: Optional[int] = None, keep: Optional[list] = None,
+                 functions: Optional[list] = None, sources: Optional[list] = None,
+                 earlier: Optional[list] = None) -> Pass:
     """Propagate a batch through ``network`` from layer ``start``: the one forward pass that
     training, ``predict``, ``evaluate``, the plots, the gradient check and the CLI share.
+
+    Each receiving layer reads its sources' activations: one earlier layer's as they are, or
+    several side by side (a copy, made only for such a layer).
 
     Parameters
     ----------
@@ -45,26 +57,50 @@ def forward_pass(network, X: np.ndarray, *, start: int = 0,
     keep_from : int, optional
         Keep what the backward pass needs for receiving layers ``keep_from`` and after (counted
         from the first layer after ``start``); None keeps nothing.
-    functions : list, optional
-        The layers' activation functions on arrays, if the caller has them at hand (a Plan).
+    keep : list of bool, optional
+        Or say it layer by layer (a Plan's choice).
+    functions, sources : list, optional
+        The layers' activation functions on arrays and their sources' indices, if the caller
+        has them at hand (a Plan).
+    earlier : list of numpy.ndarray, optional
+        The activations of layers ``0 .. start - 1``, for layers after ``start`` that read
+        them too (needed only when some do).
+
+    Returns
+    -------
+    Pass
+        ``activations`` from layer ``start`` on; ``zs``, ``caches`` and ``inputs`` of the
+        receiving layers after it.
     """
-    a = X
-    result = Pass([a], [], [])
     layers = network.layers[start + 1:]
+    activations = (list(earlier) if earlier is not None else [None] * start) + [X]
     functions = functions or [layer.activation_function.vectorized for layer in layers]
-    for k, (layer, f) in enumerate(zip(layers, functions)):
-        z, cache = layer.forward_batch(a, keep_from is not None and k >= keep_from)
-        a = f(z)
-        result.activations.append(a)
+    sources = sources or _sources(network, layers)
+    if keep is None:
+        keep = [keep_from is not None and k >= keep_from for k in range(len(layers))]
+    result = Pass(activations, [], [], [])
+    for layer, f, read, kept in zip(layers, functions, sources, keep):
+        if len(read) == 1:
+            a_in = activations[read[0]]
+        else:
+            a_in = np.concatenate([activations[i] for i in read], axis=1)
+        if a_in is None:
+            raise ValueError(f"{layer!r} reads a layer before layer {start}: give its "
+                             "activations as `earlier`")
+        z, cache = layer.forward_batch(a_in, kept)
+        activations.append(f(z))
         result.zs.append(z)
         result.caches.append(cache)
+        result.inputs.append(a_in)
+    result.activations = activations[start:]
     return result
 
 
-def forward(network, activations: np.ndarray, *, start: int = 0) -> list[np.ndarray]:
+def forward(network, activations: np.ndarray, *, start: int = 0,
+            earlier: Optional[list] = None) -> list[np.ndarray]:
     """The activations of layers ``start, start + 1, ..., last`` for a batch, each
     ``(batch, size)`` (see :func:`forward_pass`)."""
-    return forward_pass(network, activations, start=start).activations
+    return forward_pass(network, activations, start=start, earlier=earlier).activations
 
 
 class Plan:
@@ -73,6 +109,9 @@ class Plan:
     ``layers``: the receiving layers; ``learns[k]``: the parameters of layer ``k`` that
     training moves, each with ``True`` (every entry) or the layer's own restriction;
     ``bias_rows[k]``: which of its biases train (what the clamp applies to);
+    ``sources[k]``: the indices of the layers it reads, ``blocks[k]`` where their columns are;
+    ``needs[k]``: whether training needs its delta (it learns, or a source of it does, or
+    one further back); ``keep[k]``: whether its forward pass must keep what backward needs;
     ``first_trainable``: the first layer with a trainable parameter (no delta below it is
     needed to train); ``derivatives[k]``: its ``f'`` from ``(z, a)``; ``buffers[k]``: where
     its gradients are written, batch after batch; ``in_training``: the layers that act
@@ -90,6 +129,19 @@ class Plan:
                           else False for layer in layers]
         learning = [k for k, names in enumerate(self.learns) if names]
         self.first_trainable = learning[0] if learning else len(layers)
+        self.sources = _sources(network, layers)
+        # per source: (its receiving index, or None for the input layer; offset; size)
+        self.blocks = [[(i - 1 if i else None, layer.offset_of(source), source.size)
+                        for i, source in zip(read, layer.sources)]
+                       for layer, read in zip(layers, self.sources)]
+        # a layer needs its delta to train, or to pass one back to a source that needs it
+        self.needs = []
+        for k in range(len(layers)):
+            self.needs.append(bool(self.learns[k]) or any(
+                r is not None and self.needs[r] for r, _, _ in self.blocks[k]))
+        self.keep = [bool(self.learns[k]) or any(r is not None and self.needs[r]
+                                                 for r, _, _ in self.blocks[k])
+                     for k in range(len(layers))]
         self.derivatives = [_derivative_of(layer.activation_function) for layer in layers]
         self.functions = [layer.activation_function.vectorized for layer in layers]
         self.values = [{name: layer.parameter(name) for name in layer.parameter_names}
@@ -126,18 +178,30 @@ def _derivative_of(f):
     return None  # softmax: handled by output_deltas
 
 
-def backward(plan: Plan, passed: Pass, Y: np.ndarray, lowest: int) -> tuple[list, list]:
-    """Deltas (dC/dz) of receiving layers ``lowest`` and up, and dC/da of the layers below
-    them (None where not computed): the post's steps 4 and 5 for a whole batch."""
-    layers, activations, zs = plan.layers, passed.activations, passed.zs
+def backward(plan: Plan, passed: Pass, Y: np.ndarray, needs: list) -> tuple[list, list]:
+    """The post's steps 4 and 5 for a whole batch: deltas (dC/dz) of the receiving layers that
+    ``needs`` names, and dC/da of the hidden ones among them (None elsewhere).
+
+    Layers go from the last to the first, so that a layer's dC/da is complete (every later
+    layer reading it has added its part) before its delta is taken: a neuron's dC/da is the
+    SUM over all its outgoing connections, whatever layer they reach."""
+    layers, zs, activations = plan.layers, passed.zs, passed.activations
     last = len(layers) - 1
     deltas = [None] * len(layers)
     dcdas = [None] * len(layers)
     deltas[last] = output_deltas(plan.cost, plan.output_activation, zs[last], activations[-1], Y)
-    for k in range(last, max(lowest, 0), -1):
-        # SUM over outgoing connections, whatever the layer kind
-        dcdas[k - 1] = layers[k].backward_batch(deltas[k], activations[k], passed.caches[k])
-        deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](zs[k - 1], activations[k])
+    for k in range(last, -1, -1):
+        if k != last:
+            if dcdas[k] is None:
+                continue  # nothing below needs it
+            deltas[k] = dcdas[k] * plan.derivatives[k](zs[k], activations[k + 1])
+        targets = [block for block in plan.blocks[k] if block[0] is not None and needs[block[0]]]
+        if not targets:
+            continue
+        d = layers[k].backward_batch(deltas[k], passed.inputs[k], passed.caches[k])
+        for r, offset, size in targets:  # each source's columns, added to what it has
+            part = d if len(plan.blocks[k]) == 1 else d[:, offset:offset + size]
+            dcdas[r] = part if dcdas[r] is None else dcdas[r] + part
     return deltas, dcdas
 
 
@@ -173,11 +237,12 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = N
         # Deltas are needed from the last layer down to the first trainable one; below it
         # only for the record (a static convolution front-end is then a forward pass only).
         wanted = keep_record if isinstance(keep_record, bool) else None
-        lowest = 0 if wanted is True else plan.first_trainable
-        passed = forward_pass(network, X, keep_from=lowest, functions=plan.functions)
-        deltas, dcdas = backward(plan, passed, Y, lowest)
+        every = [True] * len(plan.layers)
+        passed = forward_pass(network, X, keep=every if wanted is True else plan.keep,
+                              functions=plan.functions, sources=plan.sources)
+        deltas, dcdas = backward(plan, passed, Y, every if wanted is True else plan.needs)
         if wanted is None and keep_record():
-            deltas, dcdas = _complete(plan, passed, deltas, dcdas, lowest)
+            deltas, dcdas = _complete(plan, passed, Y)
             wanted = True
         plan.recorded = bool(wanted)
         _nudge(network, plan, optimizer, passed, deltas, dcdas, plan.recorded)
@@ -187,38 +252,34 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = N
     return passed.activations, passed.zs, deltas, dcdas
 
 
-def _complete(plan: Plan, passed: Pass, deltas: list, dcdas: list, lowest: int):
-    """The deltas below ``lowest`` too, for a record asked for after the backward pass."""
-    for k, layer in enumerate(plan.layers[:lowest]):
-        if passed.caches[k] is None:  # the forward pass kept nothing for it: do it again
-            passed.caches[k] = layer.forward_batch(passed.activations[k], True)[1]
-    for k in range(lowest, 0, -1):
-        dcdas[k - 1] = plan.layers[k].backward_batch(deltas[k], passed.activations[k],
-                                                      passed.caches[k])
-        deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](passed.zs[k - 1],
-                                                               passed.activations[k])
-    return deltas, dcdas
+def _complete(plan: Plan, passed: Pass, Y: np.ndarray) -> tuple[list, list]:
+    """Every layer's delta, for a record asked for after the backward pass (a Ctrl-C): the
+    layers the forward pass kept nothing for run again, then backward for all."""
+    for k, layer in enumerate(plan.layers):
+        if passed.caches[k] is None and not plan.keep[k]:
+            passed.caches[k] = layer.forward_batch(passed.inputs[k], True)[1]
+    return backward(plan, passed, Y, [True] * len(plan.layers))
 
 
 def _nudge(network, plan: Plan, optimizer, passed: Pass, deltas: list, dcdas: list,
            keep_record: bool) -> None:
     """Step 7: records first (they hold the parameters before the nudge), then every
     trainable parameter moves by the optimizer's rule, biases clamped."""
-    layers, activations, caches = plan.layers, passed.activations, passed.caches
+    layers, inputs, caches = plan.layers, passed.inputs, passed.caches
     if keep_record:
         for k, layer in enumerate(layers):
-            layer.record = layer.batch_record(activations[k], deltas[k], dcdas[k], caches[k])
+            layer.record = layer.batch_record(inputs[k], deltas[k], dcdas[k], caches[k])
         befores = [_parameters_and_slots(layer, optimizer, names)
                    for layer, names in zip(layers, plan.learns)]
     targets = plan.bind(optimizer)
     optimizer.begin_step()
-    scale = optimizer.gradient_scale(len(activations[0]))
+    scale = optimizer.gradient_scale(len(inputs[0]))
     clamp = network.bias_clamp
     for k in range(plan.first_trainable, len(layers)):
         if not targets[k]:
             continue  # only static neurons: nothing moves
         layer = layers[k]
-        gradients = layer.gradients_batch(deltas[k], activations[k], caches[k], scale,
+        gradients = layer.gradients_batch(deltas[k], inputs[k], caches[k], scale,
                                           plan.buffers[k])
         for name, everywhere, values, slots in targets[k]:
             if not everywhere:

@@ -166,7 +166,7 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         _, out_h, out_w = self.shape
         return index // (out_h * out_w), index // out_w % out_h, index % out_w
 
-    def _check_previous(self, previous: Layer) -> None:
+    def _check_source(self, previous: Layer) -> None:
         """Raise unless ``previous`` has as many neurons as the image this layer reads."""
         if previous.size != int(np.prod(self.input_shape)):
             raise ValueError(f"{self!r} reads a {' x '.join(map(str, self.input_shape))} image, "

@@ -91,7 +91,7 @@ class DropoutLayer(SelfConnectingLayer):
 
     # -- connections -------------------------------------------------------------------------
 
-    def _check_previous(self, previous: Layer) -> None:
+    def _check_source(self, previous: Layer) -> None:
         if previous.size != self.size:
             raise ValueError(f"{self!r} reads {self.size} neurons, but {previous!r} has "
                              f"{previous.size}")

@@ -116,15 +116,18 @@ def _cost_of_outputs(network, y: np.ndarray):
     return lambda outputs: float(network.cost_function(outputs, target)[0])
 
 
-def _evaluator(network, cost_of_outputs, start: int, kinks: bool):
+def _evaluator(network, cost_of_outputs, start: int, kinks: bool, earlier=None):
     """``evaluate(inputs) -> (cost, branches)`` for activations of layer ``start``: the cost,
-    and (when ``kinks``) which piece of each piecewise function every layer is on."""
+    and (when ``kinks``) which piece of each piecewise function every layer is on. Only the
+    layers after ``start`` are computed again; ``earlier`` holds the activations of the layers
+    before it, which later layers may read too."""
     layers = network.layers[start + 1:]
 
     def evaluate(inputs: np.ndarray):
         if not kinks:
-            return cost_of_outputs(forward(network, inputs, start=start)[-1]), None
-        passed = forward_pass(network, inputs, start=start, keep_from=0)
+            return cost_of_outputs(forward(network, inputs, start=start,
+                                           earlier=earlier)[-1]), None
+        passed = forward_pass(network, inputs, start=start, keep_from=0, earlier=earlier)
         branches = [layer.kink_branches(z, cache)
                     for layer, z, cache in zip(layers, passed.zs, passed.caches)]
         return cost_of_outputs(passed.activations[-1]), branches
@@ -152,10 +155,13 @@ def _perturbed(network, x, evaluate, array: np.ndarray, index, h: float) -> Opti
         array[index] = original
 
 
-def _activation_derivatives(network, layer, record, x, evaluate, h: float):
+def _activation_derivatives(network, layer, record, x, cost_of_outputs, kinks: bool,
+                            h: float):
     """dC/da of each neuron of hidden ``layer``: the recorded one and a finite difference
-    (its activation perturbed and propagated from its layer on; None at a kink)."""
-    activations = np.array(forward(network, x[None, :])[layer.index])  # (1, size)
+    (its activation perturbed and propagated through the layers after it; None at a kink)."""
+    every = forward(network, x[None, :])
+    activations = np.array(every[layer.index])  # (1, size)
+    evaluate = _evaluator(network, cost_of_outputs, layer.index, kinks, every[:layer.index])
 
     def cost_from(value: float, j: int):
         activations[0, j] = value
@@ -252,9 +258,8 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
                 numeric = _perturbed(network, x, evaluate, array, index, h)
                 compare(analytic, numeric, where, quantity)
         if layer is not network.output_layer:
-            from_layer = _evaluator(network, cost_of_outputs, layer.index, kinks)
-            for analytic, numeric, neuron in _activation_derivatives(network, layer, record, x,
-                                                                     from_layer, h):
+            for analytic, numeric, neuron in _activation_derivatives(
+                    network, layer, record, x, cost_of_outputs, kinks, h):
                 compare(analytic, numeric, neuron, "activation")
 
     worst = compare.worst

@@ -1,0 +1,168 @@
+"""Any feed-forward graph of layers: connections from any earlier layer, the engines equal
+and the gradients right on random graphs, refusals that name both ends."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from neurograph import (HiddenLayer, InputLayer, Network, OutputLayer, gradient_check)
+from neurograph.optimizers import SGD, Adam
+
+
+@st.composite
+def graphs(draw):
+    """A random feed-forward graph: 1 to 3 hidden layers; each receiving layer reads a
+    non-empty set of earlier layers, each block dense or sparse; some static neurons; every
+    hidden layer read by a later one."""
+    n_hidden = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(1, 4)) for _ in range(n_hidden + 2)]
+    activations = [draw(st.sampled_from(["tanh", "sigmoid"])) for _ in range(n_hidden)]
+    layers = [InputLayer(sizes[0])]
+    for k in range(n_hidden):
+        static = draw(st.lists(st.integers(0, sizes[k + 1] - 1), max_size=1, unique=True))
+        layers.append(HiddenLayer(sizes[k + 1], activations[k], static=static))
+    layers.append(OutputLayer(sizes[-1], draw(st.sampled_from(["sigmoid", "identity"]))))
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
+    read = {k: set() for k in range(1, len(layers))}
+    for k in range(1, len(layers)):
+        earlier = draw(st.lists(st.integers(0, k - 1), min_size=1, max_size=k, unique=True))
+        read[k].update(earlier)
+    for k in range(1, len(layers) - 1):  # every hidden layer is read by someone later
+        if not any(k in read[m] for m in range(k + 1, len(layers))):
+            read[draw(st.integers(k + 1, len(layers) - 1))].add(k)
+    for k in range(1, len(layers)):
+        for source in sorted(read[k]):
+            sender, receiver = layers[source], layers[k]
+            if draw(st.booleans()):
+                sender.fully_connect_to(receiver, rng.uniform(-1, 1, (receiver.size, sender.size)))
+            else:  # sparse: each receiving neuron gets at least one connection
+                for j, neuron in enumerate(receiver):
+                    for i in sorted({j % sender.size, int(rng.integers(sender.size))}):
+                        sender[i].connect_to(neuron, weight=float(rng.uniform(-1, 1)))
+    for layer in layers[1:]:
+        layer.biases[:] = rng.uniform(-0.5, 0.5, layer.size)
+    clamp = draw(st.sampled_from([None, (-0.8, 0.8), (-0.2, 0.2)]))
+    return layers, clamp
+
+
+def build(description):
+    layers, clamp = description
+    return Network(layers, bias_clamp=clamp)
+
+
+def copy_of(description):
+    """The same graph again, from its description (layers can join one network only)."""
+    import copy
+
+    return copy.deepcopy(description)
+
+
+def state(net):
+    params = [layer.parameter(name).copy() for layer in net.receiving_layers
+              for name in layer.parameter_names]
+    slots = [values.copy() for _, s in sorted(net.optimizer.state.items())
+             for values in s.arrays.values()]
+    records = [np.asarray(getattr(layer.record, field)) for layer in net.receiving_layers
+               for field in ("input_activations", "deltas")]
+    return params, slots, records
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs(), st.sampled_from(["sgd", "momentum", "adam"]), st.integers(0, 100))
+def test_the_engines_agree_on_any_graph(description, optimizer, seed):
+    twin = copy_of(description)
+    a, b = build(description), build(twin)
+    n_in, n_out = a.input_layer.size, a.output_layer.size
+    rng = np.random.default_rng(seed)
+    X, Y = rng.uniform(-1, 1, (11, n_in)), rng.uniform(0, 1, (11, n_out))
+    for net, engine in ((a, "object"), (b, "vectorized")):
+        made = {"sgd": SGD(0.3), "momentum": SGD(0.3, momentum=0.9), "adam": Adam(0.05)}
+        net.fit(X, Y, epochs=2, batch_size=4, optimizer=made[optimizer], engine=engine,
+                seed=seed, progress=False)
+    for part_a, part_b in zip(state(a), state(b)):
+        assert len(part_a) == len(part_b)
+        for x, y in zip(part_a, part_b):
+            np.testing.assert_allclose(x, y, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=0, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs(), st.integers(0, 100))
+def test_backpropagation_is_right_on_any_graph(description, seed):
+    net = build(description)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, net.input_layer.size)
+    y = rng.uniform(0, 1, net.output_layer.size)
+    assert gradient_check(net, x, y).max_relative_error < 1e-6
+
+
+def test_connect_all_joins_every_layer_to_every_later_one():
+    net = Network.layered([4, 3, 2, 2], connect="all", seed=0)
+    assert [[s.index for s in layer.sources] for layer in net.receiving_layers] == \
+        [[0], [0, 1], [0, 1, 2]]
+    assert net.output_layer.weights.shape == (2, 4 + 3 + 2)
+    assert len(net.input_layer[0].outputs) == 3 + 2 + 2
+    chain = Network.layered([4, 3, 2, 2], seed=0)
+    assert [[s.index for s in layer.sources] for layer in chain.receiving_layers] == \
+        [[0], [1], [2]]
+
+
+def test_a_hidden_neurons_derivative_sums_over_every_later_layer_it_reaches():
+    """dC/da of a neuron read by two layers: the sum over all its outgoing connections."""
+    inputs, hidden, hidden2, out = InputLayer(1), HiddenLayer(1, "identity"), \
+        HiddenLayer(1, "identity"), OutputLayer(1, "identity")
+    inputs.fully_connect_to(hidden, [[1.0]])
+    hidden.fully_connect_to(hidden2, [[2.0]])
+    hidden.fully_connect_to(out, [[3.0]])   # a skip connection
+    hidden2.fully_connect_to(out, [[5.0]])
+    net = Network([inputs, hidden, hidden2, out], bias_clamp=None)
+    for layer in net.receiving_layers:
+        layer.biases[:] = 0.0
+    net.train_sample([1.0], [0.0])
+    # a = 1, h2 = 2, out = 3 + 10 = 13; dC/dout = 26; dC/dh2 = 5 x 26 = 130;
+    # dC/dh = 3 x 26 (to the output) + 2 x 130 (to h2) = 78 + 260 = 338
+    assert hidden[0].derivatives_of_cost_by_activation == [338.0]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda i, h, o: Network([i, o, h]), "layer 1 must be a HiddenLayer"),
+    (lambda i, h, o: Network([i, HiddenLayer(2), o]),
+     r"OutputLayer.* receives from HiddenLayer.*which is not in `layers`"),
+])
+def test_a_network_refuses_layers_out_of_order(make, message):
+    i, h, o = InputLayer(2), HiddenLayer(2), OutputLayer(1)
+    i.fully_connect_to(h)
+    h.fully_connect_to(o)
+    with pytest.raises((ValueError, TypeError), match=message):
+        make(i, h, o)
+    assert i.network is None and h.network is None
+
+
+def test_the_order_must_put_every_layer_after_its_sources():
+    i, h1, h2, o = InputLayer(2), HiddenLayer(2), HiddenLayer(2), OutputLayer(1)
+    i.fully_connect_to(h1)
+    h1.fully_connect_to(h2)
+    h2.fully_connect_to(o)
+    with pytest.raises(ValueError, match=r"layers must come after the layers they receive from: "
+                                         r"HiddenLayer.* at position 1 receives from "
+                                         r"HiddenLayer.* at position 2"):
+        Network([i, h2, h1, o])
+
+
+def test_parallel_convolution_branches_read_the_input():
+    from neurograph.convolution import ConvolutionLayer
+
+    inputs = InputLayer(shape=(6, 6))
+    left = ConvolutionLayer(inputs, 2, kernel_size=3, learn=True, seed=0)
+    right = ConvolutionLayer(inputs, 1, kernel_size=5, learn=True, seed=1)
+    left.receive_from(inputs)
+    right.receive_from(inputs)
+    out = OutputLayer(3, "softmax")
+    left.fully_connect_to(out, seed=2)
+    right.fully_connect_to(out, seed=3)
+    net = Network([inputs, left, right, out], cost="cross_entropy", bias_clamp=None)
+    assert out.sources == [left, right] and out.weights.shape == (3, 2 * 16 + 4)
+    x = np.random.default_rng(0).uniform(0, 1, 36)
+    assert gradient_check(net, x, [0.0, 1.0, 0.0]).max_relative_error < 1e-6
+    with pytest.raises(ValueError, match="reads one layer"):
+        right.receive_from(left)
