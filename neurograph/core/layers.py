@@ -1131,11 +1131,22 @@ class HiddenLayer(_TransmittingLayer, ReceivingLayer):
     static : bool or sequence of int, optional
         ``True`` makes every neuron a :class:`StaticNeuron`; a sequence of indices makes just
         those static.
+    shape : tuple of int, optional
+        How its neurons are arranged, such as ``(11, 11)`` for a map of feature detectors
+        (neuron ``(y, x)`` has index ``y * width + x``); by default ``(size,)``. The diagram
+        draws such a layer as an image.
     """
 
     def __init__(self, size: int, activation: Union[str, Activation] = "sigmoid",
-                 static: Union[bool, Sequence[int]] = False, *, dtype="float64") -> None:
+                 static: Union[bool, Sequence[int]] = False, *, dtype="float64",
+                 shape=None) -> None:
         n = _check_size(size)
+        if shape is not None:
+            shape = check_shape("shape", shape)
+            if int(np.prod(shape)) != n:
+                raise ValueError(f"`shape` {shape} holds {int(np.prod(shape))} neurons, not "
+                                 f"`size` = {n}")
+            self.shape = shape
         if get_activation(activation).layerwise:
             raise ValueError(f"`activation` {get_activation(activation).name!r} acts on a whole "
                              "layer and is for the output layer only")
