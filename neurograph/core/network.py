@@ -13,7 +13,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from .validation import as_sample_list, as_samples, check_momentum, check_seed, check_step_size
+from .validation import (as_sample_list, as_samples, check_hidden_derivative, check_momentum,
+                         check_seed, check_step_size)
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
@@ -54,6 +55,12 @@ class Network:
     bias_clamp : (float, float) or None
         After each nudge a bias is clamped to this range; ``None`` for no clamp. The post's
         default is ``(-0.8, 0.8)``.
+    hidden_derivative : {"sum", "mean"}
+        How a hidden neuron's dC/da gathers ``weight x delta`` over its outgoing connections:
+        ``"sum"`` (the default) is the chain rule; ``"mean"`` divides that sum by the number of
+        outgoing connections, as the Kotlin post does (a bug, kept as a switch to reproduce
+        its results; ``gradient_check`` reports it). Both engines follow it; the attribute
+        of the same name may be changed later, and a model file keeps ``"mean"``.
 
     Examples
     --------
@@ -66,10 +73,11 @@ class Network:
     """
 
     def __init__(self, layers: Sequence[Layer], *, cost: Union[str, Cost] = "quadratic",
-                 bias_clamp: BiasClamp = (-0.8, 0.8)) -> None:
+                 bias_clamp: BiasClamp = (-0.8, 0.8), hidden_derivative: str = "sum") -> None:
         layers = list(layers)
         cost = get_cost(cost)
         bias_clamp = _check_bias_clamp(bias_clamp)
+        check_hidden_derivative(hidden_derivative)
         _check_layer_order(layers)
         for layer in layers:
             if layer.network is not None:
@@ -91,6 +99,7 @@ class Network:
         self.layers: list[Layer] = layers
         self.output_layer.cost = cost
         self.bias_clamp: Optional[tuple[float, float]] = bias_clamp
+        self.hidden_derivative = hidden_derivative
         from ..optimizers import SGD
 
         self.optimizer = SGD()
@@ -107,12 +116,23 @@ class Network:
         optimizer.train(self)  # refuses an optimizer of another network
         self._optimizer = optimizer
 
+    @property
+    def hidden_derivative(self) -> str:
+        """``"sum"`` (the chain rule) or ``"mean"`` (the post's averaging): see
+        :class:`Network`."""
+        return self._hidden_derivative
+
+    @hidden_derivative.setter
+    def hidden_derivative(self, value: str) -> None:
+        self._hidden_derivative = check_hidden_derivative(value)
+
     @classmethod
     def layered(cls, sizes: Sequence[int], activation: Union[str, Activation] = "sigmoid",
                 output_activation: Union[str, Activation, None] = None,
                 cost: Union[str, Cost] = "quadratic", init: str = "uniform",
                 seed: Union[int, np.random.Generator, None] = None,
-                bias_clamp: BiasClamp = (-0.8, 0.8), dtype="float64") -> Network:
+                bias_clamp: BiasClamp = (-0.8, 0.8), dtype="float64",
+                hidden_derivative: str = "sum") -> Network:
         """Build a fully connected network with the given layer sizes.
 
         Parameters
@@ -134,6 +154,8 @@ class Network:
         dtype : {"float64", "float32"}
             How parameters are stored; float32 halves memory and speeds up the vectorized
             engine, float64 is what the equivalence and gradient checks use.
+        hidden_derivative : {"sum", "mean"}
+            See :class:`Network`.
 
         Examples
         --------
@@ -151,6 +173,7 @@ class Network:
         get_cost(cost)
         check_seed(seed)
         _check_bias_clamp(bias_clamp)
+        check_hidden_derivative(hidden_derivative)
         dtype = check_dtype(dtype)
         layers: list[Layer] = [InputLayer(sizes[0])]
         layers += [HiddenLayer(n, activation, dtype=dtype) for n in sizes[1:-1]]
@@ -158,7 +181,8 @@ class Network:
                                   else output_activation, dtype=dtype))
         for previous, layer in zip(layers, layers[1:]):
             previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
-        network = cls(layers, cost=cost, bias_clamp=bias_clamp)
+        network = cls(layers, cost=cost, bias_clamp=bias_clamp,
+                      hidden_derivative=hidden_derivative)
         network.initialize(init, seed)
         return network
 
@@ -168,7 +192,8 @@ class Network:
                       output_activation: Union[str, Activation, None] = "softmax",
                       cost: Union[str, Cost] = "cross_entropy", init: str = "he",
                       seed: Union[int, np.random.Generator, None] = None,
-                      bias_clamp: BiasClamp = None, dtype="float64") -> Network:
+                      bias_clamp: BiasClamp = None, dtype="float64",
+                      hidden_derivative: str = "sum") -> Network:
         """Build a network with a convolution front-end and a fully connected head.
 
         Parameters
@@ -183,7 +208,7 @@ class Network:
             before.
         sizes : sequence of int
             The fully connected head: hidden layer sizes, then the number of outputs.
-        activation, output_activation, cost, init, seed, bias_clamp, dtype
+        activation, output_activation, cost, init, seed, bias_clamp, dtype, hidden_derivative
             As for :meth:`layered`, but with the defaults of a classifier: ReLU hidden layers,
             softmax with cross-entropy, He's initialisation and no bias clamp. ``init`` and
             ``seed`` also draw learned kernels.
@@ -212,6 +237,7 @@ class Network:
             check(locals()[name])
         check_seed(seed)
         _check_bias_clamp(bias_clamp)
+        check_hidden_derivative(hidden_derivative)
         dtype = check_dtype(dtype)
         layers: list[Layer] = [InputLayer(shape=input_shape)]
         for recipe in front:
@@ -221,7 +247,8 @@ class Network:
                                 else output_activation, dtype=dtype))
         for previous, layer in zip(layers[-1:] + head, head):
             previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
-        network = cls(layers + head, cost=cost, bias_clamp=bias_clamp)
+        network = cls(layers + head, cost=cost, bias_clamp=bias_clamp,
+                      hidden_derivative=hidden_derivative)
         network.initialize(init, seed)
         return network
 

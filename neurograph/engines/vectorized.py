@@ -102,6 +102,12 @@ class Plan:
                         for layer, names in zip(layers, self.learns)]
         output = layers[-1]
         self.cost, self.output_activation = output.cost, output.activation_function
+        # hidden_derivative="mean": what each layer's dC/da is divided by (its neurons'
+        # numbers of outgoing connections, at least 1); None for the chain rule's sum
+        self.shares = None
+        if network.hidden_derivative == "mean":
+            self.shares = [None] + [np.maximum(layer.outgoing_counts(), 1).astype(layer.dtype)
+                                    for layer in layers[1:]]
 
     def bind(self, optimizer) -> list:
         """Per receiving layer, ``(name, everywhere, values, slots)`` of each parameter that
@@ -135,10 +141,19 @@ def backward(plan: Plan, passed: Pass, Y: np.ndarray, lowest: int) -> tuple[list
     dcdas = [None] * len(layers)
     deltas[last] = output_deltas(plan.cost, plan.output_activation, zs[last], activations[-1], Y)
     for k in range(last, max(lowest, 0), -1):
-        # SUM over outgoing connections, whatever the layer kind
-        dcdas[k - 1] = layers[k].backward_batch(deltas[k], activations[k], passed.caches[k])
+        dcdas[k - 1] = _dcda(plan, k, deltas[k], activations[k], passed.caches[k])
         deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](zs[k - 1], activations[k])
     return deltas, dcdas
+
+
+def _dcda(plan: Plan, k: int, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
+    """dC/da of the layer below receiving layer ``k``: the SUM over outgoing connections,
+    whatever the layer kind, or with ``hidden_derivative="mean"`` that sum divided by each
+    neuron's number of outgoing connections (the post's averaging)."""
+    dcda = plan.layers[k].backward_batch(delta, a_in, cache)
+    if plan.shares is not None:
+        dcda = dcda / plan.shares[k]  # (a new array: a layer may hand back delta itself)
+    return dcda
 
 
 def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = None,
@@ -193,8 +208,7 @@ def _complete(plan: Plan, passed: Pass, deltas: list, dcdas: list, lowest: int):
         if passed.caches[k] is None:  # the forward pass kept nothing for it: do it again
             passed.caches[k] = layer.forward_batch(passed.activations[k], True)[1]
     for k in range(lowest, 0, -1):
-        dcdas[k - 1] = plan.layers[k].backward_batch(deltas[k], passed.activations[k],
-                                                      passed.caches[k])
+        dcdas[k - 1] = _dcda(plan, k, deltas[k], passed.activations[k], passed.caches[k])
         deltas[k - 1] = dcdas[k - 1] * plan.derivatives[k - 1](passed.zs[k - 1],
                                                                passed.activations[k])
     return deltas, dcdas
