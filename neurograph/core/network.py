@@ -9,7 +9,7 @@ thin methods with the post's names (``clear``, ``propagate``, ``train_sample``,
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -417,24 +417,26 @@ class Network:
 
     # -- using the network ---------------------------------------------------------------------
 
-    def fit(self, X, Y, epochs: int = 1, batch_size: int = 10,
-            learning_rate: Optional[float] = None, *, momentum: Optional[float] = None,
-            optimizer=None, engine: str = "vectorized", shuffle: bool = True,
-            seed=None, validation=None, progress: bool = True, checkpoint=None,
-            resume=None) -> History:
+    def fit(self, X, Y, epochs: int = 1, batch_size: Union[int, Callable] = 10,
+            learning_rate: Union[float, Callable, None] = None, *,
+            momentum: Optional[float] = None, optimizer=None, engine: str = "vectorized",
+            shuffle: bool = True, seed=None, validation=None, progress: bool = True,
+            checkpoint=None, resume=None, epoch_size: Optional[int] = None,
+            evaluate_every: Optional[int] = None) -> History:
         """Train on ``X, Y`` for some epochs of shuffled mini-batches, and return the history.
 
         Parameters
         ----------
-        X : array-like, shape (n_samples, n_inputs)
-        Y : array-like, shape (n_samples, n_outputs)
-            Desired outputs (one-hot rows for classification).
+        X, Y : array-like, shapes (n_samples, n_inputs) and (n_samples, n_outputs)
+            Samples and desired outputs (one-hot rows for classification).
         epochs : int
-            Passes over the data.
-        batch_size : int
-            Samples per mini-batch (the last one may be smaller).
-        learning_rate : float, optional
-            The step size of each nudge: 0.1 for SGD, 0.001 for Adam by default.
+            Passes over the data (each of ``epoch_size`` samples).
+        batch_size : int or callable
+            Samples per mini-batch (an epoch's last one may be smaller), or a callable of the
+            epoch index ``i`` (0 first; a :class:`~neurograph.Schedule`) giving each epoch's.
+        learning_rate : float or callable, optional
+            The step size of each nudge: 0.1 for SGD, 0.001 for Adam by default; a callable
+            of the epoch index sets the optimizer's each epoch (:mod:`.training.schedule`).
         momentum : float, optional
             SGD momentum in [0, 1); 0 (the default) is the post's plain gradient descent.
         optimizer : Optimizer or {"sgd", "adam"}, optional
@@ -452,7 +454,7 @@ class Network:
         seed : int or numpy.random.Generator, optional
             Makes the shuffling reproducible.
         validation : (X, Y), optional
-            Measured after every epoch.
+            Measured after every epoch (and every ``evaluate_every`` mini-batches).
         progress : bool
             Print a progress bar and a line per epoch (on stderr).
         checkpoint : str or path, optional
@@ -461,20 +463,24 @@ class Network:
         resume : str or path, optional
             A checkpoint to go on from: its parameters, epoch, mini-batch and shuffling state.
             The run then ends with the same parameters as one that was never stopped.
+        epoch_size : int, optional
+            Samples per epoch, the first of each epoch's shuffle (by default all).
+        evaluate_every : int, optional
+            Evaluate on ``validation`` every so many mini-batches (``History.evaluation_*``).
 
         Returns
         -------
         History
-            Per-epoch training cost and accuracy, validation cost and accuracy, seconds.
+            Per epoch training and validation cost and accuracy, seconds; the evaluations.
 
         Raises
         ------
         ValueError
             On bad shapes, non-finite values, targets that do not suit the cost, or bad
-            settings; nothing is changed then.
+            settings (any epoch's); nothing is changed then.
         FloatingPointError
             If training diverges to a NaN or infinite parameter, which the error names; the
-            network is then put back as it was before the call (as for a NaN in ``X``).
+            network is then put back as it was before the call.
 
         Examples
         --------
@@ -489,9 +495,8 @@ class Network:
         """
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                    momentum=momentum, optimizer=optimizer, engine=engine, shuffle=shuffle,
-                   seed=seed,
-                   validation=validation, progress=progress, checkpoint=checkpoint,
-                   resume=resume)
+                   seed=seed, validation=validation, progress=progress, checkpoint=checkpoint,
+                   resume=resume, epoch_size=epoch_size, evaluate_every=evaluate_every)
 
     def predict(self, X) -> np.ndarray:
         """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.

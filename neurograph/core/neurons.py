@@ -281,7 +281,8 @@ class HiddenNeuron(TransmitterNeuron, ReceiverNeuron):
         derivative_of_cost_by_activation = 0.0
         for connection in self.outputs:
             derivative_of_cost_by_activation += connection.weight * connection.output_neuron.delta
-        if self.outputs and getattr(self.layer.network, "hidden_derivative", "sum") == "mean":
+        network = self.layer.network
+        if self.outputs and network is not None and network.hidden_derivative == "mean":
             derivative_of_cost_by_activation /= len(self.outputs)
         self.layer.record.derivatives_of_cost_by_activation[-1][self.index] = (
             derivative_of_cost_by_activation)
