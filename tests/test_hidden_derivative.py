@@ -57,6 +57,17 @@ def test_one_step_with_the_posts_mean_matches_arithmetic_done_by_hand(engine):
     assert net.output_layer.weights[:, 0] == pytest.approx([1.0 - 0.022, -2.0 - 0.066])
 
 
+def test_explain_says_which_rule_made_dc_da():
+    for switch, said in (("sum", "(sum over 2 outgoing"),
+                         ("mean", "(mean (the post's averaging) over 2 outgoing")):
+        net = hand_network()
+        net.hidden_derivative = switch
+        net.fit([[2.0]], [[1.0, -2.0]], batch_size=1, learning_rate=0.1, progress=False)
+        text = str(net.hidden_layers[0][0].explain())
+        expected = -1.0 if switch == "sum" else -0.5
+        assert said in text and f"dC/da = ({expected:g})" in text
+
+
 def test_mean_divides_each_neurons_sum_by_its_own_number_of_outgoing_connections():
     """A sparse layer: the hidden neurons have 1, 2 and 3 outgoing connections."""
     def build(hidden_derivative):
