@@ -112,8 +112,8 @@ The per-sample lists and activations of the last sample trained are not kept.
 Loading is strict: anything else (an unknown format or version, a missing or unknown field, a
 wrong type, a count that does not match, NaN or infinity, a duplicated or out-of-range
 connection, an unknown activation or cost, a window that does not fit its image or an image
-that does not fit the layer before, a version 2 field in a version 1 file, an ``optimizer`` in
-a version 1 or 2 file, an unknown optimizer, a missing or unknown hyperparameter, a slot of an
+that does not fit the layer before, a version 2 field in a version 1 file, an ``optimizer`` or a
+``hidden_derivative`` in a version 1 or 2 file, an unknown optimizer, a missing or unknown hyperparameter, a slot of an
 optimizer the file does not name, a declared size over
 :data:`MAX_LAYER_PARAMETERS` or :data:`MAX_PARAMETERS`, which is refused before anything is
 allocated, or a file that is not UTF-8 JSON) raises :class:`ModelFileError` naming the file and
