@@ -27,7 +27,8 @@ ENGINES = {"vectorized": VectorizedEngine, "object": ObjectEngine}
 
 @dataclass
 class History:
-    """What :meth:`Network.fit` measured, one entry per epoch.
+    """What :meth:`Network.fit` measured: one entry per epoch, and in the ``evaluation_*``
+    lists one per evaluation (``evaluate_every``).
 
     Attributes
     ----------
