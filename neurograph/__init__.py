@@ -27,7 +27,7 @@ from .optimizers import SGD, Adam, Optimizer
 from .teaching.gradcheck import GradientCheckResult, gradient_check
 from .teaching.lesion import lesion_report
 from .teaching.trace import Trace, animate_trace, draw_step
-from .training import History
+from .training import History, Schedule
 
 __version__ = "0.1.0"
 
@@ -58,6 +58,7 @@ __all__ = [
     "Network",
     "Neuron",
     "OutputLayer",
+    "Schedule",
     "OutputNeuron",
     "ReceiverNeuron",
     "ReceivingLayer",

@@ -7,7 +7,7 @@ import pytest
 
 import neurograph.training.loop as training
 from neurograph.engines.vectorized import VectorizedEngine
-from neurograph import Network, load
+from neurograph import Network, Schedule, load
 from neurograph.io import load_checkpoint
 
 
@@ -229,3 +229,58 @@ def test_ctrl_c_leaves_every_layer_the_last_batchs_lists_and_winners(monkeypatch
                                   np.asarray(reference.layers[2].record.winners))
     assert [n.winner for n in pool.neurons] != [None] * pool.size
     assert "no sample trained" not in str(net.layers[1][0].explain())
+
+
+# -- schedules and epoch_size (the post's training) stop and go on bit for bit ---------------
+
+POST_LIKE = dict(batch_size=Schedule(3, step=2), learning_rate=Schedule(0.4, factor=0.9),
+                 epoch_size=25, seed=11, progress=False)
+
+
+@pytest.mark.parametrize("engine", ["vectorized", "object"])
+@pytest.mark.parametrize("optimizer", [None, "adam"])
+def test_a_scheduled_run_resumed_from_an_epoch_checkpoint_ends_as_an_unbroken_one(
+        tmp_path, engine, optimizer):
+    X, Y = data()
+    whole = fresh()
+    whole.fit(X, Y, epochs=4, engine=engine, optimizer=optimizer, **POST_LIKE)
+    path = tmp_path / "run.json"
+    fresh().fit(X, Y, epochs=2, engine=engine, optimizer=optimizer, checkpoint=path,
+                **POST_LIKE)
+    second = fresh()
+    history = second.fit(X, Y, epochs=4, engine=engine, optimizer=optimizer, resume=path,
+                         **POST_LIKE)
+    assert len(history) == 2
+    assert_same(second, whole)
+    assert second.optimizer.learning_rate == whole.optimizer.learning_rate == 0.4 * 0.9 ** 3
+
+
+@pytest.mark.parametrize("batch_number", [3, 5, 9])  # epochs of 25: 9, 6, 5 batches
+def test_ctrl_c_in_a_scheduled_run_resumes_exactly(tmp_path, monkeypatch, batch_number):
+    X, Y = data()
+    whole = fresh()
+    whole.fit(X, Y, epochs=3, momentum=0.5, **POST_LIKE)
+    path = tmp_path / "stopped.json"
+    stopped = fresh()
+    interrupt_at(monkeypatch, batch_number)
+    with pytest.raises(KeyboardInterrupt, match="stopped after mini-batch"):
+        stopped.fit(X, Y, epochs=3, momentum=0.5, checkpoint=path, **POST_LIKE)
+    monkeypatch.undo()
+    _, state = load_checkpoint(path)
+    assert (state["epoch"], state["batch"]) == ((1, batch_number) if batch_number < 9
+                                                 else (2, 0))
+    resumed = fresh()
+    history = resumed.fit(X, Y, epochs=3, momentum=0.5, resume=path, evaluate_every=2,
+                          validation=(X, Y), **POST_LIKE)
+    assert_same(resumed, whole)
+    assert history.evaluation_samples[0] == (6 if batch_number < 9 else 10)  # counted anew
+
+
+def test_resume_refuses_a_checkpoint_with_another_hidden_derivative(tmp_path):
+    X, Y = data()
+    path = tmp_path / "run.json"
+    fresh().fit(X, Y, epochs=1, checkpoint=path, **SETTINGS)
+    other = fresh()
+    other.hidden_derivative = "mean"
+    with pytest.raises(ValueError, match="holds a different network"):
+        other.fit(X, Y, epochs=3, resume=path, **SETTINGS)

@@ -445,3 +445,14 @@ def test_info_names_an_adam_trained_models_optimizer_and_its_state(capsys, tmp_p
     assert _field(out, "optimizer") == ("Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, "
                                         "epsilon=1e-08), m, v saved at step 8")
     assert "momentum velocities" not in out
+
+
+def test_info_says_when_a_model_reproduces_the_posts_averaging(capsys, tmp_path):
+    Network.layered([4, 3, 2], seed=0, hidden_derivative="mean").save(tmp_path / "mean.json")
+    Network.layered([4, 3, 2], seed=0).save(tmp_path / "sum.json")
+    code, out, err = run(capsys, "info", tmp_path / "mean.json")
+    assert code == 0, err
+    assert _field(out, "hidden dC/da") == ("mean over outgoing connections (the post's "
+                                           "averaging)")
+    code, out, err = run(capsys, "info", tmp_path / "sum.json")
+    assert code == 0 and "hidden dC/da" not in out

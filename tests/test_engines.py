@@ -80,10 +80,12 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_engines_leave_the_same_parameters_and_lists(case, momentum):
+@pytest.mark.parametrize("hidden_derivative", ["sum", "mean"])
+def test_engines_leave_the_same_parameters_and_lists(case, momentum, hidden_derivative):
     build, n_in, n_out, one_hot = CASES[case]
     X, Y = data(23, n_in, n_out, seed=1, one_hot=one_hot)  # 23: the last batch is short
     a, b = build(7), build(7)
+    a.hidden_derivative = b.hidden_derivative = hidden_derivative  # "mean": the post's bug
     assert_same_state(a, b, tolerance=0, trained=False)
     kwargs = dict(epochs=2, batch_size=5, learning_rate=0.3, momentum=momentum, seed=3,
                   progress=False)

@@ -88,6 +88,20 @@ def test_the_posts_averaging_bug_fails_the_check(monkeypatch):
         result.where.output_neuron, HiddenNeuron)
 
 
+@pytest.mark.parametrize("sizes, share", [([2, 3, 4], 4), ([2, 3, 2, 5], 5)])
+def test_the_posts_averaging_switch_fails_the_check(sizes, share):
+    """The same bug as above, asked for by name: Network(..., hidden_derivative="mean")."""
+    rng = np.random.default_rng(1)
+    x, y = rng.uniform(0, 1, sizes[0]), rng.uniform(0, 1, sizes[-1])
+    summed = Network.layered(sizes, activation="sigmoid", seed=0)
+    averaged = Network.layered(sizes, activation="sigmoid", seed=0, hidden_derivative="mean")
+    assert gradient_check(summed, x, y).max_relative_error < 1e-6
+    result = gradient_check(averaged, x, y)
+    # the last hidden layer's dC/da is 1/share of what it is; deeper layers compound it
+    assert result.max_relative_error >= 1 - 1 / share - 1e-6
+    assert result.max_relative_error > 0.5
+
+
 def test_the_result_names_where_the_worst_error_is(monkeypatch):
     net = Network.layered([2, 2, 1], activation="tanh", seed=2)
     target = net.output_layer[0]

@@ -341,6 +341,8 @@ def _info(args: argparse.Namespace) -> int:
     clamp = net.bias_clamp
     print(f"bias clamp: {'none' if clamp is None else f'[{clamp[0]:g}, {clamp[1]:g}]'}")
     print(f"dtype: {net.output_layer.dtype}")
+    if net.hidden_derivative != "sum":
+        print("hidden dC/da: mean over outgoing connections (the post's averaging)")
     if "velocity" in optimizer.slot_names:
         print(f"momentum velocities: "
               f"{'saved (training with momentum resumes)' if moving else 'zero'}")

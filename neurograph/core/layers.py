@@ -595,6 +595,13 @@ class ReceivingLayer(Layer):
         connections, ``Delta @ W``."""
         return delta @ self.weights
 
+    def outgoing_counts(self) -> np.ndarray:
+        """Per input (neuron ``i`` of the layer before), how many of this layer's connections
+        leave it, ``(n_in,)`` ints: the mask's column sums. A source neuron's number of
+        outgoing connections is the sum of these over the layers it sends to (what
+        ``hidden_derivative="mean"`` divides by)."""
+        return self.mask.sum(axis=0)
+
     def gradients_batch(self, delta: np.ndarray, a_in: np.ndarray, cache, scale: float,
                         out: Optional[dict] = None) -> dict:
         """Each parameter's per-sample derivatives summed over the batch, times ``scale``:
@@ -1200,6 +1207,11 @@ class SelfConnectingLayer(HiddenLayer):
 
     def _connect(self, previous: Layer) -> None:
         raise NotImplementedError
+
+    def outgoing_counts(self) -> np.ndarray:
+        """Counted from the connections it made (no mask)."""
+        senders = [connection.input_neuron.index for connection in self.connections]
+        return np.bincount(np.array(senders, dtype=np.intp), minlength=self.previous.size)
 
     def _refuse_connections_by_hand(self, message: str) -> None:
         raise ValueError(message)

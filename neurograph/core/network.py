@@ -9,11 +9,12 @@ thin methods with the post's names (``clear``, ``propagate``, ``train_sample``,
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .validation import as_sample_list, as_samples, check_momentum, check_seed, check_step_size
+from .validation import (as_sample_list, as_samples, check_hidden_derivative, check_momentum,
+                         check_seed, check_step_size)
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
@@ -53,6 +54,12 @@ class Network:
     bias_clamp : (float, float) or None
         After each nudge a bias is clamped to this range; ``None`` for no clamp. The post's
         default is ``(-0.8, 0.8)``.
+    hidden_derivative : {"sum", "mean"}
+        How a hidden neuron's dC/da gathers ``weight x delta`` over its outgoing connections:
+        ``"sum"`` (the default) is the chain rule; ``"mean"`` divides that sum by the number of
+        outgoing connections, as the Kotlin post does (a bug, kept as a switch to reproduce
+        its results; ``gradient_check`` reports it). Both engines follow it; the attribute
+        of the same name may be changed later, and a model file keeps ``"mean"``.
 
     Examples
     --------
@@ -65,10 +72,11 @@ class Network:
     """
 
     def __init__(self, layers: Sequence[Layer], *, cost: Union[str, Cost] = "quadratic",
-                 bias_clamp: BiasClamp = (-0.8, 0.8)) -> None:
+                 bias_clamp: BiasClamp = (-0.8, 0.8), hidden_derivative: str = "sum") -> None:
         layers = list(layers)
         cost = get_cost(cost)
         bias_clamp = _check_bias_clamp(bias_clamp)
+        check_hidden_derivative(hidden_derivative)
         _check_layer_order(layers)
         for layer in layers:
             if layer.network is not None:
@@ -90,6 +98,7 @@ class Network:
         self.layers: list[Layer] = layers
         self.output_layer.cost = cost
         self.bias_clamp: Optional[tuple[float, float]] = bias_clamp
+        self.hidden_derivative = hidden_derivative
         from ..optimizers import SGD
 
         self.optimizer = SGD()
@@ -106,13 +115,23 @@ class Network:
         optimizer.train(self)  # refuses an optimizer of another network
         self._optimizer = optimizer
 
+    @property
+    def hidden_derivative(self) -> str:
+        """``"sum"`` (the chain rule) or ``"mean"`` (the post's averaging): see
+        :class:`Network`."""
+        return self._hidden_derivative
+
+    @hidden_derivative.setter
+    def hidden_derivative(self, value: str) -> None:
+        self._hidden_derivative = check_hidden_derivative(value)
+
     @classmethod
     def layered(cls, sizes: Sequence[int], activation: Union[str, Activation] = "sigmoid",
                 output_activation: Union[str, Activation, None] = None,
                 cost: Union[str, Cost] = "quadratic", init: str = "uniform",
                 seed: Union[int, np.random.Generator, None] = None,
                 bias_clamp: BiasClamp = (-0.8, 0.8), dtype="float64",
-                connect: str = "adjacent") -> Network:
+                connect: str = "adjacent", hidden_derivative: str = "sum") -> Network:
         """Build a fully connected network with the given layer sizes.
 
         Parameters
@@ -137,6 +156,8 @@ class Network:
         connect : {"adjacent", "all"}
             ``"adjacent"``: each layer fully connected to the next. ``"all"``: each layer fully
             connected to every later layer (the post's ``connectAllLayersWithEachOther``).
+        hidden_derivative : {"sum", "mean"}
+            See :class:`Network`.
 
         Examples
         --------
@@ -156,6 +177,7 @@ class Network:
         get_cost(cost)
         check_seed(seed)
         _check_bias_clamp(bias_clamp)
+        check_hidden_derivative(hidden_derivative)
         dtype = check_dtype(dtype)
         if connect not in ("adjacent", "all"):
             raise ValueError(f"`connect` must be 'adjacent' or 'all', got {connect!r}")
@@ -166,7 +188,8 @@ class Network:
         for k, layer in enumerate(layers[1:], start=1):
             for source in (layers[:k] if connect == "all" else layers[k - 1:k]):
                 source.fully_connect_to(layer, np.zeros((layer.size, source.size)))
-        network = cls(layers, cost=cost, bias_clamp=bias_clamp)
+        network = cls(layers, cost=cost, bias_clamp=bias_clamp,
+                      hidden_derivative=hidden_derivative)
         network.initialize(init, seed)
         return network
 
@@ -176,7 +199,8 @@ class Network:
                       output_activation: Union[str, Activation, None] = "softmax",
                       cost: Union[str, Cost] = "cross_entropy", init: str = "he",
                       seed: Union[int, np.random.Generator, None] = None,
-                      bias_clamp: BiasClamp = None, dtype="float64") -> Network:
+                      bias_clamp: BiasClamp = None, dtype="float64",
+                      hidden_derivative: str = "sum") -> Network:
         """Build a network with a convolution front-end and a fully connected head.
 
         Parameters
@@ -191,7 +215,7 @@ class Network:
             before.
         sizes : sequence of int
             The fully connected head: hidden layer sizes, then the number of outputs.
-        activation, output_activation, cost, init, seed, bias_clamp, dtype
+        activation, output_activation, cost, init, seed, bias_clamp, dtype, hidden_derivative
             As for :meth:`layered`, but with the defaults of a classifier: ReLU hidden layers,
             softmax with cross-entropy, He's initialisation and no bias clamp. ``init`` and
             ``seed`` also draw learned kernels.
@@ -220,6 +244,7 @@ class Network:
             check(locals()[name])
         check_seed(seed)
         _check_bias_clamp(bias_clamp)
+        check_hidden_derivative(hidden_derivative)
         dtype = check_dtype(dtype)
         layers: list[Layer] = [InputLayer(shape=input_shape)]
         for recipe in front:
@@ -229,7 +254,8 @@ class Network:
                                 else output_activation, dtype=dtype))
         for previous, layer in zip(layers[-1:] + head, head):
             previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
-        network = cls(layers + head, cost=cost, bias_clamp=bias_clamp)
+        network = cls(layers + head, cost=cost, bias_clamp=bias_clamp,
+                      hidden_derivative=hidden_derivative)
         network.initialize(init, seed)
         return network
 
@@ -398,24 +424,26 @@ class Network:
 
     # -- using the network ---------------------------------------------------------------------
 
-    def fit(self, X, Y, epochs: int = 1, batch_size: int = 10,
-            learning_rate: Optional[float] = None, *, momentum: Optional[float] = None,
-            optimizer=None, engine: str = "vectorized", shuffle: bool = True,
-            seed=None, validation=None, progress: bool = True, checkpoint=None,
-            resume=None) -> History:
+    def fit(self, X, Y, epochs: int = 1, batch_size: Union[int, Callable] = 10,
+            learning_rate: Union[float, Callable, None] = None, *,
+            momentum: Optional[float] = None, optimizer=None, engine: str = "vectorized",
+            shuffle: bool = True, seed=None, validation=None, progress: bool = True,
+            checkpoint=None, resume=None, epoch_size: Optional[int] = None,
+            evaluate_every: Optional[int] = None) -> History:
         """Train on ``X, Y`` for some epochs of shuffled mini-batches, and return the history.
 
         Parameters
         ----------
-        X : array-like, shape (n_samples, n_inputs)
-        Y : array-like, shape (n_samples, n_outputs)
-            Desired outputs (one-hot rows for classification).
+        X, Y : array-like, shapes (n_samples, n_inputs) and (n_samples, n_outputs)
+            Samples and desired outputs (one-hot rows for classification).
         epochs : int
-            Passes over the data.
-        batch_size : int
-            Samples per mini-batch (the last one may be smaller).
-        learning_rate : float, optional
-            The step size of each nudge: 0.1 for SGD, 0.001 for Adam by default.
+            Passes over the data (each of ``epoch_size`` samples).
+        batch_size : int or callable
+            Samples per mini-batch (an epoch's last one may be smaller), or a callable of the
+            epoch index ``i`` (0 first; a :class:`~neurograph.Schedule`) giving each epoch's.
+        learning_rate : float or callable, optional
+            The step size of each nudge: 0.1 for SGD, 0.001 for Adam by default; a callable
+            of the epoch index sets the optimizer's each epoch (:mod:`.training.schedule`).
         momentum : float, optional
             SGD momentum in [0, 1); 0 (the default) is the post's plain gradient descent.
         optimizer : Optimizer or {"sgd", "adam"}, optional
@@ -433,7 +461,7 @@ class Network:
         seed : int or numpy.random.Generator, optional
             Makes the shuffling reproducible.
         validation : (X, Y), optional
-            Measured after every epoch.
+            Measured after every epoch (and every ``evaluate_every`` mini-batches).
         progress : bool
             Print a progress bar and a line per epoch (on stderr).
         checkpoint : str or path, optional
@@ -442,20 +470,24 @@ class Network:
         resume : str or path, optional
             A checkpoint to go on from: its parameters, epoch, mini-batch and shuffling state.
             The run then ends with the same parameters as one that was never stopped.
+        epoch_size : int, optional
+            Samples per epoch, the first of each epoch's shuffle (by default all).
+        evaluate_every : int, optional
+            Evaluate on ``validation`` every so many mini-batches (``History.evaluation_*``).
 
         Returns
         -------
         History
-            Per-epoch training cost and accuracy, validation cost and accuracy, seconds.
+            Per epoch training and validation cost and accuracy, seconds; the evaluations.
 
         Raises
         ------
         ValueError
             On bad shapes, non-finite values, targets that do not suit the cost, or bad
-            settings; nothing is changed then.
+            settings (any epoch's); nothing is changed then.
         FloatingPointError
             If training diverges to a NaN or infinite parameter, which the error names; the
-            network is then put back as it was before the call (as for a NaN in ``X``).
+            network is then put back as it was before the call.
 
         Examples
         --------
@@ -470,9 +502,8 @@ class Network:
         """
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                    momentum=momentum, optimizer=optimizer, engine=engine, shuffle=shuffle,
-                   seed=seed,
-                   validation=validation, progress=progress, checkpoint=checkpoint,
-                   resume=resume)
+                   seed=seed, validation=validation, progress=progress, checkpoint=checkpoint,
+                   resume=resume, epoch_size=epoch_size, evaluate_every=evaluate_every)
 
     def predict(self, X) -> np.ndarray:
         """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.

@@ -276,11 +276,15 @@ class HiddenNeuron(TransmitterNeuron, ReceiverNeuron):
         ``dC/da`` is the SUM over this neuron's outgoing connections of
         ``weight x delta of the receiver``: the activation reaches the cost along every one of
         them, and the chain rule adds the paths. (The Kotlin post averages them: a bug that
-        ``gradient_check`` exposes.)
+        ``gradient_check`` exposes, reproduced by ``Network(..., hidden_derivative="mean")``,
+        which divides the sum by the number of outgoing connections.)
         """
         derivative_of_cost_by_activation = 0.0
         for connection in self.outputs:
             derivative_of_cost_by_activation += connection.weight * connection.output_neuron.delta
+        network = self.layer.network
+        if self.outputs and network is not None and network.hidden_derivative == "mean":
+            derivative_of_cost_by_activation /= len(self.outputs)
         self.layer.record.derivatives_of_cost_by_activation[-1][self.index] = (
             derivative_of_cost_by_activation)
         self._add_sample(derivative_of_cost_by_activation)

@@ -8,7 +8,7 @@ import numpy as np
 
 __all__ = ["as_sample", "as_sample_list", "as_samples", "check_seed", "check_finite",
            "check_momentum", "check_step_size", "check_positive_int", "check_dtype",
-           "check_shape", "check_fraction", "register"]
+           "check_shape", "check_fraction", "check_hidden_derivative", "register"]
 
 
 def check_positive_int(name: str, value, minimum: int = 1) -> int:
@@ -149,6 +149,18 @@ def check_fraction(name: str, value) -> float:
     if not 0.0 <= number < 1.0:
         raise ValueError(f"`{name}` must be in [0, 1), got {value!r}")
     return number
+
+
+HIDDEN_DERIVATIVES = ("sum", "mean")
+"""How a hidden neuron's dC/da gathers its outgoing connections: ``"sum"`` (the chain rule)
+or ``"mean"`` (the Kotlin post's averaging, kept to reproduce its results)."""
+
+
+def check_hidden_derivative(value) -> str:
+    """``value`` if it is ``"sum"`` or ``"mean"``, or a ValueError."""
+    if not isinstance(value, str) or value not in HIDDEN_DERIVATIVES:
+        raise ValueError(f"`hidden_derivative` must be 'sum' or 'mean', got {value!r}")
+    return value
 
 
 def check_momentum(momentum) -> float:

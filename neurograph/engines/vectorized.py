@@ -154,6 +154,18 @@ class Plan:
                         for layer, names in zip(layers, self.learns)]
         output = layers[-1]
         self.cost, self.output_activation = output.cost, output.activation_function
+        # hidden_derivative="mean": what each layer's dC/da is divided by (its neurons'
+        # numbers of outgoing connections, at least 1); None for the chain rule's sum
+        self.shares = None
+        if network.hidden_derivative == "mean":  # per hidden layer: its neurons' out-degrees
+            counts = [np.zeros(layer.size) for layer in layers]
+            for layer, blocks in zip(layers, self.blocks):
+                outgoing = layer.outgoing_counts()  # per input column
+                for r, offset, size in blocks:
+                    if r is not None:
+                        counts[r] += outgoing[offset:offset + size]
+            self.shares = [np.maximum(c, 1).astype(layer.dtype)
+                           for c, layer in zip(counts, layers)]
 
     def bind(self, optimizer) -> list:
         """Per receiving layer, ``(name, everywhere, values, slots)`` of each parameter that
@@ -194,6 +206,8 @@ def backward(plan: Plan, passed: Pass, Y: np.ndarray, needs: list) -> tuple[list
         if k != last:
             if dcdas[k] is None:
                 continue  # nothing below needs it
+            if plan.shares is not None:  # the post's averaging: over the outgoing connections
+                dcdas[k] = dcdas[k] / plan.shares[k]
             deltas[k] = dcdas[k] * plan.derivatives[k](zs[k], activations[k + 1])
         targets = [block for block in plan.blocks[k] if block[0] is not None and needs[block[0]]]
         if not targets:

@@ -91,6 +91,11 @@ Version 3 adds optimizers other than SGD. A network trained by SGD is still writ
   static neurons and fixed kernels, none for pooling. A file without ``optimizer`` is trained
   by SGD, and only its ``velocity`` fields may appear.
 
+Version 3 also adds the optional top-level field ``"hidden_derivative": "mean"``, written
+only for a network that reproduces the Kotlin post's averaging of a hidden neuron's dC/da
+(``Network(..., hidden_derivative="mean")``); missing means ``"sum"``, the chain rule. Its
+value must be ``"sum"`` or ``"mean"``.
+
 Loading builds the network's optimizer from the file, with its steps and slots (SGD with its
 default settings and the velocities when there is no ``optimizer`` field).
 
@@ -107,8 +112,8 @@ The per-sample lists and activations of the last sample trained are not kept.
 Loading is strict: anything else (an unknown format or version, a missing or unknown field, a
 wrong type, a count that does not match, NaN or infinity, a duplicated or out-of-range
 connection, an unknown activation or cost, a window that does not fit its image or an image
-that does not fit the layer before, a version 2 field in a version 1 file, an ``optimizer`` in
-a version 1 or 2 file, an unknown optimizer, a missing or unknown hyperparameter, a slot of an
+that does not fit the layer before, a version 2 field in a version 1 file, an ``optimizer`` or a
+``hidden_derivative`` in a version 1 or 2 file, an unknown optimizer, a missing or unknown hyperparameter, a slot of an
 optimizer the file does not name, a declared size over
 :data:`MAX_LAYER_PARAMETERS` or :data:`MAX_PARAMETERS`, which is refused before anything is
 allocated, or a file that is not UTF-8 JSON) raises :class:`ModelFileError` naming the file and
@@ -123,7 +128,7 @@ from typing import Optional, Union
 import numpy as np
 
 from ..core.costs import COSTS
-from ..core.validation import check_dtype
+from ..core.validation import HIDDEN_DERIVATIVES, check_dtype
 from ..layers.kinds import LAYER_KINDS
 from ..optimizers import OPTIMIZERS, SGD
 from .atomic import write_atomically
@@ -166,10 +171,11 @@ _MAX_STEPS = 10 ** 12
 
 
 def version_of(network) -> int:
-    """The format version a file of ``network`` needs: 3 if its optimizer is not SGD, else the
+    """The format version a file of ``network`` needs: 3 if its optimizer is not SGD or it
+    averages its hidden derivatives (``hidden_derivative="mean"``), else the
     newest its layers need (2 for an input shape, a convolution or pooling layer; 3 for a
     dropout layer), else 1."""
-    if network.optimizer.name != SGD.name:
+    if network.optimizer.name != SGD.name or network.hidden_derivative != "sum":
         return 3
     return max(layer.file_version() for layer in network.layers)
 
@@ -198,6 +204,8 @@ def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
     if optimizer.name != SGD.name:
         header["optimizer"] = {"name": optimizer.name, **optimizer.hyperparameters(),
                                "steps": int(optimizer.steps)}
+    if network.hidden_derivative != "sum":
+        header["hidden_derivative"] = network.hidden_derivative
     if training is not None:
         header["training"] = {"epoch": int(training["epoch"]), "batch": int(training["batch"]),
                               "rng": training["rng"]}
@@ -243,7 +251,7 @@ def save_checkpoint(network, path: PathLike, training: dict) -> None:
 
 def read_model(path: PathLike, *, dtype=None) -> dict:
     """The checked content of the model file ``path``: ``{"dtype", "cost", "bias_clamp",
-    "optimizer", "layers", "training"}``, every layer's spec checked by its class (nothing is
+    "optimizer", "hidden_derivative", "layers", "training"}``, every layer's spec checked by its class (nothing is
     built yet). Raises :class:`ModelFileError` naming the file and the problem."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"`path` must be a str or os.PathLike, got {type(path).__name__}")
@@ -279,7 +287,8 @@ def _build(spec: dict, path: PathLike, network_class):
         layers = [kind.from_file(layer, dtype) for kind, layer in zip(kinds, spec["layers"])]
         for previous, layer, layer_spec in zip(layers, layers[1:], spec["layers"][1:]):
             layer.connect_from_file(previous, layer_spec)
-        network = network_class(layers, cost=spec["cost"], bias_clamp=spec["bias_clamp"])
+        network = network_class(layers, cost=spec["cost"], bias_clamp=spec["bias_clamp"],
+                                hidden_derivative=spec["hidden_derivative"])
         name, settings, steps = spec["optimizer"]
         network.optimizer = optimizer = OPTIMIZERS[name](**settings)
         optimizer.steps = steps
@@ -315,7 +324,8 @@ class _ModelReader(StrictReader):
             raise self.fail(f"format version {version} cannot be read{newer}: this neurograph "
                             f"reads versions up to {VERSION}")
         self.version = version
-        optional = ("optimizer", "training") if version >= 3 else ("training",)
+        optional = (("optimizer", "hidden_derivative", "training") if version >= 3 else
+                    ("training",))
         self.fields(document, "", _TOP_FIELDS, optional)
         training = self.training(document["training"]) if "training" in document else None
         optimizer = self.optimizer(document.get("optimizer"))
@@ -325,8 +335,11 @@ class _ModelReader(StrictReader):
         dtype = self.file_dtype if self.dtype is None else self.dtype
         cost = self.choice(document["cost"], "cost", COSTS)
         clamp = self.bias_clamp(document["bias_clamp"])
+        hidden = self.choice(document.get("hidden_derivative", "sum"), "hidden_derivative",
+                             HIDDEN_DERIVATIVES)
         return {"dtype": dtype, "cost": cost, "bias_clamp": clamp, "optimizer": optimizer,
-                "layers": self.layers(document["layers"], dtype), "training": training}
+                "hidden_derivative": hidden, "layers": self.layers(document["layers"], dtype),
+                "training": training}
 
     def bias_clamp(self, clamp) -> Optional[tuple]:
         if clamp is None:

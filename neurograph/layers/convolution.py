@@ -202,6 +202,11 @@ class _SharedWeightsLayer(SelfConnectingLayer):
             sender.outputs.append(connection)
             receiver.inputs.append(connection)
         self._n_connections = len(receivers)
+        self._outgoing = np.bincount(senders, minlength=previous.size)
+
+    def outgoing_counts(self) -> np.ndarray:
+        """How many windows each input is in (padding and stride leave some in fewer)."""
+        return self._outgoing
 
     def _shared_parameters(self, n_weights: int, n_biases: int) -> None:
         """Replace the per-neuron buffers with ``n_weights`` shared weights and ``n_biases``."""

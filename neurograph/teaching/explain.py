@@ -199,7 +199,10 @@ def _delta_lines(neuron, deltas: list) -> list[str]:
     after = neuron.layer.explain_delta_route(neuron)
     if neuron.transmits:  # hidden: dC/da is the sum over outgoing connections
         dcda = neuron.derivatives_of_cost_by_activation
-        lines += _samples(deltas, lambda s, d: f"dC/da = {_number(dcda[s])} (sum over "
+        network = neuron.layer.network
+        how = ("mean (the post's averaging)" if network is not None
+               and network.hidden_derivative == "mean" else "sum")
+        lines += _samples(deltas, lambda s, d: f"dC/da = {_number(dcda[s])} ({how} over "
                                                f"{len(neuron.outputs)} outgoing connections), "
                                                f"delta = dC/da x {f.name}'(z) = {_number(d)}"
                                                f"{after(s, d)}")

@@ -4,5 +4,6 @@ The update rule itself belongs to the optimizers (:mod:`neurograph.optimizers`);
 one mini-batch to the engines (:mod:`neurograph.engines`).
 """
 from .loop import History, evaluate, fit
+from .schedule import Schedule
 
-__all__ = ["History", "fit", "evaluate"]
+__all__ = ["History", "Schedule", "fit", "evaluate"]

@@ -17,6 +17,7 @@ from ..core.validation import (as_samples, check_finite, check_momentum, check_p
 from ..engines.object import ObjectEngine
 from ..engines.vectorized import VectorizedEngine, forward
 from ..optimizers import get_optimizer
+from .schedule import per_epoch
 
 __all__ = ["History", "fit", "evaluate", "ENGINES", "resolve_optimizer", "snapshot", "restore"]
 
@@ -26,7 +27,8 @@ ENGINES = {"vectorized": VectorizedEngine, "object": ObjectEngine}
 
 @dataclass
 class History:
-    """What :meth:`Network.fit` measured, one entry per epoch.
+    """What :meth:`Network.fit` measured: one entry per epoch, and in the ``evaluation_*``
+    lists one per evaluation (``evaluate_every``).
 
     Attributes
     ----------
@@ -38,6 +40,15 @@ class History:
         The same on the validation set after each epoch (empty without one).
     seconds : list of float
         Wall time of each epoch's training.
+    evaluation_samples : list of int
+        With ``fit(..., evaluate_every=N, validation=...)``, one entry per evaluation, made
+        after every ``N``-th mini-batch of the call (counted across epochs): how many training
+        samples this call had trained on by then (a resumed call counts from its restart).
+    evaluation_cost, evaluation_accuracy : list of float
+        The validation set's mean cost and accuracy (None as above) at each evaluation.
+    evaluation_training_cost : list of float
+        The mean training cost of the samples trained since the previous evaluation (each
+        measured before its mini-batch's nudge, as ``cost``), at each evaluation.
     """
 
     cost: list = field(default_factory=list)
@@ -45,6 +56,10 @@ class History:
     validation_cost: list = field(default_factory=list)
     validation_accuracy: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
+    evaluation_samples: list = field(default_factory=list)
+    evaluation_cost: list = field(default_factory=list)
+    evaluation_accuracy: list = field(default_factory=list)
+    evaluation_training_cost: list = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -55,7 +70,9 @@ class History:
 
     def as_dict(self) -> dict:
         return {name: list(getattr(self, name)) for name in
-                ("cost", "accuracy", "validation_cost", "validation_accuracy", "seconds")}
+                ("cost", "accuracy", "validation_cost", "validation_accuracy", "seconds",
+                 "evaluation_samples", "evaluation_cost", "evaluation_accuracy",
+                 "evaluation_training_cost")}
 
 
 def _accuracy_rule(Y: np.ndarray):
@@ -118,6 +135,11 @@ class _Progress:
         self.epochs, self.batches = epochs, batches
         self.every = max(1, batches // 50)
 
+    def start_epoch(self, batches: int) -> None:
+        """An epoch of ``batches`` mini-batches begins (a batch size schedule varies it)."""
+        self.batches = batches
+        self.every = max(1, batches // 50)
+
     def batch(self, epoch: int, done: int) -> None:
         if self.live and (done % self.every == 0 or done == self.batches):
             filled = 30 * done // self.batches
@@ -163,22 +185,44 @@ def resolve_optimizer(network, optimizer, learning_rate, momentum):
     return get_optimizer(name, **settings).continue_from(getattr(network, "optimizer", None))
 
 
-def _check_validation(network, validation):
+def _check_validation(network, validation, evaluate_every=None) -> tuple:
+    """``validation`` checked (or None), and ``evaluate_every``, which needs it."""
+    if evaluate_every is not None:
+        evaluate_every = check_positive_int("evaluate_every", evaluate_every)
+        if validation is None:
+            raise ValueError("`evaluate_every` needs a `validation` set to evaluate on")
     if validation is None:
-        return None
+        return None, evaluate_every
     try:
         X_val, Y_val = validation
     except (TypeError, ValueError):
         raise ValueError("`validation` must be a pair (X, Y)") from None
-    return check_data(network, X_val, Y_val, "validation X", "validation Y")
+    return check_data(network, X_val, Y_val, "validation X", "validation Y"), evaluate_every
 
 
-def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=None,
+def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
         momentum=None, optimizer=None, engine: str = "vectorized", shuffle: bool = True,
         seed=None, validation=None, progress: bool = True, checkpoint=None,
-        resume=None) -> History:
-    """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters.
+        resume=None, epoch_size=None, evaluate_every=None) -> History:
+    """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters, and
+    :mod:`neurograph.training.schedule` for how the settings that vary by epoch are used.
 
+    Parameters
+    ----------
+    batch_size : int or callable
+        Samples per mini-batch, or a callable of the epoch index ``i`` (0 for the first epoch
+        of this call; with ``resume``, ``epoch - 1`` of the stopped run).
+    learning_rate : float or callable, optional
+        A callable of the epoch index sets the optimizer's ``learning_rate`` at the start of
+        each epoch, for an optimizer object too.
+    epoch_size : int, optional
+        Samples per epoch: the first ``epoch_size`` of each epoch's shuffle of all of them.
+    evaluate_every : int, optional
+        Evaluate on ``validation`` after every so many mini-batches of the call, into the
+        history's ``evaluation_*`` lists (see :class:`History`).
+
+    Notes
+    -----
     A failed call changes nothing: on any error the network (its parameters, records and
     optimizer) is put back as it was. ``X`` is not scanned for NaN or infinity beforehand
     (that pass costs more than an epoch's bookkeeping): one would reach a weight, which the
@@ -187,18 +231,21 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=N
     With ``checkpoint``, the network and where training stands (epoch, batches done, the
     shuffling generator's state) are saved to that file after every epoch, atomically; with
     ``resume``, training starts from such a file and ends with the same parameters as a run
-    that was never stopped. Ctrl-C stops training after the current mini-batch, leaves the
+    that was never stopped (given the same schedules and ``epoch_size``). Ctrl-C stops
+    training after the current mini-batch, leaves the
     network consistent (the per-sample lists of the last mini-batch trained), saves the
     checkpoint if one was asked for, and raises KeyboardInterrupt.
     """
     X, Y = check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
+    batch_sizes, rates, learning_rate = _schedules(batch_size, learning_rate, optimizer,
+                                                   epochs)
+    epoch_size = _check_epoch_size(epoch_size, len(X))
     optimizer = resolve_optimizer(network, optimizer, learning_rate, momentum)
     optimizer.train(network)  # one optimizer, one network
     if engine not in ENGINES:
         raise ValueError(f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}")
-    validation = _check_validation(network, validation)
+    validation, evaluate_every = _check_validation(network, validation, evaluate_every)
     if checkpoint is not None:
         from ..io.modelfile import check_savable_optimizer
 
@@ -209,10 +256,11 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=N
     start = (1, 0)
     try:
         if resume is not None:
-            start = _resume(network, optimizer, resume, epochs, rng)
+            start = _resume(network, optimizer, resume, epochs, rng, rates is not None)
         network.optimizer = optimizer
-        run = _Run(network, X, Y, batch_size, ENGINES[engine](), optimizer, rng, shuffle,
-                   checkpoint, _Progress(progress, epochs, -(-len(X) // batch_size)))
+        run = _Run(network, X, Y, batch_sizes, ENGINES[engine](), optimizer, rng, shuffle,
+                   checkpoint, _Progress(progress, epochs, 1))
+        run.rates, run.epoch_size, run.evaluate_every = rates, epoch_size, evaluate_every
         history = run.epochs(start, epochs, validation)
     except (ValueError, OSError):
         restore(network, before)
@@ -231,8 +279,34 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size: int = 10, learning_rate=N
     return history
 
 
-def _resume(network, optimizer, path, epochs: int, rng) -> tuple[int, int]:
-    """Take parameters, optimizer state and where training stood from checkpoint ``path``."""
+def _schedules(batch_size, learning_rate, optimizer, epochs: int) -> tuple:
+    """Every epoch's batch size and (None unless scheduled) learning rate, checked up front
+    (index ``i = epoch - 1``, counted as in a resumed run), and the learning rate the
+    optimizer is made with."""
+    batch_sizes = per_epoch("batch_size", batch_size, epochs,
+                            lambda v: check_positive_int("batch_size", v), "a positive integer")
+    if not callable(learning_rate):
+        return batch_sizes, None, learning_rate
+    rates = per_epoch("learning_rate", learning_rate, epochs,
+                      lambda v: check_step_size(v, "learning_rate"), "a finite positive number")
+    if optimizer is not None and not isinstance(optimizer, str):
+        return batch_sizes, rates, None  # the schedule sets the object's rate each epoch
+    return batch_sizes, rates, rates[0]
+
+
+def _check_epoch_size(epoch_size, n: int) -> int:
+    if epoch_size is None:
+        return n
+    epoch_size = check_positive_int("epoch_size", epoch_size)
+    if epoch_size > n:
+        raise ValueError(f"`epoch_size` must be at most the number of samples, {n}, got "
+                         f"{epoch_size}")
+    return epoch_size
+
+
+def _resume(network, optimizer, path, epochs: int, rng, scheduled: bool) -> tuple[int, int]:
+    """Take parameters, optimizer state and where training stood from checkpoint ``path``
+    (``scheduled``: a schedule sets the learning rate, so the file's may differ)."""
     from ..io.modelfile import load_checkpoint
 
     saved, training = load_checkpoint(path, type(network))
@@ -241,9 +315,13 @@ def _resume(network, optimizer, path, epochs: int, rng) -> tuple[int, int]:
     if first_epoch > epochs:
         raise ValueError(f"`resume` is a checkpoint at epoch {first_epoch}, past `epochs` "
                          f"= {epochs}: nothing left to train")
+    settings = [o.hyperparameters() for o in (saved.optimizer, optimizer)]
+    if scheduled:
+        for one in settings:
+            one.pop("learning_rate", None)
     if type(saved.optimizer) is not type(optimizer) or (
             saved.optimizer.name != "sgd"  # SGD's settings are not in the file
-            and saved.optimizer.hyperparameters() != optimizer.hyperparameters()):
+            and settings[0] != settings[1]):
         raise ValueError(f"`resume` file {path} was trained with {saved.optimizer!r}, not "
                          f"{optimizer!r}")
     rng.bit_generator.state = training["rng"]
@@ -261,13 +339,20 @@ def _resume(network, optimizer, path, epochs: int, rng) -> tuple[int, int]:
 class _Run:
     """One call of ``fit`` under way: the epochs, the batches, Ctrl-C and checkpoints."""
 
-    def __init__(self, network, X, Y, batch_size, engine, optimizer, rng, shuffle,
+    def __init__(self, network, X, Y, batch_sizes, engine, optimizer, rng, shuffle,
                  checkpoint, bar) -> None:
-        self.network, self.X, self.Y, self.batch_size = network, X, Y, batch_size
+        self.network, self.X, self.Y, self.batch_sizes = network, X, Y, batch_sizes
         self.engine, self.optimizer, self.rng, self.shuffle = engine, optimizer, rng, shuffle
         self.checkpoint, self.bar = checkpoint, bar
         self.rule = _accuracy_rule(Y)
         self.interrupted: list = []  # set by Ctrl-C; checked after each mini-batch
+        self.rates = None  # the learning rate of each epoch index, when scheduled
+        self.epoch_size = len(X)
+        self.evaluate_every = None
+        # evaluations: mini-batches and samples trained in this call, and the training cost
+        # summed since the last evaluation (with the samples it covers)
+        self.batches_done = self.samples_done = 0
+        self.window = [0.0, 0]
 
     def epochs(self, start: tuple[int, int], epochs: int, validation) -> History:
         history = History()
@@ -276,7 +361,10 @@ class _Run:
         try:
             first_epoch, skip = start
             for epoch in range(first_epoch, epochs + 1):
-                order = self.epoch(epoch, epochs, skip if epoch == first_epoch else 0, history)
+                if self.rates is not None:
+                    self.optimizer.learning_rate = self.rates[epoch - 1]
+                order = self.epoch(epoch, epochs, skip if epoch == first_epoch else 0, history,
+                                   validation)
                 if validation is not None:
                     self.validate(validation, history)
                 self.bar.epoch(epoch, history)
@@ -287,12 +375,15 @@ class _Run:
         self.engine.finish(self.network, self.Y[order[-1]])
         return history
 
-    def epoch(self, epoch: int, epochs: int, skip: int, history: History) -> np.ndarray:
-        """Train one epoch from its mini-batch ``skip``; returns the order it took."""
-        n, size = len(self.X), self.batch_size
+    def epoch(self, epoch: int, epochs: int, skip: int, history: History,
+              validation=None) -> np.ndarray:
+        """Train one epoch from its mini-batch ``skip``; returns the order it took: the first
+        ``epoch_size`` samples of a shuffle of all of them (no sample twice in an epoch)."""
+        n, size = self.epoch_size, self.batch_sizes[epoch - 1]
+        self.bar.start_epoch(-(-n // size))
         started = time.perf_counter()
         epoch_rng_state = self.rng.bit_generator.state
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        order = self.rng.permutation(len(self.X))[:n] if self.shuffle else np.arange(n)
         Y_epoch = self.Y[order]  # targets in training order: each batch's are a slice
         outputs = np.empty_like(Y_epoch)
         first_row = skip * size
@@ -307,6 +398,8 @@ class _Run:
             outputs[begin:end] = train(network, X[rows], Y_epoch[begin:end], optimizer,
                                        True if epoch == epochs and end >= n else asked, rows)
             self.bar.batch(epoch, b)
+            if self.evaluate_every is not None:
+                self.count(begin, min(end, n), outputs, Y_epoch, validation, history)
             if interrupted and self.engine.recorded:
                 # (a Ctrl-C in the last instants of a batch, after it chose not to keep its
                 # record, stops after the next one: the lists left are always a whole batch's)
@@ -330,6 +423,26 @@ class _Run:
         raise KeyboardInterrupt(f"training stopped after mini-batch {b} of epoch {epoch}"
                                 + (f"; saved to {self.checkpoint}"
                                    if self.checkpoint is not None else ""))
+
+    def count(self, begin: int, end: int, outputs, Y_epoch, validation,
+              history: History) -> None:
+        """After a mini-batch (rows ``begin:end`` of the epoch): add its training cost to the
+        window, and every ``evaluate_every`` batches evaluate on ``validation``."""
+        self.batches_done += 1
+        self.samples_done += end - begin
+        self.window[0] += float(np.sum(self.network.cost_function.term(outputs[begin:end],
+                                                                       Y_epoch[begin:end])))
+        self.window[1] += end - begin
+        if self.batches_done % self.evaluate_every:
+            return
+        X_val, Y_val = validation
+        predicted = _predict(self.network, X_val)
+        rule = _accuracy_rule(Y_val)
+        history.evaluation_samples.append(self.samples_done)
+        history.evaluation_cost.append(_mean_cost(self.network, predicted, Y_val))
+        history.evaluation_accuracy.append(None if rule is None else rule(predicted))
+        history.evaluation_training_cost.append(self.window[0] / self.window[1])
+        self.window = [0.0, 0]
 
     def validate(self, validation, history: History) -> None:
         X_val, Y_val = validation
@@ -378,7 +491,8 @@ def _check_same_structure(network, saved, path) -> None:
     theirs = [layer.structure() for layer in saved.layers]
     same_settings = (network.cost_function.name == saved.cost_function.name
                      and network.bias_clamp == saved.bias_clamp
-                     and network.output_layer.dtype == saved.output_layer.dtype)
+                     and network.output_layer.dtype == saved.output_layer.dtype
+                     and network.hidden_derivative == saved.hidden_derivative)
     if mine != theirs or not same_settings:
         raise ValueError(f"`resume` file {path} holds a different network: {saved!r}, "
                          f"not {network!r}")
@@ -400,16 +514,19 @@ def _check_parameters(network) -> None:
 
 def snapshot(network, optimizer=None) -> tuple:
     """What a failed call puts back with :func:`restore`: parameters, records, the network's
-    optimizer, and the state of both it and ``optimizer`` (the one about to train)."""
+    optimizer, and the state of both it and ``optimizer`` (the one about to train), with
+    their learning rates (a schedule sets them)."""
     optimizer = network.optimizer if optimizer is None else optimizer
     layers = [(layer.state(), layer.record) for layer in network.receiving_layers]
     own = network.optimizer
-    return layers, own, own.snapshot(), optimizer, optimizer.snapshot()
+    rates = own.learning_rate, optimizer.learning_rate
+    return layers, own, own.snapshot(), optimizer, optimizer.snapshot(), rates
 
 
 def restore(network, snapshot: tuple) -> None:
     """Put ``network`` back as :func:`snapshot` found it."""
-    layers, own, own_state, optimizer, state = snapshot
+    layers, own, own_state, optimizer, state, (own_rate, rate) = snapshot
+    own.learning_rate, optimizer.learning_rate = own_rate, rate
     for layer, (layer_state, record) in zip(network.receiving_layers, layers):
         layer.set_state(layer_state)
         layer.record = record
