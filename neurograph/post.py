@@ -57,7 +57,8 @@ def post_network(attempt: int, seed: Union[int, np.random.Generator, None] = Non
     >>> [layer.shape for layer in net.layers][1:5], net.layers[1][0].bias
     ([(11, 11), (11, 11), (11, 11), (11, 11)], -1.0)
     """
-    if isinstance(attempt, bool) or attempt not in (1, 2, 3, 4):
+    if isinstance(attempt, bool) or not isinstance(attempt, (int, np.integer)) \
+            or attempt not in (1, 2, 3, 4):
         raise ValueError(f"`attempt` must be 1, 2, 3 or 4, got {attempt!r}")
     rng = np.random.default_rng(check_seed(seed))
     if attempt == 4:

@@ -107,3 +107,52 @@ def test_xor_writes_its_pictures(xor, tmp_path):
     for path in result["plots"]:
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+@pytest.fixture(scope="module")
+def post_attempts(load_example):
+    return load_example("post_attempts")
+
+
+def test_post_attempts_small_run_trains_both_ways_and_draws_the_charts(post_attempts,
+                                                                       tmp_path):
+    result = post_attempts.main(["--attempts", "1", "2", "--iterations", "2", "--epoch-size",
+                                 "400", "--test-every", "3", "--test-limit", "300",
+                                 "--no-download", "--quiet", "--plots", str(tmp_path)])
+    for attempt in (1, 2):
+        for way in ("mean", "sum"):
+            run = result[attempt][way]
+            history = run["history"]
+            assert run["network"].hidden_derivative == way
+            # batches of 50 then 60 images: 400 / 50 = 8 and 400 / 60 = 7 batches; a test
+            # every 3: after batches 3, 6 (150, 300 images) and 9, 12, 15 (all after)
+            assert history.evaluation_samples == [150, 300, 460, 640, 800]
+            assert len(history.evaluation_accuracy) == 5
+        assert (tmp_path / f"post_attempt_{attempt}.png").exists()
+    # no hidden layer: the averaging changes nothing
+    assert result[1]["mean"]["accuracy"] == result[1]["sum"]["accuracy"]
+    assert result[1]["sum"]["accuracy"] > 0.3  # 800 images seen; chance is 0.1
+
+
+def test_the_post_chart_holds_its_labels_and_legend(post_attempts):
+    import matplotlib.pyplot as plt
+
+    result = post_attempts.main(["--attempts", "2", "--iterations", "1", "--epoch-size", "200",
+                                 "--test-every", "2", "--test-limit", "100", "--no-download",
+                                 "--quiet"])
+    figure = post_attempts.chart(2, result[2])
+    try:
+        renderer = figure.canvas.get_renderer()
+        figure.canvas.draw()
+        box = figure.bbox
+        artists = [t for a in figure.axes for t in (a.title, a.xaxis.label, a.yaxis.label)]
+        artists += figure.legends
+        for artist in artists:
+            extent = artist.get_window_extent(renderer)
+            assert box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1, artist
+            assert box.y0 - 1 <= extent.y0 and extent.y1 <= box.y1 + 1, artist
+        legend = figure.legends[0].get_window_extent(renderer)
+        plot = figure.axes[0].get_window_extent(renderer)
+        assert legend.y1 <= plot.y0  # below the plot, over no line
+    finally:
+        plt.close(figure)
