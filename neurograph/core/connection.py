@@ -10,7 +10,7 @@ __all__ = ["Connection", "SwitchConnection"]
 
 
 class Connection:
-    """A weighted edge from a transmitter neuron to a receiver neuron in the next layer.
+    """A weighted edge from a transmitter neuron to a receiver neuron in a later layer.
 
     A connection does not keep its own copy of the weight: ``weight`` reads and writes one entry
     of the receiving layer's weight matrix, ``layer.weights[j, i]``, which is what the vectorized
@@ -22,7 +22,7 @@ class Connection:
     input_neuron : TransmitterNeuron
         Where the signal comes from (an input or hidden neuron).
     output_neuron : ReceiverNeuron
-        Where it goes (a hidden or output neuron of the next layer).
+        Where it goes (a hidden or output neuron of a later layer).
 
     Examples
     --------

@@ -69,7 +69,8 @@ class SampleRecord:
 
     Row ``s`` of each table belongs to sample ``s``:
 
-    - ``input_activations``: the previous layer's activations (``n_in`` values);
+    - ``input_activations``: the activations the layer read (its sources' side by side,
+      ``n_in`` values, one per column of ``weights``);
     - ``deltas``: ``dC/dz`` of each neuron of this layer (``n_out`` values);
     - ``derivatives_of_cost_by_activation``: ``dC/da`` of each neuron (hidden layers only);
     - ``winners``: for a max-pooling layer, which input won each neuron's window (else None).
@@ -380,7 +381,7 @@ class InputLayer(_TransmittingLayer):
 
 
 class ReceivingLayer(Layer):
-    """A layer whose neurons receive from the previous layer (hidden and output layers).
+    """A layer whose neurons receive from earlier layers (hidden and output layers).
 
     This class is also the **layer protocol**: every receiving-layer kind (dense here,
     convolution, pooling and dropout in :mod:`neurograph.layers`) implements the methods below

@@ -48,7 +48,8 @@ class Network:
     ----------
     layers : sequence of Layer
         An :class:`InputLayer`, any number of :class:`HiddenLayer`, and an :class:`OutputLayer`,
-        in order. Connections made between them beforehand must join consecutive layers.
+        in an order where each layer comes after every layer it receives from. A receiving
+        layer not yet connected to anything reads the layer right before it.
     cost : str or Cost
         The per-sample cost, by default ``"quadratic"``: ``C = sum_j (a_j - y_j)^2``.
     bias_clamp : (float, float) or None

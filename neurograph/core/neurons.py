@@ -86,12 +86,12 @@ class TransmitterNeuron(Neuron):
 
     def connect_to(self, receiver: ReceiverNeuron, weight: Optional[float] = None, *,
                    seed=None) -> Connection:
-        """Connect this neuron to ``receiver``, a neuron of the next layer, and return the connection.
+        """Connect this neuron to ``receiver``, a neuron of any later layer; return the connection.
 
         Parameters
         ----------
         receiver : ReceiverNeuron
-            A hidden or output neuron in the layer right after this neuron's layer.
+            A hidden or output neuron of any layer after this neuron's layer.
         weight : float, optional
             The connection's weight; by default drawn from U(-0.5, 0.5) as in the post.
         seed : int or numpy.random.Generator, optional
@@ -102,9 +102,9 @@ class TransmitterNeuron(Neuron):
         TypeError
             If ``receiver`` cannot receive (an input neuron, or not a neuron).
         ValueError
-            If ``receiver`` is this neuron, is in the same or an earlier layer, is in a layer
-            that is not the next one, is already connected to this neuron, or ``weight`` is not
-            finite. Nothing changes then.
+            If ``receiver`` is this neuron, is in the same or an earlier layer (a cycle), is
+            already connected to this neuron, or ``weight`` is not finite. Nothing changes
+            then.
 
         Examples
         --------
@@ -271,7 +271,7 @@ class HiddenNeuron(TransmitterNeuron, ReceiverNeuron):
         return [float(d[j]) for d in self.layer.record.derivatives_of_cost_by_activation]
 
     def train(self) -> None:
-        """Step 5, for one neuron and the current sample (after the next layer is trained).
+        """Step 5, for one neuron and the current sample (after every later layer is trained).
 
         ``dC/da`` is the SUM over this neuron's outgoing connections of
         ``weight x delta of the receiver``: the activation reaches the cost along every one of
