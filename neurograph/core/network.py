@@ -306,14 +306,15 @@ class Network:
 
         return to_networkx(self)
 
-    def save(self, path) -> None:
+    def save(self, path, format: str = "neurograph") -> None:
         """Write this network to a JSON model file (see :func:`neurograph.io.save`).
 
         ``neurograph.load(path)`` reads it back: the same structure and parameters, bit for bit.
+        ``format="post"`` writes the Kotlin post's ``network-export.json`` instead.
         """
-        from ..io.modelfile import write_model
+        from ..io.networks import save
 
-        write_model(self, path)
+        save(self, path, format)
 
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]
