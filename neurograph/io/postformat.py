@@ -136,7 +136,7 @@ class _PostReader(StrictReader):
                 raise self.fail(f"`{at}.activationFunction` is {name!r} but `{first}` has "
                                 f"{activation!r}: neurograph gives all the neurons of a layer "
                                 "one activation, so a layer that mixes them cannot be loaded")
-            biases.append(self.finite(neuron["bias"], f"{at}.bias"))
+            biases.append(self.number(neuron["bias"], f"{at}.bias"))
             inputs = neuron["inputs"]
             if not isinstance(inputs, list):
                 raise self.fail(f"`{at}.inputs` must be a list, got {show(inputs)}")
@@ -150,7 +150,11 @@ class _PostReader(StrictReader):
                 seen[source, sender] = spot
                 if source not in sources:
                     sources.append(source)
-                connections.append((source, sender, j, weight))
+                connections.append((source, sender, j, weight, n))
+        self.storable(biases, lambda j: f"{where}.{key}[{j}].bias")
+        self.storable([c[3] for c in connections],
+                      lambda k: f"{where}.{key}[{connections[k][2]}].inputs[{connections[k][4]}]"
+                                ".weight")
         # the weight matrix is dense in memory: a column for every neuron of every source
         parameters = len(neurons) * (sum(sizes[s] for s in sources) + 1)
         if parameters > MAX_LAYER_PARAMETERS:
@@ -163,6 +167,17 @@ class _PostReader(StrictReader):
 
     def input(self, entry, where: str, index: int, sizes: list) -> tuple:
         """One input of a neuron of layer ``index``: ``(fromLayer, fromNeuron, weight)``."""
+        if type(entry) is dict and len(entry) == 3:  # the usual case, checked at once
+            source, sender = entry.get("fromLayer"), entry.get("fromNeuron")
+            weight = entry.get("weight")
+            if (type(source) is int and type(sender) is int and type(weight) is float
+                    and 0 <= source < index and 0 <= sender < sizes[source]
+                    and math.isfinite(weight)):
+                return source, sender, weight
+        return self.checked_input(entry, where, index, sizes)
+
+    def checked_input(self, entry, where: str, index: int, sizes: list) -> tuple:
+        """:meth:`input` field by field, saying what is wrong."""
         if isinstance(entry, dict) and "fromNeuron" in entry and "fromNode" in entry:
             raise self.fail(f"`{where}` has both 'fromNeuron' and 'fromNode' (the older name "
                             "of 'fromNeuron'): give one")
@@ -174,15 +189,19 @@ class _PostReader(StrictReader):
                             f"(layer {index}: 0 to {index - 1}), got {source:,}")
         source = self.integer(source, f"{where}.fromLayer", 0, index - 1)
         sender = self.integer(entry[key], f"{where}.{key}", 0, sizes[source] - 1)
-        return source, sender, self.finite(entry["weight"], f"{where}.weight")
+        return source, sender, self.number(entry["weight"], f"{where}.weight")
 
-    def finite(self, value, where: str) -> float:
-        """A finite number, still finite in the type the network will store."""
-        number = self.number(value, where)
+    def storable(self, values: list, where) -> None:
+        """Refuse a number that is finite but not in the type the network will store (1e300
+        in float32); ``where(k)`` names the ``k``-th of ``values``."""
+        if self.dtype == np.float64 or not values:
+            return
         with np.errstate(over="ignore"):
-            if not np.isfinite(self.dtype.type(number)):
-                raise self.fail(f"`{where}` must be a finite {self.dtype} number, got {value!r}")
-        return number
+            stored = np.array(values, dtype=np.float64).astype(self.dtype)
+        bad = np.flatnonzero(~np.isfinite(stored))
+        if len(bad):
+            raise self.fail(f"`{where(int(bad[0]))}` must be a finite {self.dtype} number, got "
+                            f"{values[bad[0]]!r}")
 
 
 def read_post(path: PathLike, *, dtype=None) -> dict:
@@ -236,7 +255,10 @@ def _connect(layer, layers: list, spec: dict) -> None:
     sources = np.array([c[0] for c in connections])
     senders = np.array([c[1] for c in connections])
     receivers = np.array([c[2] for c in connections])
-    columns = np.array([layer.offset_of(layers[s]) for s in sources.tolist()]) + senders
+    offsets = np.zeros(len(layers), dtype=np.intp)  # each source's first column
+    for source in spec["sources"]:
+        offsets[source] = layer.offset_of(layers[source])
+    columns = offsets[sources] + senders
     layer.weights[receivers, columns] = [c[3] for c in connections]
     layer.mask[receivers, columns] = True
     start = 0
