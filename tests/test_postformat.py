@@ -336,3 +336,11 @@ def test_random_graphs_compute_what_the_posts_client_does_and_save_as_read(tmp_p
     assert np.allclose([net.propagate(x) for x in X], expected, rtol=1e-13, atol=1e-14)
     net.save(tmp_path / "again.json", format="post")
     assert json.loads((tmp_path / "again.json").read_text()) == document
+
+
+def test_info_names_the_posts_format(tmp_path, capsys):
+    path = write(tmp_path, hand_written())
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}: the post's network-export format\n")
+    assert "quadratic" in out

@@ -316,8 +316,13 @@ def _info(args: argparse.Namespace) -> int:
     def _dims(shape) -> str:  # (12, 26, 26) as 12 x 26 x 26
         return " x ".join(map(str, shape))
 
+    from ..io.postformat import is_post_file
+
     net = load(args.model)
-    print(f"{args.model}: {FORMAT} version {version_of(net)}")
+    if is_post_file(args.model):  # its cost, clamp and dtype are the post's, not the file's
+        print(f"{args.model}: the post's network-export format")
+    else:
+        print(f"{args.model}: {FORMAT} version {version_of(net)}")
     print("layers:")
     n_weights = n_biases = n_connections = 0
     for layer in net.layers:
@@ -622,7 +627,8 @@ def _make_parser() -> _Parser:
         "info", formatter_class=formatter, help="describe a saved model",
         description="Print a model's layers (kind, size, activation, static neurons), its "
         "parameter counts, cost, bias clamp and dtype.")
-    info.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
+    info.add_argument("model", metavar="MODEL", help="a model file written by neurograph, or "
+                      "the post's network-export.json")
     info.set_defaults(run=_info)
 
     draw = commands.add_parser(
