@@ -344,3 +344,24 @@ def test_info_names_the_posts_format(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"{path}: the post's network-export format\n")
     assert "quadratic" in out
+
+
+def test_a_weight_without_a_connection_is_refused(tmp_path):
+    net = Network.layered([2, 2, 1], seed=0)
+    net.hidden_layers[0].mask[0, 1] = False  # the weight stays: predict would still use it
+    with pytest.raises(ValueError, match="non-zero weight where no connection exists"):
+        net.save(tmp_path / "x.json", format="post")
+
+
+def test_a_layer_without_inputs_reads_the_layer_before_with_no_connections(tmp_path):
+    document = hand_written()
+    document["otherLayers"].insert(1, {"neurons": [
+        {"bias": 0.125, "activationFunction": "NONE", "inputs": []}]})
+    document["otherLayers"][2]["neurons"][0]["inputs"].append(
+        {"fromLayer": 2, "fromNeuron": 0, "weight": 2.0})
+    net = load(write(tmp_path, document))
+    empty = net.hidden_layers[1]
+    assert empty.n_connections == 0 and [s.index for s in empty.sources] == [1]
+    assert net.predict([[1.0, 0.5]]).tolist() == [[1.75]]  # 1.5 + 2 x 0.125
+    net.save(tmp_path / "again.json", format="post")
+    assert json.loads((tmp_path / "again.json").read_text()) == document

@@ -288,6 +288,9 @@ def _refusal(layer) -> Optional[str]:
                 "RELU or NONE, the identity)")
     if any(isinstance(c, SwitchConnection) for n in layer.neurons for c in n.inputs):
         return "its connections are switches its neurons set, not weights"
+    if kind in ("hidden", "output") and layer.weights[~layer.mask].any():
+        return ("it has a non-zero weight where no connection exists (the file keeps only "
+                "connections' weights)")
     return None
 
 
