@@ -148,7 +148,7 @@ def test_dropout_is_written_as_identity_neurons(tmp_path):
     (lambda: Network.layered([3, 4, 2], activation="leaky_relu", seed=0), "'leaky_relu'"),
     (lambda: Network.convolutional((6, 6), [convolution(2), max_pooling(2)], [2],
                                    output_activation="sigmoid", seed=0),
-     "max pooling takes the largest input"),
+     "max pooling's largest input"),
 ])
 def test_what_the_posts_client_cannot_evaluate_is_refused(tmp_path, make, reason):
     path = tmp_path / "kept.json"

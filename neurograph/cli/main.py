@@ -677,7 +677,11 @@ def _make_parser() -> _Parser:
     check.add_argument("--tolerance", type=_positive_float, default=1e-6,
                        help="the largest relative error that passes")
     check.set_defaults(run=_gradcheck)
+    _add_convert_command(commands, formatter)
+    return parser
 
+
+def _add_convert_command(commands, formatter) -> None:
     convert = commands.add_parser(
         "convert", formatter_class=formatter,
         help="rewrite a model in neurograph's format or the post's network-export.json",
@@ -691,7 +695,6 @@ def _make_parser() -> _Parser:
     convert.add_argument("--format", default="neurograph", choices=["neurograph", "post"],
                          help="the format of OUT")
     convert.set_defaults(run=_convert)
-    return parser
 
 
 def _one_line(error: BaseException) -> str:

@@ -312,9 +312,12 @@ class Network:
         ``neurograph.load(path)`` reads it back: the same structure and parameters, bit for bit.
         ``format="post"`` writes the Kotlin post's ``network-export.json`` instead.
         """
-        from ..io.networks import save
+        from ..io.modelfile import write_model
+        from ..io.postformat import write_post
 
-        save(self, path, format)
+        if format not in ("neurograph", "post"):
+            raise ValueError(f"`format` must be 'neurograph' or 'post', got {format!r}")
+        (write_post if format == "post" else write_model)(self, path)
 
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]

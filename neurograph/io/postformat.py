@@ -275,36 +275,40 @@ def _connect(layer, layers: list, spec: dict) -> None:
 
 
 def _refusal(layer) -> Optional[str]:
-    """Why the post's client could not evaluate ``layer``, or None."""
-    kind = getattr(layer, "file_kind", None)
-    if kind == "max_pooling":
-        return ("max pooling takes the largest input of each window, which a weighted sum "
-                "cannot express")
-    if kind == "dropout":
-        return None  # the identity outside training: written as NONE neurons, weight 1
+    """Why the post's client could not evaluate ``layer``, or None. Only the layer protocol
+    is asked: a switch connection is written only where the layer passes its sender on
+    unchanged outside training (``carries_on``: dropout), as weight 1."""
     name = layer.activation_function.name
     if name not in _NAMES:
         return (f"its activation {name!r} is not one the post's client evaluates (SIGMOID, "
                 "RELU or NONE, the identity)")
-    if any(isinstance(c, SwitchConnection) for n in layer.neurons for c in n.inputs):
-        return "its connections are switches its neurons set, not weights"
-    if kind in ("hidden", "output") and layer.weights[~layer.mask].any():
+    for neuron in layer.neurons:
+        for connection in neuron.inputs:
+            if isinstance(connection, SwitchConnection) and \
+                    layer.carries_on(connection.input_neuron) is not neuron:
+                return ("its connections are switches its neurons set (max pooling's largest "
+                        "input), which a weighted sum cannot express")
+    if layer.mask is not None and layer.weights[~layer.mask].any():
         return ("it has a non-zero weight where no connection exists (the file keeps only "
                 "connections' weights)")
     return None
 
 
+def _weight(connection) -> float:
+    """A connection's weight as the file holds it: 1 for a switch that passes its sender on
+    (see :func:`_refusal`)."""
+    return 1.0 if isinstance(connection, SwitchConnection) else float(connection.weight)
+
+
 def _describe_layer(layer) -> list:
     """The ``neurons`` of ``layer`` as the post's file lists them."""
-    identity = getattr(layer, "file_kind", None) == "dropout"
-    activation = "NONE" if identity else _NAMES[layer.activation_function.name]
+    activation = _NAMES[layer.activation_function.name]
     neurons = []
     for neuron in layer.neurons:
-        bias = 0.0 if identity else float(neuron.bias)
+        bias = float(neuron.bias)
         inputs = []
         for connection in neuron.inputs:
-            sender = connection.input_neuron
-            weight = 1.0 if identity else float(connection.weight)
+            sender, weight = connection.input_neuron, _weight(connection)
             if not math.isfinite(weight):
                 raise ValueError(f"{layer!r} cannot be written: the weight of {connection!r} is "
                                  f"{weight}")
