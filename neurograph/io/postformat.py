@@ -334,7 +334,23 @@ def _pieces(input_size: int, layers: list):
 
 def write_post(network, path: PathLike) -> None:
     """Write ``network`` to ``path`` in the post's format, atomically (see
-    :func:`neurograph.io.save` with ``format="post"`` for what is written and refused)."""
+    :func:`neurograph.io.save` with ``format="post"`` for what is written and refused).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from neurograph import Network, load
+    >>> net = Network.layered([3, 2, 1], connect="all", seed=0)  # input -> output skips
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "network-export.json")
+    >>> net.save(path, format="post")
+    >>> again = load(path)
+    >>> [source.index for source in again.output_layer.sources]
+    [0, 1]
+    >>> bool((again.predict([[0.1, 0.2, 0.3]]) == net.predict([[0.1, 0.2, 0.3]])).all())
+    True
+    >>> folder.cleanup()
+    """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"`path` must be a str or os.PathLike, got {type(path).__name__}")
     path = os.fspath(path)
