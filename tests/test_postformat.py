@@ -365,3 +365,26 @@ def test_a_layer_without_inputs_reads_the_layer_before_with_no_connections(tmp_p
     assert net.predict([[1.0, 0.5]]).tolist() == [[1.75]]  # 1.5 + 2 x 0.125
     net.save(tmp_path / "again.json", format="post")
     assert json.loads((tmp_path / "again.json").read_text()) == document
+
+
+def test_parallel_static_layers_like_the_posts_export_round_trip_exactly(tmp_path):
+    """The shape of the network the post exported (attempt 4): layers of static detectors,
+    each reading a few inputs, all fully connected to the output. Loaded back, the detectors
+    are trainable (the export has no static flag) and predict the same, bit for bit."""
+    rng = np.random.default_rng(5)
+    inputs, outputs = InputLayer(9), OutputLayer(3)
+    detectors = [HiddenLayer(4, "relu", static=True) for _ in range(3)]
+    for layer in detectors:
+        for neuron in layer:
+            for i in rng.permutation(9)[:4].tolist():
+                inputs[i].connect_to(neuron, weight=float(rng.uniform(-1, 1)))
+        layer.biases[:] = -0.25
+        layer.fully_connect_to(outputs, seed=rng)
+    net = Network([inputs, *detectors, outputs])
+    path = tmp_path / "attempt4.json"
+    net.save(path, format="post")
+    again = load(path)
+    assert [[s.index for s in layer.sources] for layer in again.receiving_layers] == \
+        [[0], [0], [0], [1, 2, 3]]
+    assert all(layer.trainable.all() for layer in again.receiving_layers)
+    assert_same_predictions(net, again)
