@@ -15,7 +15,7 @@ from neurograph.cli.main import main
 from neurograph.datasets import SAMPLE_FOLDER, read_idx
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["train-mnist", "info", "draw", "predict", "gradcheck"]
+COMMANDS = ["train-mnist", "info", "draw", "predict", "gradcheck", "convert"]
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@
     neurograph draw small.json -o small.png
     neurograph predict small.json digit.png t10k-images-idx3-ubyte.gz
     neurograph gradcheck small.json --samples 3
+    neurograph convert network-export.json post.json --format neurograph
 
 Every subcommand takes ``--help``; ``python -m neurograph`` is the same command. A problem is
 reported in one line on stderr, ``neurograph: error: ...``, with exit code 2 for bad arguments
@@ -315,8 +316,13 @@ def _info(args: argparse.Namespace) -> int:
     def _dims(shape) -> str:  # (12, 26, 26) as 12 x 26 x 26
         return " x ".join(map(str, shape))
 
+    from ..io.postformat import is_post_file
+
     net = load(args.model)
-    print(f"{args.model}: {FORMAT} version {version_of(net)}")
+    if is_post_file(args.model):  # its cost, clamp and dtype are the post's, not the file's
+        print(f"{args.model}: the post's network-export format")
+    else:
+        print(f"{args.model}: {FORMAT} version {version_of(net)}")
     print("layers:")
     n_weights = n_biases = n_connections = 0
     for layer in net.layers:
@@ -516,6 +522,13 @@ def _clear_of_kinks(net, x: np.ndarray) -> bool:
     return True
 
 
+def _convert(args: argparse.Namespace) -> int:
+    net = load(args.source)
+    save(net, args.target, format=args.format)
+    print(f"{args.target}: written in the {args.format} format ({net!r})")
+    return 0
+
+
 def _gradcheck(args: argparse.Namespace) -> int:
     from ..teaching.gradcheck import gradient_check
 
@@ -616,7 +629,8 @@ def _make_parser() -> _Parser:
         "info", formatter_class=formatter, help="describe a saved model",
         description="Print a model's layers (kind, size, activation, static neurons), its "
         "parameter counts, cost, bias clamp and dtype.")
-    info.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
+    info.add_argument("model", metavar="MODEL", help="a model file written by neurograph, or "
+                      "the post's network-export.json")
     info.set_defaults(run=_info)
 
     draw = commands.add_parser(
@@ -665,7 +679,24 @@ def _make_parser() -> _Parser:
     check.add_argument("--tolerance", type=_positive_float, default=1e-6,
                        help="the largest relative error that passes")
     check.set_defaults(run=_gradcheck)
+    _add_convert_command(commands, formatter)
     return parser
+
+
+def _add_convert_command(commands, formatter) -> None:
+    convert = commands.add_parser(
+        "convert", formatter_class=formatter,
+        help="rewrite a model in neurograph's format or the post's network-export.json",
+        description="Load a model (neurograph's model file or the Kotlin post's "
+        "network-export.json, told apart by its fields) and write it in the format asked for. "
+        "The post's format keeps each neuron's bias, activation and inputs only (no cost, "
+        "bias clamp, static neurons or optimizer state); networks it cannot express (softmax, "
+        "tanh, max pooling, ...) are refused and nothing is written.")
+    convert.add_argument("source", metavar="IN", help="a model file to read")
+    convert.add_argument("target", metavar="OUT", help="where to write the model")
+    convert.add_argument("--format", default="neurograph", choices=["neurograph", "post"],
+                         help="the format of OUT")
+    convert.set_defaults(run=_convert)
 
 
 def _one_line(error: BaseException) -> str:

@@ -333,14 +333,18 @@ class Network:
 
         return to_networkx(self)
 
-    def save(self, path) -> None:
+    def save(self, path, format: str = "neurograph") -> None:
         """Write this network to a JSON model file (see :func:`neurograph.io.save`).
 
         ``neurograph.load(path)`` reads it back: the same structure and parameters, bit for bit.
+        ``format="post"`` writes the Kotlin post's ``network-export.json`` instead.
         """
         from ..io.modelfile import write_model
+        from ..io.postformat import write_post
 
-        write_model(self, path)
+        if format not in ("neurograph", "post"):
+            raise ValueError(f"`format` must be 'neurograph' or 'post', got {format!r}")
+        (write_post if format == "post" else write_model)(self, path)
 
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]

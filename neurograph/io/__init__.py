@@ -5,7 +5,8 @@ The model file is in layers: :mod:`~neurograph.io.strict` (strict reading helper
 :class:`ModelFileError`), :mod:`~neurograph.io.atomic` (the atomic writer),
 :mod:`~neurograph.io.modelfile` (the format, knowing no layer kind: each layer class writes and
 checks its own part) and :mod:`~neurograph.io.networks` (:func:`save`, :func:`load` and
-checkpoints of a :class:`~neurograph.Network`).
+checkpoints of a :class:`~neurograph.Network`). :mod:`~neurograph.io.postformat` reads and
+writes the Kotlin post's own ``network-export.json``.
 """
 from .modelfile import FORMAT, VERSION
 from .networks import load, load_checkpoint, save, save_checkpoint

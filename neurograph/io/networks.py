@@ -7,14 +7,16 @@ network, which imports it to save itself).
 from __future__ import annotations
 
 from ..core.network import Network
-from . import modelfile
+from . import modelfile, postformat
 from .modelfile import PathLike
 
 __all__ = ["save", "load", "save_checkpoint", "load_checkpoint"]
 
 
-def save(network: Network, path: PathLike) -> None:
-    """Write ``network`` to ``path`` as a JSON model file (see :mod:`neurograph.io.modelfile`).
+def save(network: Network, path: PathLike, format: str = "neurograph") -> None:
+    """Write ``network`` to ``path`` as a JSON model file (see :mod:`neurograph.io.modelfile`),
+    or, with ``format="post"``, as the Kotlin post's ``network-export.json`` (see
+    :mod:`neurograph.io.postformat`).
 
     The file is written to a temporary file in the same folder and then renamed over ``path``,
     so ``path`` holds either the old file or the complete new one, never a mix; the temporary
@@ -25,6 +27,14 @@ def save(network: Network, path: PathLike) -> None:
     network : Network
     path : str or os.PathLike
         Where to write; an existing file is replaced (keeping its permissions).
+    format : {"neurograph", "post"}
+        ``"post"`` writes every neuron's bias, activation and inputs as the post's client reads
+        them; it keeps no cost, bias clamp, static flag, shape or optimizer state. Convolution
+        and average pooling layers are written as their connections (a kernel entry or
+        ``1 / window^2`` as each weight), dropout as identity neurons with weight 1 (what it
+        is outside training). Refused (ValueError, nothing written): an activation the post's
+        client does not have (anything but sigmoid, relu and identity, so softmax, tanh and
+        leaky_relu) and max pooling.
 
     Raises
     ------
@@ -53,11 +63,19 @@ def save(network: Network, path: PathLike) -> None:
     """
     if not isinstance(network, Network):
         raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
-    modelfile.write_model(network, path)
+    if format == "post":
+        postformat.write_post(network, path)
+    elif format == "neurograph":
+        modelfile.write_model(network, path)
+    else:
+        raise ValueError(f"`format` must be 'neurograph' or 'post', got {format!r}")
 
 
 def load(path: PathLike, *, dtype=None) -> Network:
     """Read a model file written by :func:`save` and return the network it describes.
+
+    The Kotlin post's ``network-export.json`` (a file with ``inputLayerLength`` and
+    ``otherLayers``) is read too, as strictly: see :mod:`neurograph.io.postformat`.
 
     Parameters
     ----------
@@ -98,6 +116,8 @@ def load(path: PathLike, *, dtype=None) -> Network:
     Network(3-4-2, relu/softmax, cross_entropy cost, 20 connections)
     >>> folder.cleanup()
     """
+    if postformat.is_post_file(path):
+        return postformat.load_post(path, Network, dtype=dtype)
     return modelfile.load_network(path, Network, dtype=dtype)
 
 
