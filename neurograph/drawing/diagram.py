@@ -14,6 +14,7 @@ window of the layer before to the neuron that reads it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -232,7 +233,34 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
         connections, total, _ = _connections(network, layouts, max_connections, notes)
         layout = NetworkLayout(layouts, connections, total, notes)
     layout.curves = _curves(layout)
+    layout.notes = _merge_notes(layout.notes, [place.column for place in layout.layers])
     return layout
+
+
+def _merge_notes(notes: list, columns: list) -> list:
+    """One note for the layers of a column that have the same one: "layer 1: ..." and
+    "layer 2: ..." become "layers 1, 2: ..." ("layers 0-1, 0-2: ..." for pairs)."""
+    merged: list = []
+    where: dict = {}  # (column, what the note says) -> its place in merged
+    for note in notes:
+        found = re.match(r"layers? (\d+)(?:-(\d+))?: (.*)", note)
+        if found is None:
+            merged.append([None, note])
+            continue
+        layer = int(found.group(2) or found.group(1))
+        key = (columns[layer], bool(found.group(2)), found.group(3))
+        name = note[:note.index(":")].split(" ")[1]
+        if key in where:
+            merged[where[key]][0].append(name)
+        else:
+            where[key] = len(merged)
+            merged.append([[name], found.group(3)])
+    lines = []
+    for names, rest in merged:
+        one = names is not None and len(names) == 1 and "-" not in names[0]
+        lines.append(rest if names is None else
+                     f"{'layer' if one else 'layers'} {', '.join(names)}: {rest}")
+    return lines
 
 
 def _depths(network) -> list:
@@ -240,7 +268,7 @@ def _depths(network) -> list:
     k), so layers that read the same layers side by side share a column."""
     depths = []
     for layer in network.layers:
-        sources = getattr(layer, "sources", None)
+        sources = layer.sources if layer.receives else []
         if sources:
             depths.append(1 + max(depths[source.index] for source in sources))
         else:  # the input (or a layer not joined yet: after the one before)
@@ -281,7 +309,8 @@ def _connections(network, layouts: list, max_connections: int, notes: list,
         drawn_fields = None
         if fields is not None and len(layer.sources) == 1:
             source = layer.sources[0].index
-            drawn_fields = _receptive_fields(layer, k, layouts[source], layouts[k])
+            if layouts[source].grid is not None or layouts[source].tiles is not None:
+                drawn_fields = _receptive_fields(layer, k, layouts[source], layouts[k])
         if drawn_fields is not None:
             fields.extend(drawn_fields)
             notes.append(f"layers {source}-{k}: {layer.n_connections:,} connections drawn as "
@@ -470,7 +499,8 @@ def _image_of(network, k: int, image_shape) -> Optional[tuple]:
     own = layer.diagram_image()
     if _is_maps(own):
         return own
-    read = next((tuple(receiver.input_image()) for receiver in getattr(layer, "receivers", [])
+    receivers = layer.receivers if layer.transmits else []
+    read = next((tuple(receiver.input_image()) for receiver in receivers
                  if receiver.input_image() is not None), None)
     if read is not None:
         return read, "channels"
@@ -841,9 +871,9 @@ def _draw_neurons(ax, network, layout: NetworkLayout, color_by: str, labels: boo
             continue
         norm = _picture_norm(np.concatenate([p for _, _, p in drawn]), signed)
         neurons.picture_norms[ks[0]] = norm
-        for layer, place, picture in drawn:
+        for layer, place, picture in drawn:  # stacked grids: their size is in the caption
             _draw_picture(ax, layer, place, picture, plt.get_cmap(neurons.cmap), norm,
-                          plt.get_cmap(cmap), neurons.kernel_norm)
+                          plt.get_cmap(cmap), neurons.kernel_norm, label=len(ks) == 1)
     _draw_circles(ax, neurons, _circle_size(layout), labels)
     return neurons
 
@@ -1096,8 +1126,9 @@ def _picture_values(layer, color_by: str, neuron_values) -> np.ndarray:
 
 
 def _draw_picture(ax, layer, place: LayerLayout, values: np.ndarray, neuron_map, neuron_norm,
-                  weight_map, kernel_norm) -> None:
-    """Draw a layer's grid, or its tiles and kernels."""
+                  weight_map, kernel_norm, label: bool = True) -> None:
+    """Draw a layer's grid (and, with ``label``, its size under it), or its tiles and
+    kernels."""
     from matplotlib.collections import LineCollection
 
     neuron_map = neuron_map.with_extremes(bad=(0.85, 0.85, 0.85))
@@ -1109,9 +1140,10 @@ def _draw_picture(ax, layer, place: LayerLayout, values: np.ndarray, neuron_map,
                   gid="input-grid" if k == 0 else f"grid-{k}", **style)
         ax.add_collection(LineCollection([_outline(place.grid_extent)], colors="0.3",
                                          linewidths=0.6, zorder=2.1))
-        ax.text(place.x, place.grid_extent[2] - 0.3,
-                f"{layer.size} {'inputs' if k == 0 else 'neurons'}\n"
-                f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
+        if label:
+            ax.text(place.x, place.grid_extent[2] - 0.3,
+                    f"{layer.size} {'inputs' if k == 0 else 'neurons'}\n"
+                    f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
         return
     maps = values.reshape(len(place.tiles), *place.map_shape)
     for m, extent in enumerate(place.tiles):
