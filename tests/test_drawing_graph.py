@@ -285,3 +285,37 @@ def test_a_graph_with_maps_and_a_skip_connection_arcs_round_the_maps():
                   & (points[:, 1] >= bottom) & (points[:, 1] <= top))
         assert not inside.any()
     draw_network(net, max_connections=40)
+
+
+def test_parallel_convolution_branches_stack_their_tiles_and_say_so_in_one_caption():
+    from neurograph.layers import ConvolutionLayer, MaxPoolingLayer
+
+    inputs = InputLayer(shape=(1, 8, 8))
+    wide, narrow = ConvolutionLayer((1, 8, 8), 4, seed=0), ConvolutionLayer((1, 8, 8), 2, seed=1)
+    wide.receive_from(inputs)
+    narrow.receive_from(inputs)
+    pooled = MaxPoolingLayer(tuple(wide.shape), 2)
+    pooled.receive_from(wide)
+    outputs = OutputLayer(5)
+    pooled.fully_connect_to(outputs, seed=0)
+    narrow.fully_connect_to(outputs, seed=1)  # skips the pooling column
+    net = Network([inputs, wide, narrow, pooled, outputs])
+    net.propagate(np.linspace(0, 1, 64))
+    layout = network_layout(net)
+    assert [p.column for p in layout.layers] == [0, 1, 1, 2, 3]
+    assert layout.layers[1].x == layout.layers[2].x
+    assert len(layout.layers[1].tiles) == 4 and len(layout.layers[2].tiles) == 2
+    assert layout.layers[1].tiles[:, 2].min() > layout.layers[2].tiles[:, 3].max()
+    assert sorted({f.layer for f in layout.receptive_fields}) == [1, 2, 3]
+    for c, control in zip(layout.connections, layout.curves):
+        assert (control is not None) == (c.input_neuron.layer is narrow)
+    ax = draw_network(net)
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    assert labels[1].startswith("2 x convolution\n4 x 6 x 6 | 2 x 6 x 6\n3 x 3 kernels, fixed")
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    texts = [t for t in ax.texts + ax.get_xticklabels() if t.get_text()]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a].overlaps(boxes[b]), (texts[a].get_text(), texts[b].get_text())

@@ -332,7 +332,7 @@ def _curves(layout: NetworkLayout) -> list:
     bottom = min(box[2] for box in columns.values())
     top = max(box[3] for box in columns.values())
     if layout.equal_aspect:  # a unit as long across as up
-        clear_x = clear_y = 2 * _ARC_CLEARANCE * (top - bottom)
+        clear_x = clear_y = _ARC_CLEARANCE * (top - bottom)
     else:  # columns one unit apart, neurons one slot apart
         clear_x, clear_y = 0.2, max(1.0, _ARC_CLEARANCE * (top - bottom))
     curves = []
@@ -1090,14 +1090,18 @@ def _column_layers(network, layout: NetworkLayout) -> list:
 
 
 def _caption(layers: list, norm, quantity: str) -> str:
-    """The tick label under a column: its layers' captions (``n x`` for a caption shared by
-    several), with the scale of its pictures in a layout with maps."""
-    captions: dict = {}
-    for layer in layers:
-        caption = layer.diagram_caption()
-        captions[caption] = captions.get(caption, 0) + 1
-    words = "\n".join(caption if n == 1 else f"{n} x {caption}"
-                      for caption, n in captions.items())
+    """The tick label under a column: its layer's caption, or line by line its layers'
+    (a line they share once, ``n x`` before a shared first line, different ones joined by
+    " | "), with the scale of its pictures in a layout with maps."""
+    captions = [layer.diagram_caption().split("\n") for layer in layers]
+    lines = []
+    for k in range(max(len(c) for c in captions)):
+        line = [c[k] if k < len(c) else "" for c in captions]
+        if len(set(line)) > 1:
+            lines.append(" | ".join(line))
+        else:
+            lines.append(line[0] if k or len(line) == 1 else f"{len(line)} x {line[0]}")
+    words = "\n".join(lines)
     scale = "" if norm is None else f"\n{quantity} {norm.vmin:.3g} to {norm.vmax:.3g}"
     return words + scale
 
