@@ -4,12 +4,19 @@
 it with matplotlib. Big networks stay readable: a layer larger than ``max_neurons`` is summarised
 (an image-shaped input layer as one grid of its pixels, any other layer as its first and last
 neurons and a marker saying how many are hidden), and only the ``max_connections`` strongest
-connections of each pair of layers are drawn. The figure says what it left out.
+connections into each layer are drawn. The figure says what it left out.
+
+Layers stand in columns by depth, the longest path from the input (a chain's layer k in column
+k), so layers reading the same layers share a column, stacked. A connection that skips columns
+is a quadratic Bezier arc whose control point, halfway across, lifts it clear above (or below)
+everything in the columns between.
 
 A convolution or pooling layer is drawn as its feature maps, one small image (tile) per map
 showing its neurons' values, each convolution kernel as a tiny image beside its map; instead of
 its tens of thousands of connections, one receptive field per map is drawn: a band from the
-window of the layer before to the neuron that reads it.
+window of the layer before to the neuron that reads it. A hidden layer with an image shape is
+drawn as that image, and when it reads an image through windows (the post's edge maps), as a
+receptive field too.
 """
 from __future__ import annotations
 
@@ -151,8 +158,9 @@ class NetworkLayout:
     layers : list of LayerLayout
         One per layer of the network.
     connections : list of Connection
-        The connections drawn: for each pair of layers, the strongest by ``|weight|`` among
-        those whose ends are shown, at most ``max_connections`` of them.
+        The connections drawn: for each receiving layer, the strongest by ``|weight|`` among
+        those whose ends are shown, at most ``max_connections`` of them over all the layer's
+        sources together (a note names each source whose block was thinned).
     total_connections : int
         How many connections the network has.
     notes : list of str
@@ -194,15 +202,21 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
         ``image_shape``) becomes one grid of its pixels; any other keeps its first and last
         ``max_neurons // 2`` neurons.
     max_connections : int
-        At most this many connections are drawn between each pair of layers, the strongest by
-        ``|weight|`` among those whose ends are shown.
+        At most this many connections are drawn into each layer, the strongest by ``|weight|``
+        among those whose ends are shown, chosen over all its sources together (in a chain:
+        between each pair of neighbouring layers).
     image_shape : (int, int), optional
         The input layer's image shape, when it is not square. A layer read by a convolution or
         pooling layer is drawn in the shape that layer reads.
 
     Notes
     -----
-    A network with convolution or pooling layers is laid out with feature maps: each such
+    Layers are placed in columns by depth, the longest path from the input; the layers of a
+    column are stacked top to bottom, each drawn by its own rules. Connections that skip
+    columns get a control point in ``curves``.
+
+    A network with convolution or pooling layers (or hidden layers with an image shape) is
+    laid out with feature maps: each such
     layer is a column (or, past 12 maps, several columns) of square tiles, one per map, with
     each convolution kernel as a small image left of its map, and one
     :class:`ReceptiveField` per map instead of its connections. The layer before it is drawn
@@ -224,6 +238,12 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     ([12, 12], (12, 1, 3, 3))
     >>> len(layout.receptive_fields), len(layout.connections), layout.total_connections
     (24, 300, 5400)
+
+    >>> layout = network_layout(Network.layered([3, 4, 3, 2], connect="all", seed=0))
+    >>> [place.column for place in layout.layers], len(layout.connections)
+    ([0, 1, 2, 3], 53)
+    >>> sum(curve is not None for curve in layout.curves)  # 0-2, 0-3 and 1-3 skip columns
+    23
     """
     _check_layout_arguments(network, max_neurons, max_connections, image_shape)
     if any(layer.diagram_image() is not None for layer in network.receiving_layers):
@@ -683,13 +703,13 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     Layers run left to right, inputs first. Neurons are circles filled by their current
     activation (the sample last propagated) or their bias (``color_by="bias"``); connections
     are lines coloured by weight on a diverging colour map (blue negative, red positive), wider
-    and more opaque the larger ``|weight|``. Static neurons are squares and the connections into
-    them dashed; a neuron whose bias sits at the network's clamp gets a red ring. Big layers and
-    dense layer pairs are summarised (see :func:`network_layout`), and a note under the diagram
-    says what was left out.
+    and more opaque the larger ``|weight|``; one that skips columns is an arc round the
+    columns between. Static neurons are squares and the connections into them dashed; a neuron
+    whose bias sits at the network's clamp gets a red ring. Big layers and dense layer pairs are
+    summarised (see :func:`network_layout`), and a note under the diagram says what was left out.
 
     A convolution or pooling layer is drawn as its feature maps: one tile per map, its pixels
-    filled like the circles but on a scale of the layer's own (written under it; so is the
+    filled like the circles but on a scale of its column's own (written under it; so is the
     image it reads), each convolution kernel as a small image left of its map (blue negative,
     red positive, one symmetric scale for all the kernels, with a colour bar of its own). Its
     connections are drawn as one receptive field per map: an orange band from a window of the
@@ -717,8 +737,9 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         nothing to show, drawn grey), named ``neuron_label``; signed values use the diverging
         map. :func:`neurograph.trace.draw_step` draws a step of a trace so.
     connection_values : list of numpy.ndarray, optional
-        Instead of the weights, one ``(n_out, n_in)`` array per receiving layer (NaN: drawn as
-        a thin grey line), named ``connection_label``.
+        Instead of the weights, one array per receiving layer shaped like its ``weights``, all
+        its sources' blocks side by side, a connection's value at its receiver's row and its
+        ``input_column`` (NaN: drawn as a thin grey line), named ``connection_label``.
 
     Returns
     -------
