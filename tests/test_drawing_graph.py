@@ -319,3 +319,53 @@ def test_parallel_convolution_branches_stack_their_tiles_and_say_so_in_one_capti
     for a in range(len(boxes)):
         for b in range(a + 1, len(boxes)):
             assert not boxes[a].overlaps(boxes[b]), (texts[a].get_text(), texts[b].get_text())
+
+
+def two_branches():
+    """3 inputs read by two hidden layers side by side, both read by a third, and a skip
+    connection from the input to the output."""
+    inputs, a, b, c, outputs = (InputLayer(3), HiddenLayer(4), HiddenLayer(3, "tanh"),
+                                HiddenLayer(5), OutputLayer(2))
+    inputs.fully_connect_to(a, seed=0)
+    inputs.fully_connect_to(b, seed=1)
+    a.fully_connect_to(c, seed=2)
+    b.fully_connect_to(c, seed=3)
+    c.fully_connect_to(outputs, seed=4)
+    inputs.fully_connect_to(outputs, seed=5)
+    return Network([inputs, a, b, c, outputs])
+
+
+def test_parallel_columns_of_circles_are_stacked_one_slot_apart():
+    net = two_branches()
+    layout = network_layout(net)
+    a, b = layout.layers[1:3]
+    assert [p.column for p in layout.layers] == [0, 1, 1, 2, 3]
+    assert a.x == b.x == 1.0 and isinstance(a.x, float)
+    assert np.allclose(np.diff(a.y), -1) and np.allclose(np.diff(b.y), -1)
+    assert a.y.min() - b.y.max() == pytest.approx(2.0)  # an empty slot between them
+    assert (a.y.max() + b.y.min()) == pytest.approx(0.0)  # the column centred on 0
+    ax = draw_network(net)
+    # as many circles in column 1 as 4 + 3 in one: they share its height
+    assert artist(ax, "neurons").get_sizes()[0] == pytest.approx(2400 / 7)
+
+
+def test_every_step_of_a_trace_of_a_graph_is_drawn_from_its_values():
+    net = two_branches()
+    result = net.trace(np.array([[0.1, 0.5, 0.9]]), np.array([[1.0, 0.0]]), 0.5)
+    layout = network_layout(net)
+    arcs = [c for c, curve in zip(layout.connections, layout.curves) if curve is not None]
+    assert arcs and all(c.input_neuron.layer is net.input_layer for c in arcs)
+    from neurograph.teaching.trace import draw_step
+
+    kinds = set()
+    for k, step in enumerate(result.steps):
+        ax = draw_step(result, k)
+        values = np.array([step.connection_values[-1][c.output_neuron.index,
+                                                      net.output_layer.input_column(c)]
+                           for c in arcs])
+        drawn = artist(ax, "skip-connections").get_edgecolors()
+        assert np.all(np.isclose(drawn, (0.8, 0.8, 0.8, 0.5)).all(axis=1)
+                      == ~np.isfinite(values))
+        kinds.add(bool(np.isfinite(values).all()))
+        plt.close("all")
+    assert kinds == {True, False}  # some steps say something of the arcs, some do not

@@ -89,10 +89,10 @@ class LayerLayout:
 
     def shift(self, dx: float, dy: float) -> None:
         """Move everything the layer draws by ``(dx, dy)``."""
-        self.x += dx
+        self.x = float(self.x + dx)
         self.y = self.y + dy
         if self.gap_y is not None:
-            self.gap_y += dy
+            self.gap_y = float(self.gap_y + dy)
         move = np.array([dx, dx, dy, dy])
         if self.grid_extent is not None:
             self.grid_extent = tuple(float(v) for v in np.array(self.grid_extent) + move)
