@@ -491,6 +491,13 @@ class ReceivingLayer(Layer):
 
     # -- hints for the diagram and plots ---------------------------------------------------------
 
+    def diagram_caption(self) -> str:
+        """Kind and size, and the shape of a layer with an image shape (a map of feature
+        detectors): ``hidden\n121 (11 x 11)``."""
+        caption = super().diagram_caption()
+        return caption if len(self.shape) < 2 else \
+            f"{caption} ({' x '.join(map(str, self.shape))})"
+
     def input_image(self) -> Optional[tuple[int, int, int]]:
         """The image ``(channels, rows, columns)`` this layer reads the layer before as (the
         diagram draws that layer so), or None when it reads a plain vector (a dense layer)."""
@@ -500,8 +507,21 @@ class ReceivingLayer(Layer):
         """The window neuron ``index`` reads, which the diagram draws instead of the layer's
         connections: ``(channel, inputs)``, the channel of the layer before that the window is
         drawn in and the sorted indices (in the layer before) of its inputs in that channel.
-        None for a layer whose connections are drawn as lines (a dense layer)."""
-        return None
+        None for a layer whose connections are drawn as lines (a dense layer).
+
+        A map of feature detectors (a layer with an image shape, such as the post's 11 x 11
+        edge maps) that reads one image-shaped layer through windows, not through every
+        pixel, answers with the pixels neuron ``index`` is connected to, in the channel of
+        its first one."""
+        source = self.sources[0] if len(self.sources) == 1 else None
+        if len(self.shape) < 2 or source is None or self.mask is None or self.mask.all():
+            return None
+        inputs = np.flatnonzero(self.mask[index])
+        if inputs.size == 0:
+            return 0, inputs
+        per_channel = int(np.prod(source.shape[-2:]))  # a plain vector: one channel
+        channel = int(inputs[0]) // per_channel
+        return channel, inputs[inputs // per_channel == channel]
 
     def weight_picture(self) -> tuple[str, np.ndarray]:
         """Each neuron's incoming weights, ``("weights", w)``: ``w`` is a float copy of

@@ -4,16 +4,24 @@
 it with matplotlib. Big networks stay readable: a layer larger than ``max_neurons`` is summarised
 (an image-shaped input layer as one grid of its pixels, any other layer as its first and last
 neurons and a marker saying how many are hidden), and only the ``max_connections`` strongest
-connections of each pair of layers are drawn. The figure says what it left out.
+connections into each layer are drawn. The figure says what it left out.
+
+Layers stand in columns by depth, the longest path from the input (a chain's layer k in column
+k), so layers reading the same layers share a column, stacked. A connection that skips columns
+is a quadratic Bezier arc whose control point, halfway across, lifts it clear above (or below)
+everything in the columns between.
 
 A convolution or pooling layer is drawn as its feature maps, one small image (tile) per map
 showing its neurons' values, each convolution kernel as a tiny image beside its map; instead of
 its tens of thousands of connections, one receptive field per map is drawn: a band from the
-window of the layer before to the neuron that reads it.
+window of the layer before to the neuron that reads it. A hidden layer with an image shape is
+drawn as that image, and when it reads an image through windows (the post's edge maps), as a
+receptive field too.
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -31,6 +39,9 @@ _TILE_PITCH = 4.6  # at least this much height per tile row, gap included
 _TILE_GAP = 0.15  # between tiles, a share of a tile's side
 _KERNEL_SIDE = 0.55  # a one-channel kernel's image, a share of its map's tile
 _LAYER_GAP = 0.25  # between the boxes of neighbouring layers, a share of the diagram's height
+_STACK_SLOTS = 1  # between layers stacked in one column (a layout without maps), in slots
+_STACK_GAP = 0.06  # the same in a layout with maps, a share of the diagram's height
+_ARC_CLEARANCE = 0.05  # how far an arc passes from what it skips, a share of the height
 
 
 @dataclass
@@ -59,6 +70,36 @@ class LayerLayout:
     map_shape: Optional[tuple[int, int]] = None
     kernels: Optional[np.ndarray] = None  # (maps, channels, kh, kw)
     kernel_extents: Optional[np.ndarray] = None  # (maps, 4)
+    column: int = 0  # the layer's depth: the longest path from the input, in connections
+
+    def box(self) -> tuple[float, float, float, float]:
+        """``(left, right, bottom, top)`` of what the layer draws (circles by their centres
+        and half a gap between neighbours above and below)."""
+        boxes = []
+        if len(self.y):
+            pad = 0.5 * float(np.min(-np.diff(self.y))) if len(self.y) > 1 else 0.5
+            boxes.append([self.x, self.x, float(self.y.min()) - pad, float(self.y.max()) + pad])
+        if self.grid_extent is not None:
+            boxes.append(list(self.grid_extent))
+        for extents in (self.tiles, self.kernel_extents):
+            if extents is not None:
+                boxes.extend(np.asarray(extents).tolist())
+        box = np.array(boxes, dtype=float).reshape(-1, 4)
+        return box[:, 0].min(), box[:, 1].max(), box[:, 2].min(), box[:, 3].max()
+
+    def shift(self, dx: float, dy: float) -> None:
+        """Move everything the layer draws by ``(dx, dy)``."""
+        self.x = float(self.x + dx)
+        self.y = self.y + dy
+        if self.gap_y is not None:
+            self.gap_y = float(self.gap_y + dy)
+        move = np.array([dx, dx, dy, dy])
+        if self.grid_extent is not None:
+            self.grid_extent = tuple(float(v) for v in np.array(self.grid_extent) + move)
+        if self.tiles is not None:
+            self.tiles = self.tiles + move
+        if self.kernel_extents is not None:
+            self.kernel_extents = self.kernel_extents + move
 
     def pixel(self, index: int) -> tuple[float, float, float, float]:
         """``(left, right, bottom, top)`` of neuron ``index``'s pixel in a grid or a tile."""
@@ -117,8 +158,9 @@ class NetworkLayout:
     layers : list of LayerLayout
         One per layer of the network.
     connections : list of Connection
-        The connections drawn: for each pair of layers, the strongest by ``|weight|`` among
-        those whose ends are shown, at most ``max_connections`` of them.
+        The connections drawn: for each receiving layer, the strongest by ``|weight|`` among
+        those whose ends are shown, at most ``max_connections`` of them over all the layer's
+        sources together (a note names each source whose block was thinned).
     total_connections : int
         How many connections the network has.
     notes : list of str
@@ -126,8 +168,12 @@ class NetworkLayout:
     receptive_fields : list of ReceptiveField
         For convolution and pooling layers, drawn instead of their connections.
     equal_aspect : bool
-        True when the layout has feature maps: one unit is then as long across as up (the
-        tiles are square), and the figure is drawn so.
+        True when the layout has feature maps or image-shaped hidden layers: one unit is then
+        as long across as up (the tiles are square), and the figure is drawn so.
+    curves : list
+        One entry per connection drawn: None for a straight line between neighbouring
+        columns, or the control point ``(x, y)`` of the quadratic Bezier arc of a connection
+        that skips columns, which passes above (or below) everything in the columns between.
     """
 
     layers: list
@@ -136,6 +182,7 @@ class NetworkLayout:
     notes: list = field(default_factory=list)
     receptive_fields: list = field(default_factory=list)
     equal_aspect: bool = False
+    curves: list = field(default_factory=list)
 
 
 def _square_side(n: int) -> Optional[int]:
@@ -155,15 +202,21 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
         ``image_shape``) becomes one grid of its pixels; any other keeps its first and last
         ``max_neurons // 2`` neurons.
     max_connections : int
-        At most this many connections are drawn between each pair of layers, the strongest by
-        ``|weight|`` among those whose ends are shown.
+        At most this many connections are drawn into each layer, the strongest by ``|weight|``
+        among those whose ends are shown, chosen over all its sources together (in a chain:
+        between each pair of neighbouring layers).
     image_shape : (int, int), optional
         The input layer's image shape, when it is not square. A layer read by a convolution or
         pooling layer is drawn in the shape that layer reads.
 
     Notes
     -----
-    A network with convolution or pooling layers is laid out with feature maps: each such
+    Layers are placed in columns by depth, the longest path from the input; the layers of a
+    column are stacked top to bottom, each drawn by its own rules. Connections that skip
+    columns get a control point in ``curves``.
+
+    A network with convolution or pooling layers (or hidden layers with an image shape) is
+    laid out with feature maps: each such
     layer is a column (or, past 12 maps, several columns) of square tiles, one per map, with
     each convolution kernel as a small image left of its map, and one
     :class:`ReceptiveField` per map instead of its connections. The layer before it is drawn
@@ -185,18 +238,159 @@ def network_layout(network, *, max_neurons: int = 40, max_connections: int = 300
     ([12, 12], (12, 1, 3, 3))
     >>> len(layout.receptive_fields), len(layout.connections), layout.total_connections
     (24, 300, 5400)
+
+    >>> layout = network_layout(Network.layered([3, 4, 3, 2], connect="all", seed=0))
+    >>> [place.column for place in layout.layers], len(layout.connections)
+    ([0, 1, 2, 3], 53)
+    >>> sum(curve is not None for curve in layout.curves)  # 0-2, 0-3 and 1-3 skip columns
+    23
     """
     _check_layout_arguments(network, max_neurons, max_connections, image_shape)
-    if any(_is_maps(layer.diagram_image()) for layer in network.receiving_layers):
-        return _layout_with_maps(network, max_neurons, max_connections, image_shape)
-    layouts, notes = _columns(network, max_neurons, image_shape)
+    if any(layer.diagram_image() is not None for layer in network.receiving_layers):
+        layout = _layout_with_maps(network, max_neurons, max_connections, image_shape)
+    else:
+        layouts, notes = _columns(network, max_neurons, image_shape)
+        connections, total, _ = _connections(network, layouts, max_connections, notes)
+        layout = NetworkLayout(layouts, connections, total, notes)
+    layout.curves = _curves(layout)
+    layout.notes = _merge_notes(layout.notes, [place.column for place in layout.layers])
+    return layout
+
+
+def _merge_notes(notes: list, columns: list) -> list:
+    """One note for the layers of a column that have the same one: "layer 1: ..." and
+    "layer 2: ..." become "layers 1, 2: ..." ("layers 0-1, 0-2: ..." for pairs)."""
+    merged: list = []
+    where: dict = {}  # (column, what the note says) -> its place in merged
+    for note in notes:
+        found = re.match(r"layers? (\d+)(?:-(\d+))?: (.*)", note)
+        if found is None:
+            merged.append([None, note])
+            continue
+        layer = int(found.group(2) or found.group(1))
+        key = (columns[layer], bool(found.group(2)), found.group(3))
+        name = note[:note.index(":")].split(" ")[1]
+        if key in where:
+            merged[where[key]][0].append(name)
+        else:
+            where[key] = len(merged)
+            merged.append([[name], found.group(3)])
+    lines = []
+    for names, rest in merged:
+        one = names is not None and len(names) == 1 and "-" not in names[0]
+        lines.append(rest if names is None else
+                     f"{'layer' if one else 'layers'} {', '.join(names)}: {rest}")
+    return lines
+
+
+def _depths(network) -> list:
+    """Each layer's column: the longest path from the input (a chain's layer k is in column
+    k), so layers that read the same layers side by side share a column."""
+    depths = []
+    for layer in network.layers:
+        sources = layer.sources if layer.receives else []
+        if sources:
+            depths.append(1 + max(depths[source.index] for source in sources))
+        else:  # the input (or a layer not joined yet: after the one before)
+            depths.append(depths[-1] + 1 if depths else 0)
+    return depths
+
+
+def _members(depths: list) -> list:
+    """The indices of the layers in each column, in the network's order."""
+    columns = [[] for _ in range(max(depths) + 1)]
+    for k, depth in enumerate(depths):
+        columns[depth].append(k)
+    return [column for column in columns if column]
+
+
+def _stack(places: list, gap: float) -> None:
+    """Stack the layers of one column top to bottom, ``gap`` apart, centred on 0 both ways
+    round the column's middle (one layer alone stays where it is)."""
+    if len(places) < 2:
+        return
+    boxes = [place.box() for place in places]
+    middle = (min(b[0] for b in boxes) + max(b[1] for b in boxes)) / 2
+    top = (sum(b[3] - b[2] for b in boxes) + gap * (len(boxes) - 1)) / 2
+    for place, (left, right, bottom, box_top) in zip(places, boxes):
+        place.shift(middle - (left + right) / 2, top - box_top)
+        top -= box_top - bottom + gap
+
+
+def _connections(network, layouts: list, max_connections: int, notes: list,
+                 fields: Optional[list] = None) -> tuple[list, int, list]:
+    """The connections drawn (the strongest into each layer), how many there are, and (when
+    ``fields`` is a list, in a layout with maps) the receptive fields drawn instead."""
     connections = []
     total = 0
-    for k, layer in enumerate(network.receiving_layers, start=1):
+    for layer in network.receiving_layers:
+        k = layer.index
         total += layer.n_connections
-        connections.extend(_strongest(layer, k, layouts[k - 1], layouts[k], max_connections,
-                                      notes))
-    return NetworkLayout(layouts, connections, total, notes)
+        drawn_fields = None
+        if fields is not None and len(layer.sources) == 1:
+            source = layer.sources[0].index
+            if layouts[source].grid is not None or layouts[source].tiles is not None:
+                drawn_fields = _receptive_fields(layer, k, layouts[source], layouts[k])
+        if drawn_fields is not None:
+            fields.extend(drawn_fields)
+            notes.append(f"layers {source}-{k}: {layer.n_connections:,} connections drawn as "
+                         f"one receptive field per map")
+        else:
+            connections.extend(_strongest(layer, layouts, max_connections, notes))
+    return connections, total, fields
+
+
+def _curves(layout: NetworkLayout) -> list:
+    """For each connection of ``layout``: None (a straight line) or, when it skips columns,
+    the control point of an arc that stays clear of everything in them."""
+    columns: dict = {}  # column -> (left, right, bottom, top) of what it draws
+    for place in layout.layers:
+        box = place.box()
+        old = columns.get(place.column, box)
+        columns[place.column] = (min(old[0], box[0]), max(old[1], box[1]),
+                                 min(old[2], box[2]), max(old[3], box[3]))
+    bottom = min(box[2] for box in columns.values())
+    top = max(box[3] for box in columns.values())
+    if layout.equal_aspect:  # a unit as long across as up
+        clear_x = clear_y = _ARC_CLEARANCE * (top - bottom)
+    else:  # columns one unit apart, neurons one slot apart
+        clear_x, clear_y = 0.2, max(1.0, _ARC_CLEARANCE * (top - bottom))
+    curves = []
+    for c in layout.connections:
+        sender = layout.layers[c.input_neuron.layer.index]
+        receiver = layout.layers[c.output_neuron.layer.index]
+        skipped = [columns[d] for d in range(sender.column + 1, receiver.column)
+                   if d in columns]
+        if not skipped:
+            curves.append(None)
+            continue
+        curves.append(_control_point(sender.position(c.input_neuron.index),
+                                     receiver.position(c.output_neuron.index), skipped,
+                                     clear_x, clear_y))
+    return curves
+
+
+def _control_point(start: tuple, end: tuple, skipped: list, clear_x: float,
+                   clear_y: float) -> tuple[float, float]:
+    """The control point of a quadratic Bezier from ``start`` to ``end`` that passes at least
+    ``clear_y`` above (or below, for ends in the lower half) the boxes ``skipped``, widened by
+    ``clear_x`` either side.
+
+    With the control point halfway across, x runs linearly in t and y(x) is a parabola
+    bowing away from the boxes, so it is nearest to a box at the box's widened edges:
+    y(t) = (1-t)^2 y0 + 2t(1-t) cy + t^2 y2 >= target there gives the bound on cy.
+    """
+    (x0, y0), (x2, y2) = start, end
+    middle = sum(box[2] + box[3] for box in skipped) / (2 * len(skipped))
+    above = (y0 + y2) / 2 >= middle
+    cy = (y0 + y2) / 2  # a straight line, to begin with
+    for left, right, bottom, top in skipped:
+        target = top + clear_y if above else bottom - clear_y
+        for x in (left - clear_x, right + clear_x):
+            t = min(max((x - x0) / (x2 - x0), 0.02), 0.98)
+            need = (target - (1 - t) ** 2 * y0 - t ** 2 * y2) / (2 * t * (1 - t))
+            cy = max(cy, need) if above else min(cy, need)
+    return (x0 + x2) / 2, float(cy)
 
 
 def _check_layout_arguments(network, max_neurons, max_connections, image_shape) -> None:
@@ -215,8 +409,8 @@ def _check_layout_arguments(network, max_neurons, max_connections, image_shape) 
 
 
 def _columns(network, max_neurons: int, image_shape) -> tuple[list, list]:
-    """The layers of a network without maps as columns one unit apart: the layouts and the
-    notes on what they leave out."""
+    """The layers of a network without maps in columns one unit apart, by depth (the layers
+    of one column stacked): the layouts and the notes on what they leave out."""
     slots = []
     for layer in network.layers:
         n = layer.size
@@ -226,13 +420,15 @@ def _columns(network, max_neurons: int, image_shape) -> tuple[list, list]:
             slots.append(max_neurons)  # the grid takes the room of a full column
         else:
             slots.append(2 * (max_neurons // 2) + _MARKER_SLOTS)  # first, marker, last
-    height = max(slots)
+    depths = _depths(network)
+    members = _members(depths)
+    height = max(sum(slots[k] for k in ks) + _STACK_SLOTS * (len(ks) - 1) for ks in members)
 
     layouts = []
     notes = []
     for k, layer in enumerate(network.layers):
         n = layer.size
-        x = float(k)
+        x = float(depths[k])
         if n <= max_neurons:
             shown = np.arange(n)
             layouts.append(LayerLayout(x, shown, _heights(n)))
@@ -248,6 +444,10 @@ def _columns(network, max_neurons: int, image_shape) -> tuple[list, list]:
             notes.append(f"layer {k}: {n} inputs drawn as a {grid[0]} x {grid[1]} grid")
             continue
         layouts.append(_summarised(x, n, max_neurons, 1.0, k, notes))
+    for k, place in enumerate(layouts):
+        place.column = depths[k]
+    for ks in members:
+        _stack([layouts[k] for k in ks], _STACK_SLOTS)
     return layouts, notes
 
 
@@ -263,12 +463,15 @@ def _summarised(x: float, n: int, max_neurons: int, spacing: float, k: int,
                        hidden=n - 2 * keep, gap_y=float(ys[keep + _MARKER_SLOTS // 2]))
 
 
-def _strongest(layer, k: int, senders: LayerLayout, receivers: LayerLayout,
-               max_connections: int, notes: list) -> list:
-    """The ``max_connections`` strongest connections into ``layer`` between shown neurons."""
-    exists, strengths = layer.connection_strengths()
+def _strongest(layer, layouts: list, max_connections: int, notes: list) -> list:
+    """The ``max_connections`` strongest connections into ``layer`` between shown neurons,
+    chosen over all its sources' blocks together; notes say which blocks were thinned."""
+    exists, strengths = layer.connection_strengths()  # (n_out, n_inputs): all the blocks
+    receivers = layouts[layer.index]
     eligible = np.zeros_like(exists)
-    eligible[np.ix_(receivers.shown, senders.shown)] = True
+    for source in layer.sources:
+        columns = layer.offset_of(source) + layouts[source.index].shown
+        eligible[np.ix_(receivers.shown, columns)] = True
     eligible &= exists
     strength = np.where(eligible, strengths, -1.0)
     n_eligible = int(eligible.sum())
@@ -279,12 +482,28 @@ def _strongest(layer, k: int, senders: LayerLayout, receivers: LayerLayout,
         by_receiver.setdefault(int(j), []).append(int(i))
     connections = []
     for j, inputs in by_receiver.items():
-        lookup = {c.input_neuron.index: c for c in layer.neurons[j].inputs}
+        lookup = {layer.input_column(c): c for c in layer.neurons[j].inputs}
         connections.extend(lookup[i] for i in inputs)
     if take < int(exists.sum()):
-        notes.append(f"layers {k - 1}-{k}: the {take:,} strongest of "
-                     f"{int(exists.sum()):,} connections drawn")
+        _note_thinned(layer, exists, np.sort(flat) % strength.shape[1], take, notes)
     return connections
+
+
+def _note_thinned(layer, exists: np.ndarray, columns: np.ndarray, take: int,
+                  notes: list) -> None:
+    """Say which of ``layer``'s blocks lost connections (``columns`` of those drawn)."""
+    k = layer.index
+    if len(layer.sources) == 1:
+        notes.append(f"layers {layer.sources[0].index}-{k}: the {take:,} strongest of "
+                     f"{int(exists.sum()):,} connections drawn")
+        return
+    for source in layer.sources:
+        start = layer.offset_of(source)
+        there = int(exists[:, start:start + source.size].sum())
+        drawn = int(((columns >= start) & (columns < start + source.size)).sum())
+        if drawn < there:
+            notes.append(f"layers {source.index}-{k}: {drawn:,} of {there:,} connections "
+                         f"drawn (the {take:,} strongest into layer {k})")
 
 
 def _is_maps(image: Optional[tuple]) -> bool:
@@ -295,14 +514,16 @@ def _is_maps(image: Optional[tuple]) -> bool:
 def _image_of(network, k: int, image_shape) -> Optional[tuple]:
     """The image layer ``k`` is drawn as in a layout with maps: ``((channels, rows, columns),
     "maps" or "channels")``, or None for circles. Maps are drawn as themselves; a layer read as
-    an image by the next one is drawn as that image."""
-    layers = network.layers
-    own = layers[k].diagram_image()
+    an image by a later one is drawn as that image."""
+    layer = network.layers[k]
+    own = layer.diagram_image()
     if _is_maps(own):
         return own
-    read = layers[k + 1].input_image() if k + 1 < len(layers) else None
+    receivers = layer.receivers if layer.transmits else []
+    read = next((tuple(receiver.input_image()) for receiver in receivers
+                 if receiver.input_image() is not None), None)
     if read is not None:
-        return tuple(read), "channels"
+        return read, "channels"
     if own is not None:
         return own
     if k == 0 and image_shape is not None:
@@ -310,71 +531,79 @@ def _image_of(network, k: int, image_shape) -> Optional[tuple]:
     return None
 
 
+def _n_slots(n: int, max_neurons: int) -> int:
+    """The slots a column of ``n`` circles takes: all of them, or the summary's."""
+    return n if n <= max_neurons else 2 * (max_neurons // 2) + _MARKER_SLOTS
+
+
 def _layout_with_maps(network, max_neurons: int, max_connections: int,
                       image_shape) -> NetworkLayout:
-    """:func:`network_layout` for a network with convolution or pooling layers."""
+    """:func:`network_layout` for a network with convolution or pooling layers, or hidden
+    layers drawn as images."""
     layers = network.layers
     images = [_image_of(network, k, image_shape) for k in range(len(layers))]
     side = _square_side(layers[0].size)
     if images[0] is None and layers[0].size > max_neurons and side:  # as without maps
         images[0] = (1, side, side), "channels"
+    depths = _depths(network)
+    members = _members(depths)
 
-    # The height: every summarised or full column of circles, and enough for the tile rows.
+    # The height: every summarised or full column of circles, and enough for the tile rows
+    # (the layers of one column added up).
     slots = [1.0]
-    for layer, image in zip(layers, images):
-        if image is None:
-            n = layer.size
-            slots.append(n if n <= max_neurons else 2 * (max_neurons // 2) + _MARKER_SLOTS)
-        elif image[0][0] > 1:
-            slots.append(_TILE_PITCH * min(image[0][0], _MAX_TILE_ROWS))
+    for ks in members:
+        column = 0.0
+        for k in ks:
+            if images[k] is None:
+                column += _n_slots(layers[k].size, max_neurons)
+            elif images[k][0][0] > 1:
+                column += _TILE_PITCH * min(images[k][0][0], _MAX_TILE_ROWS)
+        slots.append(column)
     height = max(max(slots), 2 * _TILE_PITCH)
     gap = _LAYER_GAP * height
 
-    layouts, notes = [], []
-    right = 0.0  # the right edge of the layer drawn last
-    for k, (layer, image) in enumerate(zip(layers, images)):
-        n = layer.size
-        if image is None:
-            x = right + gap
-            right = x
-            n_slots = n if n <= max_neurons else 2 * (max_neurons // 2) + _MARKER_SLOTS
-            spacing = min(2.0, 0.85 * height / n_slots)  # a short column spreads a little
-            if n <= max_neurons:
-                layouts.append(LayerLayout(x, np.arange(n), spacing * _heights(n)))
-            else:
-                layouts.append(_summarised(x, n, max_neurons, spacing, k, notes))
-            continue
-        (channels, rows, columns), what = image
-        if channels == 1 and what == "channels":  # one grid, as for the input
-            side = 0.3 * height
-            width = side * columns / rows
-            left = right + (gap if k else 0.0)
-            x = left + width / 2
-            right = left + width
-            layouts.append(LayerLayout(x, np.arange(n), np.zeros(0), grid=(rows, columns),
-                                       grid_extent=(left, right, -side / 2, side / 2)))
-            notes.append(f"layer {k}: {n} {'inputs' if k == 0 else 'neurons'} drawn as a "
-                         f"{rows} x {columns} grid")
-            continue
-        place = _tiles(layer, image[0], right + (gap if k else 0.0), height)
-        right = float(place.tiles[:, 1].max())
-        layouts.append(place)
-        notes.append(f"layer {k}: {n:,} {'inputs' if k == 0 else 'neurons'} drawn as "
-                     f"{channels} {what} of {rows} x {columns}")
-
-    connections, fields = [], []
-    total = 0
-    for k, layer in enumerate(network.receiving_layers, start=1):
-        total += layer.n_connections
-        drawn_fields = _receptive_fields(layer, k, layouts[k - 1], layouts[k])
-        if drawn_fields is not None:
-            fields.extend(drawn_fields)
-            notes.append(f"layers {k - 1}-{k}: {layer.n_connections:,} connections drawn as "
-                         f"one receptive field per map")
-        else:
-            connections.extend(_strongest(layer, k, layouts[k - 1], layouts[k],
-                                          max_connections, notes))
+    layouts, notes = [None] * len(layers), []
+    right = 0.0  # the right edge of the column drawn last
+    for column, ks in enumerate(members):
+        room = height / len(ks)  # a stacked layer's share of the height
+        for k in ks:
+            place = _map_layer(layers[k], k, images[k], right, column == 0, gap,
+                               (height, room), max_neurons, notes)
+            place.column = depths[k]
+            layouts[k] = place
+        edge = max(layouts[k].box()[1] for k in ks)
+        _stack([layouts[k] for k in ks], _STACK_GAP * height)
+        right = edge
+    connections, total, fields = _connections(network, layouts, max_connections, notes, [])
     return NetworkLayout(layouts, connections, total, notes, fields, equal_aspect=True)
+
+
+def _map_layer(layer, k: int, image, right: float, first: bool, gap: float, heights: tuple,
+               max_neurons: int, notes: list) -> LayerLayout:
+    """Layer ``k`` in a layout with maps, left of it the column before (its right edge
+    ``right``): circles, one grid, or tiles. ``heights`` are the diagram's and the layer's
+    share of it (less when layers share a column)."""
+    height, room = heights
+    n = layer.size
+    if image is None:
+        x = right + gap
+        spacing = min(2.0, 0.85 * room / _n_slots(n, max_neurons))  # a short column spreads
+        if n <= max_neurons:
+            return LayerLayout(x, np.arange(n), spacing * _heights(n))
+        return _summarised(x, n, max_neurons, spacing, k, notes)
+    (channels, rows, columns), what = image
+    left = right + (0.0 if first else gap)
+    if channels == 1 and what == "channels":  # one grid, as for the input
+        side = min(0.3 * height, 0.9 * room)
+        width = side * columns / rows
+        notes.append(f"layer {k}: {n} {'inputs' if k == 0 else 'neurons'} drawn as a "
+                     f"{rows} x {columns} grid")
+        return LayerLayout(left + width / 2, np.arange(n), np.zeros(0), grid=(rows, columns),
+                           grid_extent=(left, left + width, -side / 2, side / 2))
+    place = _tiles(layer, image[0], left, room)
+    notes.append(f"layer {k}: {n:,} {'inputs' if k == 0 else 'neurons'} drawn as "
+                 f"{channels} {what} of {rows} x {columns}")
+    return place
 
 
 def _tiles(layer, image: tuple, left: float, height: float) -> LayerLayout:
@@ -474,13 +703,13 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     Layers run left to right, inputs first. Neurons are circles filled by their current
     activation (the sample last propagated) or their bias (``color_by="bias"``); connections
     are lines coloured by weight on a diverging colour map (blue negative, red positive), wider
-    and more opaque the larger ``|weight|``. Static neurons are squares and the connections into
-    them dashed; a neuron whose bias sits at the network's clamp gets a red ring. Big layers and
-    dense layer pairs are summarised (see :func:`network_layout`), and a note under the diagram
-    says what was left out.
+    and more opaque the larger ``|weight|``; one that skips columns is an arc round the
+    columns between. Static neurons are squares and the connections into them dashed; a neuron
+    whose bias sits at the network's clamp gets a red ring. Big layers and dense layer pairs are
+    summarised (see :func:`network_layout`), and a note under the diagram says what was left out.
 
     A convolution or pooling layer is drawn as its feature maps: one tile per map, its pixels
-    filled like the circles but on a scale of the layer's own (written under it; so is the
+    filled like the circles but on a scale of its column's own (written under it; so is the
     image it reads), each convolution kernel as a small image left of its map (blue negative,
     red positive, one symmetric scale for all the kernels, with a colour bar of its own). Its
     connections are drawn as one receptive field per map: an orange band from a window of the
@@ -508,8 +737,9 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         nothing to show, drawn grey), named ``neuron_label``; signed values use the diverging
         map. :func:`neurograph.trace.draw_step` draws a step of a trace so.
     connection_values : list of numpy.ndarray, optional
-        Instead of the weights, one ``(n_out, n_in)`` array per receiving layer (NaN: drawn as
-        a thin grey line), named ``connection_label``.
+        Instead of the weights, one array per receiving layer shaped like its ``weights``, all
+        its sources' blocks side by side, a connection's value at its receiver's row and its
+        ``input_column`` (NaN: drawn as a thin grey line), named ``connection_label``.
 
     Returns
     -------
@@ -568,42 +798,77 @@ def _diagram_axes(ax, network, layout: NetworkLayout):
         size, box = _figure_size(layout)
         ax = plt.figure(figsize=size).add_axes(box)
     elif ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 1.8 * len(network.layers) + 1.5), 5.0))
+        n_columns = len({place.column for place in layout.layers})
+        _, ax = plt.subplots(figsize=(max(4.0, 1.8 * n_columns + 1.5), 5.0))
     return ax
 
 
 def _draw_connections(ax, layout: NetworkLayout, cmap, connection_values):
-    """One LineCollection, coloured and sized by weight (or the values given), and the
-    receptive fields; returns the weights' colour scale."""
+    """One LineCollection, coloured and sized by weight (or the values given), the arcs of
+    the connections that skip columns, and the receptive fields; returns the weights'
+    colour scale."""
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
     from matplotlib.colors import Normalize
 
-    if connection_values is None:
-        weights = np.array([c.weight for c in layout.connections])
-    else:
-        weights = np.array([connection_values[c.output_neuron.layer.index - 1][
-            c.output_neuron.index, c.input_neuron.index] for c in layout.connections], dtype=float)
+    weights = _connection_weights(layout, connection_values)
     known = np.isfinite(weights)
     biggest = float(np.max(np.abs(weights[known]))) if known.any() else 1.0
     biggest = biggest or 1.0
     weight_norm = Normalize(-biggest, biggest)
-    segments = [(layout.layers[c.input_neuron.layer.index].position(c.input_neuron.index),
-                 layout.layers[c.output_neuron.layer.index].position(c.output_neuron.index))
-                for c in layout.connections]
+    ends = [(layout.layers[c.input_neuron.layer.index].position(c.input_neuron.index),
+             layout.layers[c.output_neuron.layer.index].position(c.output_neuron.index))
+            for c in layout.connections]
     strength = np.where(known, np.abs(np.nan_to_num(weights)) / biggest, 0.0)
     colors = plt.get_cmap(cmap)(weight_norm(np.nan_to_num(weights)))
     if weights.size:
         colors[:, 3] = 0.25 + 0.75 * strength
         colors[~known] = (0.8, 0.8, 0.8, 0.5)
-    lines = LineCollection(segments, colors=colors, linewidths=0.3 + 2.2 * strength,
-                           linestyles=["--" if c.output_neuron.static else "-"
-                                       for c in layout.connections],
+    widths = 0.3 + 2.2 * strength
+    styles = ["--" if c.output_neuron.static else "-" for c in layout.connections]
+    curves = layout.curves or [None] * len(ends)
+    line = [m for m, curve in enumerate(curves) if curve is None]
+    lines = LineCollection([ends[m] for m in line], colors=colors[line] if line else colors,
+                           linewidths=widths[line], linestyles=[styles[m] for m in line],
                            zorder=1, gid="connections")
     ax.add_collection(lines)
+    arcs = [m for m, curve in enumerate(curves) if curve is not None]
+    if arcs:
+        _draw_arcs(ax, [ends[m] for m in arcs], [curves[m] for m in arcs], colors[arcs],
+                   widths[arcs], [styles[m] for m in arcs])
     if layout.receptive_fields:
         _draw_receptive_fields(ax, layout.receptive_fields)
     return weight_norm
+
+
+def _connection_weights(layout: NetworkLayout, connection_values) -> np.ndarray:
+    """The value each drawn connection is coloured by: its weight, or its entry of
+    ``connection_values`` (one array per receiving layer, the shape of its ``weights``: a
+    connection's entry is at its receiver's row and its ``input_column``)."""
+    if connection_values is None:
+        return np.array([c.weight for c in layout.connections])
+    values = []
+    for c in layout.connections:
+        layer = c.output_neuron.layer
+        values.append(connection_values[layer.index - 1][c.output_neuron.index,
+                                                         layer.input_column(c)])
+    return np.array(values, dtype=float)
+
+
+def _draw_arcs(ax, ends: list, controls: list, colors, widths, styles) -> None:
+    """The connections that skip columns, as quadratic Bezier arcs through ``controls``."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.path import Path
+
+    codes = [Path.MOVETO, Path.CURVE3, Path.CURVE3]
+    paths = [Path([start, control, end], codes) for (start, end), control in zip(ends, controls)]
+    arcs = PathCollection(paths, facecolors="none", edgecolors=colors, linewidths=widths,
+                          linestyles=styles, zorder=1, gid="skip-connections")
+    arcs.set_transform(ax.transData)
+    ax.add_collection(arcs, autolim=False)  # by their curves, not their control points:
+    for path in paths:
+        extents = path.get_extents()
+        ax.update_datalim([(extents.x0, extents.y0), (extents.x1, extents.y1)])
 
 
 def _draw_neurons(ax, network, layout: NetworkLayout, color_by: str, labels: bool, cmap,
@@ -620,10 +885,16 @@ def _draw_neurons(ax, network, layout: NetworkLayout, color_by: str, labels: boo
     kernels = [np.abs(p.kernels).max() for p in layout.layers if p.kernels is not None]
     top = float(max(kernels, default=1.0)) or 1.0
     neurons.kernel_norm = Normalize(-top, top) if kernels else None  # one for all the kernels
-    for layer, place, picture in pictures:  # each layer of maps on a scale of its own
-        neurons.picture_norms[layer.index] = norm = _picture_norm(picture, signed)
-        _draw_picture(ax, layer, place, picture, plt.get_cmap(neurons.cmap), norm,
-                      plt.get_cmap(cmap), neurons.kernel_norm)
+    for ks in _column_layers(network, layout):  # each column of maps on a scale of its own
+        drawn = [(layer, place, picture) for layer, place, picture in pictures
+                 if layer.index in ks]
+        if not drawn:
+            continue
+        norm = _picture_norm(np.concatenate([p for _, _, p in drawn]), signed)
+        neurons.picture_norms[ks[0]] = norm
+        for layer, place, picture in drawn:  # stacked grids: their size is in the caption
+            _draw_picture(ax, layer, place, picture, plt.get_cmap(neurons.cmap), norm,
+                          plt.get_cmap(cmap), neurons.kernel_norm, label=len(ks) == 1)
     _draw_circles(ax, neurons, _circle_size(layout), labels)
     return neurons
 
@@ -695,8 +966,11 @@ def _circle_size(layout: NetworkLayout) -> float:
         closest = min((float(np.min(-np.diff(p.y))) for p in layout.layers if len(p.y) > 1),
                       default=1.0)
         return float(np.clip(2400.0 * closest / (top - bottom), 30, 500))
-    return float(np.clip(2400.0 / max(len(p.y) for p in layout.layers if p.grid is None),
-                         30, 500))
+    per_column: dict = {}  # the circles of each column, its stacked layers added up
+    for place in layout.layers:
+        if place.grid is None:
+            per_column[place.column] = per_column.get(place.column, 0) + len(place.y)
+    return float(np.clip(2400.0 / max(per_column.values()), 30, 500))
 
 
 def _draw_circles(ax, neurons: _Neurons, size: float, labels: bool) -> None:
@@ -725,14 +999,16 @@ def _frame(ax, network, layout: NetworkLayout, picture_norms: dict, neuron_name:
     """Limits, aspect, a tick label under each layer, no frame but the bottom line."""
     ax.autoscale_view()
     ax.margins(0.08)
+    columns = _column_layers(network, layout)
+    ax.set_xticks([layout.layers[ks[0]].x for ks in columns])
     if layout.equal_aspect:
         ax.set_aspect("equal", adjustable="datalim")
-        ax.set_xticks([place.x for place in layout.layers])
-        ax.set_xticklabels([_caption(l, picture_norms.get(l.index), neuron_name)
-                            for l in network.layers], fontsize=8)
+        ax.set_xticklabels([_caption([network.layers[k] for k in ks],
+                                     picture_norms.get(ks[0]), neuron_name)
+                            for ks in columns], fontsize=8)
     else:
-        ax.set_xticks(range(len(network.layers)))
-        ax.set_xticklabels([l.diagram_caption() for l in network.layers], fontsize=8)
+        ax.set_xticklabels([_caption([network.layers[k] for k in ks], None, "")
+                            for ks in columns], fontsize=8)
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
@@ -826,10 +1102,29 @@ def _figure_size(layout: NetworkLayout) -> tuple[tuple[float, float], tuple]:
                                      _AXES_HEIGHT)
 
 
-def _caption(layer, norm, quantity: str) -> str:
-    """The tick label under a layer in a layout with maps: with the scale of its pictures."""
+def _column_layers(network, layout: NetworkLayout) -> list:
+    """The indices of the layers of each column of ``layout``, left to right."""
+    columns: dict = {}
+    for k, place in enumerate(layout.layers):
+        columns.setdefault(place.column, []).append(k)
+    return [columns[c] for c in sorted(columns)]
+
+
+def _caption(layers: list, norm, quantity: str) -> str:
+    """The tick label under a column: its layer's caption, or line by line its layers'
+    (a line they share once, ``n x`` before a shared first line, different ones joined by
+    " | "), with the scale of its pictures in a layout with maps."""
+    captions = [layer.diagram_caption().split("\n") for layer in layers]
+    lines = []
+    for k in range(max(len(c) for c in captions)):
+        line = [c[k] if k < len(c) else "" for c in captions]
+        if len(set(line)) > 1:
+            lines.append(" | ".join(line))
+        else:
+            lines.append(line[0] if k or len(line) == 1 else f"{len(line)} x {line[0]}")
+    words = "\n".join(lines)
     scale = "" if norm is None else f"\n{quantity} {norm.vmin:.3g} to {norm.vmax:.3g}"
-    return layer.diagram_caption() + scale
+    return words + scale
 
 
 def _picture_norm(values: np.ndarray, signed: bool):
@@ -856,8 +1151,9 @@ def _picture_values(layer, color_by: str, neuron_values) -> np.ndarray:
 
 
 def _draw_picture(ax, layer, place: LayerLayout, values: np.ndarray, neuron_map, neuron_norm,
-                  weight_map, kernel_norm) -> None:
-    """Draw a layer's grid, or its tiles and kernels."""
+                  weight_map, kernel_norm, label: bool = True) -> None:
+    """Draw a layer's grid (and, with ``label``, its size under it), or its tiles and
+    kernels."""
     from matplotlib.collections import LineCollection
 
     neuron_map = neuron_map.with_extremes(bad=(0.85, 0.85, 0.85))
@@ -869,9 +1165,10 @@ def _draw_picture(ax, layer, place: LayerLayout, values: np.ndarray, neuron_map,
                   gid="input-grid" if k == 0 else f"grid-{k}", **style)
         ax.add_collection(LineCollection([_outline(place.grid_extent)], colors="0.3",
                                          linewidths=0.6, zorder=2.1))
-        ax.text(place.x, place.grid_extent[2] - 0.3,
-                f"{layer.size} {'inputs' if k == 0 else 'neurons'}\n"
-                f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
+        if label:
+            ax.text(place.x, place.grid_extent[2] - 0.3,
+                    f"{layer.size} {'inputs' if k == 0 else 'neurons'}\n"
+                    f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
         return
     maps = values.reshape(len(place.tiles), *place.map_shape)
     for m, extent in enumerate(place.tiles):
