@@ -136,7 +136,7 @@ __all__ = ["FORMAT", "VERSION", "MAX_LAYER_PARAMETERS", "MAX_PARAMETERS", "Model
 FORMAT = "neurograph-network"
 """The value of every model file's ``"format"`` field."""
 
-VERSION = 3
+VERSION = 4
 """The newest format version this module writes and reads. A network trained by SGD without an
 input shape, convolution or pooling layers is written as version 1, which older neurographs
 read too; with those, version 2; trained by another optimizer, version 3. Files of all three
@@ -277,8 +277,9 @@ def _build(spec: dict, path: PathLike, network_class):
         dtype = spec["dtype"]
         kinds = [LAYER_KINDS[layer["kind"]] for layer in spec["layers"]]
         layers = [kind.from_file(layer, dtype) for kind, layer in zip(kinds, spec["layers"])]
-        for previous, layer, layer_spec in zip(layers, layers[1:], spec["layers"][1:]):
-            layer.connect_from_file(previous, layer_spec)
+        for k, (layer, layer_spec) in enumerate(zip(layers, spec["layers"])):
+            if k:
+                layer.connect_from_file(layers[:k], layer_spec)
         network = network_class(layers, cost=spec["cost"], bias_clamp=spec["bias_clamp"])
         name, settings, steps = spec["optimizer"]
         network.optimizer = optimizer = OPTIMIZERS[name](**settings)
@@ -380,6 +381,7 @@ class _ModelReader(StrictReader):
             raise self.fail(f"`layers` must be a list of at least an input and an output layer, "
                             f"got {show(layers)}")
         kinds, specs, total = [], [], 0
+        self.earlier = specs  # the layers checked so far, which a layer may read
         for k, fields in enumerate(layers):
             where = f"layers[{k}]"
             if not isinstance(fields, dict):
@@ -395,9 +397,49 @@ class _ModelReader(StrictReader):
                                 f"more than the {MAX_PARAMETERS:,} a model may have")
             specs.append(spec)
         for k, (kind, fields, spec) in enumerate(zip(kinds, layers, specs)):
+            self.earlier = specs[:k]
             kind.check_file_parameters(self, fields, spec, specs[k - 1] if k else None,
                                        f"layers[{k}]", dtype)
         return specs
+
+    def source_fields(self) -> tuple:
+        """``("from",)`` from version 4, where a layer that reads one layer may name it."""
+        return ("from",) if self.version >= 4 else ()
+
+    def source(self, fields: dict, where: str, spec: dict) -> int:
+        """The index of the one layer a layer reads: its ``from`` (an earlier layer, put in
+        ``spec``) or else the layer before."""
+        if "from" not in fields:
+            return len(self.earlier) - 1
+        k = spec["from"] = self.earlier_index(fields["from"], f"{where}.from")
+        return k
+
+    def earlier_index(self, value, where: str) -> int:
+        """``value``, the index of a layer before the one being read."""
+        if type(value) is not int or not 0 <= value < len(self.earlier):
+            raise self.fail(f"`{where}` must be the index of an earlier layer, 0 to "
+                            f"{len(self.earlier) - 1}, got {show(value)}")
+        return value
+
+    def sources(self, inputs, where: str, slot_fields: tuple) -> list:
+        """The layers a layer's ``inputs`` read: a non-empty list of objects, each with
+        ``from`` (an earlier layer, no two the same), ``connections``, ``weights`` and the
+        optional weight ``slot_fields``."""
+        if not isinstance(inputs, list) or not inputs:
+            raise self.fail(f"`{where}` must be a non-empty list of JSON objects, got "
+                            f"{show(inputs)}")
+        sources = []
+        for m, block in enumerate(inputs):
+            self.fields(block, f"{where}[{m}]", ("from", "connections", "weights"), slot_fields)
+            k = self.earlier_index(block["from"], f"{where}[{m}].from")
+            if k in sources:
+                raise self.fail(f"`{where}[{m}].from` repeats layer {k}: a layer reads each "
+                                "source once")
+            if self.earlier[k]["kind"] == "output":
+                raise self.fail(f"`{where}[{m}].from` must be a layer that sends on, got the "
+                                f"output layer {k}")
+            sources.append(k)
+        return sources
 
     def kind(self, kind, where: str, k: int, n_layers: int) -> type:
         """The class of layer ``k``'s kind, checked to stand where it may (input first,
