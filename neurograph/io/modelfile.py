@@ -169,9 +169,8 @@ def version_of(network) -> int:
     """The format version a file of ``network`` needs: 3 if its optimizer is not SGD, else the
     newest its layers need (2 for an input shape, a convolution or pooling layer; 3 for a
     dropout layer), else 1."""
-    if network.optimizer.name != SGD.name:
-        return 3
-    return max(layer.file_version() for layer in network.layers)
+    optimizer = 1 if network.optimizer.name == SGD.name else 3
+    return max(optimizer, *(layer.file_version() for layer in network.layers))
 
 
 def check_savable_optimizer(optimizer) -> None:

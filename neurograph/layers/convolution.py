@@ -418,10 +418,9 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         return reader.slot_fields(cls.file_names) + reader.source_fields()
 
     def connect_from_file(self, earlier: list, spec: dict) -> None:
-        """Read the layer ``spec`` names (``from``); without one, the network attaches the
-        layer before and the layer makes its own connections then."""
-        if "from" in spec:
-            self.receive_from(earlier[spec["from"]])
+        """Read the layer ``spec`` names (``from``), or else the layer before, making the
+        windows' connections now (in layer order, as the network was built)."""
+        self.receive_from(earlier[spec.get("from", len(earlier) - 1)])
 
     def restore_from_file(self, spec: dict, optimizer) -> None:
         """Once the network is made: the biases, and ``optimizer``'s slots from ``spec``."""

@@ -215,10 +215,8 @@ class DropoutLayer(SelfConnectingLayer):
         return layer
 
     def connect_from_file(self, earlier: list, spec: dict) -> None:
-        """Read the layer ``spec`` names (``from``); without one, the network attaches the
-        layer before."""
-        if "from" in spec:
-            self.receive_from(earlier[spec["from"]])
+        """Read the layer ``spec`` names (``from``), or else the layer before."""
+        self.receive_from(earlier[spec.get("from", len(earlier) - 1)])
 
     def restore_from_file(self, spec: dict, optimizer) -> None:
         """Nothing: no parameters, no optimizer state."""
