@@ -102,13 +102,47 @@ its class), such as a dropout layer between the others::
 with an optional ``shape`` holding its ``size``: its rate, and the state of the generator its
 masks are drawn from, so that a resumed run draws the masks the stopped one would have.
 
+Version 4 adds graphs: layers that read a layer other than the one right before them, or
+several layers. A network without any is still written as version 1, 2 or 3, byte for byte as
+before. A dense (hidden or output) layer that reads only the layer before keeps the fields
+above; any other lists ``inputs`` instead of ``connections`` and ``weights``, one object per
+source, in the order the layer was joined to them (its ``sources``)::
+
+    {"kind": "output", "size": 2, "activation": "sigmoid",
+     "inputs": [{"from": 0, "connections": "full", "weights": [...2 x 3 numbers]},
+                {"from": 1, "connections": [[0, 1], [1, 0]], "weights": [0.5, -0.25],
+                 "weight_velocity": [0.01, 0.0]}],
+     "biases": [0.0, 0.1], "bias_velocity": [0.02, 0.0]}
+
+- ``from``: the index of an earlier layer (not the output layer), each at most once.
+- ``connections`` and ``weights`` as in version 1, for that source's block (``i`` a neuron of
+  the source); the weight slots ``weight_<slot>`` stand beside them, laid out like its
+  ``weights``, while ``biases`` and ``bias_<slot>`` stay on the layer. A slot is there for
+  every block and the biases, or not at all. The size limits count the inputs of every
+  source: ``size x (sum of the sources' sizes) + size``.
+- A convolution, pooling or dropout layer reads one layer; when it is not the one before, its
+  object has ``"from": k`` (and its ``input_shape``, or its ``size`` for dropout, must fit
+  layer ``k``).
+- A hidden layer made with a ``shape`` (such as ``[11, 11]``) has ``"shape"``, written only
+  when it is not ``[size]``; it needs version 4 too.
+
+Loading makes the layers' connections layer by layer and, within a layer, block by block in
+the file's order, each block in its listed order. So every receiver's ``inputs`` come back
+grouped by source (in ``sources`` order) and every sender's ``outputs`` grouped by receiving
+layer (in the network's order), each group in its saved order: the order a network has when
+it is built layer by layer, source by source (``Network.layered(..., connect="all")`` is). A
+network whose lists interleave sources (connections made by hand in another order) is saved
+in that canonical order, not refused: the loaded network may differ from it in the last bit
+of a sum.
+
 The per-sample lists and activations of the last sample trained are not kept.
 
 Loading is strict: anything else (an unknown format or version, a missing or unknown field, a
 wrong type, a count that does not match, NaN or infinity, a duplicated or out-of-range
 connection, an unknown activation or cost, a window that does not fit its image or an image
 that does not fit the layer before, a version 2 field in a version 1 file, an ``optimizer`` in
-a version 1 or 2 file, an unknown optimizer, a missing or unknown hyperparameter, a slot of an
+a version 1 or 2 file, ``inputs`` or ``from`` before version 4, an input ``from`` a later
+layer or repeated, an unknown optimizer, a missing or unknown hyperparameter, a slot of an
 optimizer the file does not name, a declared size over
 :data:`MAX_LAYER_PARAMETERS` or :data:`MAX_PARAMETERS`, which is refused before anything is
 allocated, or a file that is not UTF-8 JSON) raises :class:`ModelFileError` naming the file and
@@ -139,11 +173,13 @@ FORMAT = "neurograph-network"
 VERSION = 4
 """The newest format version this module writes and reads. A network trained by SGD without an
 input shape, convolution or pooling layers is written as version 1, which older neurographs
-read too; with those, version 2; trained by another optimizer, version 3. Files of all three
+read too; with those, version 2; trained by another optimizer, version 3; with a layer that
+reads another layer than the one before it (or several), version 4. Files of all four
 versions load."""
 
 MAX_LAYER_PARAMETERS = 10 ** 7
-"""The most parameters a receiving layer may declare: ``size x previous size`` weights (the
+"""The most parameters a receiving layer may declare: ``size x inputs`` weights (``inputs`` the
+sizes of the layers it reads added up; the
 weight matrix is dense in memory, whatever the mask) plus ``size`` biases. A convolution or
 pooling layer shares a few parameters between many connections, so it is measured by what
 it makes: ``size x window`` connections (at most) plus ``size`` neurons, ``window`` being the
@@ -166,9 +202,10 @@ _MAX_STEPS = 10 ** 12
 
 
 def version_of(network) -> int:
-    """The format version a file of ``network`` needs: 3 if its optimizer is not SGD, else the
-    newest its layers need (2 for an input shape, a convolution or pooling layer; 3 for a
-    dropout layer), else 1."""
+    """The format version a file of ``network`` needs: the newest its layers need (2 for an
+    input shape, a convolution or pooling layer; 3 for a dropout layer; 4 for a layer reading
+    another layer than the one before, or several, or a hidden layer's shape), and at least 3
+    if its optimizer is not SGD, else 1."""
     optimizer = 1 if network.optimizer.name == SGD.name else 3
     return max(optimizer, *(layer.file_version() for layer in network.layers))
 
