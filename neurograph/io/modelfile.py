@@ -179,8 +179,8 @@ versions load."""
 
 MAX_LAYER_PARAMETERS = 10 ** 7
 """The most parameters a receiving layer may declare: ``size x inputs`` weights (``inputs`` the
-sizes of the layers it reads added up; the
-weight matrix is dense in memory, whatever the mask) plus ``size`` biases. A convolution or
+sizes of the layers it reads added up; the weight matrix is dense in memory, whatever the
+mask) plus ``size`` biases. A convolution or
 pooling layer shares a few parameters between many connections, so it is measured by what
 it makes: ``size x window`` connections (at most) plus ``size`` neurons, ``window`` being the
 inputs one neuron reads (``channels x kh x kw`` for a convolution, ``window^2`` for pooling).
