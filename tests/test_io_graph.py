@@ -53,8 +53,8 @@ def reads_only_previous(net) -> bool:
     return all(layer.sources == [net.layers[layer.index - 1]] for layer in net.receiving_layers)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(graphs(), st.sampled_from(["sgd", "momentum", "adam"]),
        st.sampled_from(["object", "vectorized"]), st.integers(0, 100))
 def test_any_graph_saves_and_loads_bit_for_bit(tmp_path, description, optimizer, engine, seed):

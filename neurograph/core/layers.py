@@ -776,6 +776,21 @@ class ReceivingLayer(Layer):
                   else " " * 12)
         return (kind, f"{self.activation_function.name:<10} {static}  {weights:>9,} weights "
                       f"({shape})  {self.size:>6,} biases", weights, self.size)
+    def source_summary(self) -> list[str]:
+        """The lines ``neurograph info`` prints under :meth:`summary`'s when this layer reads
+        a layer other than the one before it, or several: one per source block, such as
+        ``"from layer 0 (input): 784 weights (dense)"``; none for a chain layer."""
+        if self._reads_only_previous():
+            return []
+        lines = []
+        for source in self.sources:
+            mask = self.block_mask(source)
+            weights = int(mask.sum())
+            shape = "dense" if weights == mask.size else f"of {mask.size:,} possible"
+            kind = "input" if source.index == 0 else source.file_kind
+            lines.append(f"from layer {source.index} ({kind}): {weights:,} weights ({shape})")
+        return lines
+
     # -- the model file ----------------------------------------------------------------------
     # Each layer kind writes and checks its own object of the model file
     # (:mod:`neurograph.io.modelfile`); the file code finds the class by ``file_kind`` in
@@ -1268,6 +1283,15 @@ class SelfConnectingLayer(HiddenLayer):
 
     def _connect(self, previous: Layer) -> None:
         raise NotImplementedError
+
+    def source_summary(self) -> list[str]:
+        """One line, ``"reads layer k (kind)"``, when the layer it reads is not the one
+        before."""
+        if self._reads_only_previous():
+            return []
+        source = self.sources[0]
+        kind = "input" if source.index == 0 else source.file_kind
+        return [f"reads layer {source.index} ({kind})"]
 
     def _with_source(self, described: dict) -> dict:
         """A model file's object ``described``, with ``"from"``, the index of the layer this
