@@ -512,8 +512,9 @@ class ReceivingLayer(Layer):
 
     def graph_edges(self) -> list[tuple[int, int, dict]]:
         """The networkx export's edges into this layer: ``(i, j, attributes)`` for each
-        connection from neuron ``i`` of the layer before to neuron ``j``, the attributes
-        holding its ``weight``."""
+        connection from the neuron of column ``i`` of ``weights`` (``input_neurons()[i]``, in
+        whichever source it is; the sender's index when the layer reads one layer) to neuron
+        ``j``, the attributes holding its ``weight``."""
         rows, columns = self.mask.nonzero()
         weights = self.weights[rows, columns].tolist()
         return [(int(i), int(j), {"weight": w}) for j, i, w in zip(rows, columns, weights)]
