@@ -365,11 +365,8 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
         Write each kernel entry's value in its pixel (convolution layers only). By default
         done when the mosaic is at most 16 pixels each way, so the numbers fit.
     source : Layer, optional
-        Draw only the weights from this layer, one of ``layer.sources``: each tile is then that
-        block of the neuron's row (``layer.block(source)[j]``), its ``shape`` counted in the
-        source's neurons, and the title says "from layer k" on a second line. Required for a layer that reads
-        several layers (a skip connection, or ``Network.layered(..., connect="all")``), whose
-        row mixes blocks of different sizes and meanings; draw one mosaic per source.
+        Only the weights from this one of ``layer.sources`` (its ``layer.block``), required
+        for a layer reading several: their blocks differ in size and meaning.
     **style
         Passed to ``Axes.imshow``.
 
@@ -387,8 +384,7 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
         If ``shape`` does not match the layer's inputs (or is given for a convolution layer),
         ``max_neurons`` is not a positive integer, the layer has no incoming connections, it
         is a pooling layer (which has no weights of its own to show), ``annotate`` is asked
-        of a fully connected layer, or ``source`` is not a layer it reads (or is missing for a
-        layer that reads several).
+        of a fully connected layer, or ``source`` is wrong or missing.
 
     Examples
     --------
@@ -409,21 +405,22 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     ax = _new_axes(ax)
     limit = _largest_weight(values)
     image = _draw_mosaic(ax, mosaic, limit, cmap, style)
-    _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate)
-    if source is not None and kind == "weights":
-        ax.set_title(f"{ax.get_title()}\nfrom layer {source.index}")
+    _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate, source)
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label="kernel entry" if kind == "kernels" else "weight")
     return ax
 
 
 def _label_mosaic(ax, layer, kind: str, values: np.ndarray, mosaic, tile, grid, shown: int,
-                  limit: float, annotate) -> None:
-    """The title of a mosaic of weights; of kernels, also its labels and values."""
+                  limit: float, annotate, source=None) -> None:
+    """The title of a mosaic of weights (and which ``source`` block, on a line of its own);
+    of kernels, also its labels and values."""
     if kind == "kernels":
         _label_kernels(ax, layer, values.shape[:2], mosaic, tile, grid, shown, limit, annotate)
     else:
         _title_weights(ax, layer, shown)
+        if source is not None:
+            ax.set_title(f"{ax.get_title()}\nfrom layer {source.index}")
 
 
 def _check_annotate(layer, kind: str, annotate) -> None:
