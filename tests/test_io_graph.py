@@ -268,3 +268,17 @@ def test_a_graph_checkpoint_resumes_bit_for_bit(tmp_path, engine):
     assert training["epoch"] == 3
     second.fit(X, Y, epochs=4, momentum=0.9, learning_rate=0.2, resume=path, **settings_)
     assert_same_graph(whole, second)
+
+
+def test_a_source_block_without_connections_keeps_its_place(tmp_path):
+    net = Network.layered([3, 2, 2], connect="all", seed=0)
+    save(net, tmp_path / "ok.json")
+    document = json.loads((tmp_path / "ok.json").read_text())
+    document["layers"][2]["inputs"][0].update(connections=[], weights=[])
+    path = tmp_path / "empty.json"
+    path.write_text(json.dumps(document))
+    out = load(path).output_layer
+    assert [s.index for s in out.sources] == [0, 1] and out.offsets == [0, 3]
+    assert not out.block_mask(out.sources[0]).any()
+    assert out.block(out.sources[1]).tobytes() == net.output_layer.block(
+        net.layers[1]).tobytes()

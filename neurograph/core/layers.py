@@ -1102,6 +1102,8 @@ class ReceivingLayer(Layer):
         layers before this one), source by source, each in its order."""
         for k, (pairs, weights, _, _) in zip(spec["sources"], spec["blocks"]):
             source = earlier[k]
+            check_layers_can_connect(source, self)
+            self._add_source(source)  # the block in its place, even with no connection
             if pairs is None:
                 source.fully_connect_to(self, weights.reshape(self.size, source.size))
                 continue

@@ -114,7 +114,7 @@ source, in the order the layer was joined to them (its ``sources``)::
                  "weight_velocity": [0.01, 0.0]}],
      "biases": [0.0, 0.1], "bias_velocity": [0.02, 0.0]}
 
-- ``from``: the index of an earlier layer (not the output layer), each at most once.
+- ``from``: the index of an earlier layer, each at most once.
 - ``connections`` and ``weights`` as in version 1, for that source's block (``i`` a neuron of
   the source); the weight slots ``weight_<slot>`` stand beside them, laid out like its
   ``weights``, while ``biases`` and ``bias_<slot>`` stay on the layer. A slot is there for
@@ -471,9 +471,6 @@ class _ModelReader(StrictReader):
             if k in sources:
                 raise self.fail(f"`{where}[{m}].from` repeats layer {k}: a layer reads each "
                                 "source once")
-            if self.earlier[k]["kind"] == "output":
-                raise self.fail(f"`{where}[{m}].from` must be a layer that sends on, got the "
-                                f"output layer {k}")
             sources.append(k)
         return sources
 
