@@ -788,8 +788,8 @@ class ReceivingLayer(Layer):
             mask = self.block_mask(source)
             weights = int(mask.sum())
             shape = "dense" if weights == mask.size else f"of {mask.size:,} possible"
-            kind = "input" if source.index == 0 else source.file_kind
-            lines.append(f"from layer {source.index} ({kind}): {weights:,} weights ({shape})")
+            lines.append(f"from layer {source.index} ({source.file_kind}): {weights:,} weights "
+                         f"({shape})")
         return lines
 
     # -- the model file ----------------------------------------------------------------------
@@ -1293,8 +1293,7 @@ class SelfConnectingLayer(HiddenLayer):
         if self._reads_only_previous():
             return []
         source = self.sources[0]
-        kind = "input" if source.index == 0 else source.file_kind
-        return [f"reads layer {source.index} ({kind})"]
+        return [f"reads layer {source.index} ({source.file_kind})"]
 
     def _with_source(self, described: dict) -> dict:
         """A model file's object ``described``, with ``"from"``, the index of the layer this
