@@ -456,3 +456,42 @@ def test_info_says_when_a_model_reproduces_the_posts_averaging(capsys, tmp_path)
                                            "averaging)")
     code, out, err = run(capsys, "info", tmp_path / "sum.json")
     assert code == 0 and "hidden dC/da" not in out
+
+
+def test_info_shows_each_source_block_of_a_graph(capsys, tmp_path):
+    inputs, hidden, outputs = InputLayer(3), HiddenLayer(4, "tanh"), OutputLayer(2)
+    inputs.fully_connect_to(hidden, seed=0)
+    hidden.fully_connect_to(outputs, seed=1)
+    inputs[1].connect_to(outputs[0], 0.5)  # a skip connection
+    Network([inputs, hidden, outputs]).save(tmp_path / "skip.json")
+    code, out, _ = run(capsys, "info", tmp_path / "skip.json")
+    assert code == 0 and "version 4" in out.splitlines()[0]
+    lines = out.splitlines()
+    at = next(k for k, line in enumerate(lines) if " output " in line)
+    assert "9 weights (of 14 possible)" in lines[at]
+    assert lines[at + 1].split() == ["from", "layer", "1", "(hidden):", "8", "weights",
+                                     "(dense)"]
+    assert lines[at + 2].split() == ["from", "layer", "0", "(input):", "1", "weights", "(of",
+                                     "6", "possible)"]
+    hidden_at = next(k for k, line in enumerate(lines) if " hidden " in line)
+    assert lines[hidden_at + 1].startswith("weights:") or "from layer" not in lines[hidden_at + 1]
+    assert _field(out, "weights") == "21"
+
+
+def test_info_says_which_layer_a_convolution_branch_reads(capsys, tmp_path):
+    from neurograph.convolution import ConvolutionLayer
+
+    inputs = InputLayer(shape=(6, 6))
+    left = ConvolutionLayer(inputs, 2, kernel_size=3, seed=0)
+    right = ConvolutionLayer(inputs, 1, kernel_size=5, seed=1)
+    left.receive_from(inputs)
+    right.receive_from(inputs)
+    out = OutputLayer(3, "softmax")
+    left.fully_connect_to(out, seed=2)
+    right.fully_connect_to(out, seed=3)
+    Network([inputs, left, right, out], cost="cross_entropy").save(tmp_path / "branches.json")
+    code, out_text, _ = run(capsys, "info", tmp_path / "branches.json")
+    lines = out_text.splitlines()
+    second = next(k for k, line in enumerate(lines) if re.match(r"^\s+2\s", line))
+    assert lines[second + 1].split() == ["reads", "layer", "0", "(input)"]
+    assert not lines[second - 1].strip().startswith("reads")

@@ -64,3 +64,37 @@ def test_max_pooling_edges_weigh_one_for_the_input_that_won():
     assert winners == {0: 1, 1: 7, 2: 8, 3: 10}  # 5, 9, the first 4, and 7
     assert {p for _, _, p in graph.edges(data="pooling") if p} == {"max"}
     assert sum(1 for _, b, w in graph.edges(data="weight") if b[0] == 1 and w == 0.0) == 12
+
+
+def test_a_skip_connection_is_an_edge_from_its_own_layer():
+    inputs, hidden, out = InputLayer(3), HiddenLayer(2, "tanh"), OutputLayer(2)
+    inputs.fully_connect_to(hidden, seed=0)
+    hidden.fully_connect_to(out, seed=1)
+    inputs[2].connect_to(out[1], 0.625)  # skips the hidden layer
+    net = Network([inputs, hidden, out])
+    graph = net.to_networkx()
+    assert graph.number_of_edges() == len(net.connections) == 6 + 4 + 1
+    assert graph.edges[(0, 2), (2, 1)] == {"weight": 0.625}
+    assert not graph.has_edge((1, 2), (2, 1)) and not graph.has_node((1, 2))
+    for connection in net.connections:
+        a, b = connection.input_neuron, connection.output_neuron
+        assert graph.edges[(a.layer.index, a.index), (b.layer.index, b.index)]["weight"] \
+            == connection.weight
+    assert sorted(graph.predecessors((2, 1))) == [(0, 2), (1, 0), (1, 1)]
+
+
+def test_a_convolution_branch_has_edges_from_the_layer_it_reads():
+    from neurograph.convolution import ConvolutionLayer
+
+    inputs = InputLayer(shape=(4, 4))
+    left = ConvolutionLayer(inputs, 1, kernel_size=3, seed=0)
+    right = ConvolutionLayer(inputs, 1, kernel_size=2, seed=1)
+    left.receive_from(inputs)
+    right.receive_from(inputs)
+    out = OutputLayer(1)
+    left.fully_connect_to(out, seed=2)
+    right.fully_connect_to(out, seed=3)
+    graph = Network([inputs, left, right, out]).to_networkx()
+    assert {u[0] for u, v in graph.in_edges([(2, j) for j in range(right.size)])} == {0}
+    assert graph.edges[(0, 5), (2, 0)]["kernel_entry"] == (0, 0, 1, 1)
+    assert graph.number_of_edges() == 4 * 9 + 9 * 4 + 4 + 9

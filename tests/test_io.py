@@ -257,7 +257,7 @@ def _big_layers(document):  # 3,000 x 4,000 = 12 million weights
 REJECTED = [
     ("format", _set(["format"], "keras"), "not a neurograph model file"),
     ("no format", _delete(["format"]), "not a neurograph model file"),
-    ("newer version", _set(["version"], 4), "version 4 cannot be read .*newer"),
+    ("newer version", _set(["version"], 5), "version 5 cannot be read .*newer"),
     ("version string", _set(["version"], "1"), r"`version` must be an integer, got '1'"),
     ("version bool", _set(["version"], True), r"`version` must be an integer, got true"),
     ("missing field", _delete(["cost"]), "lacks the field 'cost'"),

@@ -69,3 +69,42 @@ def test_the_report_lists_each_hidden_neuron_largest_drop_first():
     assert report[0].change < 0  # some neuron matters
     with pytest.raises(ValueError, match="accuracy can be measured"):
         lesion_report(net, X - 0.5, Y * 0.5)
+
+
+def test_a_neuron_sending_to_two_layers_is_silenced_in_both():
+    net = Network.layered([2, 3, 2, 1], connect="all", activation="tanh", seed=0)
+    hidden = net.layers[1][1]
+    assert {c.output_neuron.layer.index for c in hidden.outputs} == {2, 3}
+    x = np.array([0.3, -0.8])
+    with net.lesioned(hidden):
+        assert all(c.weight == 0.0 for c in hidden.outputs)
+        lesioned_object, lesioned_vector = net.propagate(x), net.predict([x])[0]
+    # by hand: hidden neuron 1's activation read as 0 by both later layers
+    h1, h2, out = net.layers[1], net.layers[2], net.layers[3]
+    a1 = np.tanh(h1.weights @ x + h1.biases)
+    a1[1] = 0.0
+    a2 = np.tanh(h2.weights @ np.concatenate([x, a1]) + h2.biases)
+    expected = np.tanh(out.weights @ np.concatenate([x, a1, a2]) + out.biases)
+    np.testing.assert_allclose(lesioned_object, expected, rtol=1e-12)
+    np.testing.assert_allclose(lesioned_vector, expected, rtol=1e-12)
+    assert not np.allclose(net.propagate(x), expected)
+
+
+def test_a_neuron_sending_through_dropout_and_past_it_is_silenced_on_both_paths():
+    from neurograph import HiddenLayer, InputLayer, OutputLayer
+    from neurograph.layers.dropout import DropoutLayer
+
+    inputs, hidden, drop, out = InputLayer(2), HiddenLayer(3, "tanh"), DropoutLayer(3, 0.5), \
+        OutputLayer(1, "identity")
+    inputs.fully_connect_to(hidden, seed=0)
+    drop.receive_from(hidden)
+    drop.fully_connect_to(out, seed=1)
+    hidden[0].connect_to(out[0], 0.75)  # and straight past the dropout layer
+    net = Network([inputs, hidden, drop, out])
+    x = np.array([0.5, -0.25])
+    with net.lesioned(hidden[0]):
+        silenced = net.predict([x])[0]
+    a = np.tanh(hidden.weights @ x + hidden.biases)
+    a[0] = 0.0
+    expected = out.weights @ np.concatenate([a, a]) + out.biases
+    np.testing.assert_allclose(silenced, expected, rtol=1e-12)

@@ -533,3 +533,36 @@ def test_neuron_maps_wrap_a_big_layer_into_columns():
     assert len(rows) == 8
     with pytest.raises(ValueError, match="`per_column` must be"):
         plot_neuron_maps(net, per_column=0)
+
+
+def test_plot_weights_draws_one_source_block_of_a_graph_layer():
+    from neurograph import HiddenLayer, InputLayer, OutputLayer
+
+    inputs, hidden, out = InputLayer(shape=(3, 3)), HiddenLayer(4, "tanh", shape=(2, 2)), \
+        OutputLayer(5)
+    inputs.fully_connect_to(hidden, seed=0)
+    hidden.fully_connect_to(out, seed=1)
+    inputs.fully_connect_to(out, seed=2)  # the skip connection: 9 more columns
+    out[1].inputs[0].weight = 0.0
+    Network([inputs, hidden, out])
+    with pytest.raises(ValueError, match=r"`source` must be given: .* reads layers 1, 0"):
+        plot_weights(out)
+    with pytest.raises(ValueError, match="`source` must be a layer that"):
+        plot_weights(out, source=out)
+    mosaic, tile, grid, shown = weight_mosaic(out, source=inputs)
+    assert (tile, grid, shown) == ((3, 3), (2, 3), 5)  # 5 tiles of 3 x 3, 3 to a row
+    assert mosaic.shape == (2 * 4 - 1, 3 * 4 - 1)
+    for j in range(5):
+        row, column = divmod(j, 3)
+        np.testing.assert_array_equal(mosaic[row * 4:row * 4 + 3, column * 4:column * 4 + 3],
+                                      out.block(inputs)[j].reshape(3, 3))
+    mosaic, tile, grid, shown = weight_mosaic(out, source=hidden)
+    assert tile == (2, 2) and mosaic[0, 0] == out.block(hidden)[0, 0]
+    fig, ax = plt.subplots(figsize=(4, 3))
+    assert plot_weights(out, source=inputs, ax=ax) is ax
+    assert ax.get_title() == "incoming weights, layer 2: 5 neurons\nfrom layer 0"
+    fig.canvas.draw()
+    title = ax.title.get_window_extent()
+    figure = fig.bbox
+    assert figure.x0 <= title.x0 and title.x1 <= figure.x1 and title.y1 <= figure.y1
+    plt.close(fig)

@@ -93,3 +93,26 @@ def test_bad_arguments(call, error, message):
         call(net, t)
     for layer, w in zip(net.receiving_layers, weights):
         np.testing.assert_array_equal(layer.weights, w)
+
+
+def test_a_trace_of_a_graph_lays_each_layers_values_out_like_its_weights():
+    traced = Network.layered([2, 3, 2, 1], connect="all", activation="tanh", seed=4)
+    plain = Network.layered([2, 3, 2, 1], connect="all", activation="tanh", seed=4)
+    t = traced.trace(X, Y, step_size=0.3)
+    plain.train_batch(X, Y, 0.3)
+    for a, b in zip(traced.receiving_layers, plain.receiving_layers):
+        np.testing.assert_array_equal(a.weights, b.weights)
+    output = traced.output_layer
+    assert output.weights.shape == (1, 2 + 3 + 2)
+    train = next(s for s in t.steps if s.title == "4. train the output layer (sample 2)")
+    values = train.connection_values[2]
+    assert values.shape == output.weights.shape
+    # column by column: every source's block, from the input (the skip connection) on
+    expected = [c.derivatives_of_cost_by_weight_per_sample[1] for c in output[0].inputs]
+    columns = [output.input_column(c) for c in output[0].inputs]
+    assert columns == list(range(7))
+    np.testing.assert_allclose(values[0, columns], expected)
+    np.testing.assert_allclose(values[0, :2], train.neuron_values[3][0] * np.array(X[1]))
+    nudge = t.steps[-1]
+    np.testing.assert_allclose(nudge.connection_values[2],
+                               t.weights_after[2] - t.weights_before[2])

@@ -335,6 +335,7 @@ def _info(args: argparse.Namespace) -> int:
             line = f"  {layer.index:>2}  {kind:<7} {layer.size:>7,}  {details}"
             n_weights, n_biases = n_weights + weights, n_biases + biases
             n_connections += layer.n_connections
+            line = "\n".join([line] + [f"{'':>21}{more}" for more in layer.source_summary()])
         print(line)
     optimizer = net.optimizer
     moving = any(values.any() for slots in optimizer.state.values()

@@ -533,8 +533,9 @@ class ReceivingLayer(Layer):
 
     def graph_edges(self) -> list[tuple[int, int, dict]]:
         """The networkx export's edges into this layer: ``(i, j, attributes)`` for each
-        connection from neuron ``i`` of the layer before to neuron ``j``, the attributes
-        holding its ``weight``."""
+        connection from the neuron of column ``i`` of ``weights`` (``input_neurons()[i]``, in
+        whichever source it is; the sender's index when the layer reads one layer) to neuron
+        ``j``, the attributes holding its ``weight``."""
         rows, columns = self.mask.nonzero()
         weights = self.weights[rows, columns].tolist()
         return [(int(i), int(j), {"weight": w}) for j, i, w in zip(rows, columns, weights)]
@@ -804,6 +805,21 @@ class ReceivingLayer(Layer):
                   else " " * 12)
         return (kind, f"{self.activation_function.name:<10} {static}  {weights:>9,} weights "
                       f"({shape})  {self.size:>6,} biases", weights, self.size)
+    def source_summary(self) -> list[str]:
+        """The lines ``neurograph info`` prints under :meth:`summary`'s when this layer reads
+        a layer other than the one before it, or several: one per source block, such as
+        ``"from layer 0 (input): 784 weights (dense)"``; none for a chain layer."""
+        if self._reads_only_previous():
+            return []
+        lines = []
+        for source in self.sources:
+            mask = self.block_mask(source)
+            weights = int(mask.sum())
+            shape = "dense" if weights == mask.size else f"of {mask.size:,} possible"
+            lines.append(f"from layer {source.index} ({source.file_kind}): {weights:,} weights "
+                         f"({shape})")
+        return lines
+
     # -- the model file ----------------------------------------------------------------------
     # Each layer kind writes and checks its own object of the model file
     # (:mod:`neurograph.io.modelfile`); the file code finds the class by ``file_kind`` in
@@ -826,9 +842,19 @@ class ReceivingLayer(Layer):
         if issubclass(cls, _TransmittingLayer) and "file_kind" not in vars(cls):
             cls.file_kind, cls.file_place = "hidden", "between"
 
+    def _reads_only_previous(self) -> bool:
+        """Whether this layer reads exactly the layer right before it in its network (what
+        format versions 1 to 3 can describe)."""
+        network = self.network
+        return (network is not None and len(self.sources) == 1
+                and self.sources[0] is network.layers[self.index - 1])
+
     def file_version(self) -> int:
-        """The format version a file holding this layer needs."""
-        return self.file_since
+        """The format version a file holding this layer needs: 4 when it reads a layer other
+        than the one right before it (or several), or for a hidden layer with a ``shape``."""
+        shaped = self.file_kind == "hidden" and tuple(self.shape) != (self.size,)
+        return max(self.file_since, 4) if shaped or not self._reads_only_previous() \
+            else self.file_since
 
     def _file_slots(self, optimizer) -> dict:
         """``{slot: {parameter: values}}`` of ``optimizer`` for this layer, for every slot that
@@ -859,7 +885,9 @@ class ReceivingLayer(Layer):
 
     def describe_for_file(self, optimizer) -> dict:
         """This layer's object in a model file, with ``optimizer``'s slots that are not zero;
-        raise ValueError if the file cannot hold the layer faithfully."""
+        raise ValueError if the file cannot hold the layer faithfully. A layer reading only
+        the layer before lists its ``connections`` and ``weights`` as in version 1; any other
+        lists ``inputs``, one object per source (version 4)."""
         slots = self._file_slots(optimizer)
         absent = ~self.mask
         if self.weights[absent].any() or any(v["weights"][absent].any() for v in slots.values()):
@@ -871,40 +899,65 @@ class ReceivingLayer(Layer):
             if values["biases"][static].any() or values["weights"][static].any():
                 raise ValueError(f"{self!r} cannot be saved: a static neuron has a non-zero "
                                  f"{slot}")
-        order = self._file_connection_order()
-        if order is None:
-            connections, laid_out = "full", lambda values: values.ravel()
-        else:
-            rows, columns = (np.array([p[k] for p in order], dtype=np.intp) for k in (0, 1))
-            connections, laid_out = [list(p) for p in order], lambda values: values[rows, columns]
         described = {"kind": self.file_kind, "size": self.size,
                      "activation": self.activation_function.name}
         if self.file_kind == "hidden":
             described["static"] = static.tolist()
-        described.update(connections=connections, weights=laid_out(self.weights).tolist(),
-                         biases=self.biases.tolist())
+            if tuple(self.shape) != (self.size,):
+                described["shape"] = list(self.shape)
+        if self._reads_only_previous():
+            block = self._file_block(self.sources[0], slots)
+            described.update(connections=block["connections"], weights=block["weights"],
+                             biases=self.biases.tolist())
+            for slot, values in slots.items():
+                described[f"weight_{slot}"] = block[f"weight_{slot}"]
+                described[f"bias_{slot}"] = values["biases"].tolist()
+            return described
+        described["inputs"] = [{"from": source.index, **self._file_block(source, slots)}
+                               for source in self.sources]
+        described["biases"] = self.biases.tolist()
         for slot, values in slots.items():
-            described[f"weight_{slot}"] = laid_out(values["weights"]).tolist()
             described[f"bias_{slot}"] = values["biases"].tolist()
         return described
 
-    def _file_connection_order(self) -> Optional[list[tuple[int, int]]]:
-        """The order to make this layer's connections in: None for "full" (every connection,
-        made in row-major order), else a list of ``(j, i)`` pairs.
+    def _file_block(self, source: Layer, slots: dict) -> dict:
+        """The ``connections``, ``weights`` and weight slots of ``source``'s block."""
+        order = self._file_connection_order(source)
+        offset = self.offset_of(source)
+        columns = slice(offset, offset + source.size)
+        if order is None:
+            connections, laid_out = "full", lambda values: values[:, columns].ravel()
+        else:
+            rows, picked = (np.array([p[k] for p in order], dtype=np.intp) for k in (0, 1))
+            picked += offset
+            connections, laid_out = [list(p) for p in order], lambda values: values[rows, picked]
+        block = {"connections": connections, "weights": laid_out(self.weights).tolist()}
+        for slot, values in slots.items():
+            block[f"weight_{slot}"] = laid_out(values["weights"]).tolist()
+        return block
 
-        The list keeps every receiver's ``inputs`` and every sender's ``outputs`` in their
-        present order: it is the order the connections were made in, or one equivalent to it,
-        found by merging the two kinds of lists (a topological sort; ties go row-major).
+    def _file_connection_order(self, source: Layer) -> Optional[list[tuple[int, int]]]:
+        """The order to make the connections from ``source`` in: None for "full" (every
+        connection, made in row-major order), else a list of ``(j, i)`` pairs.
+
+        The list keeps every receiver's ``inputs`` from ``source`` and every sender's
+        ``outputs`` into this layer in their present order: it is the order the connections
+        were made in, or one equivalent to it, found by merging the two kinds of lists (a
+        topological sort; ties go row-major). Loading makes a layer's blocks one after the
+        other and the layers in order, so a receiver's ``inputs`` come grouped by source and
+        a sender's ``outputs`` grouped by receiving layer (see :mod:`neurograph.io.modelfile`).
         """
-        n_out, n_in = self.weights.shape
-        inputs = [[c.input_neuron.index for c in neuron.inputs] for neuron in self.neurons]
-        outputs = [[c.output_neuron.index for c in neuron.outputs]
-                   for neuron in self.previous.neurons]
+        n_out, n_in = self.size, source.size
+        inputs = [[c.input_neuron.index for c in neuron.inputs if c.input_neuron.layer is source]
+                  for neuron in self.neurons]
+        outputs = [[c.output_neuron.index for c in neuron.outputs
+                    if c.output_neuron.layer is self] for neuron in source.neurons]
+        mask = self.block_mask(source)
         count = sum(map(len, inputs))
         seen = np.zeros((n_out, n_in), dtype=bool)
         for j, senders in enumerate(inputs):
             seen[j, senders] = True
-        if count != int(self.mask.sum()) or not np.array_equal(seen, self.mask) \
+        if count != int(mask.sum()) or not np.array_equal(seen, mask) \
                 or count != sum(map(len, outputs)):
             raise ValueError(f"{self!r} cannot be saved: its neurons' connections do not match "
                              "its mask")
@@ -912,31 +965,7 @@ class ReceivingLayer(Layer):
         if count == n_out * n_in and all(s == everything for s in inputs) \
                 and all(r == list(range(n_out)) for r in outputs):
             return None
-        import heapq
-
-        next_input = [0] * n_out  # position of the next connection in each receiver's inputs
-        next_output = [0] * n_in  # and in each sender's outputs
-
-        def ready(j: int, i: int) -> bool:
-            return (next_input[j] < len(inputs[j]) and inputs[j][next_input[j]] == i
-                    and next_output[i] < len(outputs[i]) and outputs[i][next_output[i]] == j)
-
-        heap = [(j, senders[0]) for j, senders in enumerate(inputs)
-                if senders and ready(j, senders[0])]
-        heapq.heapify(heap)
-        order = []
-        while heap:
-            j, i = heapq.heappop(heap)
-            order.append((j, i))
-            next_input[j] += 1
-            next_output[i] += 1
-            if next_input[j] < len(inputs[j]) and ready(j, inputs[j][next_input[j]]):
-                heapq.heappush(heap, (j, inputs[j][next_input[j]]))
-            if next_output[i] < len(outputs[i]) and ready(outputs[i][next_output[i]], i):
-                heapq.heappush(heap, (outputs[i][next_output[i]], i))
-        if len(order) != count:  # the lists were reordered by hand: keep the receivers' order
-            order = [(j, i) for j, senders in enumerate(inputs) for i in senders]
-        return order
+        return _merged_order(inputs, outputs, count)
 
     @classmethod
     def check_file_shape(cls, reader, fields: dict, where: str, before: dict) -> tuple:
@@ -947,29 +976,76 @@ class ReceivingLayer(Layer):
         parameters it declares; ``reader`` (:class:`neurograph.io.strict.StrictReader`)
         raises :class:`~neurograph.io.ModelFileError` for anything wrong.
         """
-        required = ("kind", "size", "activation") + (
-            ("static",) if cls.file_kind == "hidden" else ()) + ("connections", "weights",
-                                                                  "biases")
-        reader.fields(fields, where, required, reader.slot_fields(cls.file_names))
+        hidden = cls.file_kind == "hidden"
+        graph = reader.version >= 4 and "inputs" in fields
+        required = ("kind", "size", "activation") + (("static",) if hidden else ()) + (
+            ("inputs",) if graph else ("connections", "weights")) + ("biases",)
+        names = {"biases": "bias"} if graph else cls.file_names
+        optional = reader.slot_fields(names) + (("shape",) if hidden and reader.version >= 4
+                                                else ())
+        reader.fields(fields, where, required, optional)
         size = reader.integer(fields["size"], f"{where}.size", 1, reader.max_size)
-        previous = before["size"]
+        spec = {"kind": cls.file_kind, "size": size}
+        if "shape" in fields:
+            spec["shape"] = reader.shape(fields["shape"], f"{where}.shape", (1, 2, 3))
+            if reader.product(spec["shape"]) != size:
+                raise reader.fail(f"`{where}.shape` {reader.dims(spec['shape'])} must hold its "
+                                  f"{size:,} neurons")
+        if graph:
+            spec["sources"] = reader.sources(fields["inputs"], f"{where}.inputs",
+                                             reader.slot_fields({"weights": "weight"}))
+        else:
+            spec["sources"] = [len(reader.earlier) - 1]
+        previous = sum(reader.earlier[k]["size"] for k in spec["sources"])
         parameters = size * previous + size
         if parameters > reader.max_size:
-            raise reader.fail(f"`{where}` declares {size:,} neurons after {previous:,}: "
+            after = f"reading {previous:,} inputs" if graph else f"after {previous:,}"
+            raise reader.fail(f"`{where}` declares {size:,} neurons {after}: "
                               f"{parameters:,} parameters, more than the {reader.max_size:,} a "
                               "layer may have")
-        return {"kind": cls.file_kind, "size": size}, parameters
+        return spec, parameters
 
     @classmethod
     def check_file_parameters(cls, reader, fields: dict, spec: dict, before: dict, where: str,
                               dtype: np.dtype) -> None:
         """Then the rest of the object (activation, static neurons, connections, parameters
-        and slots), checked into ``spec`` as ``dtype`` arrays."""
-        n_out, n_in = spec["size"], before["size"]
+        and slots), checked into ``spec`` as ``dtype`` arrays: ``spec["blocks"]`` holds one
+        ``(pairs, weights, weight slots)`` per source."""
+        n_out = spec["size"]
         hidden = cls.file_kind == "hidden"
         spec["activation"] = reader.activation(fields["activation"], f"{where}.activation",
                                                hidden)
         spec["static"] = static = cls._check_file_static(reader, fields, n_out, where)
+        graph = "inputs" in fields
+        names = {"biases": "bias"} if graph else cls.file_names
+        places = ([(block, f"{where}.inputs[{m}]") for m, block in enumerate(fields["inputs"])]
+                  if graph else [(fields, where)])
+        spec["blocks"] = blocks = [
+            cls._check_file_block(reader, block, place, n_out, reader.earlier[k]["size"], dtype)
+            for (block, place), k in zip(places, spec["sources"])]
+        spec["biases"] = reader.numbers(fields["biases"], f"{where}.biases", n_out,
+                                        "one per neuron", dtype)
+        counts = {"weights": len(blocks[0][1]), "biases": n_out}
+        whats = {"weights": blocks[0][3], "biases": "one per neuron"}
+        bias_slots = reader.slots(fields, where, names, counts, whats, dtype)
+        if not graph:  # the weight slots came with the biases'
+            blocks[0] = blocks[0][:2] + (bias_slots.pop("weights"), blocks[0][3])
+        spec["bias_slots"] = bias_slots = bias_slots["biases"]
+        for (pairs, weights, slots, what), (block, place) in zip(blocks, places):
+            if set(slots) != set(bias_slots):
+                slot = sorted(set(slots) ^ set(bias_slots))[0]
+                raise reader.fail(f"`{where}`: the {reader.slot_words(slot)} come together: "
+                                  f"`{place}` {'has' if slot in slots else 'lacks'} "
+                                  f"'weight_{slot}' and `{where}` "
+                                  f"{'has' if slot in bias_slots else 'lacks'} 'bias_{slot}'")
+            cls._check_file_static_slots(reader, where, static, n_out, pairs, slots,
+                                         bias_slots, len(weights) // n_out)
+
+    @classmethod
+    def _check_file_block(cls, reader, fields: dict, where: str, n_out: int, n_in: int,
+                          dtype: np.dtype) -> tuple:
+        """One source's ``connections`` and ``weights`` (and, in an ``inputs`` object, its
+        weight slots): ``(pairs or None, weights, {slot: values}, what)``."""
         connections = fields["connections"]
         if connections == "full":
             pairs, count, what = None, n_out * n_in, f"{n_out:,} x {n_in:,}, row by row"
@@ -980,20 +1056,22 @@ class ReceivingLayer(Layer):
         else:
             raise reader.fail(f"`{where}.connections` must be \"full\" or a list of [j, i] "
                               f"pairs, got {reader.show(connections)}")
-        spec["pairs"] = pairs
-        spec["weights"] = reader.numbers(fields["weights"], f"{where}.weights", count, what,
-                                         dtype)
-        spec["biases"] = reader.numbers(fields["biases"], f"{where}.biases", n_out,
-                                        "one per neuron", dtype)
-        spec["slots"] = slots = reader.slots(
-            fields, where, cls.file_names, {"weights": count, "biases": n_out},
-            {"weights": what, "biases": "one per neuron"}, dtype)
+        weights = reader.numbers(fields["weights"], f"{where}.weights", count, what, dtype)
+        slots = ({} if "from" not in fields else
+                 reader.slots(fields, where, {"weights": "weight"}, {"weights": count},
+                              {"weights": what}, dtype)["weights"])
+        return pairs, weights, slots, what
+
+    @staticmethod
+    def _check_file_static_slots(reader, where: str, static: list, n_out: int, pairs,
+                                 slots: dict, bias_slots: dict, n_in: int) -> None:
+        """Static neurons never learn: their slots must be zero."""
         is_static = np.zeros(n_out, dtype=bool)
         is_static[static] = True
         receivers = np.repeat(np.arange(n_out), n_in) if pairs is None else pairs[:, 0]
-        for slot, bias_values in slots["biases"].items():
+        for slot, bias_values in bias_slots.items():
             moving = (is_static & (bias_values != 0)) | np.bincount(
-                receivers[is_static[receivers] & (slots["weights"][slot] != 0)],
+                receivers[is_static[receivers] & (slots[slot] != 0)],
                 minlength=n_out).astype(bool)
             if moving.any():
                 raise reader.fail(f"`{where}`: static neuron {int(np.flatnonzero(moving)[0])} "
@@ -1043,30 +1121,38 @@ class ReceivingLayer(Layer):
     def from_file(cls, spec: dict, dtype: np.dtype) -> "ReceivingLayer":
         """A new layer as checked ``spec`` describes it, not yet connected."""
         if cls.file_kind == "hidden":
-            return cls(spec["size"], spec["activation"], static=spec["static"], dtype=dtype)
+            return cls(spec["size"], spec["activation"], static=spec["static"], dtype=dtype,
+                       shape=spec.get("shape"))
         return cls(spec["size"], spec["activation"], dtype=dtype)
 
-    def connect_from_file(self, previous: Layer, spec: dict) -> None:
-        """Make the connections from ``previous`` that ``spec`` lists, in its order."""
-        weights, pairs = spec["weights"], spec["pairs"]
-        if pairs is None:
-            previous.fully_connect_to(self, weights.reshape(self.size, previous.size))
-            return
-        senders, receivers = previous.neurons, self.neurons
-        for (j, i), weight in zip(pairs.tolist(), weights.tolist()):
-            senders[i].connect_to(receivers[j], weight=weight)
+    def connect_from_file(self, earlier: list, spec: dict) -> None:
+        """Make the connections that ``spec`` lists from the ``earlier`` layers (all the
+        layers before this one), source by source, each in its order."""
+        for k, (pairs, weights, _, _) in zip(spec["sources"], spec["blocks"]):
+            source = earlier[k]
+            check_layers_can_connect(source, self)
+            self._add_source(source)  # the block in its place, even with no connection
+            if pairs is None:
+                source.fully_connect_to(self, weights.reshape(self.size, source.size))
+                continue
+            senders, receivers = source.neurons, self.neurons
+            for (j, i), weight in zip(pairs.tolist(), weights.tolist()):
+                senders[i].connect_to(receivers[j], weight=weight)
 
     def restore_from_file(self, spec: dict, optimizer) -> None:
         """Once the network is made: the biases, and ``optimizer``'s slots from ``spec``."""
         self.biases[...] = spec["biases"]
-        pairs = spec.get("pairs")
-        for name, slots in spec["slots"].items():
+        for slot, values in spec["bias_slots"].items():
+            optimizer.slots(self, "biases").arrays[slot][...] = values
+        for source, (pairs, _, slots, _) in zip(self.sources, spec["blocks"]):
+            offset = self.offset_of(source)
             for slot, values in slots.items():
-                target = optimizer.slots(self, name).arrays[slot]
-                if name == "weights" and pairs is not None:
-                    target[pairs[:, 0], pairs[:, 1]] = values
+                target = optimizer.slots(self, "weights").arrays[slot]
+                if pairs is None:
+                    target[:, offset:offset + source.size] = values.reshape(self.size,
+                                                                            source.size)
                 else:
-                    target[...] = values.reshape(target.shape)
+                    target[pairs[:, 0], offset + pairs[:, 1]] = values
 
     # -- building ----------------------------------------------------------------------------
 
@@ -1234,6 +1320,21 @@ class SelfConnectingLayer(HiddenLayer):
         senders = [connection.input_neuron.index for connection in self.connections]
         return np.bincount(np.array(senders, dtype=np.intp), minlength=self.previous.size)
 
+    def source_summary(self) -> list[str]:
+        """One line, ``"reads layer k (kind)"``, when the layer it reads is not the one
+        before."""
+        if self._reads_only_previous():
+            return []
+        source = self.sources[0]
+        return [f"reads layer {source.index} ({source.file_kind})"]
+
+    def _with_source(self, described: dict) -> dict:
+        """A model file's object ``described``, with ``"from"``, the index of the layer this
+        one reads, when that is not the layer before (format version 4)."""
+        if not self._reads_only_previous():
+            described["from"] = self.sources[0].index
+        return described
+
     def _refuse_connections_by_hand(self, message: str) -> None:
         raise ValueError(message)
 
@@ -1268,6 +1369,37 @@ class OutputLayer(ReceivingLayer):
             if not np.allclose(sums, 1.0, atol=1e-6):
                 raise ValueError(f"`{name}` must sum to 1 per sample for softmax with "
                                  f"{self.cost.name}, got sums from {sums.min():g} to {sums.max():g}")
+
+
+def _merged_order(inputs: list, outputs: list, count: int) -> list[tuple[int, int]]:
+    """An order of the ``(j, i)`` connections that keeps receiver ``j``'s list ``inputs[j]``
+    and sender ``i``'s list ``outputs[i]`` (a topological sort, ties row-major); the receivers'
+    order alone when the lists cannot both be kept (they were reordered by hand)."""
+    import heapq
+
+    next_input = [0] * len(inputs)  # the next connection in each receiver's inputs
+    next_output = [0] * len(outputs)  # and in each sender's outputs
+
+    def ready(j: int, i: int) -> bool:
+        return (next_input[j] < len(inputs[j]) and inputs[j][next_input[j]] == i
+                and next_output[i] < len(outputs[i]) and outputs[i][next_output[i]] == j)
+
+    heap = [(j, senders[0]) for j, senders in enumerate(inputs)
+            if senders and ready(j, senders[0])]
+    heapq.heapify(heap)
+    order = []
+    while heap:
+        j, i = heapq.heappop(heap)
+        order.append((j, i))
+        next_input[j] += 1
+        next_output[i] += 1
+        if next_input[j] < len(inputs[j]) and ready(j, inputs[j][next_input[j]]):
+            heapq.heappush(heap, (j, inputs[j][next_input[j]]))
+        if next_output[i] < len(outputs[i]) and ready(outputs[i][next_output[i]], i):
+            heapq.heappush(heap, (outputs[i][next_output[i]], i))
+    if len(order) != count:  # the lists were reordered by hand: keep the receivers' order
+        order = [(j, i) for j, senders in enumerate(inputs) for i in senders]
+    return order
 
 
 def _is_before(a: Layer, b: Layer) -> bool:

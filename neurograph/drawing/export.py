@@ -13,7 +13,8 @@ def to_networkx(network):
     Each neuron is a node ``(layer, index)`` with the attributes ``kind`` (its class name),
     ``layer``, ``index``, ``bias`` (None for input neurons), ``activation`` (the activation
     function's name, None for input neurons) and ``static``; each connection is an edge from
-    its input neuron to its output neuron with the attribute ``weight``.
+    its input neuron to its output neuron with the attribute ``weight``, whatever earlier
+    layer that input neuron is in (a skip connection is an edge from two or more layers back).
 
     A neuron of a convolution or pooling layer also has ``map``, ``y`` and ``x`` (its place,
     as ``layer.position(index)``; its ``bias`` is its map's shared bias, 0.0 for pooling).
@@ -54,8 +55,8 @@ def to_networkx(network):
                               static=bool(neuron.static))
             attributes.update(layer.graph_node_attributes(neuron.index))
             graph.add_node((layer.index, neuron.index), **attributes)
-    for layer in network.receiving_layers:
-        k = layer.index
-        graph.add_edges_from(((k - 1, i), (k, j), attributes)
+    for layer in network.receiving_layers:  # each edge from the source layer its column reads
+        k, senders = layer.index, layer.input_neurons()
+        graph.add_edges_from(((senders[i].layer.index, senders[i].index), (k, j), attributes)
                              for i, j, attributes in layer.graph_edges())
     return graph

@@ -241,15 +241,29 @@ def _tile_shape(shape, n_in: int) -> tuple[int, int]:
     return h, w
 
 
-def _weight_picture(layer) -> tuple[str, np.ndarray]:
+def _weight_picture(layer, source=None) -> tuple[str, np.ndarray]:
     """What ``layer`` has to show, ``("weights", (n_out, n_in))`` or ``("kernels", (maps,
     channels, kh, kw))`` (see ``Layer.weight_picture``); the layer refuses what has none (the
-    input layer, a pooling layer, no connections)."""
+    input layer, a pooling layer, no connections). With ``source``, only that layer's block
+    of the weights; a layer reading several layers must be given one."""
     try:
         picture = layer.weight_picture
     except AttributeError:  # not a layer at all
         raise TypeError(f"`layer` must be a HiddenLayer or OutputLayer, got {layer!r}") from None
-    return picture()
+    kind, values = picture()
+    sources = layer.sources
+    if source is None:
+        if len(sources) > 1:
+            raise ValueError(f"`source` must be given: {layer!r} reads layers "
+                             f"{', '.join(str(s.index) for s in sources)}, a block of weights "
+                             "each (plot_weights(layer, source=one_of_them))")
+        return kind, values
+    if not layer.receives_from(source):
+        raise ValueError(f"`source` must be a layer that {layer!r} reads, got {source!r}")
+    if kind != "weights":  # one source: the kernels are the whole picture
+        return kind, values
+    offset = layer.offset_of(source)
+    return kind, values[:, offset:offset + source.size]
 
 
 def _kernels_mosaic(kernels: np.ndarray, shape, max_neurons: Optional[int]):
@@ -269,8 +283,8 @@ def _kernels_mosaic(kernels: np.ndarray, shape, max_neurons: Optional[int]):
     return mosaic, (h, w), (rows, columns), shown
 
 
-def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[int] = 100
-                  ) -> tuple[np.ndarray, tuple[int, int], tuple[int, int], int]:
+def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[int] = 100,
+                  source=None) -> tuple[np.ndarray, tuple[int, int], tuple[int, int], int]:
     """The image :func:`plot_weights` draws, without drawing it.
 
     Returns ``(mosaic, (h, w), (rows, columns), shown)``: neuron ``k`` (of the first
@@ -296,7 +310,7 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     >>> mosaic.shape, tile, grid, shown
     ((11, 15), (3, 3), (3, 4), 12)
     """
-    return _weight_mosaic(*_weight_picture(layer), shape, max_neurons)
+    return _weight_mosaic(*_weight_picture(layer, source), shape, max_neurons)
 
 
 def _weight_mosaic(kind: str, values: np.ndarray, shape, max_neurons: Optional[int]):
@@ -317,7 +331,7 @@ def _weight_mosaic(kind: str, values: np.ndarray, shape, max_neurons: Optional[i
 
 def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int]] = None,
                  max_neurons: Optional[int] = 100, cmap="coolwarm", colorbar: bool = True,
-                 annotate: Optional[bool] = None, **style):
+                 annotate: Optional[bool] = None, source=None, **style):
     """Draw each receiving neuron's incoming weights as a small image, tiled in one mosaic.
 
     Row ``j`` of ``layer.weights`` (the weights into neuron ``j``) becomes a tile of ``shape``;
@@ -350,6 +364,9 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     annotate : bool, optional
         Write each kernel entry's value in its pixel (convolution layers only). By default
         done when the mosaic is at most 16 pixels each way, so the numbers fit.
+    source : Layer, optional
+        Only the weights from this one of ``layer.sources`` (its ``layer.block``), required
+        for a layer reading several: their blocks differ in size and meaning.
     **style
         Passed to ``Axes.imshow``.
 
@@ -366,8 +383,8 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     ValueError
         If ``shape`` does not match the layer's inputs (or is given for a convolution layer),
         ``max_neurons`` is not a positive integer, the layer has no incoming connections, it
-        is a pooling layer (which has no weights of its own to show), or ``annotate`` is asked
-        of a fully connected layer.
+        is a pooling layer (which has no weights of its own to show), ``annotate`` is asked
+        of a fully connected layer, or ``source`` is wrong or missing.
 
     Examples
     --------
@@ -382,25 +399,28 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     'kernels, layer 1: 12 maps of 3 x 3 (fixed)'
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    kind, values = _weight_picture(layer)
+    kind, values = _weight_picture(layer, source)
     mosaic, tile, grid, shown = _weight_mosaic(kind, values, shape, max_neurons)
     _check_annotate(layer, kind, annotate)
     ax = _new_axes(ax)
     limit = _largest_weight(values)
     image = _draw_mosaic(ax, mosaic, limit, cmap, style)
-    _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate)
+    _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate, source)
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label="kernel entry" if kind == "kernels" else "weight")
     return ax
 
 
 def _label_mosaic(ax, layer, kind: str, values: np.ndarray, mosaic, tile, grid, shown: int,
-                  limit: float, annotate) -> None:
-    """The title of a mosaic of weights; of kernels, also its labels and values."""
+                  limit: float, annotate, source=None) -> None:
+    """The title of a mosaic of weights (and which ``source`` block, on a line of its own);
+    of kernels, also its labels and values."""
     if kind == "kernels":
         _label_kernels(ax, layer, values.shape[:2], mosaic, tile, grid, shown, limit, annotate)
     else:
         _title_weights(ax, layer, shown)
+        if source is not None:
+            ax.set_title(f"{ax.get_title()}\nfrom layer {source.index}")
 
 
 def _check_annotate(layer, kind: str, annotate) -> None:

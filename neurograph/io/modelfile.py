@@ -107,13 +107,48 @@ its class), such as a dropout layer between the others::
 with an optional ``shape`` holding its ``size``: its rate, and the state of the generator its
 masks are drawn from, so that a resumed run draws the masks the stopped one would have.
 
+Version 4 adds graphs: layers that read a layer other than the one right before them, or
+several layers. A network without any is still written as version 1, 2 or 3, byte for byte as
+before. A dense (hidden or output) layer that reads only the layer before keeps the fields
+above; any other lists ``inputs`` instead of ``connections`` and ``weights``, one object per
+source, in the order the layer was joined to them (its ``sources``)::
+
+    {"kind": "output", "size": 2, "activation": "sigmoid",
+     "inputs": [{"from": 0, "connections": "full", "weights": [...2 x 3 numbers]},
+                {"from": 1, "connections": [[0, 1], [1, 0]], "weights": [0.5, -0.25],
+                 "weight_velocity": [0.01, 0.0]}],
+     "biases": [0.0, 0.1], "bias_velocity": [0.02, 0.0]}
+
+- ``from``: the index of an earlier layer, each at most once.
+- ``connections`` and ``weights`` as in version 1, for that source's block (``i`` a neuron of
+  the source); the weight slots ``weight_<slot>`` stand beside them, laid out like its
+  ``weights``, while ``biases`` and ``bias_<slot>`` stay on the layer. A slot is there for
+  every block and the biases, or not at all. The size limits count the inputs of every
+  source: ``size x (sum of the sources' sizes) + size``.
+- A convolution, pooling or dropout layer reads one layer; when it is not the one before, its
+  object has ``"from": k`` (and its ``input_shape``, or its ``size`` for dropout, must fit
+  layer ``k``).
+- A hidden layer made with a ``shape`` (such as ``[11, 11]``) has ``"shape"``, written only
+  when it is not ``[size]``; it needs version 4 too.
+
+Loading makes the layers' connections layer by layer and, within a layer, block by block in
+the file's order, each block in its listed order. So every receiver's ``inputs`` come back
+grouped by source (in ``sources`` order) and every sender's ``outputs`` grouped by receiving
+layer (in the network's order), each group in its saved order: the order a network has when
+it is built layer by layer, source by source (``Network.layered(..., connect="all")`` is). A
+network whose lists interleave sources (connections made by hand in another order) is saved
+in that canonical order, not refused: the loaded network may differ from it in the last bit
+of a sum.
+
 The per-sample lists and activations of the last sample trained are not kept.
 
 Loading is strict: anything else (an unknown format or version, a missing or unknown field, a
 wrong type, a count that does not match, NaN or infinity, a duplicated or out-of-range
 connection, an unknown activation or cost, a window that does not fit its image or an image
 that does not fit the layer before, a version 2 field in a version 1 file, an ``optimizer`` or a
-``hidden_derivative`` in a version 1 or 2 file, an unknown optimizer, a missing or unknown hyperparameter, a slot of an
+``hidden_derivative`` in a version 1 or 2 file, ``inputs`` or ``from`` before version 4, an
+input ``from`` a later layer or repeated, an unknown optimizer, a missing or unknown
+hyperparameter, a slot of an
 optimizer the file does not name, a declared size over
 :data:`MAX_LAYER_PARAMETERS` or :data:`MAX_PARAMETERS`, which is refused before anything is
 allocated, or a file that is not UTF-8 JSON) raises :class:`ModelFileError` naming the file and
@@ -141,15 +176,17 @@ __all__ = ["FORMAT", "VERSION", "MAX_LAYER_PARAMETERS", "MAX_PARAMETERS", "Model
 FORMAT = "neurograph-network"
 """The value of every model file's ``"format"`` field."""
 
-VERSION = 3
+VERSION = 4
 """The newest format version this module writes and reads. A network trained by SGD without an
 input shape, convolution or pooling layers is written as version 1, which older neurographs
-read too; with those, version 2; trained by another optimizer, version 3. Files of all three
+read too; with those, version 2; trained by another optimizer, version 3; with a layer that
+reads another layer than the one before it (or several), version 4. Files of all four
 versions load."""
 
 MAX_LAYER_PARAMETERS = 10 ** 7
-"""The most parameters a receiving layer may declare: ``size x previous size`` weights (the
-weight matrix is dense in memory, whatever the mask) plus ``size`` biases. A convolution or
+"""The most parameters a receiving layer may declare: ``size x inputs`` weights (``inputs`` the
+sizes of the layers it reads added up; the weight matrix is dense in memory, whatever the
+mask) plus ``size`` biases. A convolution or
 pooling layer shares a few parameters between many connections, so it is measured by what
 it makes: ``size x window`` connections (at most) plus ``size`` neurons, ``window`` being the
 inputs one neuron reads (``channels x kh x kw`` for a convolution, ``window^2`` for pooling).
@@ -171,13 +208,13 @@ _MAX_STEPS = 10 ** 12
 
 
 def version_of(network) -> int:
-    """The format version a file of ``network`` needs: 3 if its optimizer is not SGD or it
-    averages its hidden derivatives (``hidden_derivative="mean"``), else the
-    newest its layers need (2 for an input shape, a convolution or pooling layer; 3 for a
-    dropout layer), else 1."""
-    if network.optimizer.name != SGD.name or network.hidden_derivative != "sum":
-        return 3
-    return max(layer.file_version() for layer in network.layers)
+    """The format version a file of ``network`` needs: the newest its layers need (2 for an
+    input shape, a convolution or pooling layer; 3 for a dropout layer; 4 for a layer reading
+    another layer than the one before, or several, or a hidden layer's shape), and at least 3
+    if its optimizer is not SGD or it averages its hidden derivatives
+    (``hidden_derivative="mean"``), else 1."""
+    plain = network.optimizer.name == SGD.name and network.hidden_derivative == "sum"
+    return max(1 if plain else 3, *(layer.file_version() for layer in network.layers))
 
 
 def check_savable_optimizer(optimizer) -> None:
@@ -285,8 +322,9 @@ def _build(spec: dict, path: PathLike, network_class):
         dtype = spec["dtype"]
         kinds = [LAYER_KINDS[layer["kind"]] for layer in spec["layers"]]
         layers = [kind.from_file(layer, dtype) for kind, layer in zip(kinds, spec["layers"])]
-        for previous, layer, layer_spec in zip(layers, layers[1:], spec["layers"][1:]):
-            layer.connect_from_file(previous, layer_spec)
+        for k, (layer, layer_spec) in enumerate(zip(layers, spec["layers"])):
+            if k:
+                layer.connect_from_file(layers[:k], layer_spec)
         network = network_class(layers, cost=spec["cost"], bias_clamp=spec["bias_clamp"],
                                 hidden_derivative=spec["hidden_derivative"])
         name, settings, steps = spec["optimizer"]
@@ -393,6 +431,7 @@ class _ModelReader(StrictReader):
             raise self.fail(f"`layers` must be a list of at least an input and an output layer, "
                             f"got {show(layers)}")
         kinds, specs, total = [], [], 0
+        self.earlier = specs  # the layers checked so far, which a layer may read
         for k, fields in enumerate(layers):
             where = f"layers[{k}]"
             if not isinstance(fields, dict):
@@ -408,9 +447,46 @@ class _ModelReader(StrictReader):
                                 f"more than the {MAX_PARAMETERS:,} a model may have")
             specs.append(spec)
         for k, (kind, fields, spec) in enumerate(zip(kinds, layers, specs)):
+            self.earlier = specs[:k]
             kind.check_file_parameters(self, fields, spec, specs[k - 1] if k else None,
                                        f"layers[{k}]", dtype)
         return specs
+
+    def source_fields(self) -> tuple:
+        """``("from",)`` from version 4, where a layer that reads one layer may name it."""
+        return ("from",) if self.version >= 4 else ()
+
+    def source(self, fields: dict, where: str, spec: dict) -> int:
+        """The index of the one layer a layer reads: its ``from`` (an earlier layer, put in
+        ``spec``) or else the layer before."""
+        if "from" not in fields:
+            return len(self.earlier) - 1
+        k = spec["from"] = self.earlier_index(fields["from"], f"{where}.from")
+        return k
+
+    def earlier_index(self, value, where: str) -> int:
+        """``value``, the index of a layer before the one being read."""
+        if type(value) is not int or not 0 <= value < len(self.earlier):
+            raise self.fail(f"`{where}` must be the index of an earlier layer, 0 to "
+                            f"{len(self.earlier) - 1}, got {show(value)}")
+        return value
+
+    def sources(self, inputs, where: str, slot_fields: tuple) -> list:
+        """The layers a layer's ``inputs`` read: a non-empty list of objects, each with
+        ``from`` (an earlier layer, no two the same), ``connections``, ``weights`` and the
+        optional weight ``slot_fields``."""
+        if not isinstance(inputs, list) or not inputs:
+            raise self.fail(f"`{where}` must be a non-empty list of JSON objects, got "
+                            f"{show(inputs)}")
+        sources = []
+        for m, block in enumerate(inputs):
+            self.fields(block, f"{where}[{m}]", ("from", "connections", "weights"), slot_fields)
+            k = self.earlier_index(block["from"], f"{where}[{m}].from")
+            if k in sources:
+                raise self.fail(f"`{where}[{m}].from` repeats layer {k}: a layer reads each "
+                                "source once")
+            sources.append(k)
+        return sources
 
     def kind(self, kind, where: str, k: int, n_layers: int) -> type:
         """The class of layer ``k``'s kind, checked to stand where it may (input first,

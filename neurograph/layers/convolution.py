@@ -387,10 +387,12 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         spec = {"kind": cls.file_kind, "size": size}
         input_shape = reader.shape(fields["input_shape"], f"{where}.input_shape", (3,))
         channels, height, width = input_shape
-        n_in = before["size"]
+        source = reader.source(fields, where, spec)
+        n_in = reader.earlier[source]["size"]
         if reader.product(input_shape) != n_in:
+            read = "the layer before" if "from" not in spec else f"layer {source}, which it reads,"
             raise reader.fail(f"`{where}.input_shape` {reader.dims(input_shape)} holds "
-                              f"{reader.product(input_shape):,} values, but the layer before "
+                              f"{reader.product(input_shape):,} values, but {read} "
                               f"has {n_in:,} neurons")
         maps, (kh, kw), padding, window = cls._check_file_window(reader, fields, spec, channels,
                                                                  where)
@@ -416,11 +418,22 @@ class _SharedWeightsLayer(SelfConnectingLayer):
 
     @classmethod
     def _file_optional(cls, reader) -> tuple:
-        """The optional fields: the slots of the file's optimizer."""
-        return reader.slot_fields(cls.file_names)
+        """The optional fields: the slots of the file's optimizer, and from version 4 the
+        layer it reads (``from``) when that is not the one before."""
+        return reader.slot_fields(cls.file_names) + reader.source_fields()
 
-    def connect_from_file(self, previous: Layer, spec: dict) -> None:
-        """Nothing: the layer makes its own connections when the network attaches it."""
+    def connect_from_file(self, earlier: list, spec: dict) -> None:
+        """Read the layer ``spec`` names (``from``), or else the layer before, making the
+        windows' connections now (in layer order, as the network was built)."""
+        self.receive_from(earlier[spec.get("from", len(earlier) - 1)])
+
+    def restore_from_file(self, spec: dict, optimizer) -> None:
+        """Once the network is made: the biases, and ``optimizer``'s slots from ``spec``."""
+        self.biases[...] = spec["biases"]
+        for name, slots in spec["slots"].items():
+            for slot, values in slots.items():
+                target = optimizer.slots(self, name).arrays[slot]
+                target[...] = values.reshape(target.shape)
 
 
 # --------------------------------------------------------------------------------------------
@@ -561,7 +574,7 @@ class ConvolutionLayer(_SharedWeightsLayer):
         for slot, values in slots.items():
             described[f"weight_{slot}"] = values["weights"].ravel().tolist()
             described[f"bias_{slot}"] = values["biases"].tolist()
-        return described
+        return self._with_source(described)
 
     @classmethod
     def _check_file_window(cls, reader, fields: dict, spec: dict, channels: int,
@@ -885,12 +898,13 @@ class _PoolingLayer(_SharedWeightsLayer):
         if slots:
             raise ValueError(f"{self!r} cannot be saved: a pooling layer never learns, but it "
                              f"has a {' or '.join(slots)}")
-        return {"kind": self.file_kind, "size": self.size, "input_shape": list(self.input_shape),
-                "window": self.kernel_size[0], "stride": self.stride}
+        return self._with_source({"kind": self.file_kind, "size": self.size,
+                                  "input_shape": list(self.input_shape),
+                                  "window": self.kernel_size[0], "stride": self.stride})
 
     @classmethod
     def _file_optional(cls, reader) -> tuple:
-        return ()  # no slots: a pooling layer never learns
+        return reader.source_fields()  # no slots: a pooling layer never learns
 
     @classmethod
     def _check_file_window(cls, reader, fields: dict, spec: dict, channels: int,

@@ -171,17 +171,21 @@ class DropoutLayer(SelfConnectingLayer):
                      "rng": self.rng.bit_generator.state}
         if tuple(self.shape) != (self.size,):
             described["shape"] = list(self.shape)
-        return described
+        return self._with_source(described)
 
     @classmethod
     def check_file_shape(cls, reader, fields: dict, where: str, before: dict) -> tuple:
         """As many neurons as the layer before, in an optional ``shape`` that holds them."""
-        reader.fields(fields, where, ("kind", "size", "rate", "rng"), ("shape",))
+        reader.fields(fields, where, ("kind", "size", "rate", "rng"),
+                      ("shape",) + reader.source_fields())
         size = reader.integer(fields["size"], f"{where}.size", 1, reader.max_size)
-        if size != before["size"]:
-            raise reader.fail(f"`{where}.size` must be the {before['size']:,} neurons of the "
-                              f"layer before, got {size:,}")
         spec = {"kind": cls.file_kind, "size": size, "shape": (size,)}
+        source = reader.source(fields, where, spec)
+        read = reader.earlier[source]["size"]
+        if size != read:
+            layer = "the layer before" if "from" not in spec else f"layer {source}, which it reads"
+            raise reader.fail(f"`{where}.size` must be the {read:,} neurons of {layer}, "
+                              f"got {size:,}")
         if "shape" in fields:
             spec["shape"] = reader.shape(fields["shape"], f"{where}.shape", (1, 2, 3))
             if reader.product(spec["shape"]) != size:
@@ -210,8 +214,9 @@ class DropoutLayer(SelfConnectingLayer):
         layer.rng.bit_generator.state = spec["rng"]
         return layer
 
-    def connect_from_file(self, previous: Layer, spec: dict) -> None:
-        """Nothing: the layer makes its own connections when the network attaches it."""
+    def connect_from_file(self, earlier: list, spec: dict) -> None:
+        """Read the layer ``spec`` names (``from``), or else the layer before."""
+        self.receive_from(earlier[spec.get("from", len(earlier) - 1)])
 
     def restore_from_file(self, spec: dict, optimizer) -> None:
         """Nothing: no parameters, no optimizer state."""

@@ -1,7 +1,8 @@
 """Lesions: silence neurons or connections for a while and see what the network loses.
 
 A silenced connection has weight 0. A silenced neuron's outgoing connections all get weight 0,
-so the rest of the network sees its activation as 0, in both engines. Lesions are for looking
+into every layer it sends to, so the rest of the network sees its activation as 0, in both
+engines. Lesions are for looking
 at a network: training inside the block moves the zeroed weights (their gradients are not
 zero), and leaving the block puts back every weight as it was before it, even on an
 exception, so such training is lost for them.
@@ -51,17 +52,23 @@ def _connections_of(network, items) -> list:
 
 
 def _outgoing(neuron) -> list:
-    """The connections whose weights, set to 0, silence ``neuron``: its own outgoing ones, or,
-    where the layer they go into passes the activation on unweighted (dropout), those of the
-    neuron there that carries it."""
-    if not neuron.outputs:
-        return []
-    layer = neuron.outputs[0].output_neuron.layer
-    carrier = layer.carries_on(neuron)
-    if carrier is not None:
-        return _outgoing(carrier)
-    _check_own_weight(neuron, layer)
-    return list(neuron.outputs)
+    """The connections whose weights, set to 0, silence ``neuron``: into every layer it sends
+    to (a neuron of a graph may send to several), its own outgoing ones, or, where that layer
+    passes the activation on unweighted (dropout), those of the neuron there that carries
+    it."""
+    connections, reached = [], []
+    for connection in neuron.outputs:
+        layer = connection.output_neuron.layer
+        if any(layer is seen for seen in reached):
+            continue
+        reached.append(layer)
+        carrier = layer.carries_on(neuron)
+        if carrier is not None:
+            connections.extend(_outgoing(carrier))
+            continue
+        _check_own_weight(neuron, layer)
+        connections.extend(c for c in neuron.outputs if c.output_neuron.layer is layer)
+    return connections
 
 
 def _check_own_weight(item, layer) -> None:
