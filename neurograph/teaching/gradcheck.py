@@ -111,6 +111,15 @@ def _one_sample_records(network, x: np.ndarray, y: np.ndarray) -> list:
             layer.record = record
 
 
+def _checked_sample(network, x, y) -> tuple[np.ndarray, np.ndarray]:
+    if not hasattr(network, "receiving_layers"):
+        raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
+    x = as_sample("x", x, network.input_layer.size)
+    y = as_sample("y", y, network.output_layer.size)
+    network.output_layer.check_targets("y", y)
+    return x, y
+
+
 def _cost_of_outputs(network, y: np.ndarray):
     target = y[None, :]
     return lambda outputs: float(network.cost_function(outputs, target)[0])
@@ -140,14 +149,15 @@ def _has_kinks(network, x: np.ndarray) -> bool:
                zip(network.receiving_layers, passed.zs, passed.caches))
 
 
-def _perturbed(network, x, evaluate, array: np.ndarray, index, h: float) -> Optional[float]:
-    """The finite-difference derivative of the cost by ``array[index]`` (put back after), or
-    None at a kink."""
+def _perturbed(inputs: np.ndarray, evaluate, array: np.ndarray, index,
+               h: float) -> Optional[float]:
+    """The finite-difference derivative of the cost by ``array[index]`` (put back after), the
+    layers from ``evaluate``'s start on computed again from ``inputs``; None at a kink."""
     original = float(array[index])
 
     def cost(value: float):
         array[index] = value
-        return evaluate(x[None, :])
+        return evaluate(inputs)
 
     try:
         return _numeric_derivative(cost, original, h)
@@ -238,24 +248,22 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     >>> gradient_check(net, [0.3, -0.7], [1.0, 0.0]).max_relative_error < 1e-6
     True
     """
-    if not hasattr(network, "receiving_layers"):
-        raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
-    x = as_sample("x", x, network.input_layer.size)
-    y = as_sample("y", y, network.output_layer.size)
-    network.output_layer.check_targets("y", y)
+    x, y = _checked_sample(network, x, y)
     layers = network.receiving_layers
     chosen = _choose_parameters(layers, max_parameters, seed)
     records = _one_sample_records(network, x, y)
     cost_of_outputs = _cost_of_outputs(network, y)
     compare = _Worst(floor)
     kinks = _has_kinks(network, x)
-    evaluate = _evaluator(network, cost_of_outputs, 0, kinks)
+    every = forward(network, x[None, :])  # the layers before a perturbed one keep these
     k = -1  # each parameter's position, biases and weights layer by layer, neuron by neuron
     for layer, record in zip(layers, records):
+        start = layer.index - 1  # a parameter of this layer changes it and what it feeds
+        evaluate = _evaluator(network, cost_of_outputs, start, kinks, every[:start])
         for array, index, analytic, where, quantity in _parameters(layer, record):
             k += 1
             if chosen is None or k in chosen:
-                numeric = _perturbed(network, x, evaluate, array, index, h)
+                numeric = _perturbed(every[start], evaluate, array, index, h)
                 compare(analytic, numeric, where, quantity)
         if layer is not network.output_layer:
             for analytic, numeric, neuron in _activation_derivatives(
