@@ -168,3 +168,18 @@ def test_parallel_convolution_branches_read_the_input():
     assert gradient_check(net, x, [0.0, 1.0, 0.0]).max_relative_error < 1e-6
     with pytest.raises(ValueError, match="reads one layer"):
         right.receive_from(left)
+
+
+def test_explain_counts_every_outgoing_connection_and_reads_the_right_column():
+    inputs, hidden, out = InputLayer(2), HiddenLayer(2, "identity"), OutputLayer(1, "identity")
+    inputs.fully_connect_to(hidden, [[1.0, 0.0], [0.0, 1.0]])
+    hidden.fully_connect_to(out, [[2.0, 3.0]])
+    skip = inputs[1].connect_to(out[0], weight=5.0)
+    net = Network([inputs, hidden, out], bias_clamp=None)
+    for layer in net.receiving_layers:
+        layer.biases[:] = 0.0
+    net.train_batch([[1.0, 2.0]], [[0.0]], step_size=0.01)
+    # out = 2 x 1 + 3 x 2 + 5 x 2 = 18, delta = 36; the skip connection's dC/dw = 36 x 2
+    assert "36 x 2 = 72" in str(skip.explain())
+    z_line = str(out[0].explain()).splitlines()[1]
+    assert z_line == "  z = 2 x 1 + 3 x 2 + 5 x 2 + bias 0 = 18"  # the skip term read too
