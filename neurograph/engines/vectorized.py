@@ -142,6 +142,11 @@ class Plan:
         self.keep = [bool(self.learns[k]) or any(r is not None and self.needs[r]
                                                  for r, _, _ in self.blocks[k])
                      for k in range(len(layers))]
+        self.keep_all = [True] * len(layers)
+        # where each layer hands dC/da back: to the sources that need it, or to every source
+        # that is not the input (when the record wants every layer's lists)
+        self.routes = {False: [self._route(k, self.needs) for k in range(len(layers))],
+                       True: [self._route(k, [True] * len(layers)) for k in range(len(layers))]}
         self.derivatives = [_derivative_of(layer.activation_function) for layer in layers]
         self.functions = [layer.activation_function.vectorized for layer in layers]
         self.values = [{name: layer.parameter(name) for name in layer.parameter_names}
@@ -167,6 +172,12 @@ class Plan:
             self.shares = [np.maximum(c, 1).astype(layer.dtype)
                            for c, layer in zip(counts, layers)]
 
+    def _route(self, k: int, needs: list) -> tuple:
+        """The blocks of layer ``k`` whose source is a receiving layer that ``needs`` names,
+        and whether they are all its columns."""
+        targets = [block for block in self.blocks[k] if block[0] is not None and needs[block[0]]]
+        return targets, len(self.blocks[k]) == 1
+
     def bind(self, optimizer) -> list:
         """Per receiving layer, ``(name, everywhere, values, slots)`` of each parameter that
         training moves under ``optimizer`` (worked out once per optimizer: a fit's batches all
@@ -190,14 +201,16 @@ def _derivative_of(f):
     return None  # softmax: handled by output_deltas
 
 
-def backward(plan: Plan, passed: Pass, Y: np.ndarray, needs: list) -> tuple[list, list]:
+def backward(plan: Plan, passed: Pass, Y: np.ndarray, every: bool) -> tuple[list, list]:
     """The post's steps 4 and 5 for a whole batch: deltas (dC/dz) of the receiving layers that
-    ``needs`` names, and dC/da of the hidden ones among them (None elsewhere).
+    training needs (``every`` one, for a record), and dC/da of the hidden ones among them
+    (None elsewhere).
 
     Layers go from the last to the first, so that a layer's dC/da is complete (every later
     layer reading it has added its part) before its delta is taken: a neuron's dC/da is the
     SUM over all its outgoing connections, whatever layer they reach."""
     layers, zs, activations = plan.layers, passed.zs, passed.activations
+    routes = plan.routes[every]
     last = len(layers) - 1
     deltas = [None] * len(layers)
     dcdas = [None] * len(layers)
@@ -209,12 +222,12 @@ def backward(plan: Plan, passed: Pass, Y: np.ndarray, needs: list) -> tuple[list
             if plan.shares is not None:  # the post's averaging: over the outgoing connections
                 dcdas[k] = dcdas[k] / plan.shares[k]
             deltas[k] = dcdas[k] * plan.derivatives[k](zs[k], activations[k + 1])
-        targets = [block for block in plan.blocks[k] if block[0] is not None and needs[block[0]]]
+        targets, whole = routes[k]
         if not targets:
             continue
         d = layers[k].backward_batch(deltas[k], passed.inputs[k], passed.caches[k])
         for r, offset, size in targets:  # each source's columns, added to what it has
-            part = d if len(plan.blocks[k]) == 1 else d[:, offset:offset + size]
+            part = d if whole else d[:, offset:offset + size]
             dcdas[r] = part if dcdas[r] is None else dcdas[r] + part
     return deltas, dcdas
 
@@ -251,10 +264,9 @@ def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer, plan: Plan = N
         # Deltas are needed from the last layer down to the first trainable one; below it
         # only for the record (a static convolution front-end is then a forward pass only).
         wanted = keep_record if isinstance(keep_record, bool) else None
-        every = [True] * len(plan.layers)
-        passed = forward_pass(network, X, keep=every if wanted is True else plan.keep,
+        passed = forward_pass(network, X, keep=plan.keep_all if wanted is True else plan.keep,
                               functions=plan.functions, sources=plan.sources)
-        deltas, dcdas = backward(plan, passed, Y, every if wanted is True else plan.needs)
+        deltas, dcdas = backward(plan, passed, Y, wanted is True)
         if wanted is None and keep_record():
             deltas, dcdas = _complete(plan, passed, Y)
             wanted = True
@@ -272,7 +284,7 @@ def _complete(plan: Plan, passed: Pass, Y: np.ndarray) -> tuple[list, list]:
     for k, layer in enumerate(plan.layers):
         if passed.caches[k] is None and not plan.keep[k]:
             passed.caches[k] = layer.forward_batch(passed.inputs[k], True)[1]
-    return backward(plan, passed, Y, [True] * len(plan.layers))
+    return backward(plan, passed, Y, True)
 
 
 def _nudge(network, plan: Plan, optimizer, passed: Pass, deltas: list, dcdas: list,
