@@ -183,3 +183,64 @@ def test_explain_counts_every_outgoing_connection_and_reads_the_right_column():
     assert "36 x 2 = 72" in str(skip.explain())
     z_line = str(out[0].explain()).splitlines()[1]
     assert z_line == "  z = 2 x 1 + 3 x 2 + 5 x 2 + bias 0 = 18"  # the skip term read too
+
+
+# -- found in review: a weight's column, not its sender's index, in every later block --------
+
+
+def test_gradient_check_perturbs_every_weight_of_every_block():
+    from neurograph.teaching import gradcheck
+
+    net = Network.layered([2, 3, 1], activation="tanh", connect="all", seed=0)
+    record = net.output_layer.record
+    entries = list(net.output_layer.check_entries([0.5], [1.0, 2.0, 3.0, 4.0, 5.0]))
+    assert [index for array, index, *_ in entries if array is net.output_layer.weights] == \
+        [(0, 0), (0, 1), (0, 2), (0, 3), (0, 4)]
+    # analytic: delta 0.5 x each column's input, the hidden block's too
+    assert [e[2] for e in entries if e[4] == "weight"] == [0.5, 1.0, 1.5, 2.0, 2.5]
+    assert record is net.output_layer.record
+    original = gradcheck._one_sample_records
+
+    def corrupted(network, x, y):  # what an engine bug in the hidden block would look like
+        records = original(network, x, y)
+        rows = records[-1].input_activations
+        records[-1].input_activations = [row[:2] + [10 * v for v in row[2:]] for row in rows]
+        return records
+
+    gradcheck._one_sample_records = corrupted
+    try:
+        result = gradient_check(net, [0.3, -0.2], [1.0])
+    finally:
+        gradcheck._one_sample_records = original
+    assert result.max_relative_error > 0.5 and result.quantity == "weight"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverging_graph_is_put_back_and_the_weight_named():
+    inputs = InputLayer(2)
+    hidden = HiddenLayer(3, "identity", static=True)
+    out = OutputLayer(1, "identity")
+    inputs.fully_connect_to(hidden, [[0, 0], [1e200, 0], [0, 1e200]])
+    inputs.fully_connect_to(out, [[0.1, 0.1]])
+    hidden.fully_connect_to(out, [[0.1, 0.1, 0.1]])
+    net = Network([inputs, hidden, out], bias_clamp=None)
+    before = out.weights.copy()
+    with pytest.raises(FloatingPointError, match=r"weight of Connection\(layer 1 #1 -> layer 2"):
+        net.fit([[1.0, 1.0]], [[0.0]], learning_rate=0.1, progress=False)
+    np.testing.assert_array_equal(out.weights, before)
+
+
+def test_explain_shows_the_activation_a_later_block_really_read():
+    net = Network.layered([2, 2, 1], connect="all", seed=0)
+    net.train_sample([0.3, 0.7], [1.0])
+    connection = next(c for c in net.output_layer[0].inputs if c.input_neuron.layer.index == 1)
+    sender = connection.input_neuron.activation
+    assert f"x {sender:.3g} = " in str(connection.explain())
+
+
+def test_a_source_added_after_training_a_sample_starts_the_lists_afresh():
+    net = Network.layered([2, 2, 1], seed=0)
+    net.train_sample([0.3, 0.7], [1.0])
+    skip = net.input_layer[0].connect_to(net.output_layer[0], weight=0.5)
+    assert skip.derivatives_of_cost_by_weight_per_sample == []
+    assert len(net.output_layer.record) == 0

@@ -710,7 +710,7 @@ class ReceivingLayer(Layer):
         if name == "biases":
             return f"bias of {self.neurons[np.flatnonzero(~np.isfinite(values))[0]]!r}"
         j, i = np.argwhere(~np.isfinite(values))[0]
-        connection = next(c for c in self.neurons[j].inputs if c.input_neuron.index == i)
+        connection = next(c for c in self.neurons[j].inputs if self.input_column(c) == i)
         return f"weight of {connection!r}"
 
     # -- hints for the teaching tools (explain, trace, lesion, gradient_check) ----------------
@@ -787,7 +787,7 @@ class ReceivingLayer(Layer):
             j = neuron.index
             yield self.biases, j, float(deltas[j]), neuron, "bias"
             for connection in neuron.inputs:
-                i = connection.input_neuron.index
+                i = self.input_column(connection)  # its column: its source's block + index
                 yield self.weights, (j, i), float(deltas[j] * inputs[i]), connection, "weight"
 
     def n_check_entries(self) -> int:
@@ -1107,7 +1107,7 @@ class ReceivingLayer(Layer):
             j, i = pair
             if not (0 <= j < n_out and 0 <= i < n_in):
                 raise reader.fail(f"`{where}[{k}]` must join a neuron j in [0, {n_out}) of this "
-                                  f"layer and i in [0, {n_in}) of the previous one, got {pair}")
+                                  f"layer and i in [0, {n_in}) of the layer it reads, got {pair}")
         array = np.array(connections, dtype=np.int64).reshape(-1, 2)
         keys = array[:, 0] * n_in + array[:, 1]
         unique, first = np.unique(keys, return_index=True)
@@ -1179,9 +1179,8 @@ class ReceivingLayer(Layer):
         self._check_source(layer)
         network = self.network
         if network is not None and (self.index, "weights") in network.optimizer.state:
-            raise ValueError(f"cannot connect {layer!r} to {self!r}: {self!r} has been trained "
-                             "(its optimizer keeps state for its weights); join layers before "
-                             "training")
+            raise ValueError(f"cannot connect {layer!r} to {self!r}: the optimizer keeps state "
+                             f"for the weights of {self!r} (join layers before training)")
         old, new = self.n_inputs, self.n_inputs + layer.size
         buffer, flat = _float_buffer(self.size * new, self.dtype)
         weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)
@@ -1197,6 +1196,8 @@ class ReceivingLayer(Layer):
         self.n_inputs = new
         self._input_neurons = self._input_neurons + list(layer.neurons)
         layer.receivers.append(self)
+        self.record = SampleRecord()  # the lists had the old columns: they are no longer this
+                                      # layer's
 
     def _add_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron,
                         weight: float) -> Connection:
@@ -1443,8 +1444,8 @@ def check_can_connect(sender: TransmitterNeuron, receiver) -> None:
     if receiver.layer is sender.layer:
         raise ValueError(f"cannot connect {sender!r} to {receiver!r}: they are in the same layer")
     if _is_before(receiver.layer, sender.layer):
-        raise ValueError(f"cannot connect {sender!r} to {receiver!r}: "
-                         "it is in an earlier layer")
+        raise ValueError(f"cannot connect {sender!r} to {receiver!r}: it is in an earlier layer, "
+                         f"{receiver.layer!r}, which {sender.layer!r} reads (a cycle)")
     check_layers_can_connect(sender.layer, receiver.layer)
     layer = receiver.layer
     layer._refuse_connections_by_hand(f"cannot connect {sender!r} to {receiver!r}: its layer "

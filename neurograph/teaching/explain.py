@@ -283,7 +283,7 @@ def explain_connection(connection) -> Explanation:
         lines.append("  (no sample trained since clear())")
         return Explanation("\n".join(lines))
     deltas = receiver.derivatives_of_cost_by_bias_per_sample
-    i = connection.input_neuron.index
+    i = layer.input_column(connection)  # where its sender's activation sits in the record
     inputs = [float(row[i]) for row in layer.record.input_activations]
     lines.append("  dC/dw per sample = delta of the receiver x activation of the sender:")
     lines += _samples(values, lambda s, v: f"{_number(deltas[s])} x {_number(inputs[s])} = "
