@@ -392,11 +392,16 @@ class ReceivingLayer(Layer):
     ----------
     activation_function : Activation
         ``f`` in ``a = f(z)``, shared by the layer's neurons.
-    previous : Layer or None
-        The layer it receives from (set by the first connection or by the network).
-    weights : numpy.ndarray, shape (n_out, n_in)
-        ``weights[j, i]`` is the weight from neuron ``i`` of ``previous`` to neuron ``j``; zero
-        where there is no connection. A live view: writing into it changes the network.
+    sources : list of Layer
+        The earlier layers it receives from, in the order they were joined (the first
+        connection from a layer, or the network, joins it). ``previous`` is the one source of a
+        layer that has one.
+    offsets : list of int
+        Each source's first column in ``weights``; ``n_inputs`` is the number of columns.
+    weights : numpy.ndarray, shape (n_out, n_inputs)
+        ``weights[j, offset + i]`` is the weight from neuron ``i`` of a source to neuron ``j``
+        (one block of columns per source, :meth:`block`); zero where there is no
+        connection. A live view: writing into it changes the network.
     biases : numpy.ndarray, shape (n_out,)
         A live view of the neurons' biases.
     weight_velocity, bias_velocity : numpy.ndarray
@@ -404,7 +409,7 @@ class ReceivingLayer(Layer):
         (zero until trained with momentum).
     dtype : numpy.dtype
         float64 (the default) or float32, the type the parameters are stored in.
-    mask : numpy.ndarray of bool, shape (n_out, n_in)
+    mask : numpy.ndarray of bool, shape (n_out, n_inputs)
         Where connections exist.
     trainable : numpy.ndarray of bool, shape (n_out,)
         False for static neurons, whose parameters never change in training.
@@ -613,13 +618,13 @@ class ReceivingLayer(Layer):
         return z, None
 
     def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
-        """dC/da of the layer before: each input sums ``weight x delta`` over its outgoing
-        connections, ``Delta @ W``."""
+        """dC/da of each input column (the sources' neurons side by side): each sums ``weight x
+        delta`` over its connections into this layer, ``Delta @ W``."""
         return delta @ self.weights
 
     def outgoing_counts(self) -> np.ndarray:
-        """Per input (neuron ``i`` of the layer before), how many of this layer's connections
-        leave it, ``(n_in,)`` ints: the mask's column sums. A source neuron's number of
+        """Per input column (a source's neuron), how many of this layer's connections leave
+        it, ``(n_inputs,)`` ints: the mask's column sums. A source neuron's number of
         outgoing connections is the sum of these over the layers it sends to (what
         ``hidden_derivative="mean"`` divides by)."""
         return self.mask.sum(axis=0)

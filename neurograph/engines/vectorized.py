@@ -139,9 +139,7 @@ class Plan:
         for k in range(len(layers)):
             self.needs.append(bool(self.learns[k]) or any(
                 r is not None and self.needs[r] for r, _, _ in self.blocks[k]))
-        self.keep = [bool(self.learns[k]) or any(r is not None and self.needs[r]
-                                                 for r, _, _ in self.blocks[k])
-                     for k in range(len(layers))]
+        self.keep = self.needs  # a layer that needs its delta needs its forward pass kept
         self.keep_all = [True] * len(layers)
         # where each layer hands dC/da back: to the sources that need it, or to every source
         # that is not the input (when the record wants every layer's lists)
