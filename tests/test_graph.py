@@ -244,3 +244,21 @@ def test_a_source_added_after_training_a_sample_starts_the_lists_afresh():
     skip = net.input_layer[0].connect_to(net.output_layer[0], weight=0.5)
     assert skip.derivatives_of_cost_by_weight_per_sample == []
     assert len(net.output_layer.record) == 0
+
+
+def test_gradient_check_recomputes_only_what_a_perturbed_layer_feeds():
+    """Two parallel branches: nudging the left branch's parameters (or activations) never runs
+    the right branch again."""
+    inputs, left, right = InputLayer(2), HiddenLayer(3, "tanh"), HiddenLayer(2, "tanh")
+    out = OutputLayer(1)
+    for branch in (left, right):
+        inputs.fully_connect_to(branch, seed=1)
+        branch.fully_connect_to(out, seed=2)
+    net = Network([inputs, left, right, out])
+    calls = []
+    original = right.forward_batch
+    right.forward_batch = lambda *a, **k: calls.append(1) or original(*a, **k)
+    result = gradient_check(net, [0.2, -0.4], [1.0])
+    assert result.max_relative_error < 1e-6
+    n_right = right.size + right.n_connections  # 4 evaluations each; 4 whole passes besides
+    assert len(calls) == 4 * n_right + 4

@@ -40,7 +40,8 @@ def _sources(network, layers) -> list:
 def forward_pass(network, X: np.ndarray, *, start: int = 0,
                  keep_from: Optional[int] = None, keep: Optional[list] = None,
                  functions: Optional[list] = None, sources: Optional[list] = None,
-                 earlier: Optional[list] = None) -> Pass:
+                 earlier: Optional[list] = None, known: Optional[list] = None,
+                 only: Optional[set] = None) -> Pass:
     """Propagate a batch through ``network`` from layer ``start``: the one forward pass that
     training, ``predict``, ``evaluate``, the plots, the gradient check and the CLI share.
 
@@ -65,6 +66,10 @@ def forward_pass(network, X: np.ndarray, *, start: int = 0,
     earlier : list of numpy.ndarray, optional
         The activations of layers ``0 .. start - 1``, for layers after ``start`` that read
         them too (needed only when some do).
+    known, only : optional
+        Every layer's activations already computed, and the indices of the layers to compute
+        again (what a changed layer feeds): the others keep their ``known`` activations, and
+        their ``zs``, ``caches`` and ``inputs`` are None.
 
     Returns
     -------
@@ -80,6 +85,11 @@ def forward_pass(network, X: np.ndarray, *, start: int = 0,
         keep = [keep_from is not None and k >= keep_from for k in range(len(layers))]
     result = Pass(activations, [], [], [])
     for layer, f, read, kept in zip(layers, functions, sources, keep):
+        if only is not None and layer.index not in only:
+            activations.append(known[layer.index])
+            for listed in (result.zs, result.caches, result.inputs):
+                listed.append(None)
+            continue
         if len(read) == 1:
             a_in = activations[read[0]]
         else:

@@ -125,22 +125,34 @@ def _cost_of_outputs(network, y: np.ndarray):
     return lambda outputs: float(network.cost_function(outputs, target)[0])
 
 
-def _evaluator(network, cost_of_outputs, start: int, kinks: bool, earlier=None):
+def _evaluator(network, cost_of_outputs, start: int, kinks: bool, every: list, only: set):
     """``evaluate(inputs) -> (cost, branches)`` for activations of layer ``start``: the cost,
     and (when ``kinks``) which piece of each piecewise function every layer is on. Only the
-    layers after ``start`` are computed again; ``earlier`` holds the activations of the layers
-    before it, which later layers may read too."""
+    layers in ``only`` (what the perturbed layer feeds) are computed again; the others keep
+    their activations in ``every``."""
     layers = network.layers[start + 1:]
+    settings = dict(start=start, earlier=every[:start], known=every, only=only)
 
     def evaluate(inputs: np.ndarray):
         if not kinks:
-            return cost_of_outputs(forward(network, inputs, start=start,
-                                           earlier=earlier)[-1]), None
-        passed = forward_pass(network, inputs, start=start, keep_from=0, earlier=earlier)
-        branches = [layer.kink_branches(z, cache)
+            return cost_of_outputs(forward_pass(network, inputs, **settings)
+                                   .activations[-1]), None
+        passed = forward_pass(network, inputs, keep_from=0, **settings)
+        branches = [None if z is None else layer.kink_branches(z, cache)
                     for layer, z, cache in zip(layers, passed.zs, passed.caches)]
         return cost_of_outputs(passed.activations[-1]), branches
     return evaluate
+
+
+def _fed_by(layer) -> set:
+    """The indices of ``layer`` and of every layer it feeds, directly or through others."""
+    found, stack = set(), [layer]
+    while stack:
+        current = stack.pop()
+        if current.index not in found:
+            found.add(current.index)
+            stack.extend(getattr(current, "receivers", ()))
+    return found
 
 
 def _has_kinks(network, x: np.ndarray) -> bool:
@@ -171,7 +183,8 @@ def _activation_derivatives(network, layer, record, x, cost_of_outputs, kinks: b
     (its activation perturbed and propagated through the layers after it; None at a kink)."""
     every = forward(network, x[None, :])
     activations = np.array(every[layer.index])  # (1, size)
-    evaluate = _evaluator(network, cost_of_outputs, layer.index, kinks, every[:layer.index])
+    evaluate = _evaluator(network, cost_of_outputs, layer.index, kinks, every,
+                          _fed_by(layer) - {layer.index})
 
     def cost_from(value: float, j: int):
         activations[0, j] = value
@@ -255,11 +268,11 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     cost_of_outputs = _cost_of_outputs(network, y)
     compare = _Worst(floor)
     kinks = _has_kinks(network, x)
-    every = forward(network, x[None, :])  # the layers before a perturbed one keep these
+    every = forward(network, x[None, :])  # what a perturbation does not reach keeps these
     k = -1  # each parameter's position, biases and weights layer by layer, neuron by neuron
     for layer, record in zip(layers, records):
         start = layer.index - 1  # a parameter of this layer changes it and what it feeds
-        evaluate = _evaluator(network, cost_of_outputs, start, kinks, every[:start])
+        evaluate = _evaluator(network, cost_of_outputs, start, kinks, every, _fed_by(layer))
         for array, index, analytic, where, quantity in _parameters(layer, record):
             k += 1
             if chosen is None or k in chosen:
