@@ -434,7 +434,7 @@ class Network:
             momentum: Optional[float] = None, optimizer=None, engine: str = "vectorized",
             shuffle: bool = True, seed=None, validation=None, progress: bool = True,
             checkpoint=None, resume=None, epoch_size: Optional[int] = None,
-            evaluate_every: Optional[int] = None) -> History:
+            evaluate_every: Optional[int] = None, callbacks=None) -> History:
         """Train on ``X, Y`` for some epochs of shuffled mini-batches, and return the history.
 
         Parameters
@@ -461,24 +461,23 @@ class Network:
             ``"vectorized"`` trains whole mini-batches with matrix products; ``"object"`` runs
             the post's eight steps neuron by neuron. Both leave the same parameters and
             per-sample lists (those of the last mini-batch).
-        shuffle : bool
-            Shuffle the samples each epoch.
-        seed : int or numpy.random.Generator, optional
-            Makes the shuffling reproducible.
+        shuffle, seed : bool, and int or numpy.random.Generator, optional
+            Shuffle the samples each epoch; make the shuffling reproducible.
         validation : (X, Y), optional
             Measured after every epoch (and every ``evaluate_every`` mini-batches).
         progress : bool
             Print a progress bar and a line per epoch (on stderr).
-        checkpoint : str or path, optional
-            Save the network and where training stands to this file after every epoch
-            (atomically), and when Ctrl-C stops training after the current mini-batch.
-        resume : str or path, optional
-            A checkpoint to go on from: its parameters, epoch, mini-batch and shuffling state.
-            The run then ends with the same parameters as one that was never stopped.
+        checkpoint, resume : str or path, optional
+            Save the network and where training stands to this file after every epoch (and on
+            Ctrl-C), atomically; go on from such a file, ending as a run never stopped would.
         epoch_size : int, optional
             Samples per epoch, the first of each epoch's shuffle (by default all).
         evaluate_every : int, optional
             Evaluate on ``validation`` every so many mini-batches (``History.evaluation_*``).
+        callbacks : list of callables, optional
+            Called with a :class:`~neurograph.training.callbacks.TrainingEvent` after every
+            epoch, or every mini-batch for a callback with ``every = "batch"``; a callback may
+            call ``event.stop()`` to end training cleanly at the end of the epoch.
 
         Returns
         -------
@@ -508,7 +507,8 @@ class Network:
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                    momentum=momentum, optimizer=optimizer, engine=engine, shuffle=shuffle,
                    seed=seed, validation=validation, progress=progress, checkpoint=checkpoint,
-                   resume=resume, epoch_size=epoch_size, evaluate_every=evaluate_every)
+                   resume=resume, epoch_size=epoch_size, evaluate_every=evaluate_every,
+                   callbacks=callbacks)
 
     def predict(self, X) -> np.ndarray:
         """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.

@@ -15,6 +15,7 @@ import numpy as np
 from ..core.validation import (as_samples, check_finite, check_momentum, check_positive_int,
                                check_seed, check_step_size)
 from ..engines.object import ObjectEngine
+from .callbacks import TrainingEvent, check_callbacks
 from ..engines.vectorized import VectorizedEngine, forward
 from ..optimizers import get_optimizer
 from .schedule import per_epoch
@@ -203,23 +204,11 @@ def _check_validation(network, validation, evaluate_every=None) -> tuple:
 def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
         momentum=None, optimizer=None, engine: str = "vectorized", shuffle: bool = True,
         seed=None, validation=None, progress: bool = True, checkpoint=None,
-        resume=None, epoch_size=None, evaluate_every=None) -> History:
-    """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters, and
-    :mod:`neurograph.training.schedule` for how the settings that vary by epoch are used.
-
-    Parameters
-    ----------
-    batch_size : int or callable
-        Samples per mini-batch, or a callable of the epoch index ``i`` (0 for the first epoch
-        of this call; with ``resume``, ``epoch - 1`` of the stopped run).
-    learning_rate : float or callable, optional
-        A callable of the epoch index sets the optimizer's ``learning_rate`` at the start of
-        each epoch, for an optimizer object too.
-    epoch_size : int, optional
-        Samples per epoch: the first ``epoch_size`` of each epoch's shuffle of all of them.
-    evaluate_every : int, optional
-        Evaluate on ``validation`` after every so many mini-batches of the call, into the
-        history's ``evaluation_*`` lists (see :class:`History`).
+        resume=None, epoch_size=None, evaluate_every=None, callbacks=None) -> History:
+    """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters,
+    :mod:`neurograph.training.schedule` for the settings that vary by epoch (``batch_size``
+    and ``learning_rate`` as callables of the epoch index) and
+    :mod:`neurograph.training.callbacks` for ``callbacks``.
 
     Notes
     -----
@@ -246,6 +235,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
     if engine not in ENGINES:
         raise ValueError(f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}")
     validation, evaluate_every = _check_validation(network, validation, evaluate_every)
+    told = check_callbacks(callbacks)
     if checkpoint is not None:
         from ..io.modelfile import check_savable_optimizer
 
@@ -261,6 +251,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
         run = _Run(network, X, Y, batch_sizes, ENGINES[engine](), optimizer, rng, shuffle,
                    checkpoint, _Progress(progress, epochs, 1))
         run.rates, run.epoch_size, run.evaluate_every = rates, epoch_size, evaluate_every
+        run.batch_callbacks, run.epoch_callbacks = told
         history = run.epochs(start, epochs, validation)
     except (ValueError, OSError):
         restore(network, before)
@@ -353,6 +344,10 @@ class _Run:
         # summed since the last evaluation (with the samples it covers)
         self.batches_done = self.samples_done = 0
         self.window = [0.0, 0]
+        self.batch_callbacks: list = []
+        self.epoch_callbacks: list = []
+        self.stopping: list = []  # a callback asked to end at the end of the epoch
+        self.seen = 0  # training samples of this call
 
     def epochs(self, start: tuple[int, int], epochs: int, validation) -> History:
         history = History()
@@ -370,6 +365,9 @@ class _Run:
                 self.bar.epoch(epoch, history)
                 if self.checkpoint is not None:
                     _save(self.network, self.checkpoint, epoch + 1, 0, self.rng.bit_generator.state)
+                self.tell(self.epoch_callbacks, history, epoch, None)
+                if self.stopping:
+                    break
         finally:
             _release_ctrl_c(previous_handler)
         self.engine.finish(self.network, self.Y[order[-1]])
@@ -395,9 +393,14 @@ class _Run:
         for b, begin in enumerate(range(first_row, n, size), start=skip + 1):
             end = begin + size
             rows = order[begin:end]
+            # an epoch's last batch keeps its lists when training may end with it
+            last = end >= n and (epoch == epochs or self.stopping or self.epoch_callbacks)
             outputs[begin:end] = train(network, X[rows], Y_epoch[begin:end], optimizer,
-                                       True if epoch == epochs and end >= n else asked, rows)
+                                       True if last else asked, rows)
             self.bar.batch(epoch, b)
+            self.seen += len(rows)
+            if self.batch_callbacks:
+                self.tell(self.batch_callbacks, history, epoch, b)
             if self.evaluate_every is not None:
                 self.count(begin, min(end, n), outputs, Y_epoch, validation, history)
             if interrupted and self.engine.recorded:
@@ -410,6 +413,12 @@ class _Run:
         history.accuracy.append(None if self.rule is None else
                                 self.rule(outputs[first_row:], order[first_row:]))
         return order
+
+    def tell(self, callbacks: list, history: History, epoch: int, batch) -> None:
+        """Call ``callbacks`` with what stands now; note a request to stop."""
+        for callback in callbacks:
+            callback(TrainingEvent(self.network, history, epoch, batch, self.seen,
+                                   self.stopping))
 
     def stop(self, epoch: int, b: int, batches: int, epoch_rng_state, y_last) -> None:
         """Ctrl-C: the network consistent, the checkpoint saved, KeyboardInterrupt."""
