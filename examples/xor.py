@@ -74,6 +74,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
                         help="write the diagram, the decision boundary and the neuron maps "
                              "as PNG files into DIR")
+    parser.add_argument("--live", action="store_true",
+                        help="watch training in a window: the diagram, the cost and the "
+                             "decision boundary, redrawn every --refresh seconds")
+    parser.add_argument("--refresh", type=float, default=2.0,
+                        help="seconds between redraws of --live")
     return parser.parse_args(argv)
 
 
@@ -99,6 +104,12 @@ def main(argv=None) -> dict:
         f"learning rate {args.learning_rate} -> {args.final_learning_rate}, "
         f"inputs {'x - 0.5' if args.center else 'x'}")
 
+    view = history = None
+    if args.live:
+        from neurograph import LiveView
+        from neurograph.training import History, TrainingEvent
+
+        view, history = LiveView(inputs, Y_train, refresh=args.refresh), History()
     start = time.perf_counter()
     decay = (args.final_learning_rate / args.learning_rate) ** (1.0 / max(1, args.epochs - 1))
     for epoch in range(1, args.epochs + 1):
@@ -108,6 +119,14 @@ def main(argv=None) -> dict:
         for first in range(0, args.n_train, args.batch_size):
             batch = order[first:first + args.batch_size]
             total += net.train_batch(inputs[batch], Y_train[batch], step) * len(batch)
+            if view is not None:  # this loop is fit's, written out: tell the view as fit would
+                view(TrainingEvent(net, history, epoch, first // args.batch_size + 1,
+                                   (epoch - 1) * args.n_train + first + len(batch),
+                                   epochs=args.epochs))
+        if view is not None:
+            history.cost.append(total / args.n_train)
+            view(TrainingEvent(net, history, epoch, None, epoch * args.n_train,
+                               epochs=args.epochs))
         if epoch % args.report_every == 0 or epoch == args.epochs:
             say(f"epoch {epoch:4d}: step {step:.4f}, mean cost {total / args.n_train:.4f}, "
                 f"training accuracy {accuracy(net, X_train, Y_train, shift):.1%} "
@@ -123,6 +142,13 @@ def main(argv=None) -> dict:
     print(f"accuracy on the {args.n_train} training points: {figures['train_accuracy']:.1%}, "
           f"on {args.n_test} fresh points: {figures['test_accuracy']:.1%} "
           f"(seed {args.seed}, {figures['seconds']:.1f} s of training)")
+    if view is not None:
+        figures["live_draws"] = view.draws
+        import matplotlib
+        import matplotlib.pyplot as plt
+
+        if matplotlib.is_interactive() or matplotlib.get_backend().lower() != "agg":
+            plt.show()  # keep the window open until it is closed
     if args.plots is not None:
         figures["plots"] = write_plots(net, X_train - shift, Y_train, args.plots)
         print(f"pictures written to {args.plots}: {', '.join(p.name for p in figures['plots'])}")

@@ -18,6 +18,7 @@ from .core.network import Network
 from .core.neurons import (HiddenNeuron, InputNeuron, Neuron, OutputNeuron, ReceiverNeuron,
                            StaticNeuron, TransmitterNeuron)
 from .drawing.diagram import NetworkLayout, draw_network, network_layout
+from .drawing.live import LiveView
 from .drawing.plots import (animate_training, plot_confusion_matrix, plot_decision_boundary,
                             plot_history, plot_neuron_maps, plot_weights)
 from .io import load
@@ -55,6 +56,7 @@ __all__ = [
     "InputNeuron",
     "NetworkLayout",
     "Layer",
+    "LiveView",
     "Network",
     "Neuron",
     "OutputLayer",

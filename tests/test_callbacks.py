@@ -86,6 +86,20 @@ def test_a_callback_with_an_unknown_every_is_refused():
         pass
 
     callback.every = "sample"
-    with pytest.raises(ValueError, match="'batch' or 'epoch'"):
+    with pytest.raises(ValueError, match="'batch', 'epoch' or 'both'"):
         Network.layered([2, 1], seed=0).fit(*data(), progress=False, callbacks=[callback])
     assert TrainingEvent.__doc__
+
+
+def test_a_callback_may_be_told_after_every_batch_and_every_epoch():
+    X, Y = data()
+    seen = []
+
+    def both(event):
+        seen.append((event.epoch, event.batch, event.epochs, event.last))
+
+    both.every = "both"
+    Network.layered([2, 4, 1], seed=0).fit(X, Y, epochs=2, batch_size=20, learning_rate=0.5,
+                                           seed=0, progress=False, callbacks=[both])
+    assert seen == [(1, 1, 2, False), (1, 2, 2, False), (1, None, 2, False),
+                    (2, 1, 2, False), (2, 2, 2, False), (2, None, 2, True)]

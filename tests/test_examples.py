@@ -156,3 +156,14 @@ def test_the_post_chart_holds_its_labels_and_legend(post_attempts):
         assert legend.y1 <= plot.y0  # below the plot, over no line
     finally:
         plt.close(figure)
+
+
+def test_xor_live_view_draws_under_agg(xor, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = xor.main(["--epochs", "2", "--quiet", "--live", "--refresh", "0"])
+    assert result["live_draws"] == 2 * 200 + 2  # every batch and epoch at refresh 0
+    plt.close("all")

@@ -1,7 +1,8 @@
 """Callbacks: something of yours that ``fit`` calls while it trains (a plot, a log, a stop).
 
 ``fit(..., callbacks=[...])`` calls each callback with a :class:`TrainingEvent` after every
-epoch, or after every mini-batch when the callback has ``every = "batch"``. A callback may call
+epoch, or after every mini-batch when the callback has ``every = "batch"``, or after both
+(every mini-batch, then the epoch, with ``event.batch`` None) with ``every = "both"``. A callback may call
 ``event.stop()``: training then ends cleanly at the end of the current epoch (the parameters,
 the per-sample lists of its last mini-batch and a checkpoint, if asked for, as after a normal
 last epoch).
@@ -30,6 +31,8 @@ class TrainingEvent:
         The mini-batch just trained, counted from 1 in its epoch; None after an epoch.
     samples : int
         The training samples this call of ``fit`` has trained on so far.
+    epochs : int or None
+        The last epoch this call of ``fit`` will train (None when not told).
     """
 
     network: Any
@@ -37,11 +40,22 @@ class TrainingEvent:
     epoch: int
     batch: Optional[int]
     samples: int
+    epochs: Optional[int] = None
     _stop: list = field(default_factory=list, repr=False)
 
     def stop(self) -> None:
         """End training at the end of the current epoch."""
         self._stop.append(True)
+
+    @property
+    def stopping(self) -> bool:
+        """Whether training ends at the end of the current epoch (a stop was asked)."""
+        return bool(self._stop)
+
+    @property
+    def last(self) -> bool:
+        """Whether this is the call after the last epoch ``fit`` will train."""
+        return self.batch is None and (self.stopping or self.epoch == self.epochs)
 
 
 def check_callbacks(callbacks) -> tuple[list, list]:
@@ -56,8 +70,11 @@ def check_callbacks(callbacks) -> tuple[list, list]:
     batch, epoch = [], []
     for callback in callbacks:
         every = getattr(callback, "every", "epoch")
-        if not callable(callback) or every not in ("batch", "epoch"):
+        if not callable(callback) or every not in ("batch", "epoch", "both"):
             raise ValueError(f"`callbacks` must hold callables whose `every` (if any) is "
-                             f"'batch' or 'epoch', got {callback!r}")
-        (batch if every == "batch" else epoch).append(callback)
+                             f"'batch', 'epoch' or 'both', got {callback!r}")
+        if every in ("batch", "both"):
+            batch.append(callback)
+        if every in ("epoch", "both"):
+            epoch.append(callback)
     return batch, epoch

@@ -365,7 +365,7 @@ class _Run:
                 self.bar.epoch(epoch, history)
                 if self.checkpoint is not None:
                     _save(self.network, self.checkpoint, epoch + 1, 0, self.rng.bit_generator.state)
-                self.tell(self.epoch_callbacks, history, epoch, None)
+                self.tell(self.epoch_callbacks, history, epoch, None, epochs)
                 if self.stopping:
                     break
         finally:
@@ -400,7 +400,7 @@ class _Run:
             self.bar.batch(epoch, b)
             self.seen += len(rows)
             if self.batch_callbacks:
-                self.tell(self.batch_callbacks, history, epoch, b)
+                self.tell(self.batch_callbacks, history, epoch, b, epochs)
             if self.evaluate_every is not None:
                 self.count(begin, min(end, n), outputs, Y_epoch, validation, history)
             if interrupted and self.engine.recorded:
@@ -414,11 +414,11 @@ class _Run:
                                 self.rule(outputs[first_row:], order[first_row:]))
         return order
 
-    def tell(self, callbacks: list, history: History, epoch: int, batch) -> None:
+    def tell(self, callbacks: list, history: History, epoch: int, batch, epochs: int) -> None:
         """Call ``callbacks`` with what stands now; note a request to stop."""
         for callback in callbacks:
             callback(TrainingEvent(self.network, history, epoch, batch, self.seen,
-                                   self.stopping))
+                                   epochs=epochs, _stop=self.stopping))
 
     def stop(self, epoch: int, b: int, batches: int, epoch_rng_state, y_last) -> None:
         """Ctrl-C: the network consistent, the checkpoint saved, KeyboardInterrupt."""
