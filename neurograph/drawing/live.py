@@ -34,8 +34,10 @@ class LiveView:
     refresh : float, default 2.0
         The least time between two redraws, in seconds of ``clock`` (the first call starts the
         clock). A redraw of the 2-64-1 XOR network of ``examples/xor.py`` takes 0.05-0.1 s
-        (Agg backend): 200 epochs of it train in 1.4 s, 33% longer with ``refresh=0.5``, 16%
-        with 1.0 and 10% with 2.0 (the last epoch's redraw alone), medians of 3.
+        (Agg backend). 200 epochs of it train in 1.4-1.8 s: with ``refresh=2`` the view draws
+        once (after the last epoch), 0.05-0.08 s or 3-5% extra; with 0.5, three to five times,
+        0.18-0.26 s or 11-17% (a first view's first redraw also pays matplotlib's warm-up,
+        about 0.3 s).
     figure : matplotlib.figure.Figure, optional
         The figure to draw in (its contents are replaced at every redraw); a new one is made
         at the first redraw if not given.
