@@ -35,10 +35,18 @@ def _name(artist) -> str:
 
 
 def _hidden(fig) -> set:
-    """ids of the artists not drawn: invisible ones and everything inside them."""
+    """ids of the artists not drawn: invisible ones and everything inside them, and the ticks
+    an axis keeps but does not draw (outside its view, or left from a layout with more)."""
+    from matplotlib.axis import Axis
+
     hidden = set()
     for artist in fig.findobj(lambda a: not a.get_visible()):
         hidden.update(id(inner) for inner in artist.findobj())
+    for axis in fig.findobj(Axis):
+        drawn = {id(tick) for tick in axis._update_ticks()}
+        for tick in axis.majorTicks + axis.minorTicks:
+            if id(tick) not in drawn:
+                hidden.update(id(inner) for inner in tick.findobj())
     return hidden
 
 

@@ -101,7 +101,8 @@ def test_the_panels_hold_the_diagram_the_cost_and_the_boundary_inside_the_figure
     fit(net, X, Y, view)
     assert view.figure is figure
     axes = figure.axes
-    diagram = axes[0]
+    # the diagram is drawn anew at each redraw (so it is not the first Axes): found by its title
+    diagram, = [ax for ax in axes if ax.get_title().startswith("the network now")]
     assert len(diagram.collections) + len(diagram.patches) > 0  # neurons and connections
     assert any(ax.get_xlabel() == "epoch" for ax in axes)
     assert any(ax.images for ax in axes)  # the decision boundary's image
