@@ -7,6 +7,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import neurograph  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
 from neurograph import LiveView, Network  # noqa: E402
 
 
@@ -130,5 +133,151 @@ def test_a_network_without_two_inputs_has_no_boundary_panel():
     ({"X": np.zeros((2, 2))}, "give both `X` and `Y`"),
 ])
 def test_bad_arguments_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LiveView(**kwargs)
+
+
+def xor_view(refresh=1000.0, **kwargs):
+    """A 2-16-1 network fitted for 2 epochs of 4 batches, one clock second a call."""
+    X, Y = data(40)
+    view = LiveView(X, Y, clock=FakeClock(1.0), refresh=refresh, **kwargs)
+    net = Network.layered([2, 16, 1], activation="tanh", seed=0)
+    history = fit(net, X, Y, view, epochs=2)
+    return view, net, history
+
+
+def test_the_default_figure_holds_its_contents_and_no_texts_collide():
+    # the known bug: the diagram's legend printed over its panel's title
+    from figure_checks import outside_figure, overlapping_texts
+
+    view, _, _ = xor_view(refresh=6.0)
+    assert view.draws == 2  # redrawn in the frozen layout at least once
+    assert outside_figure(view.figure) == []
+    assert overlapping_texts(view.figure) == []
+    plt.close(view.figure)
+
+
+def test_the_maps_show_each_neuron_over_the_plane_with_a_cap_and_a_note():
+    view, net, _ = xor_view(max_maps=9, resolution=12)
+    maps, = [ax for ax in view.figure.axes if ax.get_title(loc="left").startswith("each neuron")]
+    tiles = {t.get_text() for t in maps.texts if "." in t.get_text() and " " not in t.get_text()}
+    assert tiles == {f"1.{j}" for j in range(8)} | {"2.0"}  # the output's, then 8 of 16 hidden
+    assert "8 of 16 shown" in maps.texts[-1].get_text()
+    # the tile of hidden neuron 3: its activation over the plane, on the layer's scale
+    place = [p for p in view._panels.places if p[0].index == 1 and p[1] == 3][0]
+    top, left = place[2], place[3]
+    tile = maps.images[0].get_array()[top:top + 12, left:left + 12][::-1]
+    from neurograph.engines.vectorized import forward
+    from neurograph.drawing.live import _pixel_centres
+    points = _pixel_centres(view._panels.boundary.images[0].get_extent(), 12)
+    hidden = forward(net, points)[1]
+    expected = (hidden[:, 3] - hidden.min()) / (hidden.max() - hidden.min())
+    np.testing.assert_allclose(tile.ravel(), expected, atol=1e-9)
+    # and the boundary's image is the output there
+    np.testing.assert_allclose(view._panels.boundary.images[0].get_array().ravel(),
+                               net.predict(points)[:, 0])
+    plt.close(view.figure)
+
+
+def test_the_cost_panel_shows_the_network_now_between_epochs():
+    X, Y = data(200)
+    view = LiveView(X, Y, clock=FakeClock(0.3), refresh=2.0, samples=50)
+    draw = view.draw
+    view.draw = lambda network, history: draw(network, history) if len(history) == 2 else None
+    net = Network.layered([2, 8, 1], activation="tanh", seed=0)
+    fit(net, X, Y, view, epochs=2)
+    # 20 batches an epoch, the clock read about once a call: measured every 0.2 s of it
+    assert len(view.costs) > 2 * 2
+    epochs, costs = view.sampled_cost()
+    assert np.all(np.diff(epochs) > 0) and 0 < epochs[0] < 1 and epochs[-1] == pytest.approx(2)
+    rows = view._sample
+    assert costs[-1] == pytest.approx(net.cost(X[rows], Y[rows]))  # after the last epoch
+    cost_ax, = [ax for ax in view.figure.axes if ax.get_xlabel() == "epoch"]
+    np.testing.assert_allclose(cost_ax.lines[1].get_ydata(), costs)
+    plt.close(view.figure)
+
+
+def test_a_slow_redraw_waits_nine_times_its_duration():
+    X, Y = data()
+    clock = FakeClock(0.0)
+    view = LiveView(X, Y, refresh=1.0, clock=clock)
+    view.draw = lambda network, history: setattr(view, "draws", view.draws + 1)
+    import neurograph.drawing.live as live
+    real = live.time.perf_counter
+    ticks = iter(np.arange(0, 1000, 0.5))  # every perf_counter reading: half a second later
+    live.time.perf_counter = lambda: next(ticks)
+    try:
+        net = Network.layered([2, 4, 1], activation="tanh", seed=0)
+        for step in range(40):  # 40 calls, one clock second apart
+            clock.now = float(step)
+            from neurograph.training import TrainingEvent
+            view(TrainingEvent(net, None, 1, step + 1, 10 * step, epochs=2))
+    finally:
+        live.time.perf_counter = real
+    # each redraw "takes" 0.5 s: the next waits 4.5 s of clock, not refresh's 1 s
+    assert view.draws == 8
+
+
+class FakeHandle:
+    def __init__(self, shown):
+        self.shown = shown
+
+    def update(self, figure):
+        self.shown.append(("update", figure))
+
+
+def test_in_a_notebook_it_updates_one_output_in_place(monkeypatch):
+    import sys
+    import types
+
+    shown = []
+    display = types.SimpleNamespace(
+        display=lambda figure, display_id: (shown.append(("display", figure)),
+                                            FakeHandle(shown))[1])
+    ipython = types.SimpleNamespace(get_ipython=lambda: object(), display=display)
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setattr(matplotlib, "get_backend",
+                        lambda: "module://matplotlib_inline.backend_inline")
+    X, Y = data(20)
+    view = LiveView(X, Y, refresh=0.0)
+    fit(Network.layered([2, 4, 1], activation="tanh", seed=0), X, Y, view, epochs=1)
+    assert [kind for kind, _ in shown] == ["display"] + ["update"] * 2
+    assert all(figure is view.figure for _, figure in shown)
+    assert view.figure not in [plt.figure(n) for n in plt.get_fignums()]  # shown once only
+
+
+def test_without_a_shell_the_inline_backend_only_draws_the_canvas(monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    monkeypatch.setattr(matplotlib, "get_backend",
+                        lambda: "module://matplotlib_inline.backend_inline")
+    from neurograph.drawing.live import _display_mode
+    assert _display_mode() == "canvas" and "IPython" not in sys.modules
+
+
+def test_in_a_window_it_repaints_during_fit(monkeypatch):
+    import neurograph.drawing.live as live
+
+    monkeypatch.setattr(live, "_display_mode", lambda: "window")
+    monkeypatch.setattr(plt, "show", lambda block=None: shows.append(block))
+    shows, flushes = [], []
+    figure = plt.figure(figsize=(12, 5), layout="constrained")
+    monkeypatch.setattr(figure.canvas, "flush_events", lambda: flushes.append(view.draws))
+    X, Y = data(20)
+    view = LiveView(X, Y, figure=figure, refresh=0.0)
+    fit(Network.layered([2, 4, 1], activation="tanh", seed=0), X, Y, view, epochs=1)
+    assert shows == [False]  # opened once, without blocking
+    assert flushes == [1, 2, 3]  # repainted after each of the 3 redraws (2 batches, epoch)
+    plt.close(figure)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"resolution": 1}, "`resolution` must be an integer of at least 2"),
+    ({"max_maps": 0}, "`max_maps` must be an integer of at least 1"),
+    ({"samples": 2.5}, "`samples` must be an integer of at least 1"),
+    ({"X": np.zeros((3, 2)), "Y": np.zeros((2, 1))}, "`X` and `Y` must have as many rows"),
+])
+def test_more_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         LiveView(**kwargs)

@@ -59,7 +59,8 @@ class LiveView:
         decision boundary and the neuron maps (two-input networks only).
     refresh : float, default 2.0
         The least time between two redraws, in seconds of ``clock`` (the first call starts the
-        clock); 0 redraws at every call, however long that takes. On the 2-64-1 XOR network of ``examples/xor.py`` (Agg) a redraw takes about
+        clock); 0 redraws at every call, however long that takes. On the 2-64-1 XOR
+        network of ``examples/xor.py`` (Agg) a redraw takes about
         0.1 s, and the view added 2-5% to 100 epochs of training (1.5 s, one redraw, the
         final one) and 3-5% to 400 epochs of a two-input spiral (about 12 s, six redraws);
         see ``benchmarks/bench_live.py``.
@@ -165,7 +166,8 @@ class LiveView:
         # (unless asked for every call, refresh 0)
         wait = max(self.refresh, 9 * self._took) if self.refresh else 0.0
         redraw = event.last or now - self._last >= wait
-        if self.X is not None and (redraw or now - self._measured >= self.refresh / 10):
+        fresh = not self.costs or self.costs[-1][0] != event.samples  # not measured yet
+        if self.X is not None and fresh and (redraw or now - self._measured >= self.refresh / 10):
             self.costs.append((event.samples, float(event.network.cost(
                 self.X[self._sample], self.Y[self._sample]))))
             self._measured = now
