@@ -59,11 +59,14 @@ class LiveView:
         decision boundary and the neuron maps (two-input networks only).
     refresh : float, default 2.0
         The least time between two redraws, in seconds of ``clock`` (the first call starts the
-        clock); 0 redraws at every call, however long that takes. On the 2-64-1 XOR
-        network of ``examples/xor.py`` (Agg) a redraw takes about
-        0.1 s, and the view added 2-5% to 100 epochs of training (1.5 s, one redraw, the
-        final one) and 3-5% to 400 epochs of a two-input spiral (about 12 s, six redraws);
-        see ``benchmarks/bench_live.py``.
+        clock); 0 redraws at every call, however long that takes. Measured with
+        ``benchmarks/bench_live.py`` (Agg, a shared 2-core machine, 5 alternating runs): a
+        redraw of the 2-64-1 XOR network takes about 0.2 s, the first (which lays the figure
+        out) about 0.5 s; 100 epochs of ``examples/xor.py`` (0.9 s, one drawing) took 1.58
+        times as long with the view (median; 0.79-1.76), and 150 epochs of a 2-64-64-1 spiral
+        (4.0 s, two drawings) 1.49 times (0.90-1.64). The fixed cost of the first and last
+        drawings dominates runs this short: the 10% the redraw rule aims at holds only for
+        the redraws in between, on runs long enough to have them.
     figure : matplotlib.figure.Figure, optional
         The figure to draw in (cleared at the first redraw); a new one of ``FIGURE_SIZE`` is
         made at the first redraw if not given.
