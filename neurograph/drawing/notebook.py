@@ -39,14 +39,22 @@ def png_of(draw: Callable[[], object], *, dpi: int = DPI) -> bytes:
     >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", plt.get_fignums()
     (True, [])
     """
+    import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib._pylab_helpers import Gcf
 
     active = Gcf.get_active()
     before = set(plt.get_fignums())
+    interactive = matplotlib.is_interactive()
+    matplotlib.interactive(False)
     try:
-        with plt.ioff():
+        try:
             figure = _figure_of(draw())
+        finally:
+            # Jupyter's inline backend switches interactive mode on when it is first loaded,
+            # which may be now: keep that (its figures are shown only so), else restore
+            if not matplotlib.is_interactive():
+                matplotlib.interactive(interactive)
         buffer = BytesIO()
         figure.savefig(buffer, format="png", dpi=dpi)
         return buffer.getvalue()
