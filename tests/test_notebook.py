@@ -1,4 +1,5 @@
 """Rich display in Jupyter, and the tour notebook executed afresh in a Python kernel."""
+import base64
 import json
 import os
 import re
@@ -34,32 +35,37 @@ def xor_data():
 
 # -- the pictures: PNG bytes drawn off screen --------------------------------------------------
 
-def test_a_network_shows_its_diagram_and_a_table_of_its_layers_drawn_once():
+def test_a_network_shows_its_diagram_and_a_table_of_its_layers():
     net = Network.layered([784, 16, 10], seed=0)
     plt.figure()  # the user's own figure stays open and current
     mine = plt.gcf()
     before = plt.get_fignums()
     try:
-        bundle = net._repr_mimebundle_()
+        png = net._repr_png_()
         assert plt.get_fignums() == before and plt.gcf() is mine
-        image = decoded(bundle["image/png"])
+        image = decoded(png)
         assert image.format == "PNG" and image.width >= 400 and image.height >= 300
         # the same picture a plain draw_network makes, at 100 dpi
         drawn = draw_network(net).figure
         expected = drawn.get_size_inches() * 100
         plt.close(drawn)
         assert image.size == tuple(np.round(expected).astype(int))
-        page = bundle["text/html"]
-        assert page.count("<img src=\"data:image/png;base64,") == 1
+        page = net._repr_html_()
+        assert plt.get_fignums() == before and plt.gcf() is mine
+        pictures = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
+        assert len(pictures) == 1 and decoded(base64.b64decode(pictures[0])).size == image.size
         rows = re.findall(r"<tr>(.*?)</tr>", page)[1:]
         cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
         assert [c[:3] for c in cells] == [["0", "input", "784"], ["1", "hidden", "16"],
                                           ["2", "output", "10"]]
         assert [c[5:] for c in cells] == [["", ""], ["12,544", "16"], ["160", "10"]]
-        assert decoded(net._repr_png_()).size == image.size
-        assert plt.get_fignums() == before
     finally:
         plt.close("all")
+
+
+def test_a_terminal_that_shows_only_text_draws_nothing():
+    # IPython calls _repr_mimebundle_ even where only text/plain is shown
+    assert not hasattr(Network.layered([2, 1], seed=0), "_repr_mimebundle_")
 
 
 def test_a_failing_drawing_leaves_no_figure_open_and_pyplot_as_it_was():
@@ -115,7 +121,6 @@ def test_a_trace_shows_its_steps_and_their_pictures():
     assert titles == [step.title for step in trace.steps]
     pictures = re.findall(r'data:image/png;base64,([^"]+)"', page)
     assert len(pictures) == len(trace) == 10
-    import base64
     sizes = {decoded(base64.b64decode(p)).size for p in pictures}
     assert len(sizes) == 1 and min(next(iter(sizes))) >= 300
 
@@ -190,7 +195,7 @@ def test_the_tour_runs_in_a_python_kernel_and_shows_what_it_says(tmp_path):
 
     # the network's own display: its diagram and a table of its layers
     network = tagged(notebook, "network")
-    assert [decoded(__import__("base64").b64decode(p)).width >= 400
+    assert [decoded(base64.b64decode(p)).width >= 400
             for p in outputs_of(network, "image/png")] == [True]
     assert "<td>hidden</td>" in outputs_of(network, "text/html")[0]
     # the diagram drawn by draw_network, shown by the inline backend (the displays before it

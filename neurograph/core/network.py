@@ -354,21 +354,19 @@ class Network:
                 f"{self.cost_function.name} cost, {n_connections} connections)")
 
     # -- rich display in Jupyter (see neurograph.drawing.notebook) ----------------------------
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """Jupyter shows the diagram (:func:`~neurograph.draw_network`) and a table of the
-        layers, drawn once for both."""
-        from ..drawing.notebook import network_bundle
-        return network_bundle(self)
+    # Two methods, not one _repr_mimebundle_: IPython calls that even in a terminal, which
+    # shows text only, and would draw the diagram for nothing at every echo.
 
     def _repr_png_(self) -> bytes:
         """The diagram as PNG bytes (:func:`~neurograph.draw_network`, 100 dpi)."""
-        return self._repr_mimebundle_()["image/png"]
+        from ..drawing.notebook import network_png
+        return network_png(self)
 
     def _repr_html_(self) -> str:
         """The diagram above a table of the layers (kind, neurons, activation, sources,
         weights, biases)."""
-        return self._repr_mimebundle_()["text/html"]
+        from ..drawing.notebook import network_html
+        return network_html(self)
 
     # -- the object engine: the post's eight steps (see neurograph.engines.object) -----------
 

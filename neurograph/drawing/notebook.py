@@ -12,7 +12,7 @@ import html
 from io import BytesIO
 from typing import Callable, Optional, Sequence
 
-__all__ = ["png_of", "html_table", "html_image", "network_bundle"]
+__all__ = ["png_of", "html_table", "html_image", "network_png", "network_html", "history_html"]
 
 DPI = 100
 """Pixels per inch of a picture shown in a notebook (a file written by the examples has 150)."""
@@ -109,17 +109,20 @@ def _layer_rows(network) -> list:
     return rows
 
 
-def network_bundle(network, *, dpi: int = DPI) -> dict:
-    """What a notebook shows for ``network``: ``{"image/png": its diagram, "text/html": the
-    diagram above a table of its layers}``, drawn once."""
+def network_png(network, *, dpi: int = DPI) -> bytes:
+    """The diagram of ``network`` (:func:`~neurograph.draw_network`) as PNG bytes."""
     from .diagram import draw_network
 
-    png = png_of(lambda: draw_network(network), dpi=dpi)
+    return png_of(lambda: draw_network(network), dpi=dpi)
+
+
+def network_html(network, *, dpi: int = DPI) -> str:
+    """The diagram of ``network`` above a table of its layers."""
     table = html_table(["layer", "kind", "neurons", "activation", "reads from", "weights",
                         "biases"], _layer_rows(network), caption=repr(network),
                        right=(0, 2, 5, 6))
-    return {"image/png": png,
-            "text/html": f"<div>{html_image(png, 'diagram of ' + repr(network))}{table}</div>"}
+    image = html_image(network_png(network, dpi=dpi), "diagram of " + repr(network))
+    return f"<div>{image}{table}</div>"
 
 
 def _cell(value, format_: str) -> str:
