@@ -18,6 +18,7 @@ from .core.network import Network
 from .core.neurons import (HiddenNeuron, InputNeuron, Neuron, OutputNeuron, ReceiverNeuron,
                            StaticNeuron, TransmitterNeuron)
 from .drawing.diagram import NetworkLayout, draw_network, network_layout
+from .drawing.lesion_plot import plot_lesion_report
 from .drawing.live import LiveView
 from .drawing.plots import (animate_training, plot_confusion_matrix, plot_decision_boundary,
                             plot_history, plot_neuron_maps, plot_weights)
@@ -26,7 +27,7 @@ from .layers.convolution import (AveragePoolingLayer, AveragePoolingNeuron, Conv
                                  MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
 from .optimizers import SGD, Adam, Optimizer
 from .teaching.gradcheck import GradientCheckResult, gradient_check
-from .teaching.lesion import lesion_report
+from .teaching.lesion import LesionReport, LesionResult, lesion_report
 from .teaching.trace import Trace, animate_trace, draw_step
 from .training import History, Schedule
 
@@ -76,10 +77,13 @@ __all__ = [
     "gradient_check",
     "load",
     "lesion_report",
+    "LesionReport",
+    "LesionResult",
     "network_layout",
     "plot_confusion_matrix",
     "plot_decision_boundary",
     "plot_history",
+    "plot_lesion_report",
     "plot_neuron_maps",
     "plot_weights",
     "register_activation",

@@ -186,3 +186,14 @@ def test_derivatives_at_a_max_pooling_tie_are_counted_not_compared():
     smooth = Network.convolutional((6, 6), [convolution(activation="tanh"), max_pooling(2)],
                                    [10], seed=0)
     assert gradient_check(smooth, x, y).n_at_kinks == 0
+
+
+def test_the_result_shows_as_an_html_table_in_a_notebook():
+    net = Network.layered([2, 3, 1], seed=0)
+    result = gradient_check(net, [0.2, 0.3], [1.0])
+    page = result._repr_html_()
+    assert page.count("<tr>") == 7  # a header and six rows
+    assert f"<td>worst relative error</td><td>{result.max_relative_error:.3g}</td>" in page
+    assert f"<td>{result.analytic:.6g}</td>" in page and f"<td>{result.numeric:.6g}</td>" in page
+    assert f"<td>derivatives compared</td><td>{result.n_checked}</td>" in page
+    assert "-&gt;" in page and "->" not in page  # the connection's name, escaped

@@ -108,3 +108,108 @@ def test_a_neuron_sending_through_dropout_and_past_it_is_silenced_on_both_paths(
     a[0] = 0.0
     expected = out.weights @ np.concatenate([a, a]) + out.biases
     np.testing.assert_allclose(silenced, expected, rtol=1e-12)
+
+
+# -- the report as a table and a plot ---------------------------------------------------------
+
+def _trained_report(hidden: int = 6):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (200, 2)) - 0.5
+    Y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(float).reshape(-1, 1)
+    net = Network.layered([2, hidden, 1], activation="tanh", seed=2, bias_clamp=None)
+    net.fit(X, Y, epochs=200, batch_size=10, learning_rate=0.5, seed=0, progress=False)
+    return net, X, Y, lesion_report(net, X, Y)
+
+
+def test_the_report_is_still_a_list_of_results_and_prints_as_an_aligned_table():
+    from neurograph import LesionReport, LesionResult
+
+    net, X, Y, report = _trained_report()
+    assert isinstance(report, list) and isinstance(report, LesionReport)
+    assert all(isinstance(r, LesionResult) for r in report)
+    assert report.baseline == pytest.approx(net.evaluate(X, Y)["accuracy"])
+    lines = str(report).splitlines()
+    assert f"{report.baseline:.2%}" in lines[0] and "200 samples" in lines[0]
+    assert lines[1].split() == ["layer", "neuron", "accuracy", "change"]
+    assert len(lines) == 2 + len(report)
+    assert len({len(line) for line in lines[1:]}) == 1  # every row as wide: aligned
+    for line, result in zip(lines[2:], report):
+        layer, neuron, accuracy, change = line.split()
+        assert (int(layer), int(neuron)) == (result.neuron.layer.index, result.neuron.index)
+        assert float(accuracy.rstrip("%")) == pytest.approx(100 * result.accuracy, abs=0.005)
+        assert float(change.rstrip("%")) == pytest.approx(100 * result.change, abs=0.005)
+
+
+def test_the_report_shows_as_an_html_table_in_a_notebook():
+    _, _, _, report = _trained_report()
+    page = report._repr_html_()
+    assert page.count("<tr>") == 1 + len(report)  # the header and one row per neuron
+    first = report[0]
+    assert (f"<td style=\"text-align:right\">{first.neuron.index}</td>"
+            f"<td style=\"text-align:right\">{first.accuracy:.2%}</td>") in page
+    assert f"{first.change:+.2%}" in page and f"{report.baseline:.2%}" in page
+
+
+def test_an_empty_report_says_so():
+    from neurograph import LesionReport
+
+    report = LesionReport([], baseline=0.5, n_samples=4)
+    assert report == [] and "no fully connected hidden neuron" in str(report)
+
+
+def test_the_plot_draws_one_labelled_bar_per_neuron_largest_drop_on_top():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from figure_checks import outside_figure, overlapping_texts
+    from neurograph import plot_lesion_report
+
+    _, _, _, report = _trained_report()
+    ax = plot_lesion_report(report)
+    try:
+        widths = [bar.get_width() for bar in ax.patches]
+        assert widths == pytest.approx([100 * r.change for r in report])
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels == [f"layer 1, neuron {r.neuron.index}" for r in report]
+        tops = [bar.get_y() for bar in ax.patches]
+        assert ax.yaxis_inverted() and tops == sorted(tops)  # the first bar highest
+        assert outside_figure(ax.figure) == []
+        assert overlapping_texts(ax.figure) == []
+    finally:
+        plt.close(ax.figure)
+
+
+def test_a_long_report_draws_the_largest_drops_and_says_how_many_are_left_out():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from figure_checks import outside_figure, overlapping_texts
+    from neurograph import plot_lesion_report
+
+    _, _, _, report = _trained_report(hidden=40)
+    ax = plot_lesion_report(report, max_neurons=15)
+    try:
+        assert len(ax.patches) == 15
+        assert [bar.get_width() for bar in ax.patches] == \
+            pytest.approx([100 * r.change for r in report[:15]])
+        notes = [t.get_text() for t in ax.texts if "25 more neurons" in t.get_text()]
+        assert len(notes) == 1
+        assert outside_figure(ax.figure) == []
+        assert overlapping_texts(ax.figure) == []
+    finally:
+        plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("report, max_neurons, error, message", [
+    (3, 20, TypeError, "`report` must be what lesion_report returns"),
+    ([1.0, 2.0], 20, TypeError, "`report` must hold LesionResult items"),
+    ([], 0, ValueError, "max_neurons"),
+])
+def test_the_plot_refuses_what_is_not_a_report(report, max_neurons, error, message):
+    import matplotlib.pyplot as plt
+    from neurograph import plot_lesion_report
+
+    before = plt.get_fignums()
+    with pytest.raises(error, match=message):
+        plot_lesion_report(report, max_neurons=max_neurons)
+    assert plt.get_fignums() == before  # refused before drawing

@@ -353,6 +353,21 @@ class Network:
         return (f"Network({'-'.join(map(str, self.sizes))}, {shown}, "
                 f"{self.cost_function.name} cost, {n_connections} connections)")
 
+    # -- rich display in Jupyter (see neurograph.drawing.notebook) ----------------------------
+    # Two methods, not one _repr_mimebundle_: IPython calls that even in a terminal, which
+    # shows text only, and would draw the diagram for nothing at every echo.
+
+    def _repr_png_(self) -> bytes:
+        """The diagram as PNG bytes (:func:`~neurograph.draw_network`, 100 dpi)."""
+        from ..drawing.notebook import network_png
+        return network_png(self)
+
+    def _repr_html_(self) -> str:
+        """The diagram above a table of the layers (kind, neurons, activation, sources,
+        weights, biases)."""
+        from ..drawing.notebook import network_html
+        return network_html(self)
+
     # -- the object engine: the post's eight steps (see neurograph.engines.object) -----------
 
     def clear(self) -> None:

@@ -54,6 +54,18 @@ class GradientCheckResult:
                 f"dC/d{self.quantity} of {self.where!r}: analytic {self.analytic:.6g}, "
                 f"numeric {self.numeric:.6g}; {self.n_checked} derivatives checked)")
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows a table: the worst relative error, where, the two values compared
+        there, and how many derivatives were compared (and skipped at kinks)."""
+        from ..drawing.notebook import html_table
+        rows = [("worst relative error", f"{self.max_relative_error:.3g}"),
+                ("where", f"dC/d{self.quantity} of {self.where!r}"),
+                ("backpropagation (analytic)", f"{self.analytic:.6g}"),
+                ("finite differences (numeric)", f"{self.numeric:.6g}"),
+                ("derivatives compared", f"{self.n_checked:,}"),
+                ("skipped at kinks", f"{self.n_at_kinks:,}")]
+        return html_table(["", "value"], rows, caption="gradient check")
+
 
 def _choose_parameters(layers, max_parameters, seed) -> Optional[set]:
     """Positions of the parameters to check (see ``gradient_check``); None for all of them."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Optional
 
 from ..core.connection import Connection
 from ..core.neurons import Neuron, OutputNeuron, TransmitterNeuron
 
-__all__ = ["lesioned", "lesion_report", "LesionResult"]
+__all__ = ["lesioned", "lesion_report", "LesionResult", "LesionReport"]
 
 
 def _connections_of(network, items) -> list:
@@ -122,7 +123,58 @@ class LesionResult:
         return f"LesionResult({self.neuron!r}: accuracy {self.accuracy:.2%}, {self.change:+.2%})"
 
 
-def lesion_report(network, X, Y) -> list[LesionResult]:
+class LesionReport(list):
+    """What :func:`lesion_report` found: a list of :class:`LesionResult`, largest drop first,
+    that prints as a table (``str``) and shows as one in Jupyter (``_repr_html_``).
+
+    Attributes
+    ----------
+    baseline : float or None
+        The accuracy with every neuron in place.
+    n_samples : int or None
+        How many samples the accuracies were measured on.
+    """
+
+    HEADER = ("layer", "neuron", "accuracy", "change")
+
+    def __init__(self, results=(), baseline: Optional[float] = None,
+                 n_samples: Optional[int] = None) -> None:
+        super().__init__(results)
+        self.baseline, self.n_samples = baseline, n_samples
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """One row per result: the neuron's layer and index, the accuracy without it and the
+        change from the baseline (negative: the neuron mattered)."""
+        return [(str(r.neuron.layer.index), str(r.neuron.index), f"{r.accuracy:.2%}",
+                 f"{r.change:+.2%}") for r in self]
+
+    def title(self) -> str:
+        """What was measured: the baseline accuracy, on how many samples."""
+        if self.baseline is None:
+            return f"lesion report: {len(self)} neurons silenced one at a time"
+        on = "" if self.n_samples is None else f" on {self.n_samples:,} samples"
+        return (f"lesion report: accuracy {self.baseline:.2%} intact{on}; each hidden neuron "
+                "silenced in turn, largest drop first")
+
+    def __str__(self) -> str:
+        rows = [self.HEADER] + self.rows()
+        widths = [max(len(row[k]) for row in rows) for k in range(len(self.HEADER))]
+        lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths))
+                 for row in rows]
+        if not self:
+            lines.append("(no fully connected hidden neuron to silence)")
+        return "\n".join([self.title()] + lines)
+
+    def __repr__(self) -> str:
+        return f"LesionReport({list.__repr__(self)}, baseline={self.baseline!r})"
+
+    def _repr_html_(self) -> str:
+        """The table of :meth:`rows` with the title as its caption."""
+        from ..drawing.notebook import html_table
+        return html_table(self.HEADER, self.rows(), caption=self.title(), right=(0, 1, 2, 3))
+
+
+def lesion_report(network, X, Y) -> LesionReport:
     """Silence each hidden neuron in turn; return the accuracy change for each, largest drop first.
 
     ``Y`` must allow an accuracy (one-hot rows, or a single 0/1 output). Only the neurons of
@@ -154,4 +206,4 @@ def lesion_report(network, X, Y) -> list[LesionResult]:
                 accuracy = network.evaluate(X, Y)["accuracy"]
             results.append(LesionResult(neuron, accuracy, accuracy - baseline))
     results.sort(key=lambda r: r.change)
-    return results
+    return LesionReport(results, baseline, len(X))

@@ -88,6 +88,35 @@ class Trace:
         return (f"Trace({len(self.steps)} steps of a mini-batch on {self.network!r}, "
                 f"step size {self.step_size:g})")
 
+    pictures_in_notebook = 12
+    """How many steps' pictures a notebook shows (the first ones and the nudge)."""
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a table of the steps (``k`` is what :func:`draw_step` takes), then
+        the pictures :func:`draw_step` draws: all of them, or the first
+        ``pictures_in_notebook - 1`` and the last (the nudge) of a long trace. A trace that
+        cannot be drawn (shared weights) shows the table and why."""
+        import html
+
+        from ..drawing.notebook import html_image, html_table, png_of
+
+        table = html_table(["k", "step", "neurons show", "connections show"],
+                           [(k, s.title, s.neuron_label, s.connection_label)
+                            for k, s in enumerate(self.steps)], caption=repr(self), right=(0,))
+        try:
+            _check_drawable(self)
+        except ValueError as error:
+            return f"{table}<p>{html.escape(str(error))}</p>"
+        n = len(self.steps)
+        drawn = list(range(n)) if n <= self.pictures_in_notebook else \
+            list(range(self.pictures_in_notebook - 1)) + [n - 1]
+        pictures = "".join(html_image(png_of(lambda k=k: draw_step(self, k)),
+                                      f"step {k + 1} of {n}") for k in drawn)
+        note = "" if len(drawn) == n else (f"<p>{n - len(drawn)} steps not drawn here: "
+                                           "draw_step(trace, k) draws step k.</p>")
+        return (f'{table}<div style="display:flex;flex-wrap:wrap;gap:4px">{pictures}</div>'
+                f"{note}")
+
 
 def trace(network, X, Y, step_size: float) -> Trace:
     """Train one mini-batch with the object engine and record each of the eight steps.

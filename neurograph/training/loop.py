@@ -75,6 +75,12 @@ class History:
                  "evaluation_samples", "evaluation_cost", "evaluation_accuracy",
                  "evaluation_training_cost")}
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows a table of the epochs (:func:`~neurograph.plot_history` draws the
+        curves: the drawing imports this module, so it cannot be drawn from here)."""
+        from ..drawing.notebook import history_html
+        return history_html(self)
+
 
 def _accuracy_rule(Y: np.ndarray):
     """How to score outputs: ``rule(outputs, order)`` compares row ``r`` of ``outputs`` with row
