@@ -169,3 +169,84 @@ def test_a_network_s_output_labels_are_used_and_bad_labels_are_refused():
     ax = draw_network(net)
     assert [t.get_text() for t in _by_gid(ax, "output-label")] == ["yes"]
     assert _by_gid(ax, "predicted") == []  # one output: nothing to choose between
+
+
+def _record_frames(monkeypatch):
+    """Patch the GIF writer so that each grabbed frame is checked as it is drawn."""
+    from matplotlib.animation import PillowWriter
+
+    frames = []
+
+    def grab_frame(self, **kwargs):
+        fig = self.fig
+        if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: check it on Agg
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(fig)
+        frames.append((len(_colour_bars(fig)), outside_figure(fig), overlapping_texts(fig)))
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", grab_frame)
+    monkeypatch.setattr(PillowWriter, "finish", lambda self: None)
+    return frames
+
+
+def test_every_frame_of_animate_trace_has_its_colour_bars_inside(monkeypatch, tmp_path):
+    from neurograph.teaching.trace import animate_trace
+
+    net = Network.layered([2, 3, 1], seed=0)
+    result = net.trace([[0.0, 1.0], [1.0, 1.0]], [[1.0], [0.0]], step_size=0.5)
+    frames = _record_frames(monkeypatch)
+    animate_trace(result, tmp_path / "trace.gif")
+    assert len(frames) == len(result)
+    for bars, outside, overlaps in frames:
+        assert bars == 2 and outside == [] and overlaps == []
+
+
+def test_every_diagram_frame_of_animate_training_has_its_colour_bars_inside(monkeypatch,
+                                                                             tmp_path):
+    from neurograph.drawing.plots import animate_training
+
+    net = Network.layered([2, 3, 1], seed=0)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    Y = np.array([[0], [1], [1], [0]], dtype=float)
+    frames = _record_frames(monkeypatch)
+    animate_training(net, X, Y, tmp_path / "training.gif", epochs=2, frame="diagram")
+    assert len(frames) == 3
+    for bars, outside, overlaps in frames:
+        assert bars == 2 and outside == [] and overlaps == []
+
+
+def test_a_step_picture_keeps_its_delta_bar_and_writes_readable_deltas():
+    from neurograph.teaching.trace import draw_step
+
+    net = Network.layered([2, 3, 1], seed=0)
+    result = net.trace([[0.0, 1.0], [1.0, 1.0]], [[1.0], [0.0]], step_size=0.5)
+    k = next(k for k, s in enumerate(result.steps) if s.neuron_label == "delta = dC/dz")
+    ax = draw_step(result, k)
+    fig = ax.figure
+    assert outside_figure(fig) == [] and overlapping_texts(fig) == []
+    assert "delta = dC/dz" in [bar.get_ylabel() for bar in _colour_bars(fig)]
+    deltas = [v for values in result.steps[k].neuron_values for v in values if np.isfinite(v)]
+    texts = _by_gid(ax, "value")
+    assert sorted(t.get_text() for t in texts) == sorted(format_value(v) for v in deltas)
+    assert all(t.get_fontsize() >= 7 for t in texts)
+
+
+def test_a_model_file_keeps_output_labels_and_older_files_load_without(tmp_path):
+    import json
+
+    from neurograph import load
+    from neurograph.io import ModelFileError
+
+    net = Network.layered([2, 3, 2], seed=0)
+    net.save(tmp_path / "plain.json")
+    assert load(tmp_path / "plain.json").output_labels is None
+    assert "output_labels" not in json.loads((tmp_path / "plain.json").read_text())
+    net.output_labels = ["no", "yes"]
+    net.save(tmp_path / "labelled.json")
+    assert load(tmp_path / "labelled.json").output_labels == ["no", "yes"]
+    document = json.loads((tmp_path / "labelled.json").read_text())
+    document["output_labels"] = ["only one"]
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="`output_labels` must have one label per output"):
+        load(tmp_path / "bad.json")

@@ -13,8 +13,14 @@ PAD = 0.08  # inches round the drawing
 _ROUNDS = 5  # margins that scale with the Axes settle within a few rounds
 
 
+def _renderer(fig):
+    """The figure's renderer, on any canvas (a bare Figure's too)."""
+    canvas = fig.canvas
+    return canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
+
+
 def _tight(ax):
-    return ax.get_tightbbox(ax.figure.canvas.get_renderer())
+    return ax.get_tightbbox(_renderer(ax.figure))
 
 
 def fit_figure_to_axes(ax) -> None:
@@ -53,7 +59,7 @@ def _room(ax):
     x0, y0, x1, y1 = fig.bbox.extents
     title = getattr(fig, "_suptitle", None)
     if title is not None and title.get_visible() and title.get_text().strip():
-        y1 = min(y1, title.get_window_extent(fig.canvas.get_renderer()).y0)
+        y1 = min(y1, title.get_window_extent(_renderer(fig)).y0)
     return Bbox([[x0 + pad, y0 + pad], [x1 - pad, y1 - pad]])
 
 
