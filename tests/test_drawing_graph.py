@@ -239,8 +239,14 @@ def test_a_chain_is_laid_out_in_consecutive_columns_as_before(build):
         if place.grid is not None:
             continue
         n = len(place.shown)
-        if not place.hidden:  # one slot apart, centred on 0, top to bottom
-            assert place.y.tolist() == (np.arange(n)[::-1] - (n - 1) / 2).tolist()
+        if not place.hidden:  # centred on 0, top to bottom, one slot apart, or (a short
+            # column beside a tall one) spread to half the tallest column's height / n slots
+            # apart, at most 8 (the two inputs of 2-64-1 were drawn on top of each other)
+            tallest = max(len(p.y) + 3 * bool(p.hidden) if p.grid is None else 40
+                          for p in layout.layers)
+            spacing = min(max(1.0, 0.5 * tallest / n), 8.0)
+            assert place.y.tolist() == pytest.approx(
+                (spacing * (np.arange(n)[::-1] - (n - 1) / 2)).tolist())
         else:  # first and last 20 around the marker's three slots
             full = np.arange(n + 3)[::-1] - (n + 2) / 2
             assert place.y.tolist() == np.concatenate([full[:20], full[23:]]).tolist()
@@ -345,8 +351,12 @@ def test_parallel_columns_of_circles_are_stacked_one_slot_apart():
     assert a.y.min() - b.y.max() == pytest.approx(2.0)  # an empty slot between them
     assert (a.y.max() + b.y.min()) == pytest.approx(0.0)  # the column centred on 0
     ax = draw_network(net)
-    # as many circles in column 1 as 4 + 3 in one: they share its height
-    assert artist(ax, "neurons").get_sizes()[0] == pytest.approx(2400 / 7)
+    # as many circles in column 1 as 4 + 3 in one: they share its height; and (new) never
+    # wider than 0.8 of the closest centres of a column as drawn, so that none touch
+    centres = ax.transData.transform(np.column_stack([np.full(len(a.y), a.x), a.y]))
+    pitch = np.min(-np.diff(centres[:, 1])) * 72 / ax.figure.dpi
+    assert artist(ax, "neurons").get_sizes()[0] == pytest.approx(
+        min(2400 / 7, (0.8 * pitch) ** 2))
 
 
 def test_every_step_of_a_trace_of_a_graph_is_drawn_from_its_values():

@@ -215,6 +215,7 @@ def train_mnist(args: argparse.Namespace) -> dict:
                               output_activation=args.output_activation, cost=args.cost,
                               init=args.init, seed=args.seed, bias_clamp=clamp,
                               dtype=args.dtype)
+    net.output_labels = [str(digit) for digit in range(10)]  # the diagram labels its outputs
     print(f"{net} on {len(X):,} training images ({data.source}), {args.engine} engine")
     started = time.perf_counter()
     history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,

@@ -62,6 +62,10 @@ class Network:
         its results; ``gradient_check`` reports it). Both engines follow it; the attribute
         of the same name may be changed later, and a model file keeps ``"mean"``.
 
+    The attribute ``output_labels`` (None, or one label per output neuron, such as ``"0"``
+    to ``"9"`` for digits) names what each output stands for: the diagram writes the labels
+    beside the outputs, and a model file keeps them.
+
     Examples
     --------
     >>> from neurograph import Network
@@ -100,6 +104,8 @@ class Network:
         self.output_layer.cost = cost
         self.bias_clamp: Optional[tuple[float, float]] = bias_clamp
         self.hidden_derivative = hidden_derivative
+        # one label per output neuron ("0".."9" for digits), or None: the diagram writes them
+        self.output_labels: Optional[list] = None
         from ..optimizers import SGD
 
         self.optimizer = SGD()

@@ -28,6 +28,9 @@ from typing import Optional
 import numpy as np
 
 from ..core.validation import check_positive_int
+from .diagram_fit import fit_axes_in_figure, fit_figure_to_axes
+from .diagram_text import (column_pitches, output_names, predicted_output, value_width,
+                           wrap_note, write_output_labels, write_values)
 
 __all__ = ["NetworkLayout", "LayerLayout", "ReceptiveField", "network_layout", "draw_network"]
 
@@ -41,6 +44,7 @@ _KERNEL_SIDE = 0.55  # a one-channel kernel's image, a share of its map's tile
 _LAYER_GAP = 0.25  # between the boxes of neighbouring layers, a share of the diagram's height
 _STACK_SLOTS = 1  # between layers stacked in one column (a layout without maps), in slots
 _STACK_GAP = 0.06  # the same in a layout with maps, a share of the diagram's height
+_MAX_SPREAD = 8.0  # slots between the circles of a short column beside a tall one
 _ARC_CLEARANCE = 0.05  # how far an arc passes from what it skips, a share of the height
 
 
@@ -429,9 +433,10 @@ def _columns(network, max_neurons: int, image_shape) -> tuple[list, list]:
     for k, layer in enumerate(network.layers):
         n = layer.size
         x = float(depths[k])
-        if n <= max_neurons:
-            shown = np.arange(n)
-            layouts.append(LayerLayout(x, shown, _heights(n)))
+        if n <= max_neurons:  # a short column alone spreads, to at most 8 slots apart
+            alone = sum(depth == depths[k] for depth in depths) == 1
+            spacing = float(np.clip(0.5 * height / n, 1.0, _MAX_SPREAD)) if alone else 1.0
+            layouts.append(LayerLayout(x, np.arange(n), spacing * _heights(n)))
             continue
         side = _square_side(n)
         if layer is network.input_layer and (image_shape or side):
@@ -697,7 +702,8 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
                  image_shape: Optional[tuple[int, int]] = None, cmap: str = "coolwarm",
                  neuron_cmap: str = "viridis", colorbar: bool = True, neuron_values=None,
                  neuron_label: Optional[str] = None, connection_values=None,
-                 connection_label: str = "weight"):
+                 connection_label: str = "weight", output_labels=None,
+                 title: Optional[str] = None):
     """Draw ``network`` as a diagram and return the Axes.
 
     Layers run left to right, inputs first. Neurons are circles filled by their current
@@ -706,7 +712,7 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     and more opaque the larger ``|weight|``; one that skips columns is an arc round the
     columns between. Static neurons are squares and the connections into them dashed; a neuron
     whose bias sits at the network's clamp gets a red ring. Big layers and dense layer pairs are
-    summarised (see :func:`network_layout`), and a note under the diagram says what was left out.
+    summarised (see :func:`network_layout`); a note under the diagram says what was left out.
 
     A convolution or pooling layer is drawn as its feature maps: one tile per map, its pixels
     filled like the circles but on a scale of its column's own (written under it; so is the
@@ -724,8 +730,7 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         What fills the neurons (input neurons have no bias and are then grey).
     labels : bool
         Write each drawn neuron's value in it (circles only).
-    max_neurons, max_connections, image_shape
-        See :func:`network_layout`.
+    max_neurons, max_connections, image_shape : see :func:`network_layout`.
     cmap : str
         The diverging colour map of the weights.
     neuron_cmap : str
@@ -740,6 +745,15 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
         Instead of the weights, one array per receiving layer shaped like its ``weights``, all
         its sources' blocks side by side, a connection's value at its receiver's row and its
         ``input_column`` (NaN: drawn as a thin grey line), named ``connection_label``.
+    output_labels : sequence, optional
+        One label per output neuron, right of it (default: the network's ``output_labels``);
+        coloured by activation, the predicted one (the largest) is ringed and bold.
+    title : str, optional (above the diagram)
+
+    A new figure is sized round all it draws; an ``ax`` given is scaled, keeping its shape,
+    to fit its figure. An input image is square and grey, with its own colour bar. Values
+    (``labels``): 3 significant figures, white on dark, black on light; none in a column too
+    dense for them (the note says so).
 
     Returns
     -------
@@ -755,22 +769,52 @@ def draw_network(network, *, ax=None, color_by: str = "activation", labels: bool
     12
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    if color_by not in COLOR_BY:
-        raise ValueError(f"`color_by` must be one of {', '.join(COLOR_BY)}, got {color_by!r}")
+    _check_color_by(color_by)
     layout = network_layout(network, max_neurons=max_neurons, max_connections=max_connections,
                             image_shape=image_shape)
+    names = output_names(network, output_labels)
+    return _draw_diagram(ax, network, layout, names, dict(
+        color_by=color_by, labels=labels, cmap=cmap, neuron_cmap=neuron_cmap, colorbar=colorbar,
+        neuron_values=neuron_values, neuron_label=neuron_label, title=title,
+        connection_values=connection_values, connection_label=connection_label))
+
+
+def _check_color_by(color_by) -> None:
+    if color_by not in COLOR_BY:
+        raise ValueError(f"`color_by` must be one of {', '.join(COLOR_BY)}, got {color_by!r}")
+
+
+def _draw_diagram(ax, network, layout: NetworkLayout, names, style: dict):
+    """:func:`draw_network` once its arguments are checked (``style``: the rest of them)."""
+    color_by, labels, cmap = style["color_by"], style["labels"], style["cmap"]
+    neuron_values, connection_label = style["neuron_values"], style["connection_label"]
+    own = ax is None
     ax = _diagram_axes(ax, network, layout)
-    weight_norm = _draw_connections(ax, layout, cmap, connection_values)
-    neurons = _draw_neurons(ax, network, layout, color_by, labels, cmap, neuron_cmap,
+    if not layout.equal_aspect:
+        _plain_limits(ax, layout)
+    weight_norm = _draw_connections(ax, layout, cmap, style["connection_values"])
+    neurons = _draw_neurons(ax, network, layout, color_by, cmap, style["neuron_cmap"],
                             neuron_values)
-    neuron_name = color_by if neuron_values is None else (neuron_label or "value")
+    neuron_name = color_by if neuron_values is None else (style["neuron_label"] or "value")
     _frame(ax, network, layout, neurons.picture_norms, neuron_name)
     _draw_legend(ax, layout, neurons, cmap, connection_label)
-    if colorbar:
-        _draw_colour_bars(ax, layout, [(weight_norm, cmap, connection_label),
-                                       (neurons.norm, neurons.cmap, neuron_name)],
-                          neurons.kernel_norm, cmap)
-    _note_left_out(ax, layout)
+    if style["title"] is not None:
+        ax.set_title(style["title"], fontsize=9, pad=22)
+    if style["colorbar"]:
+        _draw_colour_bars(ax, layout, _bars(neurons, weight_norm, cmap, connection_label,
+                                            neuron_name, neuron_values is None))
+    fit = fit_figure_to_axes if own else fit_axes_in_figure
+    fit(ax)  # first the frame, so that the values are written at the scale they are read at
+    notes = list(layout.notes)
+    if labels:
+        notes += _write_values(ax, neurons)
+    if names is not None:
+        predicted = None if neuron_values is not None or color_by != "activation" else \
+            predicted_output(network)
+        _label_outputs(ax, neurons, names, predicted, labels)
+    _note_left_out(ax, layout, notes)
+    fit(ax)
+    _size_circles(ax, neurons, _circle_size(layout))
     return ax
 
 
@@ -788,6 +832,12 @@ class _Neurons:
     cmap: object = None
     kernel_norm: object = None
     picture_norms: dict = field(default_factory=dict)
+    layers: np.ndarray = None  # each circle's layer index
+    indices: np.ndarray = None  # each circle's index in its layer
+    outputs: np.ndarray = None  # bool: the circle is an output neuron
+    faces: np.ndarray = None  # (n, 4): each circle's fill
+    input_norm: object = None  # the colour scale of an input drawn as an image
+    scatters: list = field(default_factory=list)  # (collection, its area / a circle's)
 
 
 def _diagram_axes(ax, network, layout: NetworkLayout):
@@ -797,9 +847,10 @@ def _diagram_axes(ax, network, layout: NetworkLayout):
     if ax is None and layout.equal_aspect:
         size, box = _figure_size(layout)
         ax = plt.figure(figsize=size).add_axes(box)
-    elif ax is None:
+    elif ax is None:  # the Axes as before; the figure is then sized round what it draws
         n_columns = len({place.column for place in layout.layers})
-        _, ax = plt.subplots(figsize=(max(4.0, 1.8 * n_columns + 1.5), 5.0))
+        ax = plt.figure(figsize=(10.0, 6.0)).add_axes(
+            [0.1, 0.15, 0.775 * max(4.0, 1.8 * n_columns + 1.5) / 10.0, 3.85 / 6.0])
     return ax
 
 
@@ -871,14 +922,14 @@ def _draw_arcs(ax, ends: list, controls: list, colors, widths, styles) -> None:
         ax.update_datalim([(extents.x0, extents.y0), (extents.x1, extents.y1)])
 
 
-def _draw_neurons(ax, network, layout: NetworkLayout, color_by: str, labels: bool, cmap,
-                  neuron_cmap, neuron_values) -> _Neurons:
+def _draw_neurons(ax, network, layout: NetworkLayout, color_by: str, cmap, neuron_cmap,
+                  neuron_values) -> _Neurons:
     """Circles (squares if static, red rings for clamped biases), grids, tiles and kernels."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import Normalize
 
     neurons, pictures = _circles_and_pictures(network, layout, color_by, neuron_values)
-    _draw_plain_grids_and_markers(ax, network, layout, neuron_cmap)
+    input_norm = _draw_plain_grids_and_markers(ax, network, layout, color_by, neuron_values)
     everything = np.concatenate([neurons.values] + [v for _, _, v in pictures])
     signed = color_by == "bias" if neuron_values is None else bool((everything < 0).any())
     neurons.norm, neurons.cmap = _circle_scale(neurons.values, signed, cmap, neuron_cmap)
@@ -892,10 +943,15 @@ def _draw_neurons(ax, network, layout: NetworkLayout, color_by: str, labels: boo
             continue
         norm = _picture_norm(np.concatenate([p for _, _, p in drawn]), signed)
         neurons.picture_norms[ks[0]] = norm
+        grey = ks == [0] and layout.layers[0].grid is not None  # the input image, in grey
+        if grey and np.isfinite(drawn[0][2]).any():
+            input_norm = norm
         for layer, place, picture in drawn:  # stacked grids: their size is in the caption
-            _draw_picture(ax, layer, place, picture, plt.get_cmap(neurons.cmap), norm,
+            _draw_picture(ax, layer, place, picture,
+                          plt.get_cmap(_INPUT_CMAP if grey else neurons.cmap), norm,
                           plt.get_cmap(cmap), neurons.kernel_norm, label=len(ks) == 1)
-    _draw_circles(ax, neurons, _circle_size(layout), labels)
+    neurons.input_norm = input_norm
+    _draw_circles(ax, neurons, _circle_size(layout))
     return neurons
 
 
@@ -903,7 +959,7 @@ def _circles_and_pictures(network, layout: NetworkLayout, color_by: str,
                           neuron_values) -> tuple[_Neurons, list]:
     """The neurons drawn as circles, and ``(layer, place, values)`` of the grids and tiles of
     a layout with maps (the input grid of a layout without maps is drawn on its own)."""
-    values, xs, ys, static, clamped = [], [], [], [], []
+    values, xs, ys, static, clamped, which = [], [], [], [], [], []
     pictures = []
     clamp = network.bias_clamp
     for layer, place in zip(network.layers, layout.layers):
@@ -923,26 +979,43 @@ def _circles_and_pictures(network, layout: NetworkLayout, color_by: str,
                 values.append(neuron.activation)
             xs.append(place.x)
             ys.append(float(y))
+            which.append((layer.index, int(index)))
             static.append(bool(neuron.static))
             clamped.append(has_bias and clamp is not None and not neuron.static
                            and neuron.bias in clamp)
     xs, ys, static, clamped = map(np.array, (xs, ys, static, clamped))
-    return _Neurons(np.array(values, dtype=float), xs, ys, static, clamped), pictures
+    which = np.array(which, dtype=int).reshape(-1, 2)
+    neurons = _Neurons(np.array(values, dtype=float), xs, ys, static, clamped,
+                       layers=which[:, 0], indices=which[:, 1],
+                       outputs=which[:, 0] == network.output_layer.index)
+    return neurons, pictures
 
 
-def _draw_plain_grids_and_markers(ax, network, layout: NetworkLayout, neuron_cmap) -> None:
-    """The input grid of a layout without maps, and the "... n more" of summarised layers."""
+def _draw_plain_grids_and_markers(ax, network, layout: NetworkLayout, color_by: str,
+                                  neuron_values):
+    """The input grid of a layout without maps (in grey, on a scale of its own, which is
+    returned: None when it shows nothing), and the "... n more" of summarised layers."""
+    from matplotlib.collections import LineCollection
+
+    import matplotlib.pyplot as plt
+
+    norm = None
     for layer, place in zip(network.layers, layout.layers):
         if place.grid is not None and not layout.equal_aspect:
-            image = np.array([n.activation for n in layer.neurons]).reshape(place.grid)
-            ax.imshow(image, extent=place.grid_extent, cmap=neuron_cmap, zorder=2,
-                      interpolation="nearest", aspect="auto", gid="input-grid")
-            ax.text(place.x, place.grid_extent[2] - 0.3, f"{layer.size} inputs\n"
-                    f"({place.grid[0]} x {place.grid[1]})", ha="center", va="top", fontsize=8)
+            values = _picture_values(layer, color_by, neuron_values)
+            finite = values[np.isfinite(values)]
+            grid_norm = _picture_norm(values, bool((finite < 0).any()))
+            ax.imshow(values.reshape(place.grid), extent=place.grid_extent, norm=grid_norm,
+                      cmap=plt.get_cmap(_INPUT_CMAP).with_extremes(bad=(0.85, 0.85, 0.85)),
+                      zorder=2, interpolation="nearest", aspect="auto", gid="input-grid")
+            ax.add_collection(LineCollection([_outline(place.grid_extent)], colors="0.3",
+                                             linewidths=0.6, zorder=2.1), autolim=False)
+            norm = grid_norm if finite.size else None
         elif place.hidden:  # only a column of circles hides neurons
             ax.text(place.x, place.gap_y, f"\u22ee {place.hidden} more \u22ee", ha="center",
                     va="center", fontsize=8, zorder=6, gid="hidden-marker",
                     bbox=dict(boxstyle="round", facecolor="white", edgecolor="grey"))
+    return norm
 
 
 def _circle_scale(values: np.ndarray, signed: bool, cmap, neuron_cmap) -> tuple:
@@ -973,45 +1046,136 @@ def _circle_size(layout: NetworkLayout) -> float:
     return float(np.clip(2400.0 / max(per_column.values()), 30, 500))
 
 
-def _draw_circles(ax, neurons: _Neurons, size: float, labels: bool) -> None:
-    """One scatter of circles, one of squares (static), rings for clamped biases, values."""
+def _draw_circles(ax, neurons: _Neurons, size: float) -> None:
+    """One scatter of circles, one of squares (static), rings for clamped biases."""
     import matplotlib.pyplot as plt
 
     values, xs, ys, static, clamped = (neurons.values, neurons.xs, neurons.ys, neurons.static,
                                        neurons.clamped)
     faces = plt.get_cmap(neurons.cmap)(neurons.norm(np.nan_to_num(values)))
     faces[~np.isfinite(values)] = (0.85, 0.85, 0.85, 1.0)
+    neurons.faces = faces
     for marker, which in (("o", ~static), ("s", static)):
         if which.any():
-            ax.scatter(xs[which], ys[which], s=size, c=faces[which], marker=marker,
-                       edgecolors="black", linewidths=0.8, zorder=3,
-                       gid="static-neurons" if marker == "s" else "neurons")
+            drawn = ax.scatter(xs[which], ys[which], s=size, c=faces[which], marker=marker,
+                               edgecolors="black", linewidths=0.8, zorder=3,
+                               gid="static-neurons" if marker == "s" else "neurons")
+            neurons.scatters.append((drawn, 1.0))
     if clamped.any():
-        ax.scatter(xs[clamped], ys[clamped], s=size * 1.9, facecolors="none",
-                   edgecolors="red", linewidths=1.5, zorder=4, gid="clamped")
-    if labels:
-        for x, y, v in zip(xs, ys, values):
-            if np.isfinite(v):
-                ax.text(x, y, f"{v:.2f}", ha="center", va="center", fontsize=6, zorder=5)
+        rings = ax.scatter(xs[clamped], ys[clamped], s=size * 1.9, facecolors="none",
+                           edgecolors="red", linewidths=1.5, zorder=4, gid="clamped")
+        neurons.scatters.append((rings, 1.9))
+
+
+def _size_circles(ax, neurons: _Neurons, size: float) -> None:
+    """Shrink the circles (and their rings), if need be, so that neighbours do not touch on
+    the figure as drawn: at most 0.8 of the closest two centres of a column apart."""
+    if not len(neurons.xs):
+        return
+    closest = min(column_pitches(ax, neurons.xs, neurons.ys).values())
+    if np.isfinite(closest):
+        size = min(size, (0.8 * closest) ** 2)
+    for scatter, factor in neurons.scatters:
+        scatter.set_sizes([size * factor])
+
+
+def _write_values(ax, neurons: _Neurons) -> list:
+    """Each circle's value in it; the notes on the layers left without."""
+    skipped = write_values(ax, neurons.xs, neurons.ys, neurons.values, neurons.faces,
+                           neurons.layers)
+    return [f"layer {k}: values not written (its neurons are too close together to read "
+            f"them)" for k in skipped]
+
+
+def _label_outputs(ax, neurons: _Neurons, names: list, predicted, labels: bool) -> None:
+    """The output circles' labels right of them; the predicted one bold and ringed."""
+    out = neurons.outputs
+    if not out.any():
+        return
+    xs, ys, indices = neurons.xs[out], neurons.ys[out], neurons.indices[out]
+    place = None if predicted is None or predicted not in indices else \
+        int(np.flatnonzero(indices == predicted)[0])
+    offset = max(12.0, value_width(neurons.values[out]) if labels else 0.0) + 4.0
+    write_output_labels(ax, xs, ys, [names[i] for i in indices], place, offset)
+    if place is not None:
+        ring = ax.scatter([xs[place]], [ys[place]], s=1.0, facecolors="none",
+                          edgecolors="black", linewidths=2.5, zorder=4.5, gid="predicted")
+        neurons.scatters.append((ring, 2.6))
+
+
+def _bars(neurons: _Neurons, weight_norm, cmap, connection_label: str, neuron_name: str,
+          plain: bool) -> list:
+    """``(norm, colour map, label)`` of each colour bar: the connections', the circles', the
+    input image's (if drawn as one) and the kernels' (if any)."""
+    bars = [(weight_norm, cmap, connection_label), (neurons.norm, neurons.cmap, neuron_name)]
+    if neurons.input_norm is not None:
+        bars.append((neurons.input_norm, _INPUT_CMAP,
+                     "input value" if plain else f"input: {neuron_name}"))
+    if neurons.kernel_norm is not None:
+        bars.append((neurons.kernel_norm, cmap, "kernel entry"))
+    return bars
 
 
 def _frame(ax, network, layout: NetworkLayout, picture_norms: dict, neuron_name: str) -> None:
     """Limits, aspect, a tick label under each layer, no frame but the bottom line."""
-    ax.autoscale_view()
-    ax.margins(0.08)
     columns = _column_layers(network, layout)
     ax.set_xticks([layout.layers[ks[0]].x for ks in columns])
     if layout.equal_aspect:
+        ax.autoscale_view()
+        ax.margins(0.08)
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_xticklabels([_caption([network.layers[k] for k in ks],
                                      picture_norms.get(ks[0]), neuron_name)
                             for ks in columns], fontsize=8)
     else:
         ax.set_xticklabels([_caption([network.layers[k] for k in ks], None, "")
-                            for ks in columns], fontsize=8)
+                            + _grid_words(layout.layers[ks[0]]) for ks in columns], fontsize=8)
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
+
+
+def _grid_words(place: LayerLayout) -> str:
+    """Under a layer drawn as an image (in a layout without maps): the image's shape."""
+    return "" if place.grid is None else f"\n({place.grid[0]} x {place.grid[1]} image)"
+
+
+def _plain_limits(ax, layout: NetworkLayout) -> None:
+    """Fix the limits of a layout without maps (room left of the columns for the input image,
+    right of them for output labels), then make its input image square on the figure."""
+    _, _, bottom, top = _span(layout)
+    for curve, c in zip(layout.curves, layout.connections):
+        if curve is not None:  # an arc reaches halfway to its control point
+            ends = [layout.layers[n.layer.index].position(n.index)[1]
+                    for n in (c.input_neuron, c.output_neuron)]
+            middle = (sum(ends) / 2 + curve[1]) / 2
+            bottom, top = min(bottom, middle), max(top, middle)
+    xs = [place.x for place in layout.layers]
+    grid = any(place.grid is not None for place in layout.layers)
+    margin = 0.05 * (top - bottom) + 0.7
+    ax.set_xlim(min(xs) - (0.6 if grid else 0.35), max(xs) + 0.45)
+    ax.set_ylim(bottom - margin, top + margin)
+    ax.set_autoscale_on(False)
+    if grid:
+        for place in layout.layers:
+            if place.grid is not None:
+                _square_grid(ax, place)
+        layout.curves = _curves(layout)
+
+
+def _square_grid(ax, place: LayerLayout) -> None:
+    """Make ``place``'s grid as wide on the figure as its image is (at most one column
+    apart wide), keeping its middle."""
+    left, right, bottom, top = place.grid_extent
+    (x0, y0), (x1, y1) = ax.transData.transform([(0.0, 0.0), (1.0, 1.0)])
+    rows, columns = place.grid
+    height = top - bottom
+    width = height * (y1 - y0) / (x1 - x0) * columns / rows
+    if width > 1.0:
+        height, width = height / width, 1.0
+    middle = (top + bottom) / 2
+    place.grid_extent = (place.x - width / 2, place.x + width / 2, middle - height / 2,
+                         middle + height / 2)
 
 
 def _draw_legend(ax, layout: NetworkLayout, neurons: _Neurons, cmap,
@@ -1039,30 +1203,33 @@ def _draw_legend(ax, layout: NetworkLayout, neurons: _Neurons, cmap,
               fontsize=7, frameon=False)
 
 
-def _draw_colour_bars(ax, layout: NetworkLayout, bars: list, kernel_norm, cmap) -> None:
-    """One colour bar per ``(norm, colour map, label)`` of ``bars``, then the kernels' (if
-    any), side by side right of the Axes."""
+def _draw_colour_bars(ax, layout: NetworkLayout, bars: list) -> None:
+    """One colour bar per ``(norm, colour map, label)`` of ``bars``, side by side right of
+    the Axes, about an inch apart."""
     from matplotlib.cm import ScalarMappable
 
-    if kernel_norm is not None:
-        bars = bars + [(kernel_norm, cmap, "kernel entry")]
-    left, step, width = 1.02, 0.22, 0.025
-    if layout.equal_aspect:  # a wide Axes: bars about an inch apart, not a share of it
-        inches = ax.get_position().width * ax.figure.get_size_inches()[0]
-        left, step, width = 1.0 + 0.1 / inches, 1.0 / inches, 0.12 / inches
+    inches = ax.get_position().width * ax.figure.get_size_inches()[0]
+    left, step, width = 1.0 + 0.15 / inches, 0.95 / inches, 0.12 / inches
     for offset, (norm, colors_, label) in enumerate(bars):
         bar = ax.inset_axes([left + step * offset, 0.05, width, 0.9])
         ax.figure.colorbar(ScalarMappable(norm, colors_), cax=bar, label=label)
 
 
-def _note_left_out(ax, layout: NetworkLayout) -> None:
-    """Under the diagram: how many connections are drawn, and what else was left out."""
+def _note_left_out(ax, layout: NetworkLayout, notes: list) -> None:
+    """Under the diagram and its captions: how many connections are drawn, and what else was
+    left out, wrapped to the diagram's width."""
     drawn = len(layout.connections)
-    note = [f"{drawn:,} of {layout.total_connections:,} connections drawn"] + layout.notes
-    ax.text(0.5, -0.16, "; ".join(note), transform=ax.transAxes, ha="center", va="top",
-            fontsize=7, wrap=True, gid="left-out")
+    note = [f"{drawn:,} of {layout.total_connections:,} connections drawn"] + notes
+    lines = max((t.get_text().count("\n") + 1 for t in ax.get_xticklabels()), default=0)
+    below = 8.0 + lines * 8 * 1.25 + 8.0  # points: the ticks, their captions, some air
+    width = ax.get_position().width * ax.figure.get_size_inches()[0] * 72.0
+    ax.annotate(wrap_note("; ".join(note), width, _NOTE_FONTSIZE), (0.5, 0.0),
+                xycoords="axes fraction", xytext=(0, -below), textcoords="offset points",
+                ha="center", va="top", fontsize=_NOTE_FONTSIZE, gid="left-out")
 
 
+_INPUT_CMAP = "Greys"  # the input image: dark ink on white, like a digit on paper
+_NOTE_FONTSIZE = 8.0
 _FIELD_FACE = (1.0, 0.6, 0.1, 0.22)  # receptive fields: translucent orange bands
 _FIELD_EDGE = (0.85, 0.4, 0.0, 0.9)
 

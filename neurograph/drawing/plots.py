@@ -1030,10 +1030,9 @@ def _write_frames(network, X, Y, path: Path, epochs: int, diagram: bool, draw,
     def grab(epoch: int, cost: float) -> None:
         fig.clear()
         ax = fig.add_subplot()
-        if diagram:  # room for its colour bars (right), legend (top) and note (bottom)
-            fig.subplots_adjust(left=0.05, right=0.68, top=0.8, bottom=0.2)
-        draw(ax)
+        # the title first: a diagram fits itself, colour bars and note included, under it
         fig.suptitle(f"epoch {epoch}/{epochs}, cost {cost:.4g}")
+        draw(ax)
         writer.grab_frame()
 
     # Not writer.saving(): it writes the GIF even when a frame fails; this writes only at the end.

@@ -243,6 +243,8 @@ def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
                                "steps": int(optimizer.steps)}
     if network.hidden_derivative != "sum":
         header["hidden_derivative"] = network.hidden_derivative
+    if getattr(network, "output_labels", None) is not None:
+        header["output_labels"] = [str(label) for label in network.output_labels]
     if training is not None:
         header["training"] = {"epoch": int(training["epoch"]), "batch": int(training["batch"]),
                               "rng": training["rng"]}
@@ -332,6 +334,11 @@ def _build(spec: dict, path: PathLike, network_class):
         optimizer.steps = steps
         for layer, layer_spec in zip(layers, spec["layers"]):
             layer.restore_from_file(layer_spec, optimizer)
+        labels = spec.get("output_labels")
+        if labels is not None and len(labels) != network.output_layer.size:
+            raise ValueError(f"`output_labels` must have one label per output neuron "
+                             f"({network.output_layer.size}), got {len(labels)}")
+        network.output_labels = labels
         return network
     except (ValueError, TypeError) as error:
         raise ModelFileError(f"{os.fspath(path)}: {error}") from None
@@ -362,8 +369,8 @@ class _ModelReader(StrictReader):
             raise self.fail(f"format version {version} cannot be read{newer}: this neurograph "
                             f"reads versions up to {VERSION}")
         self.version = version
-        optional = (("optimizer", "hidden_derivative", "training") if version >= 3 else
-                    ("training",))
+        optional = (("optimizer", "hidden_derivative", "training", "output_labels")
+                    if version >= 3 else ("training", "output_labels"))
         self.fields(document, "", _TOP_FIELDS, optional)
         training = self.training(document["training"]) if "training" in document else None
         optimizer = self.optimizer(document.get("optimizer"))
@@ -377,7 +384,15 @@ class _ModelReader(StrictReader):
                              HIDDEN_DERIVATIVES)
         return {"dtype": dtype, "cost": cost, "bias_clamp": clamp, "optimizer": optimizer,
                 "hidden_derivative": hidden, "layers": self.layers(document["layers"], dtype),
-                "training": training}
+                "training": training,
+                "output_labels": self.output_labels(document.get("output_labels"))}
+
+    def output_labels(self, labels) -> Optional[list]:
+        if labels is None:
+            return None
+        if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
+            raise self.fail(f"`output_labels` must be a list of strings, got {show(labels)}")
+        return labels
 
     def bias_clamp(self, clamp) -> Optional[tuple]:
         if clamp is None:

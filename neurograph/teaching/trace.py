@@ -231,7 +231,9 @@ def draw_step(trace_: Trace, k: int, *, ax=None, **style):
     """Draw the diagram of the traced network coloured by step ``k``'s quantities.
 
     Neurons are filled by the step's neuron values (grey where it has none) and connections
-    coloured by its connection values; the title says what the step did. Returns the Axes.
+    coloured by its connection values, each value written in its neuron (three significant
+    figures) where there is room; the title says what the step did; colour bars say what the
+    colours mean. Returns the Axes.
 
     Raises
     ------
@@ -247,8 +249,8 @@ def draw_step(trace_: Trace, k: int, *, ax=None, **style):
     step = trace_.steps[k]
     ax = draw_network(trace_.network, ax=ax, neuron_values=step.neuron_values,
                       neuron_label=step.neuron_label, connection_values=step.connection_values,
-                      connection_label=step.connection_label, labels=True, **style)
-    ax.set_title(f"step {k + 1} of {len(trace_)}: {step.title}", fontsize=9, pad=22)
+                      connection_label=step.connection_label, labels=True,
+                      title=f"step {k + 1} of {len(trace_)}: {step.title}", **style)
     return ax
 
 
@@ -273,7 +275,7 @@ def animate_trace(trace_: Trace, path, *, fps: float = 1.0, dpi: int = 80, **sty
         writer.setup(figure, str(path), dpi=dpi)
         for k in range(len(trace_)):
             figure.clf()
-            draw_step(trace_, k, ax=figure.add_subplot(), colorbar=False, **style)
+            draw_step(trace_, k, ax=figure.add_subplot(), **style)  # with its colour bars
             writer.grab_frame()
         writer.finish()
     finally:
