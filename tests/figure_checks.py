@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from matplotlib.axis import Axis
 from matplotlib.collections import PathCollection
 from matplotlib.text import Text
 
@@ -35,10 +36,18 @@ def _name(artist) -> str:
 
 
 def _hidden(fig) -> set:
-    """ids of the artists not drawn: invisible ones and everything inside them."""
+    """ids of the artists not drawn: invisible ones, ticks outside their axis's view (an Axis
+    keeps them, placed but not drawn), and everything inside them."""
     hidden = set()
     for artist in fig.findobj(lambda a: not a.get_visible()):
         hidden.update(id(inner) for inner in artist.findobj())
+    for axis in fig.findobj(Axis):
+        low, high = sorted(axis.get_view_interval())
+        slack = 1e-9 * max(1.0, abs(high - low))
+        for tick in [*axis.majorTicks, *axis.minorTicks]:  # as drawn last, none created
+            loc = tick.get_loc()
+            if loc is not None and not low - slack <= loc <= high + slack:
+                hidden.update(id(inner) for inner in tick.findobj())
     return hidden
 
 
