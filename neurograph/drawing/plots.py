@@ -105,7 +105,8 @@ def _as_curve(values: list) -> Optional[np.ndarray]:
     return None if curve.size == 0 or np.isnan(curve).all() else curve
 
 
-def plot_history(history: History, *, ax=None, **style):
+def plot_history(history: History, *, ax=None, validation_label: str = "validation",
+                 **style):
     """Draw cost and accuracy per epoch, for training and (if measured) validation.
 
     Parameters
@@ -119,6 +120,9 @@ def plot_history(history: History, *, ax=None, **style):
         accuracy on the right. With it, cost goes on ``ax`` (left y-axis) and accuracy on a twin
         Axes sharing its x-axis (right y-axis, hidden when there is no accuracy), with one
         legend for both above the Axes (where a title would go).
+    validation_label : str
+        What the held-out set is called in the legend: ``"test"`` when the set passed as
+        ``fit(validation=...)`` is the test set, as the MNIST command's is.
     **style
         Passed to every ``Axes.plot`` call (``linewidth``, ``marker``, ...).
 
@@ -133,6 +137,8 @@ def plot_history(history: History, *, ax=None, **style):
     ------
     ValueError
         If ``history`` holds no epoch.
+    TypeError
+        If ``validation_label`` is not a non-empty string.
 
     Examples
     --------
@@ -147,9 +153,12 @@ def plot_history(history: History, *, ax=None, **style):
     n = len(lists["cost"])
     if n == 0:
         raise ValueError("`history` must hold at least one epoch, got none")
+    if not isinstance(validation_label, str) or not validation_label.strip():
+        raise TypeError(f"`validation_label` must be a non-empty string, got "
+                        f"{validation_label!r}")
     cost_ax, accuracy_ax, result = _history_axes(ax)
     _draw_history_curves(lists, cost_ax, accuracy_ax, {"marker": "o" if n <= 30 else None,
-                                                       **style})
+                                                       **style}, validation_label)
     _label_history_axes(cost_ax, accuracy_ax)
     if ax is None:
         _explain_history_side_by_side(cost_ax, accuracy_ax)
@@ -170,13 +179,15 @@ def _history_axes(ax) -> tuple:
     return ax, accuracy_ax, (ax, accuracy_ax)
 
 
-def _draw_history_curves(lists: dict, cost_ax, accuracy_ax, style: dict) -> None:
-    """Every curve with something to draw, against epochs 1, 2, ..."""
-    # Training solid, validation dashed; cost in C0, accuracy in C1 (distinct on a twin axis).
+def _draw_history_curves(lists: dict, cost_ax, accuracy_ax, style: dict,
+                         held_out: str = "validation") -> None:
+    """Every curve with something to draw, against epochs 1, 2, ...; the held-out curves
+    labelled with the set's name, ``held_out``."""
+    # Training solid, held out dashed; cost in C0, accuracy in C1 (distinct on a twin axis).
     curves = [(cost_ax, "cost", "training cost", "C0", "-"),
-              (cost_ax, "validation_cost", "validation cost", "C0", "--"),
+              (cost_ax, "validation_cost", f"{held_out} cost", "C0", "--"),
               (accuracy_ax, "accuracy", "training accuracy", "C1", "-"),
-              (accuracy_ax, "validation_accuracy", "validation accuracy", "C1", "--")]
+              (accuracy_ax, "validation_accuracy", f"{held_out} accuracy", "C1", "--")]
     for target, name, label, color, linestyle in curves:
         curve = _as_curve(lists[name])
         if curve is not None:
@@ -226,10 +237,12 @@ def _explain_history_twins(cost_ax, accuracy_ax) -> None:
 
 # -- weights ---------------------------------------------------------------------------------------
 
-def _tile_shape(shape, n_in: int) -> tuple[int, int]:
+def _tile_shape(shape, n_in: int, picture: bool = True) -> tuple[int, int]:
+    """A tile's (rows, columns): ``shape``, or by default a square when ``n_in`` is one and
+    the inputs are a ``picture`` (else a ``1 x n_in`` strip)."""
     if shape is None:
         side = math.isqrt(n_in)
-        return (side, side) if side * side == n_in else (1, n_in)
+        return (side, side) if picture and side * side == n_in else (1, n_in)
     try:
         h, w = (int(v) for v in shape)
         ok = h >= 1 and w >= 1 and h * w == n_in and tuple(shape) == (h, w)
@@ -310,20 +323,32 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     >>> mosaic.shape, tile, grid, shown
     ((11, 15), (3, 3), (3, 4), 12)
     """
-    return _weight_mosaic(*_weight_picture(layer, source), shape, max_neurons)
+    return _weight_mosaic(*_weight_picture(layer, source), shape, max_neurons,
+                          _inputs_are_a_picture(layer, source))
 
 
-def _weight_mosaic(kind: str, values: np.ndarray, shape, max_neurons: Optional[int]):
-    """:func:`weight_mosaic` of what a layer has to show (``kind``, ``values``)."""
+def _inputs_are_a_picture(layer, source=None) -> bool:
+    """Whether the inputs of ``layer`` (from ``source``) are pixels: the network's input
+    layer, or a layer with a 2-D (or deeper) shape. A hidden layer's neurons are no picture,
+    so their weights are better read as a matrix than as a square tile."""
+    sources = [source] if source is not None else layer.sources
+    return all(s.index == 0 or len(getattr(s, "shape", ())) > 1 for s in sources)
+
+
+def _weight_mosaic(kind: str, values: np.ndarray, shape, max_neurons: Optional[int],
+                   picture: bool = True):
+    """:func:`weight_mosaic` of what a layer has to show (``kind``, ``values``); square
+    tiles by default only when the inputs are a ``picture``."""
     if max_neurons is not None:
         max_neurons = check_positive_int("max_neurons", max_neurons)
     if kind == "kernels":
         return _kernels_mosaic(values, shape, max_neurons)
     n_out, n_in = values.shape  # the weights, NaN where there is no connection
-    h, w = _tile_shape(shape, n_in)
+    h, w = _tile_shape(shape, n_in, picture)
     shown = n_out if max_neurons is None else min(n_out, max_neurons)
-    # As many columns as make the whole mosaic roughly square in pixels.
-    columns = min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
+    # Strips stack into a matrix, a row per neuron; tiles take as many columns as make the
+    # whole mosaic roughly square in pixels.
+    columns = 1 if h == 1 else min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
     rows = -(-shown // columns)
     mosaic = _mosaic(values[:shown].reshape(shown, h, w), columns)
     return mosaic, (h, w), (rows, columns), shown
@@ -336,8 +361,11 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
 
     Row ``j`` of ``layer.weights`` (the weights into neuron ``j``) becomes a tile of ``shape``;
     tiles are laid out left to right, top to bottom, in a grid that makes the mosaic roughly
-    square, one pixel of blank (NaN) between them. For MNIST's first layer each tile is the
-    28 x 28 picture a hidden neuron responds to.
+    square, one pixel of blank (NaN) between them, each tile numbered with its neuron in its
+    top-left corner. For MNIST's first layer each tile is the 28 x 28 picture a hidden neuron
+    responds to. One-row tiles (``1 x n_in`` strips, the default when ``n_in`` is not a
+    square) are stacked into a matrix instead, a row per neuron and a column per input, the
+    rows and columns named on the axes and numbered by their tick labels.
 
     A convolution layer's neurons share their map's kernel, so its tiles are the kernels: with
     one input channel, one per map in a roughly square grid, each labelled with its map; with
@@ -351,7 +379,9 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
         Where to draw the mosaic; a new figure when omitted.
     shape : (int, int), optional
         Each tile's (rows, columns), their product the layer's number of inputs. By default
-        ``sqrt(n_in) x sqrt(n_in)`` when ``n_in`` is a perfect square, else a ``1 x n_in`` strip.
+        ``sqrt(n_in) x sqrt(n_in)`` when ``n_in`` is a perfect square and the inputs are a
+        picture (the network's input layer, or a layer with a 2-D shape), else a
+        ``1 x n_in`` strip.
         Not for a convolution layer, whose tiles are its kernels.
     max_neurons : int or None
         Draw at most this many neurons (the first ones), or of a convolution layer this many
@@ -400,12 +430,15 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     kind, values = _weight_picture(layer, source)
-    mosaic, tile, grid, shown = _weight_mosaic(kind, values, shape, max_neurons)
+    mosaic, tile, grid, shown = _weight_mosaic(kind, values, shape, max_neurons,
+                                               _inputs_are_a_picture(layer, source))
     _check_annotate(layer, kind, annotate)
-    ax = _new_axes(ax)
+    ax = _new_axes(ax, layout="constrained")
     limit = _largest_weight(values)
     image = _draw_mosaic(ax, mosaic, limit, cmap, style)
     _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate, source)
+    if kind == "weights":
+        _name_weights(ax, layer, source, tile, grid, shown)
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label="kernel entry" if kind == "kernels" else "weight")
     return ax
@@ -421,6 +454,36 @@ def _label_mosaic(ax, layer, kind: str, values: np.ndarray, mosaic, tile, grid, 
         _title_weights(ax, layer, shown)
         if source is not None:
             ax.set_title(f"{ax.get_title()}\nfrom layer {source.index}")
+
+
+def _name_weights(ax, layer, source, tile, grid, shown: int) -> None:
+    """Which neuron and which input: a matrix of strips gets its rows (neurons) and columns
+    (inputs) numbered by tick labels and named on the axes; a mosaic of tiles gets each
+    tile's neuron number in its corner and says on the x-axis what a tile is."""
+    from matplotlib.ticker import MaxNLocator
+
+    h, w = tile
+    source = source if source is not None else layer.sources[0]
+    receiver = "" if layer.index is None else f" of layer {layer.index}"
+    if h == 1 and grid[1] == 1:  # the matrix: neuron j is row 2 j
+        ax.set_aspect("auto")
+        step = max(1, math.ceil(shown / 25))  # at most 25 row labels
+        ax.set_yticks(range(0, 2 * shown, 2 * step), [str(j) for j in range(0, shown, step)])
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
+        ax.set_ylabel(f"neuron{receiver}")
+        ax.set_xlabel(f"input: neuron of layer {source.index}")
+        ax.tick_params(labelsize="small")
+        return
+    rows, columns = grid
+    if shown <= 100:
+        for k in range(shown):
+            row, column = divmod(k, columns)
+            ax.text(column * (w + 1) - 0.45, row * (h + 1) - 0.45, str(k), ha="left", va="top",
+                    fontsize=7, color="black",
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.75,
+                          "linewidth": 0})
+    ax.set_xlabel(f"a tile per neuron{receiver} (numbered):\nits weights from the {h * w} "
+                  f"neurons of layer {source.index} as {h} x {w}", fontsize="small")
 
 
 def _check_annotate(layer, kind: str, annotate) -> None:
@@ -520,10 +583,13 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
     each side; ``network.predict`` on every grid point gives the image, one pixel centred on
     each point. A black contour marks where the output crosses ``threshold``.
 
-    The points are coloured by their label:
+    The points are coloured by their label, each with a white edge so that it stands out
+    from the background it is on:
 
     - one target column and a single-output network (XOR, regression): by the target's value,
-      on the image's colour scale, so a well-fitted point disappears into its background;
+      on the image's colour scale, so a well-fitted point has its background's colour inside
+      its white ring and a misfitted one the other colour; when the targets are a few whole
+      numbers (at most 10: XOR's 0 and 1) a legend names them as classes;
     - otherwise (one-hot rows, whose class is the argmax, or class numbers for a multi-output
       network): one colour per class from a qualitative map, with a legend.
 
@@ -631,9 +697,14 @@ def _draw_points(ax, X: np.ndarray, Y: np.ndarray, categorical: bool, cmap, norm
     class number) with a legend, or else the target's value on the image's scale."""
     import matplotlib
 
-    point_style = {"s": 16, "edgecolors": "k", "linewidths": 0.4, **style}
+    # Big enough to see on a slide; a white ring shows on every colour of the image.
+    point_style = {"s": 36, "edgecolors": "white", "linewidths": 1.0, **style}
     if not categorical:
-        ax.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap=cmap, norm=norm, **point_style)
+        points = ax.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap=cmap, norm=norm, **point_style)
+        values = np.unique(Y[:, 0])
+        if len(values) <= 10 and np.all(values == np.round(values)):  # classes: name them
+            handles, _ = points.legend_elements()
+            _class_legend(ax, handles, [f"class {value:g}" for value in values])
         return
     classes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
     palette = "tab10" if len(np.unique(classes)) <= 10 else "tab20"
@@ -642,7 +713,17 @@ def _draw_points(ax, X: np.ndarray, Y: np.ndarray, categorical: bool, cmap, norm
         rows = classes == value
         ax.scatter(X[rows, 0], X[rows, 1], **{"color": colors(k % colors.N),
                                               "label": f"class {value:g}", **point_style})
-    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    _class_legend(ax)
+
+
+def _class_legend(ax, handles=None, labels=None) -> None:
+    """A legend of the classes on a grey face, where the white-ringed markers show."""
+    arguments = () if handles is None else (handles, labels)
+    legend = ax.legend(*arguments, loc="best", fontsize="small", framealpha=0.9,
+                       facecolor="0.75", edgecolor="0.4")
+    for handle in legend.legend_handles:
+        if hasattr(handle, "set_markeredgecolor"):
+            handle.set_markeredgecolor("white")
 
 
 def _label_plane(ax, image_extent: Extent, title: str) -> None:
