@@ -735,16 +735,26 @@ def _label_plane(ax, image_extent: Extent, title: str) -> None:
     ax.set_title(title)
 
 
+#: The neuron maps' figure, inches: 16:9, the shape of a slide.
+SLIDE = (10.0, 5.625)
+
+
 def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[Extent] = None,
-                     cmap="viridis", per_column: int = 16, **style):
+                     cmap="viridis", per_column: Optional[int] = None,
+                     input_names: Sequence[str] = ("x1", "x2"), **style):
     """Draw every receiving neuron's activation over a 2-input network's input plane.
 
-    One small heatmap per hidden and output neuron, laid out like the network diagram: one
-    column per receiving layer, left to right, its neurons stacked top to bottom and the column
-    centred vertically; a layer of more than ``per_column`` neurons wraps into several columns. All activations come from one batch through
-    :func:`neurograph.engines.vectorized.forward`. The colour scale is shared within a layer (its
-    minimum to its maximum over the grid, written under the column's heading), so the neurons
-    of a layer can be compared.
+    One small heatmap per hidden and output neuron, laid out like the network diagram: a block
+    per receiving layer, left to right, each block a grid of maps filled top to bottom, then
+    left to right, and centred vertically. The figure is a 16:9 slide (:data:`SLIDE`). A
+    layer is one column, as in the diagram, while the maps stay at least 0.9 inch; beyond
+    that, the number of maps one above the other is the one that makes them largest (a 2-64-1
+    network gets a wide grid, not a column of 64). All activations come from one batch through
+    :func:`neurograph.engines.vectorized.forward`. The colour scale is shared within a layer
+    (its minimum to its maximum over the grid), shown by the layer's colour bar under its
+    block, so the neurons of a layer can be compared. Each map carries its neuron's number;
+    the bottom-left map of the first layer names the inputs on its axes and gives the plane's
+    range.
 
     Parameters
     ----------
@@ -759,8 +769,11 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
         The plane to draw; when given it takes precedence over ``X``.
     cmap : str or Colormap
         The colour map of every heatmap.
-    per_column : int
-        At most this many maps one above the other; a bigger layer takes more columns.
+    per_column : int, optional
+        At most this many maps one above the other (a bigger layer takes more columns); by
+        default the number that makes the maps largest on the slide.
+    input_names : (str, str)
+        The names of the two inputs, on the horizontal and the vertical axis.
     **style
         Passed to every ``Axes.imshow``.
 
@@ -768,13 +781,15 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     -------
     matplotlib.figure.Figure
         A new figure whose Axes (``fig.axes``) are the heatmaps, layer by layer, neuron by
-        neuron; each Axes' label (``ax.get_label()``) is ``"layer k, neuron j"`` and its one
-        image has ``origin="lower"``.
+        neuron, then one colour bar per layer; a heatmap's label (``ax.get_label()``) is
+        ``"layer k, neuron j"`` and its one image has ``origin="lower"``; a colour bar's label
+        is ``"layer k colour bar"``.
 
     Raises
     ------
     ValueError
-        If the network has not 2 inputs, or ``X``, ``resolution`` or ``extent`` is invalid.
+        If the network has not 2 inputs, or ``X``, ``resolution``, ``extent``,
+        ``per_column`` or ``input_names`` is invalid.
 
     Examples
     --------
@@ -782,34 +797,141 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     >>> net = Network.layered([2, 3, 2], seed=0)
     >>> fig = plot_neuron_maps(net, resolution=10)
     >>> [ax.get_label() for ax in fig.axes][:2], len(fig.axes)
-    (['layer 1, neuron 0', 'layer 1, neuron 1'], 5)
+    (['layer 1, neuron 0', 'layer 1, neuron 1'], 7)
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     _check_two_inputs(network, "neuron maps")
     resolution = check_positive_int("resolution", resolution, minimum=2)
     extent = _plane_extent(X, extent)
+    if per_column is not None:
+        per_column = check_positive_int("per_column", per_column)
+    names = _check_input_names(input_names)
     points, image_extent = _plane_grid(extent, resolution)
     activations = forward(network, points.astype(network.output_layer.dtype))[1:]
     layers = network.receiving_layers
-    per_column = check_positive_int("per_column", per_column)
-    fig, cells = _maps_grid(layers, per_column, extent)
-    # Maps keep the plane's proportions, within reason.
-    aspect = min(2.0, max(0.5, (extent[3] - extent[2]) / (extent[1] - extent[0])))
-    for layer, a, layer_cells in zip(layers, activations, cells):
+    fig, layout = _maps_layout([layer.size for layer in layers], per_column)
+    bars = []
+    for layer, a, (tiles, bar, top) in zip(layers, activations, layout):
         a = np.asarray(a, dtype=float)  # (resolution**2, layer.size)
         low, high = float(a.min()), float(a.max())
-        for j, cell in enumerate(layer_cells):
-            ax = fig.add_subplot(cell, label=f"layer {layer.index}, neuron {j}")
-            ax.imshow(a[:, j].reshape(resolution, resolution),
-                      **{"origin": "lower", "extent": image_extent, "cmap": cmap, "vmin": low,
-                         "vmax": high, "aspect": "auto", "interpolation": "nearest", **style})
-            ax.set_box_aspect(aspect)
+        for j, rect in enumerate(tiles):
+            ax = fig.add_axes(rect, label=f"layer {layer.index}, neuron {j}")
+            image = ax.imshow(a[:, j].reshape(resolution, resolution),
+                              **{"origin": "lower", "extent": image_extent, "cmap": cmap,
+                                 "vmin": low, "vmax": high, "aspect": "auto",
+                                 "interpolation": "nearest", **style})
             ax.set_xticks([])
             ax.set_yticks([])
-            if j == 0:
-                ax.set_title(f"layer {layer.index} ({layer.activation_function.name})\n"
-                             f"{low:.3g} to {high:.3g}", fontsize="small", loc="left")
+            ax.text(0.04, 0.96, str(j), transform=ax.transAxes, ha="left", va="top",
+                    fontsize=7, bbox={"boxstyle": "square,pad=0.15", "facecolor": "white",
+                                      "alpha": 0.8, "linewidth": 0})
+        fig.text(bar[0] + bar[2] / 2, top, f"layer {layer.index}\n"
+                 f"{layer.activation_function.name}", ha="center", va="bottom",
+                 fontsize="small")
+        bars.append((bar, image, layer.index))
+    _name_the_plane(fig.axes[:layers[0].size], layout, extent, names)
+    for bar, image, index in bars:
+        _maps_colour_bar(fig, bar, image, index)
     return fig
+
+
+def _check_input_names(input_names) -> tuple[str, str]:
+    if isinstance(input_names, str) or len(tuple(input_names)) != 2 \
+            or not all(isinstance(name, str) for name in input_names):
+        raise ValueError(f"`input_names` must be two strings (x, y), got {input_names!r}")
+    return tuple(input_names)
+
+
+def _name_the_plane(axes, layout, extent: Extent, names) -> None:
+    """The inputs' names and the plane's range on the first layer's bottom-left map (the
+    last of its first column)."""
+    first_layer = layout[0][0]
+    left = min(rect[0] for rect in first_layer)
+    key = min((i for i, rect in enumerate(first_layer) if rect[0] == left),
+              key=lambda i: first_layer[i][1])
+    ax = axes[key]
+    x0, x1, y0, y1 = extent
+    ax.set_xticks([x0, x1], [f"{x0:.3g}", f"{x1:.3g}"], fontsize=7)
+    ax.set_yticks([y0, y1], [f"{y0:.3g}", f"{y1:.3g}"], fontsize=7)
+    ax.tick_params(length=2, pad=1)
+    # Each range label inside its edge, so that the two at the corner never meet.
+    for labels, alignments in ((ax.get_xticklabels(), ("left", "right")),
+                               (ax.get_yticklabels(), ("bottom", "top"))):
+        for label, alignment in zip(labels, alignments):
+            if alignment in ("left", "right"):
+                label.set_horizontalalignment(alignment)
+            else:
+                label.set_verticalalignment(alignment)
+    ax.set_xlabel(names[0], fontsize="small", labelpad=1)
+    ax.set_ylabel(names[1], fontsize="small", labelpad=1)
+
+
+def _maps_colour_bar(fig, bar, image, index: int) -> None:
+    """A horizontal colour bar in ``bar`` (a figure-fraction rect) for one layer's maps."""
+    from matplotlib.ticker import MaxNLocator
+
+    cax = fig.add_axes(bar, label=f"layer {index} colour bar")
+    fig.colorbar(image, cax=cax, orientation="horizontal")
+    cax.xaxis.set_major_locator(MaxNLocator(3 if bar[2] * fig.get_figwidth() < 2 else 6))
+    cax.tick_params(labelsize=7)
+    cax.set_xlabel("activation", fontsize="small", labelpad=1)
+
+
+# Inches around and between the maps: room for the titles (top), the inputs' names (left,
+# below the maps) and the colour bars (bottom).
+_MARGINS = {"left": 0.6, "right": 0.25, "top": 0.55, "bottom": 1.05}
+_TILE_GAP, _LAYER_GAP, _LARGEST_TILE = 0.08, 0.4, 1.6
+_SMALLEST_COLUMN_TILE = 0.9  # smaller maps than this: wrap the layers into wider blocks
+
+
+def _tile_size(sizes: list, rows: int) -> float:
+    """The side (inches) of the largest square maps that fit the slide, ``rows`` of them one
+    above the other at most."""
+    width = SLIDE[0] - _MARGINS["left"] - _MARGINS["right"]
+    height = SLIDE[1] - _MARGINS["top"] - _MARGINS["bottom"]
+    columns = [-(-n // rows) for n in sizes]
+    room = width - _LAYER_GAP * (len(sizes) - 1) - _TILE_GAP * sum(c - 1 for c in columns)
+    return min(room / sum(columns), (height - _TILE_GAP * (rows - 1)) / rows, _LARGEST_TILE)
+
+
+def _maps_layout(sizes: list, per_column: Optional[int]) -> tuple:
+    """A new 16:9 figure and, for each layer of ``sizes[k]`` neurons, ``(tiles, bar, top)``:
+    each neuron's map as a figure-fraction rect, its colour bar's rect and the height of the
+    block's top. Maps fill a block's columns top to bottom; blocks are centred vertically."""
+    import matplotlib.pyplot as plt
+
+    tallest = max(sizes)
+    if per_column is None:  # a column per layer, as in the diagram, unless the maps get small
+        rows = tallest
+        if _tile_size(sizes, tallest) < _SMALLEST_COLUMN_TILE:
+            rows = max(range(1, tallest + 1), key=lambda r: (_tile_size(sizes, r), -r))
+    else:
+        rows = min(per_column, tallest)
+    t = _tile_size(sizes, rows)
+    step = t + _TILE_GAP
+    widths = [-(-n // rows) * step - _TILE_GAP for n in sizes]
+    total = sum(widths) + _LAYER_GAP * (len(sizes) - 1)
+    free_width = SLIDE[0] - _MARGINS["left"] - _MARGINS["right"]
+    free_height = SLIDE[1] - _MARGINS["top"] - _MARGINS["bottom"]
+    top = _MARGINS["bottom"] + (free_height + rows * step - _TILE_GAP) / 2
+    bottom = top - rows * step + _TILE_GAP
+    x = _MARGINS["left"] + (free_width - total) / 2
+    W, H = SLIDE
+    fig = plt.figure(figsize=SLIDE)
+    layout = []
+    for n, width in zip(sizes, widths):
+        in_column = min(n, rows)
+        block_top = top - (rows - in_column) * step / 2
+        tiles = []
+        for j in range(n):
+            column, row = divmod(j, in_column)
+            tiles.append(((x + column * step) / W, (block_top - row * step - t) / H, t / W,
+                          t / H))
+        bar_width = max(width, 1.0)
+        bar = ((x + (width - bar_width) / 2) / W, (bottom - 0.6) / H, bar_width / W, 0.1 / H)
+        layout.append((tiles, bar, (block_top + 0.06) / H))
+        x += width + _LAYER_GAP
+    return fig, layout
 
 
 def _plane_extent(X, extent) -> Extent:
@@ -820,40 +942,6 @@ def _plane_extent(X, extent) -> Extent:
     if X is not None:
         return _data_extent(as_samples("X", X, 2))
     return (0.0, 1.0, 0.0, 1.0)
-
-
-def _maps_grid(layers, per_column: int, extent: Extent) -> tuple:
-    """A new figure sized for one map per neuron of ``layers``, and for each layer the grid
-    cells (subplot specs) of its neurons' maps: a column of at most ``per_column`` per layer
-    (more columns for more neurons), centred vertically, a narrow gap between layers."""
-    import matplotlib.pyplot as plt
-
-    rows = [min(layer.size, per_column) for layer in layers]
-    columns = [-(-layer.size // per_column) for layer in layers]
-    tallest = max(rows)
-    cell = min(1.6, 12.0 / tallest)  # inches per map; tall layers get smaller maps
-    # Grid columns: each layer's map columns, a narrow gap between layers.
-    widths = []
-    first_column = []
-    for k, n_columns in enumerate(columns):
-        if k:
-            widths.append(0.35)
-        first_column.append(len(widths))
-        widths += [1.0] * n_columns
-    fig = plt.figure(figsize=(1.0 + 1.3 * cell * sum(widths), 0.9 + cell * tallest))
-    # Each neuron spans two grid rows, so a shorter column can be centred by a half step.
-    grid = fig.add_gridspec(2 * tallest, len(widths), width_ratios=widths, left=0.05,
-                            right=0.95, bottom=0.02, top=1.0 - 0.8 / (0.9 + cell * tallest),
-                            hspace=0.25, wspace=0.3)
-    cells = []
-    for k, layer in enumerate(layers):
-        offset = tallest - rows[k]
-        cells.append([])
-        for j in range(layer.size):
-            column, row = divmod(j, rows[k])
-            cells[k].append(grid[offset + 2 * row: offset + 2 * row + 2,
-                                 first_column[k] + column])
-    return fig, cells
 
 
 # -- classification --------------------------------------------------------------------------------
