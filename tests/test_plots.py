@@ -642,6 +642,11 @@ def test_plot_history_calls_the_held_out_set_what_it_is():
     fig, ax = plt.subplots()
     plot_history(HISTORY, ax=ax, validation_label="test")
     assert "test cost" in [t.get_text() for t in ax.get_legend().get_texts()]
+    # one epoch: whole epochs on the axis, not 0.945, 0.96, ...
+    cost_ax, _ = plot_history(History(cost=[0.5], accuracy=[0.8]))
+    cost_ax.figure.canvas.draw()
+    low, high = cost_ax.get_xlim()
+    assert [t for t in cost_ax.get_xticks() if low <= t <= high] == [1.0]
     for bad in ("", None, 3):
         with pytest.raises(TypeError, match="`validation_label` must be a non-empty string"):
             plot_history(HISTORY, validation_label=bad)

@@ -160,6 +160,8 @@ def plot_history(history: History, *, ax=None, validation_label: str = "validati
     _draw_history_curves(lists, cost_ax, accuracy_ax, {"marker": "o" if n <= 30 else None,
                                                        **style}, validation_label)
     _label_history_axes(cost_ax, accuracy_ax)
+    cost_ax.set_xlim(0.5, n + 0.5)  # whole epochs, also for one (no ticks at 0.945, ...)
+    accuracy_ax.set_xlim(0.5, n + 0.5)
     if ax is None:
         _explain_history_side_by_side(cost_ax, accuracy_ax)
     else:
@@ -205,7 +207,7 @@ def _label_history_axes(cost_ax, accuracy_ax) -> None:
     accuracy_ax.set_ylabel("accuracy")
     accuracy_ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     for each in (cost_ax, accuracy_ax):
-        each.xaxis.set_major_locator(MaxNLocator(integer=True))
+        each.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def _explain_history_side_by_side(cost_ax, accuracy_ax) -> None:
@@ -361,11 +363,9 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
 
     Row ``j`` of ``layer.weights`` (the weights into neuron ``j``) becomes a tile of ``shape``;
     tiles are laid out left to right, top to bottom, in a grid that makes the mosaic roughly
-    square, one pixel of blank (NaN) between them, each tile numbered with its neuron in its
-    top-left corner. For MNIST's first layer each tile is the 28 x 28 picture a hidden neuron
-    responds to. One-row tiles (``1 x n_in`` strips, the default when ``n_in`` is not a
-    square) are stacked into a matrix instead, a row per neuron and a column per input, the
-    rows and columns named on the axes and numbered by their tick labels.
+    square, one pixel of blank (NaN) between them, each numbered with its neuron (for MNIST's
+    first layer, the 28 x 28 picture a hidden neuron responds to). ``1 x n_in`` strips are
+    stacked into a matrix, a row per neuron and a column per input, named and numbered.
 
     A convolution layer's neurons share their map's kernel, so its tiles are the kernels: with
     one input channel, one per map in a roughly square grid, each labelled with its map; with
@@ -379,16 +379,14 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
         Where to draw the mosaic; a new figure when omitted.
     shape : (int, int), optional
         Each tile's (rows, columns), their product the layer's number of inputs. By default
-        ``sqrt(n_in) x sqrt(n_in)`` when ``n_in`` is a perfect square and the inputs are a
-        picture (the network's input layer, or a layer with a 2-D shape), else a
-        ``1 x n_in`` strip.
-        Not for a convolution layer, whose tiles are its kernels.
+        a square when ``n_in`` is one and the inputs are pixels (the input layer, or a layer
+        with a 2-D shape), else a ``1 x n_in`` strip. Not for a convolution layer.
     max_neurons : int or None
         Draw at most this many neurons (the first ones), or of a convolution layer this many
         maps; None for all. The title then says how many are shown: "first 100 of 128 neurons".
     cmap : str or Colormap
-        A diverging colour map suits the scale, which is symmetric around 0 (from ``-m`` to
-        ``m``, ``m`` the layer's largest absolute weight) and shared by all tiles.
+        A diverging colour map suits the scale, symmetric around 0 (``-m`` to ``m``, ``m`` the
+        layer's largest absolute weight) and shared by all tiles.
     colorbar : bool
         Add one colour bar for the whole mosaic.
     annotate : bool, optional
@@ -403,8 +401,7 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     Returns
     -------
     matplotlib.axes.Axes
-        The Axes holding one image, the mosaic (see :func:`weight_mosaic`). Missing
-        connections are NaN, which matplotlib leaves blank.
+        The Axes holding one image, the mosaic (see :func:`weight_mosaic`; NaN is blank).
 
     Raises
     ------
@@ -420,8 +417,7 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     --------
     >>> from neurograph import Network
     >>> net = Network.layered([9, 5, 2], seed=0)
-    >>> ax = plot_weights(net.hidden_layers[0], max_neurons=4)
-    >>> ax.get_title()
+    >>> plot_weights(net.hidden_layers[0], max_neurons=4).get_title()
     'incoming weights, layer 1: first 4 of 5 neurons'
     >>> from neurograph.convolution import convolution, max_pooling
     >>> net = Network.convolutional((28, 28), [convolution(), max_pooling(2)], [10], seed=0)
@@ -437,8 +433,6 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     limit = _largest_weight(values)
     image = _draw_mosaic(ax, mosaic, limit, cmap, style)
     _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate, source)
-    if kind == "weights":
-        _name_weights(ax, layer, source, tile, grid, shown)
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label="kernel entry" if kind == "kernels" else "weight")
     return ax
@@ -446,12 +440,13 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
 
 def _label_mosaic(ax, layer, kind: str, values: np.ndarray, mosaic, tile, grid, shown: int,
                   limit: float, annotate, source=None) -> None:
-    """The title of a mosaic of weights (and which ``source`` block, on a line of its own);
-    of kernels, also its labels and values."""
+    """The title of a mosaic of weights (and which ``source`` block, on a line of its own)
+    and which neuron and input each pixel is; of kernels, also its labels and values."""
     if kind == "kernels":
         _label_kernels(ax, layer, values.shape[:2], mosaic, tile, grid, shown, limit, annotate)
     else:
         _title_weights(ax, layer, shown)
+        _name_weights(ax, layer, source, tile, grid, shown)
         if source is not None:
             ax.set_title(f"{ax.get_title()}\nfrom layer {source.index}")
 
@@ -583,13 +578,11 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
     each side; ``network.predict`` on every grid point gives the image, one pixel centred on
     each point. A black contour marks where the output crosses ``threshold``.
 
-    The points are coloured by their label, each with a white edge so that it stands out
-    from the background it is on:
+    The points are coloured by their label, white-ringed to stand out from the image:
 
     - one target column and a single-output network (XOR, regression): by the target's value,
-      on the image's colour scale, so a well-fitted point has its background's colour inside
-      its white ring and a misfitted one the other colour; when the targets are a few whole
-      numbers (at most 10: XOR's 0 and 1) a legend names them as classes;
+      on the image's colour scale (a misfitted point shows the other colour inside its ring);
+      a legend names the values as classes when they are at most 10 whole numbers;
     - otherwise (one-hot rows, whose class is the argmax, or class numbers for a multi-output
       network): one colour per class from a qualitative map, with a legend.
 
@@ -609,8 +602,7 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
     cmap : str or Colormap
         The image's colour map.
     threshold : float or None
-        The level of the contour line; None for no line. 0.5 is where a rounded output or a
-        sigmoid's class changes.
+        The level of the contour line (0.5: where a rounded output changes); None for none.
     colorbar : bool
         Add a colour bar for the image.
     **style
@@ -810,29 +802,34 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     activations = forward(network, points.astype(network.output_layer.dtype))[1:]
     layers = network.receiving_layers
     fig, layout = _maps_layout([layer.size for layer in layers], per_column)
-    bars = []
-    for layer, a, (tiles, bar, top) in zip(layers, activations, layout):
-        a = np.asarray(a, dtype=float)  # (resolution**2, layer.size)
-        low, high = float(a.min()), float(a.max())
-        for j, rect in enumerate(tiles):
-            ax = fig.add_axes(rect, label=f"layer {layer.index}, neuron {j}")
-            image = ax.imshow(a[:, j].reshape(resolution, resolution),
-                              **{"origin": "lower", "extent": image_extent, "cmap": cmap,
-                                 "vmin": low, "vmax": high, "aspect": "auto",
-                                 "interpolation": "nearest", **style})
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.text(0.04, 0.96, str(j), transform=ax.transAxes, ha="left", va="top",
-                    fontsize=7, bbox={"boxstyle": "square,pad=0.15", "facecolor": "white",
-                                      "alpha": 0.8, "linewidth": 0})
-        fig.text(bar[0] + bar[2] / 2, top, f"layer {layer.index}\n"
-                 f"{layer.activation_function.name}", ha="center", va="bottom",
-                 fontsize="small")
-        bars.append((bar, image, layer.index))
+    style = {"origin": "lower", "extent": image_extent, "cmap": cmap, "aspect": "auto",
+             "interpolation": "nearest", **style}
+    images = [_draw_layer_maps(fig, layer, np.asarray(a, dtype=float), tiles, bar, top,
+                               resolution, style)
+              for layer, a, (tiles, bar, top) in zip(layers, activations, layout)]
     _name_the_plane(fig.axes[:layers[0].size], layout, extent, names)
-    for bar, image, index in bars:
-        _maps_colour_bar(fig, bar, image, index)
+    for layer, image, (_, bar, _) in zip(layers, images, layout):
+        _maps_colour_bar(fig, bar, image, layer.index)
     return fig
+
+
+def _draw_layer_maps(fig, layer, a: np.ndarray, tiles, bar, top: float, resolution: int,
+                     style: dict):
+    """One layer's maps of its activations ``a`` ``(resolution**2, layer.size)`` at ``tiles``
+    on one colour scale, each numbered, the layer named above them; returns the last image."""
+    low, high = float(a.min()), float(a.max())
+    for j, rect in enumerate(tiles):
+        ax = fig.add_axes(rect, label=f"layer {layer.index}, neuron {j}")
+        image = ax.imshow(a[:, j].reshape(resolution, resolution),
+                          **{"vmin": low, "vmax": high, **style})
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.text(0.04, 0.96, str(j), transform=ax.transAxes, ha="left", va="top", fontsize=7,
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.8,
+                      "linewidth": 0})
+    fig.text(bar[0] + bar[2] / 2, top, f"layer {layer.index}\n{layer.activation_function.name}",
+             ha="center", va="bottom", fontsize="small")
+    return image
 
 
 def _check_input_names(input_names) -> tuple[str, str]:
@@ -851,8 +848,8 @@ def _name_the_plane(axes, layout, extent: Extent, names) -> None:
               key=lambda i: first_layer[i][1])
     ax = axes[key]
     x0, x1, y0, y1 = extent
-    ax.set_xticks([x0, x1], [f"{x0:.3g}", f"{x1:.3g}"], fontsize=7)
-    ax.set_yticks([y0, y1], [f"{y0:.3g}", f"{y1:.3g}"], fontsize=7)
+    ax.set_xticks([x0, x1], [f"{x0:.2g}", f"{x1:.2g}"], fontsize=7)
+    ax.set_yticks([y0, y1], [f"{y0:.2g}", f"{y1:.2g}"], fontsize=7)
     ax.tick_params(length=2, pad=1)
     # Each range label inside its edge, so that the two at the corner never meet.
     for labels, alignments in ((ax.get_xticklabels(), ("left", "right")),
