@@ -477,8 +477,10 @@ def _name_weights(ax, layer, source, tile, grid, shown: int) -> None:
                     fontsize=7, color="black",
                     bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.75,
                           "linewidth": 0})
+    senders = "inputs (layer 0)" if source.index == 0 else \
+        f"neurons of layer {source.index}"
     ax.set_xlabel(f"a tile per neuron{receiver} (numbered):\nits weights from the {h * w} "
-                  f"neurons of layer {source.index} as {h} x {w}", fontsize="small")
+                  f"{senders} as {h} x {w}", fontsize="small")
 
 
 def _check_annotate(layer, kind: str, annotate) -> None:
