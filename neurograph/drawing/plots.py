@@ -305,7 +305,8 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     Returns ``(mosaic, (h, w), (rows, columns), shown)``: neuron ``k`` (of the first
     ``shown``) has its incoming weights, reshaped to ``h x w`` row by row, at the tile in grid
     row ``k // columns`` and column ``k % columns``, whose top-left pixel is
-    ``(row * (h + 1), column * (w + 1))``. Gaps between tiles, unused tiles and missing
+    ``(row * (h + 1), column * (w + 1))``. One-row tiles (strips) are stacked in one column,
+    a matrix with neuron ``k`` in row ``2 k``. Gaps between tiles, unused tiles and missing
     connections are NaN. See :func:`plot_weights` for the parameters.
 
     For a convolution layer the tiles are its kernels ``h x w`` and ``shown`` counts maps:
