@@ -47,9 +47,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
                         help="write post_attempt_N.png charts into DIR")
+    parser.add_argument("--dpi", type=int, default=150,
+                        help="dots per inch of the --plots charts")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    for name in ("iterations", "epoch_size", "test_every"):
+    for name in ("iterations", "epoch_size", "test_every", "dpi"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be a positive integer")
     return args
@@ -86,17 +88,17 @@ def main(argv=None) -> dict:
         args.plots.mkdir(parents=True, exist_ok=True)
         for attempt, runs in results.items():
             path = args.plots / f"post_attempt_{attempt}.png"
-            draw_chart(attempt, runs, path)
+            draw_chart(attempt, runs, path, dpi=args.dpi)
             runs["chart"] = path
     return results
 
 
-def draw_chart(attempt: int, runs: dict, path: Path) -> None:
-    """Write :func:`chart` to ``path``."""
+def draw_chart(attempt: int, runs: dict, path: Path, dpi: int = 150) -> None:
+    """Write :func:`chart` to ``path`` at ``dpi`` dots per inch."""
     import matplotlib.pyplot as plt
 
     figure = chart(attempt, runs)
-    figure.savefig(path)
+    figure.savefig(path, dpi=dpi)
     plt.close(figure)
 
 

@@ -74,6 +74,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
                         help="write the diagram, the decision boundary and the neuron maps "
                              "as PNG files into DIR")
+    parser.add_argument("--dpi", type=int, default=150,
+                        help="dots per inch of the --plots pictures")
     parser.add_argument("--live", action="store_true",
                         help="watch training in a window: the diagram, the cost and the "
                              "decision boundary, redrawn every --refresh seconds")
@@ -86,6 +88,8 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     if args.learning_rate <= 0 or args.final_learning_rate <= 0:
         raise SystemExit("learning rates must be positive")
+    if args.dpi < 1:
+        raise SystemExit(f"--dpi must be a positive integer, got {args.dpi}")
     rng = np.random.default_rng(args.seed)
     X_train, Y_train = make_data(args.n_train, rng)
     X_test, Y_test = make_data(args.n_test, rng)
@@ -150,14 +154,16 @@ def main(argv=None) -> dict:
         if matplotlib.is_interactive() or matplotlib.get_backend().lower() != "agg":
             plt.show()  # keep the window open until it is closed
     if args.plots is not None:
-        figures["plots"] = write_plots(net, X_train - shift, Y_train, args.plots)
+        figures["plots"] = write_plots(net, X_train - shift, Y_train, args.plots, dpi=args.dpi)
         print(f"pictures written to {args.plots}: {', '.join(p.name for p in figures['plots'])}")
     return figures
 
 
-def write_plots(net: Network, X: np.ndarray, Y: np.ndarray, folder: Path) -> list[Path]:
+def write_plots(net: Network, X: np.ndarray, Y: np.ndarray, folder: Path, *,
+                dpi: int = 150) -> list[Path]:
     """The diagram (activations of the first point), the decision boundary over the plane the
-    network sees, and every neuron's activation over that plane, as PNG files in ``folder``."""
+    network sees, and every neuron's activation over that plane, as PNG files in ``folder``
+    at ``dpi`` dots per inch, each saved uncropped (its figure's inches times ``dpi``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -178,7 +184,7 @@ def write_plots(net: Network, X: np.ndarray, Y: np.ndarray, folder: Path) -> lis
     figures.append(("neuron_maps.png", plot_neuron_maps(net, X, resolution=40)))
     paths = []
     for name, figure in figures:
-        figure.savefig(folder / name, dpi=80, bbox_inches="tight")
+        figure.savefig(folder / name, dpi=dpi)
         plt.close(figure)
         paths.append(folder / name)
     return paths

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from matplotlib.axis import Axis
 from matplotlib.collections import PathCollection
 from matplotlib.text import Text
 
@@ -23,6 +24,10 @@ TOLERANCE = 1.0  # pixels: anti-aliasing and rounding, nothing more
 
 def renderer_of(fig):
     """Draw ``fig`` once on its canvas (Agg) and return the renderer the extents are taken with."""
+    if not hasattr(fig.canvas, "get_renderer"):  # a Figure made without pyplot
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     return fig.canvas.get_renderer()
 
@@ -37,8 +42,6 @@ def _name(artist) -> str:
 def _hidden(fig) -> set:
     """ids of the artists not drawn: invisible ones and everything inside them, and the ticks
     an axis keeps but does not draw (outside its view, or left from a layout with more)."""
-    from matplotlib.axis import Axis
-
     hidden = set()
     for artist in fig.findobj(lambda a: not a.get_visible()):
         hidden.update(id(inner) for inner in artist.findobj())

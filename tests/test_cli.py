@@ -133,6 +133,7 @@ def test_train_mnist_trains_with_adam_and_the_model_keeps_it(capsys, tmp_path,
     (["--engine", "gpu"], "invalid choice: 'gpu'"),
     (["--epochs", "two"], "invalid int value: 'two'"),
     (["--output", "sigmoid"], "must end in .json, got 'sigmoid'"),
+    (["--dpi", "0"], "--dpi must be a positive integer, got 0"),
 ])
 def test_train_mnist_refuses_bad_flags_in_one_line(capsys, flags, message):
     code, out, err = run(capsys, "train-mnist", "--no-download", *flags)
@@ -202,6 +203,15 @@ def test_draw_writes_the_diagram(capsys, trained, tmp_path, options):
     data = picture.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     assert str(picture) in out
+
+
+def test_draw_and_the_training_plots_default_to_150_dpi():
+    from neurograph.cli.main import _make_parser
+
+    parser = _make_parser()
+    assert parser.parse_args(["draw", "m.json", "-o", "m.png"]).dpi == 150
+    assert parser.parse_args(["train-mnist"]).dpi == 150
+    assert parser.parse_args(["train-mnist", "--dpi", "300"]).dpi == 300
 
 
 def test_draw_refuses_bad_options_and_formats(capsys, trained, tmp_path):

@@ -100,13 +100,36 @@ def test_first_contact_baselines_are_computed_on_the_training_set(first_contact)
     assert plane_rmse < mean_rmse  # least squares with an intercept beats the mean on its data
 
 
-def test_xor_writes_its_pictures(xor, tmp_path):
+def test_xor_writes_its_pictures(xor, tmp_path, monkeypatch):
+    from saved_figures import assert_size_at_dpi, record_closed_figures
+
+    written = record_closed_figures(monkeypatch)
     result = xor.main(["--epochs", "3", "--quiet", "--plots", str(tmp_path / "pics")])
     names = sorted(p.name for p in result["plots"])
     assert names == ["decision_boundary.png", "network.png", "neuron_maps.png"]
     for path in result["plots"]:
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    # slide-ready: 150 dpi by default, uncropped; the plots hold their contents
+    assert len(written) == 3
+    for path, figure in zip(result["plots"], written):
+        assert_size_at_dpi(path, figure["inches"], 150)
+        if path.name != "network.png":  # the diagram is tested in test_drawing*
+            assert figure["outside"] == [] and figure["overlapping"] == [], path.name
+    maps = written[[p.name for p in result["plots"]].index("neuron_maps.png")]["inches"]
+    assert maps[0] / maps[1] == pytest.approx(16 / 9, rel=0.01)
+
+
+def test_xor_plots_take_a_dpi(xor, tmp_path, monkeypatch):
+    from saved_figures import assert_size_at_dpi, record_closed_figures
+
+    written = record_closed_figures(monkeypatch)
+    result = xor.main(["--epochs", "1", "--n-train", "50", "--quiet", "--dpi", "40",
+                       "--plots", str(tmp_path)])
+    for path, figure in zip(result["plots"], written):
+        assert_size_at_dpi(path, figure["inches"], 40)
+    with pytest.raises(SystemExit, match="--dpi must be a positive integer"):
+        xor.main(["--dpi", "0", "--epochs", "1"])
 
 
 @pytest.fixture(scope="module")
@@ -129,9 +152,28 @@ def test_post_attempts_small_run_trains_both_ways_and_draws_the_charts(post_atte
             assert history.evaluation_samples == [150, 300, 460, 640, 800]
             assert len(history.evaluation_accuracy) == 5
         assert (tmp_path / f"post_attempt_{attempt}.png").exists()
+        # 150 dpi by default, uncropped: the chart's 7.5 x 4.6 inches
+        from saved_figures import assert_size_at_dpi
+
+        assert_size_at_dpi(tmp_path / f"post_attempt_{attempt}.png", (7.5, 4.6), 150)
     # no hidden layer: the averaging changes nothing
     assert result[1]["mean"]["accuracy"] == result[1]["sum"]["accuracy"]
     assert result[1]["sum"]["accuracy"] > 0.3  # 800 images seen; chance is 0.1
+
+
+def test_the_post_chart_takes_a_dpi_and_holds_everything(post_attempts, tmp_path,
+                                                         monkeypatch):
+    from saved_figures import assert_size_at_dpi, record_closed_figures
+
+    written = record_closed_figures(monkeypatch)
+    post_attempts.main(["--attempts", "1", "--iterations", "1", "--epoch-size", "100",
+                        "--test-every", "1", "--test-limit", "50", "--no-download", "--quiet",
+                        "--dpi", "50", "--plots", str(tmp_path)])
+    [figure] = written
+    assert_size_at_dpi(tmp_path / "post_attempt_1.png", figure["inches"], 50)
+    assert figure["outside"] == [] and figure["overlapping"] == []
+    with pytest.raises(SystemExit):
+        post_attempts.main(["--dpi", "0"])
 
 
 def test_the_post_chart_holds_its_labels_and_legend(post_attempts):

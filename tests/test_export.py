@@ -14,9 +14,26 @@ def test_to_networkx_has_a_node_per_neuron_and_an_edge_per_connection():
         edge = graph.edges[(a.layer.index, a.index), (b.layer.index, b.index)]
         assert edge["weight"] == connection.weight
     node = graph.nodes[(1, 2)]
+    # The function by its name; `activation` is the neuron's value (none propagated yet).
     assert node == {"kind": "HiddenNeuron", "layer": 1, "index": 2,
-                    "bias": net.hidden_layers[0][2].bias, "activation": "relu", "static": False}
-    assert graph.nodes[(0, 1)]["bias"] is None and graph.nodes[(2, 0)]["activation"] == "sigmoid"
+                    "bias": net.hidden_layers[0][2].bias, "activation_function": "relu",
+                    "activation": 0.0, "static": False}
+    assert graph.nodes[(0, 1)]["bias"] is None
+    assert graph.nodes[(0, 1)]["activation_function"] is None
+    assert graph.nodes[(2, 0)]["activation_function"] == "sigmoid"
+
+
+def test_to_networkx_activation_is_each_neurons_current_value():
+    net = Network.layered([3, 4, 2], activation="relu", output_activation="sigmoid", seed=0)
+    net.propagate([0.25, -0.5, 1.0])
+    graph = net.to_networkx()
+    for layer in net.layers:
+        for neuron in layer.neurons:
+            value = graph.nodes[(layer.index, neuron.index)]["activation"]
+            assert isinstance(value, float) and value == neuron.activation
+    assert graph.nodes[(0, 1)]["activation"] == -0.5  # an input neuron holds its input
+    outputs = [graph.nodes[(2, j)]["activation"] for j in range(2)]
+    np.testing.assert_allclose(outputs, net.predict([[0.25, -0.5, 1.0]])[0], atol=1e-12)
 
 
 def test_sparse_and_static_networks_export_what_exists():

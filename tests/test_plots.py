@@ -329,18 +329,20 @@ def test_plot_neuron_maps_one_heatmap_per_receiving_neuron_from_forward(tmp_path
     assert isinstance(fig, matplotlib.figure.Figure)
     labels = [ax.get_label() for ax in fig.axes]
     expected = [f"layer {k}, neuron {j}" for k, n in ((1, 3), (2, 2), (3, 1)) for j in range(n)]
-    assert labels == expected
+    # the heatmaps first, then (issue 13) one colour bar per layer
+    assert labels == expected + [f"layer {k} colour bar" for k in (1, 2, 3)]
+    maps = fig.axes[:len(expected)]
     # the unit square, by default
     image = fig.axes[0].images[0]
     centres = pixel_centres(image)
     assert np.allclose(centres[[0, -1]], [[0.0, 0.0], [1.0, 1.0]])
     activations = forward(net, centres)
-    for ax in fig.axes:
+    for ax in maps:
         k, j = (int(word.strip(",")) for word in ax.get_label().split()[1::2])
         [image] = ax.images
         np.testing.assert_allclose(image.get_array().ravel(), activations[k][:, j], atol=1e-12)
     # layout like the diagram: one column per layer, neurons top to bottom, columns centred
-    boxes = {ax.get_label(): ax.get_position() for ax in fig.axes}
+    boxes = {ax.get_label(): ax.get_position() for ax in maps}
     assert boxes["layer 1, neuron 0"].x0 < boxes["layer 2, neuron 0"].x0 < boxes[
         "layer 3, neuron 0"].x0
     assert boxes["layer 1, neuron 0"].y0 > boxes["layer 1, neuron 1"].y0 > boxes[
@@ -566,3 +568,167 @@ def test_plot_weights_draws_one_source_block_of_a_graph_layer():
     figure = fig.bbox
     assert figure.x0 <= title.x0 and title.x1 <= figure.x1 and title.y1 <= figure.y1
     plt.close(fig)
+
+
+# -- pictures for a slide (issue 13) ---------------------------------------------------------------
+
+def _xor_trained():
+    X, Y = xor_data(60)
+    net = Network.layered([2, 64, 1], activation="relu", output_activation="identity",
+                          cost="quadratic", seed=0)
+    net.fit(X - 0.5, Y, epochs=3, batch_size=5, learning_rate=0.05, progress=False, seed=0)
+    return net, X - 0.5, Y
+
+
+def _conv_layer():
+    from neurograph.convolution import convolution, max_pooling
+
+    net = Network.convolutional((28, 28), [convolution(), max_pooling(2)], [10], seed=0)
+    return net.receiving_layers[0]
+
+
+def _digits_like(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, 784)), rng.integers(0, 10, n)
+
+
+FIGURES = {
+    "history": lambda: plot_history(HISTORY)[0].figure,
+    "history, test set": lambda: plot_history(HISTORY, validation_label="test")[0].figure,
+    "weights 784-16-10 layer 1": lambda: plot_weights(
+        Network.layered([784, 16, 10], seed=0).hidden_layers[0]).figure,
+    "weights 784-128-10 layer 1": lambda: plot_weights(
+        Network.layered([784, 128, 10], seed=0).hidden_layers[0], max_neurons=64).figure,
+    "weights 784-16-10 outputs": lambda: plot_weights(
+        Network.layered([784, 16, 10], seed=0).output_layer).figure,
+    "weights 784-128-10 outputs": lambda: plot_weights(
+        Network.layered([784, 128, 10], seed=0).output_layer).figure,
+    "weights 2-64-1 hidden": lambda: plot_weights(
+        Network.layered([2, 64, 1], seed=0).hidden_layers[0]).figure,
+    "weights 2-64-1 output": lambda: plot_weights(
+        Network.layered([2, 64, 1], seed=0).output_layer).figure,
+    "kernels": lambda: plot_weights(_conv_layer()).figure,
+    "boundary xor": lambda: plot_decision_boundary(*_xor_trained(), resolution=40).figure,
+    "boundary classes": lambda: plot_decision_boundary(
+        Network.layered([2, 4, 3], seed=0), *xor_data(30)[:1], np.arange(30) % 3,
+        resolution=20).figure,
+    "neuron maps 2-3-1": lambda: plot_neuron_maps(Network.layered([2, 3, 1], seed=0),
+                                                  resolution=12),
+    "neuron maps 2-64-1": lambda: plot_neuron_maps(_xor_trained()[0], resolution=12),
+    "neuron maps 2-8-8-3": lambda: plot_neuron_maps(Network.layered([2, 8, 8, 3], seed=0),
+                                                    resolution=12),
+    "confusion": lambda: plot_confusion_matrix(Network.layered([784, 10], seed=0),
+                                               *_digits_like()).figure,
+    "confusion normalized": lambda: plot_confusion_matrix(
+        Network.layered([784, 10], seed=0), *_digits_like(), normalize=True).figure,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_every_plot_holds_its_contents_and_no_texts_overlap(name):
+    from figure_checks import outside_figure, overlapping_texts
+
+    fig = FIGURES[name]()
+    assert outside_figure(fig) == []  # as a plain savefig or plt.show() shows it
+    assert overlapping_texts(fig) == []
+
+
+def test_plot_history_calls_the_held_out_set_what_it_is():
+    cost_ax, accuracy_ax = plot_history(HISTORY, validation_label="test")
+    assert set(lines_by_label(cost_ax)) == {"training cost", "test cost"}
+    assert set(lines_by_label(accuracy_ax)) == {"training accuracy", "test accuracy"}
+    assert [t.get_text() for t in accuracy_ax.get_legend().get_texts()] == [
+        "training accuracy", "test accuracy"]
+    fig, ax = plt.subplots()
+    plot_history(HISTORY, ax=ax, validation_label="test")
+    assert "test cost" in [t.get_text() for t in ax.get_legend().get_texts()]
+    # one epoch: whole epochs on the axis, not 0.945, 0.96, ...
+    cost_ax, _ = plot_history(History(cost=[0.5], accuracy=[0.8]))
+    cost_ax.figure.canvas.draw()
+    low, high = cost_ax.get_xlim()
+    assert [t for t in cost_ax.get_xticks() if low <= t <= high] == [1.0]
+    for bad in ("", None, 3):
+        with pytest.raises(TypeError, match="`validation_label` must be a non-empty string"):
+            plot_history(HISTORY, validation_label=bad)
+
+
+def test_neuron_maps_of_2_64_1_fill_a_16_by_9_slide_with_names_numbers_and_colour_bars():
+    net = Network.layered([2, 64, 1], seed=0)
+    fig = plot_neuron_maps(net, resolution=8)
+    width, height = fig.get_size_inches()
+    assert width / height == pytest.approx(16 / 9, rel=0.01)
+    maps = [ax for ax in fig.axes if ", neuron " in ax.get_label()]
+    assert len(maps) == 65
+    hidden = maps[:64]
+    columns = {round(ax.get_position().x0, 4) for ax in hidden}
+    rows = {round(ax.get_position().y0, 4) for ax in hidden}
+    assert len(columns) > len(rows) > 1  # a wide grid, not a column of 64
+    fig.canvas.draw()
+    boxes = [ax.get_window_extent() for ax in maps]
+    for i, a in enumerate(boxes):  # no two maps overlap
+        for b in boxes[i + 1:]:
+            assert min(a.x1, b.x1) - max(a.x0, b.x0) <= 0 or min(a.y1, b.y1) - max(a.y0, b.y0) <= 0
+    for ax in maps:  # each map numbered with its neuron
+        j = int(ax.get_label().split()[-1])
+        assert str(j) in [t.get_text() for t in ax.texts]
+    bars = [ax for ax in fig.axes if ax.get_label().endswith("colour bar")]
+    assert [ax.get_label() for ax in bars] == ["layer 1 colour bar", "layer 2 colour bar"]
+    named = [ax for ax in maps if ax.get_xlabel() or ax.get_ylabel()]
+    assert [(ax.get_xlabel(), ax.get_ylabel()) for ax in named] == [("x1", "x2")]
+    assert named[0].get_label().startswith("layer 1,")
+    fig = plot_neuron_maps(net, resolution=8, input_names=("sleep", "study"))
+    assert ("sleep", "study") in [(ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes]
+    for bad in ("xy", ("x",), ("x", 2)):
+        with pytest.raises(ValueError, match="`input_names` must be two strings"):
+            plot_neuron_maps(net, input_names=bad)
+
+
+def test_plot_weights_names_which_neuron_and_which_input():
+    net = Network.layered([784, 16, 10], seed=0)
+    ax = plot_weights(net.output_layer)
+    fig = ax.figure
+    fig.canvas.draw()
+    # a row per output neuron, numbered; a column per hidden neuron, numbered
+    assert ax.get_ylabel() == "neuron of layer 2"
+    assert ax.get_xlabel() == "input: neuron of layer 1"
+    assert [t.get_text() for t in ax.get_yticklabels()] == [str(j) for j in range(10)]
+    np.testing.assert_array_equal(ax.get_yticks(), np.arange(0, 20, 2))
+    mosaic = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)
+    np.testing.assert_array_equal(mosaic[::2], net.output_layer.weights)
+    shown = [t.get_text() for t in ax.get_xticklabels()
+             if ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
+    assert shown and all(label.isdigit() for label in shown)
+    # hidden neurons are no picture: 2-64-1's output is a 1 x 64 row, not an 8 x 8 tile
+    _, tile, grid, _ = weight_mosaic(Network.layered([2, 64, 1], seed=0).output_layer)
+    assert tile == (1, 64) and grid == (1, 1)
+    # tiles of pixels carry their neuron's number
+    ax = plot_weights(net.hidden_layers[0])
+    assert sorted(int(t.get_text()) for t in ax.texts) == list(range(16))
+    assert "layer 0" in ax.get_xlabel() and "28 x 28" in ax.get_xlabel()
+
+
+def _luminance(rgba) -> float:
+    r, g, b = np.asarray(rgba, dtype=float)[:3]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_decision_boundary_points_stand_out_and_a_legend_names_the_classes():
+    net, X, Y = _xor_trained()
+    ax = plot_decision_boundary(net, X, Y, resolution=40)
+    [points] = [c for c in ax.collections if len(c.get_offsets()) == len(X)]
+    assert points.get_sizes().min() >= 30  # points^2: about 6 points across
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+    # every point's ring or fill differs clearly from the background under it
+    image = ax.images[0]
+    faces = points.to_rgba(points.get_array())
+    [edge] = points.get_edgecolors()
+    predicted = net.predict(X)[:, 0]
+    for face, value in zip(faces, predicted):
+        background = image.cmap(image.norm(value))
+        assert max(abs(_luminance(edge) - _luminance(background)),
+                   abs(_luminance(face) - _luminance(background))) > 0.25
+    assert points.get_linewidths().min() >= 1.0
+    # regression targets are no classes: no legend
+    rng = np.random.default_rng(0)
+    ax = plot_decision_boundary(net, X, rng.random(len(X)), resolution=10)
+    assert ax.get_legend() is None

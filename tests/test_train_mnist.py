@@ -1,6 +1,9 @@
 """Smoke runs of examples/train_mnist.py with small flags: real data, real accuracy."""
 
+import numpy as np
 import pytest
+
+from neurograph import Network
 
 
 
@@ -58,7 +61,10 @@ def test_bad_flags_exit_with_a_message(train_mnist, flags, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_the_example_writes_its_pictures(train_mnist, no_full_set, tmp_path):
+def test_the_example_writes_its_pictures(train_mnist, no_full_set, tmp_path, monkeypatch):
+    from saved_figures import assert_size_at_dpi, record_closed_figures
+
+    written = record_closed_figures(monkeypatch)
     result = train_mnist.main(["--no-download", "--epochs", "1", "--limit", "1000", "--quiet",
                                "--hidden", "16", "--plots", str(tmp_path)])
     names = sorted(p.name for p in result["plots"])
@@ -67,3 +73,40 @@ def test_the_example_writes_its_pictures(train_mnist, no_full_set, tmp_path):
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     assert result["history"].validation_accuracy  # the curves include the test set
+    # slide-ready: 150 dpi by default, uncropped (the file is the figure at 150 dpi)
+    assert len(written) == 4
+    for path, figure in zip(result["plots"], written):
+        assert_size_at_dpi(path, figure["inches"], 150)
+        if path.name != "network.png":  # the diagram is tested in test_drawing*
+            assert figure["outside"] == [] and figure["overlapping"] == [], path.name
+
+
+def test_the_training_plots_take_a_dpi_and_call_the_test_set_test(train_mnist, tmp_path,
+                                                                    monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from saved_figures import assert_size_at_dpi, record_closed_figures
+
+    rng = np.random.default_rng(0)
+    X, labels = rng.random((40, 784)), rng.integers(0, 10, 40)
+    net = Network.layered([784, 8, 10], seed=0)
+    history = net.fit(X, np.eye(10)[labels], epochs=2, validation=(X, np.eye(10)[labels]),
+                      progress=False, seed=0)
+    legends = []
+    real_close = plt.close
+
+    def note_legends(figure=None):  # the history figure's legends, before it is closed
+        if figure is not None and hasattr(figure, "axes"):
+            legends.extend(t.get_text() for ax in figure.axes if ax.get_legend()
+                           for t in ax.get_legend().get_texts())
+        return real_close(figure)
+
+    monkeypatch.setattr(plt, "close", note_legends)
+    written = record_closed_figures(monkeypatch)
+    paths = train_mnist.write_plots(net, history, X, labels, tmp_path, dpi=60)
+    for path, figure in zip(paths, written):
+        assert_size_at_dpi(path, figure["inches"], 60)
+    assert "test cost" in legends and "test accuracy" in legends
+    assert not any("validation" in text for text in legends)
+    with pytest.raises(SystemExit):
+        train_mnist.main(["--dpi", "0"])

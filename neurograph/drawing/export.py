@@ -11,8 +11,9 @@ def to_networkx(network):
     """Return ``network`` as a ``networkx.DiGraph``.
 
     Each neuron is a node ``(layer, index)`` with the attributes ``kind`` (its class name),
-    ``layer``, ``index``, ``bias`` (None for input neurons), ``activation`` (the activation
-    function's name, None for input neurons) and ``static``; each connection is an edge from
+    ``layer``, ``index``, ``bias`` (None for input neurons), ``activation_function`` (its
+    name, None for input neurons), ``activation`` (the neuron's current value, as the last
+    propagation left it: 0.0 before any) and ``static``; each connection is an edge from
     its input neuron to its output neuron with the attribute ``weight``, whatever earlier
     layer that input neuron is in (a skip connection is an edge from two or more layers back).
 
@@ -34,6 +35,8 @@ def to_networkx(network):
     (6, 9)
     >>> graph.nodes[(1, 0)]["kind"], graph.nodes[(0, 0)]["bias"]
     ('HiddenNeuron', None)
+    >>> graph.nodes[(1, 0)]["activation_function"], graph.nodes[(1, 0)]["activation"]
+    ('sigmoid', 0.0)
 
     >>> from neurograph.convolution import convolution, max_pooling
     >>> net = Network.convolutional((4, 4), [convolution(), max_pooling(2)], [2], seed=0)
@@ -51,7 +54,9 @@ def to_networkx(network):
             receiver = neuron.receives
             attributes = dict(kind=type(neuron).__name__, layer=layer.index, index=neuron.index,
                               bias=neuron.bias if receiver else None,
-                              activation=layer.activation_function.name if receiver else None,
+                              activation_function=(layer.activation_function.name
+                                                   if receiver else None),
+                              activation=float(neuron.activation),
                               static=bool(neuron.static))
             attributes.update(layer.graph_node_attributes(neuron.index))
             graph.add_node((layer.index, neuron.index), **attributes)

@@ -105,7 +105,8 @@ def _as_curve(values: list) -> Optional[np.ndarray]:
     return None if curve.size == 0 or np.isnan(curve).all() else curve
 
 
-def plot_history(history: History, *, ax=None, **style):
+def plot_history(history: History, *, ax=None, validation_label: str = "validation",
+                 **style):
     """Draw cost and accuracy per epoch, for training and (if measured) validation.
 
     Parameters
@@ -119,6 +120,9 @@ def plot_history(history: History, *, ax=None, **style):
         accuracy on the right. With it, cost goes on ``ax`` (left y-axis) and accuracy on a twin
         Axes sharing its x-axis (right y-axis, hidden when there is no accuracy), with one
         legend for both above the Axes (where a title would go).
+    validation_label : str
+        What the held-out set is called in the legend: ``"test"`` when the set passed as
+        ``fit(validation=...)`` is the test set, as the MNIST command's is.
     **style
         Passed to every ``Axes.plot`` call (``linewidth``, ``marker``, ...).
 
@@ -133,6 +137,8 @@ def plot_history(history: History, *, ax=None, **style):
     ------
     ValueError
         If ``history`` holds no epoch.
+    TypeError
+        If ``validation_label`` is not a non-empty string.
 
     Examples
     --------
@@ -147,10 +153,15 @@ def plot_history(history: History, *, ax=None, **style):
     n = len(lists["cost"])
     if n == 0:
         raise ValueError("`history` must hold at least one epoch, got none")
+    if not isinstance(validation_label, str) or not validation_label.strip():
+        raise TypeError(f"`validation_label` must be a non-empty string, got "
+                        f"{validation_label!r}")
     cost_ax, accuracy_ax, result = _history_axes(ax)
     _draw_history_curves(lists, cost_ax, accuracy_ax, {"marker": "o" if n <= 30 else None,
-                                                       **style})
+                                                       **style}, validation_label)
     _label_history_axes(cost_ax, accuracy_ax)
+    cost_ax.set_xlim(0.5, n + 0.5)  # whole epochs, also for one (no ticks at 0.945, ...)
+    accuracy_ax.set_xlim(0.5, n + 0.5)
     if ax is None:
         _explain_history_side_by_side(cost_ax, accuracy_ax)
     else:
@@ -170,13 +181,15 @@ def _history_axes(ax) -> tuple:
     return ax, accuracy_ax, (ax, accuracy_ax)
 
 
-def _draw_history_curves(lists: dict, cost_ax, accuracy_ax, style: dict) -> None:
-    """Every curve with something to draw, against epochs 1, 2, ..."""
-    # Training solid, validation dashed; cost in C0, accuracy in C1 (distinct on a twin axis).
+def _draw_history_curves(lists: dict, cost_ax, accuracy_ax, style: dict,
+                         held_out: str = "validation") -> None:
+    """Every curve with something to draw, against epochs 1, 2, ...; the held-out curves
+    labelled with the set's name, ``held_out``."""
+    # Training solid, held out dashed; cost in C0, accuracy in C1 (distinct on a twin axis).
     curves = [(cost_ax, "cost", "training cost", "C0", "-"),
-              (cost_ax, "validation_cost", "validation cost", "C0", "--"),
+              (cost_ax, "validation_cost", f"{held_out} cost", "C0", "--"),
               (accuracy_ax, "accuracy", "training accuracy", "C1", "-"),
-              (accuracy_ax, "validation_accuracy", "validation accuracy", "C1", "--")]
+              (accuracy_ax, "validation_accuracy", f"{held_out} accuracy", "C1", "--")]
     for target, name, label, color, linestyle in curves:
         curve = _as_curve(lists[name])
         if curve is not None:
@@ -194,7 +207,7 @@ def _label_history_axes(cost_ax, accuracy_ax) -> None:
     accuracy_ax.set_ylabel("accuracy")
     accuracy_ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     for each in (cost_ax, accuracy_ax):
-        each.xaxis.set_major_locator(MaxNLocator(integer=True))
+        each.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def _explain_history_side_by_side(cost_ax, accuracy_ax) -> None:
@@ -226,10 +239,12 @@ def _explain_history_twins(cost_ax, accuracy_ax) -> None:
 
 # -- weights ---------------------------------------------------------------------------------------
 
-def _tile_shape(shape, n_in: int) -> tuple[int, int]:
+def _tile_shape(shape, n_in: int, picture: bool = True) -> tuple[int, int]:
+    """A tile's (rows, columns): ``shape``, or by default a square when ``n_in`` is one and
+    the inputs are a ``picture`` (else a ``1 x n_in`` strip)."""
     if shape is None:
         side = math.isqrt(n_in)
-        return (side, side) if side * side == n_in else (1, n_in)
+        return (side, side) if picture and side * side == n_in else (1, n_in)
     try:
         h, w = (int(v) for v in shape)
         ok = h >= 1 and w >= 1 and h * w == n_in and tuple(shape) == (h, w)
@@ -290,7 +305,8 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     Returns ``(mosaic, (h, w), (rows, columns), shown)``: neuron ``k`` (of the first
     ``shown``) has its incoming weights, reshaped to ``h x w`` row by row, at the tile in grid
     row ``k // columns`` and column ``k % columns``, whose top-left pixel is
-    ``(row * (h + 1), column * (w + 1))``. Gaps between tiles, unused tiles and missing
+    ``(row * (h + 1), column * (w + 1))``. One-row tiles (strips) are stacked in one column,
+    a matrix with neuron ``k`` in row ``2 k``. Gaps between tiles, unused tiles and missing
     connections are NaN. See :func:`plot_weights` for the parameters.
 
     For a convolution layer the tiles are its kernels ``h x w`` and ``shown`` counts maps:
@@ -310,20 +326,32 @@ def weight_mosaic(layer: ReceivingLayer, *, shape=None, max_neurons: Optional[in
     >>> mosaic.shape, tile, grid, shown
     ((11, 15), (3, 3), (3, 4), 12)
     """
-    return _weight_mosaic(*_weight_picture(layer, source), shape, max_neurons)
+    return _weight_mosaic(*_weight_picture(layer, source), shape, max_neurons,
+                          _inputs_are_a_picture(layer, source))
 
 
-def _weight_mosaic(kind: str, values: np.ndarray, shape, max_neurons: Optional[int]):
-    """:func:`weight_mosaic` of what a layer has to show (``kind``, ``values``)."""
+def _inputs_are_a_picture(layer, source=None) -> bool:
+    """Whether the inputs of ``layer`` (from ``source``) are pixels: the network's input
+    layer, or a layer with a 2-D (or deeper) shape. A hidden layer's neurons are no picture,
+    so their weights are better read as a matrix than as a square tile."""
+    sources = [source] if source is not None else layer.sources
+    return all(s.index == 0 or len(getattr(s, "shape", ())) > 1 for s in sources)
+
+
+def _weight_mosaic(kind: str, values: np.ndarray, shape, max_neurons: Optional[int],
+                   picture: bool = True):
+    """:func:`weight_mosaic` of what a layer has to show (``kind``, ``values``); square
+    tiles by default only when the inputs are a ``picture``."""
     if max_neurons is not None:
         max_neurons = check_positive_int("max_neurons", max_neurons)
     if kind == "kernels":
         return _kernels_mosaic(values, shape, max_neurons)
     n_out, n_in = values.shape  # the weights, NaN where there is no connection
-    h, w = _tile_shape(shape, n_in)
+    h, w = _tile_shape(shape, n_in, picture)
     shown = n_out if max_neurons is None else min(n_out, max_neurons)
-    # As many columns as make the whole mosaic roughly square in pixels.
-    columns = min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
+    # Strips stack into a matrix, a row per neuron; tiles take as many columns as make the
+    # whole mosaic roughly square in pixels.
+    columns = 1 if h == 1 else min(shown, max(1, math.ceil(math.sqrt(shown * h / w))))
     rows = -(-shown // columns)
     mosaic = _mosaic(values[:shown].reshape(shown, h, w), columns)
     return mosaic, (h, w), (rows, columns), shown
@@ -336,8 +364,9 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
 
     Row ``j`` of ``layer.weights`` (the weights into neuron ``j``) becomes a tile of ``shape``;
     tiles are laid out left to right, top to bottom, in a grid that makes the mosaic roughly
-    square, one pixel of blank (NaN) between them. For MNIST's first layer each tile is the
-    28 x 28 picture a hidden neuron responds to.
+    square, one pixel of blank (NaN) between them, each numbered with its neuron (for MNIST's
+    first layer, the 28 x 28 picture a hidden neuron responds to). ``1 x n_in`` strips are
+    stacked into a matrix, a row per neuron and a column per input, named and numbered.
 
     A convolution layer's neurons share their map's kernel, so its tiles are the kernels: with
     one input channel, one per map in a roughly square grid, each labelled with its map; with
@@ -351,14 +380,14 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
         Where to draw the mosaic; a new figure when omitted.
     shape : (int, int), optional
         Each tile's (rows, columns), their product the layer's number of inputs. By default
-        ``sqrt(n_in) x sqrt(n_in)`` when ``n_in`` is a perfect square, else a ``1 x n_in`` strip.
-        Not for a convolution layer, whose tiles are its kernels.
+        a square when ``n_in`` is one and the inputs are pixels (the input layer, or a layer
+        with a 2-D shape), else a ``1 x n_in`` strip. Not for a convolution layer.
     max_neurons : int or None
         Draw at most this many neurons (the first ones), or of a convolution layer this many
         maps; None for all. The title then says how many are shown: "first 100 of 128 neurons".
     cmap : str or Colormap
-        A diverging colour map suits the scale, which is symmetric around 0 (from ``-m`` to
-        ``m``, ``m`` the layer's largest absolute weight) and shared by all tiles.
+        A diverging colour map suits the scale, symmetric around 0 (``-m`` to ``m``, ``m`` the
+        layer's largest absolute weight) and shared by all tiles.
     colorbar : bool
         Add one colour bar for the whole mosaic.
     annotate : bool, optional
@@ -373,8 +402,7 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     Returns
     -------
     matplotlib.axes.Axes
-        The Axes holding one image, the mosaic (see :func:`weight_mosaic`). Missing
-        connections are NaN, which matplotlib leaves blank.
+        The Axes holding one image, the mosaic (see :func:`weight_mosaic`; NaN is blank).
 
     Raises
     ------
@@ -390,8 +418,7 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     --------
     >>> from neurograph import Network
     >>> net = Network.layered([9, 5, 2], seed=0)
-    >>> ax = plot_weights(net.hidden_layers[0], max_neurons=4)
-    >>> ax.get_title()
+    >>> plot_weights(net.hidden_layers[0], max_neurons=4).get_title()
     'incoming weights, layer 1: first 4 of 5 neurons'
     >>> from neurograph.convolution import convolution, max_pooling
     >>> net = Network.convolutional((28, 28), [convolution(), max_pooling(2)], [10], seed=0)
@@ -400,9 +427,10 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     kind, values = _weight_picture(layer, source)
-    mosaic, tile, grid, shown = _weight_mosaic(kind, values, shape, max_neurons)
+    mosaic, tile, grid, shown = _weight_mosaic(kind, values, shape, max_neurons,
+                                               _inputs_are_a_picture(layer, source))
     _check_annotate(layer, kind, annotate)
-    ax = _new_axes(ax)
+    ax = _new_axes(ax, layout="constrained")
     limit = _largest_weight(values)
     image = _draw_mosaic(ax, mosaic, limit, cmap, style)
     _label_mosaic(ax, layer, kind, values, mosaic, tile, grid, shown, limit, annotate, source)
@@ -413,14 +441,47 @@ def plot_weights(layer: ReceivingLayer, *, ax=None, shape: Optional[Sequence[int
 
 def _label_mosaic(ax, layer, kind: str, values: np.ndarray, mosaic, tile, grid, shown: int,
                   limit: float, annotate, source=None) -> None:
-    """The title of a mosaic of weights (and which ``source`` block, on a line of its own);
-    of kernels, also its labels and values."""
+    """The title of a mosaic of weights (and which ``source`` block, on a line of its own)
+    and which neuron and input each pixel is; of kernels, also its labels and values."""
     if kind == "kernels":
         _label_kernels(ax, layer, values.shape[:2], mosaic, tile, grid, shown, limit, annotate)
     else:
         _title_weights(ax, layer, shown)
+        _name_weights(ax, layer, source, tile, grid, shown)
         if source is not None:
             ax.set_title(f"{ax.get_title()}\nfrom layer {source.index}")
+
+
+def _name_weights(ax, layer, source, tile, grid, shown: int) -> None:
+    """Which neuron and which input: a matrix of strips gets its rows (neurons) and columns
+    (inputs) numbered by tick labels and named on the axes; a mosaic of tiles gets each
+    tile's neuron number in its corner and says on the x-axis what a tile is."""
+    from matplotlib.ticker import MaxNLocator
+
+    h, w = tile
+    source = source if source is not None else layer.sources[0]
+    receiver = "" if layer.index is None else f" of layer {layer.index}"
+    if h == 1 and grid[1] == 1:  # the matrix: neuron j is row 2 j
+        ax.set_aspect("auto")
+        step = max(1, math.ceil(shown / 25))  # at most 25 row labels
+        ax.set_yticks(range(0, 2 * shown, 2 * step), [str(j) for j in range(0, shown, step)])
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
+        ax.set_ylabel(f"neuron{receiver}")
+        ax.set_xlabel(f"input: neuron of layer {source.index}")
+        ax.tick_params(labelsize="small")
+        return
+    rows, columns = grid
+    if shown <= 100:
+        for k in range(shown):
+            row, column = divmod(k, columns)
+            ax.text(column * (w + 1) - 0.45, row * (h + 1) - 0.45, str(k), ha="left", va="top",
+                    fontsize=7, color="black",
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.75,
+                          "linewidth": 0})
+    senders = "inputs (layer 0)" if source.index == 0 else \
+        f"neurons of layer {source.index}"
+    ax.set_xlabel(f"a tile per neuron{receiver} (numbered):\nits weights from the {h * w} "
+                  f"{senders} as {h} x {w}", fontsize="small")
 
 
 def _check_annotate(layer, kind: str, annotate) -> None:
@@ -520,10 +581,11 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
     each side; ``network.predict`` on every grid point gives the image, one pixel centred on
     each point. A black contour marks where the output crosses ``threshold``.
 
-    The points are coloured by their label:
+    The points are coloured by their label, white-ringed to stand out from the image:
 
     - one target column and a single-output network (XOR, regression): by the target's value,
-      on the image's colour scale, so a well-fitted point disappears into its background;
+      on the image's colour scale (a misfitted point shows the other colour inside its ring);
+      a legend names the values as classes when they are at most 10 whole numbers;
     - otherwise (one-hot rows, whose class is the argmax, or class numbers for a multi-output
       network): one colour per class from a qualitative map, with a legend.
 
@@ -543,8 +605,7 @@ def plot_decision_boundary(network, X, Y, *, ax=None, resolution: int = 200, out
     cmap : str or Colormap
         The image's colour map.
     threshold : float or None
-        The level of the contour line; None for no line. 0.5 is where a rounded output or a
-        sigmoid's class changes.
+        The level of the contour line (0.5: where a rounded output changes); None for none.
     colorbar : bool
         Add a colour bar for the image.
     **style
@@ -631,9 +692,14 @@ def _draw_points(ax, X: np.ndarray, Y: np.ndarray, categorical: bool, cmap, norm
     class number) with a legend, or else the target's value on the image's scale."""
     import matplotlib
 
-    point_style = {"s": 16, "edgecolors": "k", "linewidths": 0.4, **style}
+    # Big enough to see on a slide; a white ring shows on every colour of the image.
+    point_style = {"s": 36, "edgecolors": "white", "linewidths": 1.0, **style}
     if not categorical:
-        ax.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap=cmap, norm=norm, **point_style)
+        points = ax.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap=cmap, norm=norm, **point_style)
+        values = np.unique(Y[:, 0])
+        if len(values) <= 10 and np.all(values == np.round(values)):  # classes: name them
+            handles, _ = points.legend_elements()
+            _class_legend(ax, handles, [f"class {value:g}" for value in values])
         return
     classes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
     palette = "tab10" if len(np.unique(classes)) <= 10 else "tab20"
@@ -642,7 +708,17 @@ def _draw_points(ax, X: np.ndarray, Y: np.ndarray, categorical: bool, cmap, norm
         rows = classes == value
         ax.scatter(X[rows, 0], X[rows, 1], **{"color": colors(k % colors.N),
                                               "label": f"class {value:g}", **point_style})
-    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    _class_legend(ax)
+
+
+def _class_legend(ax, handles=None, labels=None) -> None:
+    """A legend of the classes on a grey face, where the white-ringed markers show."""
+    arguments = () if handles is None else (handles, labels)
+    legend = ax.legend(*arguments, loc="best", fontsize="small", framealpha=0.9,
+                       facecolor="0.75", edgecolor="0.4")
+    for handle in legend.legend_handles:
+        if hasattr(handle, "set_markeredgecolor"):
+            handle.set_markeredgecolor("white")
 
 
 def _label_plane(ax, image_extent: Extent, title: str) -> None:
@@ -654,16 +730,26 @@ def _label_plane(ax, image_extent: Extent, title: str) -> None:
     ax.set_title(title)
 
 
+#: The neuron maps' figure, inches: 16:9, the shape of a slide.
+SLIDE = (10.0, 5.625)
+
+
 def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[Extent] = None,
-                     cmap="viridis", per_column: int = 16, **style):
+                     cmap="viridis", per_column: Optional[int] = None,
+                     input_names: Sequence[str] = ("x1", "x2"), **style):
     """Draw every receiving neuron's activation over a 2-input network's input plane.
 
-    One small heatmap per hidden and output neuron, laid out like the network diagram: one
-    column per receiving layer, left to right, its neurons stacked top to bottom and the column
-    centred vertically; a layer of more than ``per_column`` neurons wraps into several columns. All activations come from one batch through
-    :func:`neurograph.engines.vectorized.forward`. The colour scale is shared within a layer (its
-    minimum to its maximum over the grid, written under the column's heading), so the neurons
-    of a layer can be compared.
+    One small heatmap per hidden and output neuron, laid out like the network diagram: a block
+    per receiving layer, left to right, each block a grid of maps filled top to bottom, then
+    left to right, and centred vertically. The figure is a 16:9 slide (:data:`SLIDE`). A
+    layer is one column, as in the diagram, while the maps stay at least 0.9 inch; beyond
+    that, the number of maps one above the other is the one that makes them largest (a 2-64-1
+    network gets a wide grid, not a column of 64). All activations come from one batch through
+    :func:`neurograph.engines.vectorized.forward`. The colour scale is shared within a layer
+    (its minimum to its maximum over the grid), shown by the layer's colour bar under its
+    block, so the neurons of a layer can be compared. Each map carries its neuron's number;
+    the bottom-left map of the first layer names the inputs on its axes and gives the plane's
+    range.
 
     Parameters
     ----------
@@ -678,8 +764,11 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
         The plane to draw; when given it takes precedence over ``X``.
     cmap : str or Colormap
         The colour map of every heatmap.
-    per_column : int
-        At most this many maps one above the other; a bigger layer takes more columns.
+    per_column : int, optional
+        At most this many maps one above the other (a bigger layer takes more columns); by
+        default the number that makes the maps largest on the slide.
+    input_names : (str, str)
+        The names of the two inputs, on the horizontal and the vertical axis.
     **style
         Passed to every ``Axes.imshow``.
 
@@ -687,13 +776,15 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     -------
     matplotlib.figure.Figure
         A new figure whose Axes (``fig.axes``) are the heatmaps, layer by layer, neuron by
-        neuron; each Axes' label (``ax.get_label()``) is ``"layer k, neuron j"`` and its one
-        image has ``origin="lower"``.
+        neuron, then one colour bar per layer; a heatmap's label (``ax.get_label()``) is
+        ``"layer k, neuron j"`` and its one image has ``origin="lower"``; a colour bar's label
+        is ``"layer k colour bar"``.
 
     Raises
     ------
     ValueError
-        If the network has not 2 inputs, or ``X``, ``resolution`` or ``extent`` is invalid.
+        If the network has not 2 inputs, or ``X``, ``resolution``, ``extent``,
+        ``per_column`` or ``input_names`` is invalid.
 
     Examples
     --------
@@ -701,34 +792,146 @@ def plot_neuron_maps(network, X=None, *, resolution: int = 60, extent: Optional[
     >>> net = Network.layered([2, 3, 2], seed=0)
     >>> fig = plot_neuron_maps(net, resolution=10)
     >>> [ax.get_label() for ax in fig.axes][:2], len(fig.axes)
-    (['layer 1, neuron 0', 'layer 1, neuron 1'], 5)
+    (['layer 1, neuron 0', 'layer 1, neuron 1'], 7)
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     _check_two_inputs(network, "neuron maps")
     resolution = check_positive_int("resolution", resolution, minimum=2)
     extent = _plane_extent(X, extent)
+    if per_column is not None:
+        per_column = check_positive_int("per_column", per_column)
+    names = _check_input_names(input_names)
     points, image_extent = _plane_grid(extent, resolution)
     activations = forward(network, points.astype(network.output_layer.dtype))[1:]
     layers = network.receiving_layers
-    per_column = check_positive_int("per_column", per_column)
-    fig, cells = _maps_grid(layers, per_column, extent)
-    # Maps keep the plane's proportions, within reason.
-    aspect = min(2.0, max(0.5, (extent[3] - extent[2]) / (extent[1] - extent[0])))
-    for layer, a, layer_cells in zip(layers, activations, cells):
-        a = np.asarray(a, dtype=float)  # (resolution**2, layer.size)
-        low, high = float(a.min()), float(a.max())
-        for j, cell in enumerate(layer_cells):
-            ax = fig.add_subplot(cell, label=f"layer {layer.index}, neuron {j}")
-            ax.imshow(a[:, j].reshape(resolution, resolution),
-                      **{"origin": "lower", "extent": image_extent, "cmap": cmap, "vmin": low,
-                         "vmax": high, "aspect": "auto", "interpolation": "nearest", **style})
-            ax.set_box_aspect(aspect)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if j == 0:
-                ax.set_title(f"layer {layer.index} ({layer.activation_function.name})\n"
-                             f"{low:.3g} to {high:.3g}", fontsize="small", loc="left")
+    fig, layout = _maps_layout([layer.size for layer in layers], per_column)
+    style = {"origin": "lower", "extent": image_extent, "cmap": cmap, "aspect": "auto",
+             "interpolation": "nearest", **style}
+    images = [_draw_layer_maps(fig, layer, np.asarray(a, dtype=float), tiles, bar, top,
+                               resolution, style)
+              for layer, a, (tiles, bar, top) in zip(layers, activations, layout)]
+    _name_the_plane(fig.axes[:layers[0].size], layout, extent, names)
+    for layer, image, (_, bar, _) in zip(layers, images, layout):
+        _maps_colour_bar(fig, bar, image, layer.index)
     return fig
+
+
+def _draw_layer_maps(fig, layer, a: np.ndarray, tiles, bar, top: float, resolution: int,
+                     style: dict):
+    """One layer's maps of its activations ``a`` ``(resolution**2, layer.size)`` at ``tiles``
+    on one colour scale, each numbered, the layer named above them; returns the last image."""
+    low, high = float(a.min()), float(a.max())
+    for j, rect in enumerate(tiles):
+        ax = fig.add_axes(rect, label=f"layer {layer.index}, neuron {j}")
+        image = ax.imshow(a[:, j].reshape(resolution, resolution),
+                          **{"vmin": low, "vmax": high, **style})
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.text(0.04, 0.96, str(j), transform=ax.transAxes, ha="left", va="top", fontsize=7,
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.8,
+                      "linewidth": 0})
+    fig.text(bar[0] + bar[2] / 2, top, f"layer {layer.index}\n{layer.activation_function.name}",
+             ha="center", va="bottom", fontsize="small")
+    return image
+
+
+def _check_input_names(input_names) -> tuple[str, str]:
+    if isinstance(input_names, str) or len(tuple(input_names)) != 2 \
+            or not all(isinstance(name, str) for name in input_names):
+        raise ValueError(f"`input_names` must be two strings (x, y), got {input_names!r}")
+    return tuple(input_names)
+
+
+def _name_the_plane(axes, layout, extent: Extent, names) -> None:
+    """The inputs' names and the plane's range on the first layer's bottom-left map (the
+    last of its first column)."""
+    first_layer = layout[0][0]
+    left = min(rect[0] for rect in first_layer)
+    key = min((i for i, rect in enumerate(first_layer) if rect[0] == left),
+              key=lambda i: first_layer[i][1])
+    ax = axes[key]
+    x0, x1, y0, y1 = extent
+    ax.set_xticks([x0, x1], [f"{x0:.2g}", f"{x1:.2g}"], fontsize=7)
+    ax.set_yticks([y0, y1], [f"{y0:.2g}", f"{y1:.2g}"], fontsize=7)
+    ax.tick_params(length=2, pad=1)
+    # Each range label inside its edge, so that the two at the corner never meet.
+    for labels, alignments in ((ax.get_xticklabels(), ("left", "right")),
+                               (ax.get_yticklabels(), ("bottom", "top"))):
+        for label, alignment in zip(labels, alignments):
+            if alignment in ("left", "right"):
+                label.set_horizontalalignment(alignment)
+            else:
+                label.set_verticalalignment(alignment)
+    ax.set_xlabel(names[0], fontsize="small", labelpad=1)
+    ax.set_ylabel(names[1], fontsize="small", labelpad=1)
+
+
+def _maps_colour_bar(fig, bar, image, index: int) -> None:
+    """A horizontal colour bar in ``bar`` (a figure-fraction rect) for one layer's maps."""
+    from matplotlib.ticker import MaxNLocator
+
+    cax = fig.add_axes(bar, label=f"layer {index} colour bar")
+    fig.colorbar(image, cax=cax, orientation="horizontal")
+    cax.xaxis.set_major_locator(MaxNLocator(3 if bar[2] * fig.get_figwidth() < 2 else 6))
+    cax.tick_params(labelsize=7)
+    cax.set_xlabel("activation", fontsize="small", labelpad=1)
+
+
+# Inches around and between the maps: room for the titles (top), the inputs' names (left,
+# below the maps) and the colour bars (bottom).
+_MARGINS = {"left": 0.6, "right": 0.25, "top": 0.55, "bottom": 1.05}
+_TILE_GAP, _LAYER_GAP, _LARGEST_TILE = 0.08, 0.4, 1.6
+_SMALLEST_COLUMN_TILE = 0.9  # smaller maps than this: wrap the layers into wider blocks
+
+
+def _tile_size(sizes: list, rows: int) -> float:
+    """The side (inches) of the largest square maps that fit the slide, ``rows`` of them one
+    above the other at most."""
+    width = SLIDE[0] - _MARGINS["left"] - _MARGINS["right"]
+    height = SLIDE[1] - _MARGINS["top"] - _MARGINS["bottom"]
+    columns = [-(-n // rows) for n in sizes]
+    room = width - _LAYER_GAP * (len(sizes) - 1) - _TILE_GAP * sum(c - 1 for c in columns)
+    return min(room / sum(columns), (height - _TILE_GAP * (rows - 1)) / rows, _LARGEST_TILE)
+
+
+def _maps_layout(sizes: list, per_column: Optional[int]) -> tuple:
+    """A new 16:9 figure and, for each layer of ``sizes[k]`` neurons, ``(tiles, bar, top)``:
+    each neuron's map as a figure-fraction rect, its colour bar's rect and the height of the
+    block's top. Maps fill a block's columns top to bottom; blocks are centred vertically."""
+    import matplotlib.pyplot as plt
+
+    tallest = max(sizes)
+    if per_column is None:  # a column per layer, as in the diagram, unless the maps get small
+        rows = tallest
+        if _tile_size(sizes, tallest) < _SMALLEST_COLUMN_TILE:
+            rows = max(range(1, tallest + 1), key=lambda r: (_tile_size(sizes, r), -r))
+    else:
+        rows = min(per_column, tallest)
+    t = _tile_size(sizes, rows)
+    step = t + _TILE_GAP
+    widths = [-(-n // rows) * step - _TILE_GAP for n in sizes]
+    total = sum(widths) + _LAYER_GAP * (len(sizes) - 1)
+    free_width = SLIDE[0] - _MARGINS["left"] - _MARGINS["right"]
+    free_height = SLIDE[1] - _MARGINS["top"] - _MARGINS["bottom"]
+    top = _MARGINS["bottom"] + (free_height + rows * step - _TILE_GAP) / 2
+    bottom = top - rows * step + _TILE_GAP
+    x = _MARGINS["left"] + (free_width - total) / 2
+    W, H = SLIDE
+    fig = plt.figure(figsize=SLIDE)
+    layout = []
+    for n, width in zip(sizes, widths):
+        in_column = min(n, rows)
+        block_top = top - (rows - in_column) * step / 2
+        tiles = []
+        for j in range(n):
+            column, row = divmod(j, in_column)
+            tiles.append(((x + column * step) / W, (block_top - row * step - t) / H, t / W,
+                          t / H))
+        bar_width = max(width, 1.0)
+        bar = ((x + (width - bar_width) / 2) / W, (bottom - 0.6) / H, bar_width / W, 0.1 / H)
+        layout.append((tiles, bar, (block_top + 0.06) / H))
+        x += width + _LAYER_GAP
+    return fig, layout
 
 
 def _plane_extent(X, extent) -> Extent:
@@ -739,40 +942,6 @@ def _plane_extent(X, extent) -> Extent:
     if X is not None:
         return _data_extent(as_samples("X", X, 2))
     return (0.0, 1.0, 0.0, 1.0)
-
-
-def _maps_grid(layers, per_column: int, extent: Extent) -> tuple:
-    """A new figure sized for one map per neuron of ``layers``, and for each layer the grid
-    cells (subplot specs) of its neurons' maps: a column of at most ``per_column`` per layer
-    (more columns for more neurons), centred vertically, a narrow gap between layers."""
-    import matplotlib.pyplot as plt
-
-    rows = [min(layer.size, per_column) for layer in layers]
-    columns = [-(-layer.size // per_column) for layer in layers]
-    tallest = max(rows)
-    cell = min(1.6, 12.0 / tallest)  # inches per map; tall layers get smaller maps
-    # Grid columns: each layer's map columns, a narrow gap between layers.
-    widths = []
-    first_column = []
-    for k, n_columns in enumerate(columns):
-        if k:
-            widths.append(0.35)
-        first_column.append(len(widths))
-        widths += [1.0] * n_columns
-    fig = plt.figure(figsize=(1.0 + 1.3 * cell * sum(widths), 0.9 + cell * tallest))
-    # Each neuron spans two grid rows, so a shorter column can be centred by a half step.
-    grid = fig.add_gridspec(2 * tallest, len(widths), width_ratios=widths, left=0.05,
-                            right=0.95, bottom=0.02, top=1.0 - 0.8 / (0.9 + cell * tallest),
-                            hspace=0.25, wspace=0.3)
-    cells = []
-    for k, layer in enumerate(layers):
-        offset = tallest - rows[k]
-        cells.append([])
-        for j in range(layer.size):
-            column, row = divmod(j, rows[k])
-            cells[k].append(grid[offset + 2 * row: offset + 2 * row + 2,
-                                 first_column[k] + column])
-    return fig, cells
 
 
 # -- classification --------------------------------------------------------------------------------
