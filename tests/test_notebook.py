@@ -15,11 +15,19 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from neurograph import Network, draw_network  # noqa: E402
+from neurograph import Network, draw_network, draw_step  # noqa: E402
 from neurograph.drawing.notebook import png_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOUR = ROOT / "examples" / "tour.ipynb"
+
+
+def saved_size(figure, dpi: int = 100) -> tuple:
+    """The pixel size of ``figure`` saved with a plain ``savefig`` at ``dpi`` (then closed)."""
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    plt.close(figure)
+    return decoded(buffer.getvalue()).size
 
 
 def decoded(png: bytes) -> Image.Image:
@@ -45,11 +53,8 @@ def test_a_network_shows_its_diagram_and_a_table_of_its_layers():
         assert plt.get_fignums() == before and plt.gcf() is mine
         image = decoded(png)
         assert image.format == "PNG" and image.width >= 400 and image.height >= 300
-        # the same picture a plain draw_network makes, at 100 dpi
-        drawn = draw_network(net).figure
-        expected = drawn.get_size_inches() * 100
-        plt.close(drawn)
-        assert image.size == tuple(np.round(expected).astype(int))
+        # the same picture a plain draw_network makes, saved at 100 dpi
+        assert image.size == saved_size(draw_network(net).figure)
         page = net._repr_html_()
         assert plt.get_fignums() == before and plt.gcf() is mine
         pictures = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
@@ -121,8 +126,11 @@ def test_a_trace_shows_its_steps_and_their_pictures():
     assert titles == [step.title for step in trace.steps]
     pictures = re.findall(r'data:image/png;base64,([^"]+)"', page)
     assert len(pictures) == len(trace) == 10
-    sizes = {decoded(base64.b64decode(p)).size for p in pictures}
-    assert len(sizes) == 1 and min(next(iter(sizes))) >= 300
+    sizes = [decoded(base64.b64decode(p)).size for p in pictures]
+    # each step's picture is the one draw_step makes, saved at 100 dpi (the diagram is sized to
+    # what it draws: a step with a delta colour bar is wider than one without)
+    assert sizes == [saved_size(draw_step(trace, k).figure) for k in range(len(trace))]
+    assert min(min(size) for size in sizes) >= 300
 
 
 def test_a_long_trace_draws_the_first_steps_and_the_nudge_and_says_so():
