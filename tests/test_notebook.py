@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from neurograph import Network, draw_network, draw_step  # noqa: E402
+from neurograph import Network, draw_network, draw_step, plot_history  # noqa: E402
 from neurograph.drawing.notebook import png_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,12 +89,18 @@ def test_a_failing_drawing_leaves_no_figure_open_and_pyplot_as_it_was():
         plt.close("all")
 
 
-def test_a_history_shows_a_table_of_its_epochs():
+def test_a_history_shows_its_curves_and_a_table_of_its_epochs():
     net = Network.layered([2, 3, 1], activation="tanh", seed=0)
     X, Y = xor_data()
     history = net.fit(X, Y, epochs=3, batch_size=4, learning_rate=0.5, seed=0, progress=False,
                       validation=(X, Y))
+    before = plt.get_fignums()
     page = history._repr_html_()
+    assert plt.get_fignums() == before
+    pictures = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
+    assert len(pictures) == 1  # the curves plot_history draws, saved at 100 dpi
+    assert decoded(base64.b64decode(pictures[0])).size == saved_size(
+        plot_history(history)[0].figure)
     header = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", page)
     assert header == ["epoch", "cost", "accuracy", "validation cost", "validation accuracy",
                       "seconds"]

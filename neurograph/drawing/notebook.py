@@ -12,7 +12,8 @@ import html
 from io import BytesIO
 from typing import Callable, Optional, Sequence
 
-__all__ = ["png_of", "html_table", "html_image", "network_png", "network_html", "history_html"]
+__all__ = ["png_of", "html_table", "html_image", "network_png", "network_html", "history_html",
+           "history_png"]
 
 DPI = 100
 """Pixels per inch of a picture shown in a notebook (a file written by the examples has 150)."""
@@ -152,6 +153,15 @@ def history_html(history, *, head: int = 5, tail: int = 5) -> str:
     caption = f"History of {n} epoch{'s' * (n != 1)}"
     if history.evaluation_samples:
         caption += f" and {len(history.evaluation_samples)} evaluations"
-    return html_table(["epoch"] + [title for _, title, _ in shown], rows,
-                      caption=caption + " (plot_history draws the curves)",
-                      right=range(len(shown) + 1))
+    table = html_table(["epoch"] + [title for _, title, _ in shown], rows, caption=caption,
+                       right=range(len(shown) + 1))
+    if n == 0:
+        return table
+    return f"<div>{html_image(history_png(history), 'curves of ' + caption)}{table}</div>"
+
+
+def history_png(history, *, dpi: int = DPI) -> bytes:
+    """The curves of ``history`` (:func:`~neurograph.plot_history`) as PNG bytes."""
+    from .history import plot_history
+
+    return png_of(lambda: plot_history(history), dpi=dpi)

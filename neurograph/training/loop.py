@@ -76,8 +76,8 @@ class History:
                  "evaluation_training_cost")}
 
     def _repr_html_(self) -> str:
-        """Jupyter shows a table of the epochs (:func:`~neurograph.plot_history` draws the
-        curves: the drawing imports this module, so it cannot be drawn from here)."""
+        """Jupyter shows the curves (:func:`~neurograph.plot_history`) above a table of the
+        epochs."""
         from ..drawing.notebook import history_html
         return history_html(self)
 
