@@ -205,6 +205,32 @@ def test_draw_writes_the_diagram(capsys, trained, tmp_path, options):
     assert str(picture) in out
 
 
+@pytest.mark.parametrize("sizes", [[2, 3, 1], [2, 64, 1], [784, 16, 10], [784, 128, 10]])
+def test_the_drawn_diagram_holds_its_contents_at_the_size_written(capsys, tmp_path,
+                                                                  monkeypatch, sizes):
+    from PIL import Image
+
+    from figure_checks import outside_figure, overlapping_texts
+    import importlib
+
+    cli_main = importlib.import_module("neurograph.cli.main")
+
+    made = []
+    real = cli_main.diagram_figure
+    monkeypatch.setattr(cli_main, "diagram_figure",
+                        lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    Network.layered(sizes, seed=0).save(tmp_path / "net.json")
+    code, _, err = run(capsys, "draw", tmp_path / "net.json", "-o", tmp_path / "net.png",
+                       "--dpi", "60")
+    assert code == 0, err
+    figure, = made
+    width, height = figure.get_size_inches() * 60
+    written = Image.open(tmp_path / "net.png").size
+    assert abs(written[0] - width) <= 1 and abs(written[1] - height) <= 1
+    figure.set_dpi(60)  # as it was written
+    assert outside_figure(figure) == [] and overlapping_texts(figure) == []
+
+
 def test_draw_and_the_training_plots_default_to_150_dpi():
     from neurograph.cli.main import _make_parser
 

@@ -374,19 +374,27 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _draw(args: argparse.Namespace) -> int:
+def diagram_figure(net, **options):
+    """The diagram of ``net`` on a Figure of its own (Agg canvas: no pyplot state, no window,
+    nothing left open), sized to what it draws; ``options`` go to ``draw_network``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from ..drawing.diagram import draw_network
+    from ..drawing.diagram_fit import fit_figure_to_axes
 
-    net = load(args.model)
-    # A Figure of its own on the Agg canvas: no pyplot state, no window, nothing left open.
     figure = Figure(figsize=(max(4.0, 1.8 * len(net.layers) + 1.5), 5.0))
     FigureCanvasAgg(figure)
-    draw_network(net, ax=figure.add_subplot(), color_by=args.color_by,
-                 max_connections=args.max_connections, max_neurons=args.max_neurons)
-    figure.savefig(args.output, dpi=args.dpi, bbox_inches="tight")
+    ax = draw_network(net, ax=figure.add_subplot(), **options)
+    fit_figure_to_axes(ax)  # the figure grows round the colour bars, legend and notes
+    return figure
+
+
+def _draw(args: argparse.Namespace) -> int:
+    net = load(args.model)
+    figure = diagram_figure(net, color_by=args.color_by, max_connections=args.max_connections,
+                            max_neurons=args.max_neurons)
+    figure.savefig(args.output, dpi=args.dpi)  # plain: the figure holds what it draws
     print(f"diagram of {net} written to {args.output}")
     return 0
 
