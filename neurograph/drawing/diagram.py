@@ -803,9 +803,8 @@ def _draw_diagram(ax, network, layout: NetworkLayout, names, style: dict):
     if style["colorbar"]:
         _draw_colour_bars(ax, layout, _bars(neurons, weight_norm, cmap, connection_label,
                                             neuron_name, neuron_values is None))
-    fit = fit_figure_to_axes if own else fit_axes_in_figure
-    if not own:  # first the frame, so that the values are written at the scale they are
-        fit(ax)  # read at (an Axes of its own figure keeps its size: its scale is already so)
+    room = None if own else fit_axes_in_figure(ax)  # first the frame, so that the values are
+    # written at the scale they are read at (an Axes of its own figure keeps its size)
     notes = list(layout.notes)
     if labels:
         notes += _write_values(ax, neurons)
@@ -814,7 +813,10 @@ def _draw_diagram(ax, network, layout: NetworkLayout, names, style: dict):
             predicted_output(network)
         _label_outputs(ax, neurons, names, predicted, labels)
     _note_left_out(ax, layout, notes)
-    fit(ax)
+    if own:
+        fit_figure_to_axes(ax)
+    else:
+        fit_axes_in_figure(ax, room)
     _size_circles(ax, neurons, _circle_size(layout))
     return ax
 

@@ -66,11 +66,14 @@ def _room(ax):
     return Bbox([[x0 + pad, y0 + pad], [x1 - pad, y1 - pad]])
 
 
-def fit_axes_in_figure(ax) -> None:
+def fit_axes_in_figure(ax, room=None):
     """Scale ``ax`` (keeping its shape) and centre it so that everything it draws fits in
-    the room its figure has for it (see ``_room``)."""
+    ``room`` (a Bbox in pixels), by default the room its figure has for it (see ``_room``);
+    returns the room, to fit the same drawing again after adding to it (the room being
+    ``ax``'s own box in a figure of several Axes, measuring it again after a fit would
+    shrink the drawing at every fit)."""
     fig = ax.figure
-    room = _room(ax)
+    room = _room(ax) if room is None else room
     for _ in range(_ROUNDS):
         box = ax.get_position().transformed(fig.transFigure)
         tight = _tight(ax)
@@ -87,3 +90,4 @@ def fit_axes_in_figure(ax) -> None:
             break
         fig_w, fig_h = fig.bbox.width, fig.bbox.height
         ax.set_position([x0 / fig_w, y0 / fig_h, w / fig_w, h / fig_h])
+    return room

@@ -200,12 +200,12 @@ class LiveView:
             plane = self.X is not None and network.sizes[0] == 2
             self._panels = _Panels(self.figure, plane)
         panels = self._panels
-        panels.draw_diagram(network, self.max_neurons, self.max_connections)
         panels.draw_cost(history, *self.sampled_cost())
         if panels.plane:
             panels.draw_plane(network, self.X, self.Y, self.resolution, self.max_maps)
-        if self.draws == 0:
+        if self.draws == 0:  # laid out once, the diagram's cell held by an empty Axes
             panels.freeze()
+        panels.draw_diagram(network, self.max_neurons, self.max_connections)
         self.draws += 1
         self._show(mode)
 
@@ -264,8 +264,9 @@ class _Panels:
         self.figure, self.plane = figure, plane
         grid = figure.add_gridspec(2, 3 if plane else 2, height_ratios=[1, 1.15],
                                    width_ratios=[1.45, 1, 1.25] if plane else [1.6, 1])
-        self.diagram_spec = grid[:, 0]
-        self.diagram = None
+        self.diagram = figure.add_subplot(grid[:, 0])  # a place holder until laid out
+        _blank(self.diagram)
+        self.drawn = False  # whether the diagram is drawn in it
         self.cost = figure.add_subplot(grid[0, 1] if plane else grid[:, 1])
         self.boundary = figure.add_subplot(grid[1, 1]) if plane else None
         self.maps = figure.add_subplot(grid[:, 2]) if plane else None
@@ -283,20 +284,26 @@ class _Panels:
             self.figure.set_layout_engine("none")
 
     def draw_diagram(self, network, max_neurons: int, max_connections: int) -> None:
-        """The diagram anew in its cell, its title above draw_network's legend."""
+        """The diagram recoloured in place when its neurons stay where they are (the usual
+        case), else drawn anew in the place the layout gave its cell, its title above
+        draw_network's legend, all of it fitted in that place."""
         from .diagram import draw_network
+        from .diagram_fit import fit_axes_in_figure
+        from .diagram_update import recolour_by_bias
 
-        if self.diagram is None:
-            ax = self.figure.add_subplot(self.diagram_spec)
-        else:  # in the place the layout gave the first one, the layout being frozen
-            box = self.diagram.get_position()
-            self.diagram.remove()  # with its colour bars, which are its inset Axes
-            ax = self.figure.add_axes(box)
-        self.diagram = ax
+        if self.drawn and recolour_by_bias(self.diagram, network, max_neurons=max_neurons,
+                                           max_connections=max_connections):
+            return
+        box = self.diagram.get_position()  # the layout being frozen, its place stays
+        room = box.transformed(self.figure.transFigure)
+        self.diagram.remove()  # with its colour bars, which are its inset Axes
+        ax = self.diagram = self.figure.add_axes(box)
         draw_network(network, ax=ax, color_by="bias", max_neurons=max_neurons,
                      max_connections=max_connections)
         ax.set_title("the network now\nlines: weights, circles: biases", fontsize=10,
                      pad=_points_above(ax) + 4)
+        fit_axes_in_figure(ax, room)  # again, with the title, in the same room
+        self.drawn = True
 
     def draw_cost(self, history, sampled_x: np.ndarray, sampled_y: np.ndarray) -> None:
         """The mean cost of each epoch and the sampled cost, on an epoch axis."""
