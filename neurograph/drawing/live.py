@@ -42,8 +42,9 @@ class LiveView:
       and output neuron of its activation over the same plane, on one colour scale per layer
       (at most ``max_maps``; a note says how many of each layer are shown).
 
-    Only the diagram is drawn anew at each redraw; the other panels keep their artists and
-    have their data replaced. Where it shows:
+    The panels keep their artists and have their data replaced; the diagram is recoloured
+    in place (lines, circles, colour bars) while its neurons stay where they are, and drawn
+    anew only when they would move. Where it shows:
 
     - an interactive backend (a window): the window opens at the first redraw and repaints
       at each (``draw_idle`` then ``flush_events``); call ``plt.show()`` after ``fit`` to keep
@@ -60,13 +61,15 @@ class LiveView:
     refresh : float, default 2.0
         The least time between two redraws, in seconds of ``clock`` (the first call starts the
         clock); 0 redraws at every call, however long that takes. Measured with
-        ``benchmarks/bench_live.py`` (Agg, a shared 2-core machine, 5 alternating runs): a
-        redraw of the 2-64-1 XOR network takes about 0.2 s, the first (which lays the figure
-        out) about 0.5 s; 100 epochs of ``examples/xor.py`` (0.9 s, one drawing) took 1.58
-        times as long with the view (median; 0.79-1.76), and 150 epochs of a 2-64-64-1 spiral
-        (4.0 s, two drawings) 1.49 times (0.90-1.64). The fixed cost of the first and last
-        drawings dominates runs this short: the 10% the redraw rule aims at holds only for
-        the redraws in between, on runs long enough to have them.
+        ``benchmarks/bench_live.py`` (Agg, a shared 2-core machine, 5 alternating runs,
+        medians): the first drawing (layout, diagram fitted) takes about 0.5 s, a later one,
+        the diagram recoloured in place, about 0.2 s (the figure's rendering). 100 epochs of
+        ``examples/xor.py`` (0.7 s, one drawing) took 1.82 times as long with the view
+        (1.71-1.98; 1.86 before the in-place redraws): a run shorter than ``refresh`` pays
+        one full drawing. 1,000 epochs of a 2-64-64-1 spiral (12 s, 6 drawings) took 1.17
+        times as long (1.15-1.24; before: 1.17, 0.97-1.75, 5 drawings): over the issue's
+        10%, as the redraw rule lets the redraws in between take up to a tenth, and the
+        first and last drawings come on top.
     figure : matplotlib.figure.Figure, optional
         The figure to draw in (cleared at the first redraw); a new one of ``FIGURE_SIZE`` is
         made at the first redraw if not given.
