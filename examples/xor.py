@@ -77,8 +77,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--dpi", type=int, default=150,
                         help="dots per inch of the --plots pictures")
     parser.add_argument("--live", action="store_true",
-                        help="watch training in a window: the diagram, the cost and the "
-                             "decision boundary, redrawn every --refresh seconds")
+                        help="watch training in a window: the diagram, the cost, the "
+                             "decision boundary and each neuron's output over the input "
+                             "plane (its map), redrawn every --refresh seconds")
     parser.add_argument("--refresh", type=float, default=2.0,
                         help="seconds between redraws of --live")
     return parser.parse_args(argv)

@@ -281,3 +281,53 @@ def test_in_a_window_it_repaints_during_fit(monkeypatch):
 def test_more_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         LiveView(**kwargs)
+
+
+def drawn(ax, gid):
+    return [c for c in ax.collections if c.get_gid() == gid][0]
+
+
+def test_later_redraws_recolour_the_diagram_as_a_fresh_drawing_would():
+    from neurograph import draw_network
+
+    X, Y = data(40)
+    view = LiveView(X, Y, refresh=0.0)
+    net = Network.layered([2, 64, 1], activation="tanh", seed=0)  # 192 connections, 120 drawn
+    fit(net, X, Y, view, epochs=3)
+    diagram, = [ax for ax in view.figure.axes if ax.get_title().startswith("the network now")]
+    assert view.draws == 15 and diagram is view._panels.diagram
+    first = view._panels.diagram
+    # the same Axes all along: recoloured in place, yet as draw_network draws the network now
+    fresh = plt.figure(figsize=view.figure.get_size_inches()).add_axes(first.get_position())
+    draw_network(net, ax=fresh, color_by="bias", max_neurons=24, max_connections=120)
+    for gid in ("connections", "neurons"):
+        np.testing.assert_allclose(drawn(diagram, gid).get_facecolor() if gid == "neurons"
+                                   else drawn(diagram, gid).get_color(),
+                                   drawn(fresh, gid).get_facecolor() if gid == "neurons"
+                                   else drawn(fresh, gid).get_color())
+    np.testing.assert_allclose(drawn(diagram, "connections").get_linewidth(),
+                               drawn(fresh, "connections").get_linewidth())
+    ends = [np.round(s, 9).tolist() for s in drawn(diagram, "connections").get_segments()]
+    assert ends == [np.round(s, 9).tolist() for s in drawn(fresh, "connections").get_segments()]
+    scales = [(c._colorbar.norm.vmin, c._colorbar.norm.vmax) for c in diagram.child_axes]
+    assert scales == [(c._colorbar.norm.vmin, c._colorbar.norm.vmax) for c in fresh.child_axes]
+    assert len(scales) == 2 and scales[0][1] == pytest.approx(max(
+        abs(c.weight) for layer in net.receiving_layers for n in layer.neurons for c in n.inputs))
+    plt.close(fresh.figure)
+    plt.close(view.figure)
+
+
+def test_a_diagram_that_cannot_be_recoloured_is_left_unchanged():
+    from neurograph import draw_network
+    from neurograph.drawing.diagram_update import recolour_by_bias
+
+    net = Network.layered([2, 4, 3, 1], connect="all", seed=0)  # arcs round the middle column
+    ax = plt.figure().add_subplot()
+    draw_network(net, ax=ax, color_by="bias", max_neurons=24, max_connections=120)
+    before = drawn(ax, "connections").get_color().copy()
+    net.layers[2].neurons[0].inputs[0].weight += 5.0
+    assert not recolour_by_bias(ax, net, max_neurons=24, max_connections=120)
+    np.testing.assert_array_equal(drawn(ax, "connections").get_color(), before)
+    plain = Network.layered([2, 4, 1], seed=0)
+    assert not recolour_by_bias(ax, plain, max_neurons=24, max_connections=120)  # elsewhere
+    plt.close(ax.figure)

@@ -803,8 +803,8 @@ def _draw_diagram(ax, network, layout: NetworkLayout, names, style: dict):
     if style["colorbar"]:
         _draw_colour_bars(ax, layout, _bars(neurons, weight_norm, cmap, connection_label,
                                             neuron_name, neuron_values is None))
-    fit = fit_figure_to_axes if own else fit_axes_in_figure
-    fit(ax)  # first the frame, so that the values are written at the scale they are read at
+    room = None if own else fit_axes_in_figure(ax)  # first the frame, so that the values are
+    # written at the scale they are read at (an Axes of its own figure keeps its size)
     notes = list(layout.notes)
     if labels:
         notes += _write_values(ax, neurons)
@@ -813,7 +813,10 @@ def _draw_diagram(ax, network, layout: NetworkLayout, names, style: dict):
             predicted_output(network)
         _label_outputs(ax, neurons, names, predicted, labels)
     _note_left_out(ax, layout, notes)
-    fit(ax)
+    if own:
+        fit_figure_to_axes(ax)
+    else:
+        fit_axes_in_figure(ax, room)
     _size_circles(ax, neurons, _circle_size(layout))
     return ax
 
@@ -858,24 +861,10 @@ def _draw_connections(ax, layout: NetworkLayout, cmap, connection_values):
     """One LineCollection, coloured and sized by weight (or the values given), the arcs of
     the connections that skip columns, and the receptive fields; returns the weights'
     colour scale."""
-    import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
-    from matplotlib.colors import Normalize
 
-    weights = _connection_weights(layout, connection_values)
-    known = np.isfinite(weights)
-    biggest = float(np.max(np.abs(weights[known]))) if known.any() else 1.0
-    biggest = biggest or 1.0
-    weight_norm = Normalize(-biggest, biggest)
-    ends = [(layout.layers[c.input_neuron.layer.index].position(c.input_neuron.index),
-             layout.layers[c.output_neuron.layer.index].position(c.output_neuron.index))
-            for c in layout.connections]
-    strength = np.where(known, np.abs(np.nan_to_num(weights)) / biggest, 0.0)
-    colors = plt.get_cmap(cmap)(weight_norm(np.nan_to_num(weights)))
-    if weights.size:
-        colors[:, 3] = 0.25 + 0.75 * strength
-        colors[~known] = (0.8, 0.8, 0.8, 0.5)
-    widths = 0.3 + 2.2 * strength
+    weight_norm, colors, widths = _connection_style(layout, cmap, connection_values)
+    ends = _connection_ends(layout)
     styles = ["--" if c.output_neuron.static else "-" for c in layout.connections]
     curves = layout.curves or [None] * len(ends)
     line = [m for m, curve in enumerate(curves) if curve is None]
@@ -890,6 +879,32 @@ def _draw_connections(ax, layout: NetworkLayout, cmap, connection_values):
     if layout.receptive_fields:
         _draw_receptive_fields(ax, layout.receptive_fields)
     return weight_norm
+
+
+def _connection_ends(layout: NetworkLayout) -> list:
+    """The two ends ``((x, y), (x, y))`` of each connection drawn."""
+    return [(layout.layers[c.input_neuron.layer.index].position(c.input_neuron.index),
+             layout.layers[c.output_neuron.layer.index].position(c.output_neuron.index))
+            for c in layout.connections]
+
+
+def _connection_style(layout: NetworkLayout, cmap, connection_values) -> tuple:
+    """The weights' colour scale (symmetric, to the largest ``|weight|``), and each drawn
+    connection's colour (more opaque the stronger; grey for NaN) and width."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+
+    weights = _connection_weights(layout, connection_values)
+    known = np.isfinite(weights)
+    biggest = float(np.max(np.abs(weights[known]))) if known.any() else 1.0
+    biggest = biggest or 1.0
+    weight_norm = Normalize(-biggest, biggest)
+    strength = np.where(known, np.abs(np.nan_to_num(weights)) / biggest, 0.0)
+    colors = plt.get_cmap(cmap)(weight_norm(np.nan_to_num(weights)))
+    if weights.size:
+        colors[:, 3] = 0.25 + 0.75 * strength
+        colors[~known] = (0.8, 0.8, 0.8, 0.5)
+    return weight_norm, colors, 0.3 + 2.2 * strength
 
 
 def _connection_weights(layout: NetworkLayout, connection_values) -> np.ndarray:
@@ -1048,13 +1063,8 @@ def _circle_size(layout: NetworkLayout) -> float:
 
 def _draw_circles(ax, neurons: _Neurons, size: float) -> None:
     """One scatter of circles, one of squares (static), rings for clamped biases."""
-    import matplotlib.pyplot as plt
-
-    values, xs, ys, static, clamped = (neurons.values, neurons.xs, neurons.ys, neurons.static,
-                                       neurons.clamped)
-    faces = plt.get_cmap(neurons.cmap)(neurons.norm(np.nan_to_num(values)))
-    faces[~np.isfinite(values)] = (0.85, 0.85, 0.85, 1.0)
-    neurons.faces = faces
+    xs, ys, static, clamped = neurons.xs, neurons.ys, neurons.static, neurons.clamped
+    faces = neurons.faces = _faces(neurons)
     for marker, which in (("o", ~static), ("s", static)):
         if which.any():
             drawn = ax.scatter(xs[which], ys[which], s=size, c=faces[which], marker=marker,
@@ -1065,6 +1075,15 @@ def _draw_circles(ax, neurons: _Neurons, size: float) -> None:
         rings = ax.scatter(xs[clamped], ys[clamped], s=size * 1.9, facecolors="none",
                            edgecolors="red", linewidths=1.5, zorder=4, gid="clamped")
         neurons.scatters.append((rings, 1.9))
+
+
+def _faces(neurons: _Neurons) -> np.ndarray:
+    """Each circle's fill ``(n, 4)``: its value on the circles' scale, grey for NaN."""
+    import matplotlib.pyplot as plt
+
+    faces = plt.get_cmap(neurons.cmap)(neurons.norm(np.nan_to_num(neurons.values)))
+    faces[~np.isfinite(neurons.values)] = (0.85, 0.85, 0.85, 1.0)
+    return faces
 
 
 def _size_circles(ax, neurons: _Neurons, size: float) -> None:

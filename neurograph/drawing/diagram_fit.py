@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = ["fit_figure_to_axes", "fit_axes_in_figure"]
 
 PAD = 0.08  # inches round the drawing
-_ROUNDS = 5  # margins that scale with the Axes settle within a few rounds
+_ROUNDS = 5  # margins that scale with the Axes (fit_axes_in_figure) settle in a few
 
 
 def _renderer(fig):
@@ -25,24 +25,27 @@ def _tight(ax):
 
 def fit_figure_to_axes(ax) -> None:
     """Resize ``ax``'s figure so that everything ``ax`` draws is inside it, ``ax`` keeping
-    its size in inches."""
+    its size in inches.
+
+    One measurement is enough: what ``ax`` draws is placed relative to it (in its own
+    fractions, in points, or in inset Axes), so its margins in inches do not change when only
+    the figure round it does (a second measurement found them the same to the pixel).
+    """
     fig = ax.figure
-    for _ in range(_ROUNDS):
-        width, height = fig.get_size_inches()
-        box = ax.get_position()
-        ax_w, ax_h = box.width * width, box.height * height
-        tight = _tight(ax)
-        dpi = fig.dpi
-        left = max(0.0, box.x0 * width - tight.x0 / dpi)
-        right = max(0.0, tight.x1 / dpi - box.x1 * width)
-        bottom = max(0.0, box.y0 * height - tight.y0 / dpi)
-        top = max(0.0, tight.y1 / dpi - box.y1 * height)
-        new_w, new_h = left + ax_w + right + 2 * PAD, bottom + ax_h + top + 2 * PAD
-        new_box = [(left + PAD) / new_w, (bottom + PAD) / new_h, ax_w / new_w, ax_h / new_h]
-        if abs(new_w - width) * dpi < 0.5 and abs(new_h - height) * dpi < 0.5:
-            break
-        fig.set_size_inches(new_w, new_h)
-        ax.set_position(new_box)
+    width, height = fig.get_size_inches()
+    box = ax.get_position()
+    ax_w, ax_h = box.width * width, box.height * height
+    tight = _tight(ax)
+    dpi = fig.dpi
+    left = max(0.0, box.x0 * width - tight.x0 / dpi)
+    right = max(0.0, tight.x1 / dpi - box.x1 * width)
+    bottom = max(0.0, box.y0 * height - tight.y0 / dpi)
+    top = max(0.0, tight.y1 / dpi - box.y1 * height)
+    new_w, new_h = left + ax_w + right + 2 * PAD, bottom + ax_h + top + 2 * PAD
+    if abs(new_w - width) * dpi < 0.5 and abs(new_h - height) * dpi < 0.5:
+        return
+    fig.set_size_inches(new_w, new_h)
+    ax.set_position([(left + PAD) / new_w, (bottom + PAD) / new_h, ax_w / new_w, ax_h / new_h])
 
 
 def _room(ax):
@@ -63,11 +66,14 @@ def _room(ax):
     return Bbox([[x0 + pad, y0 + pad], [x1 - pad, y1 - pad]])
 
 
-def fit_axes_in_figure(ax) -> None:
+def fit_axes_in_figure(ax, room=None):
     """Scale ``ax`` (keeping its shape) and centre it so that everything it draws fits in
-    the room its figure has for it (see ``_room``)."""
+    ``room`` (a Bbox in pixels), by default the room its figure has for it (see ``_room``);
+    returns the room, to fit the same drawing again after adding to it (the room being
+    ``ax``'s own box in a figure of several Axes, measuring it again after a fit would
+    shrink the drawing at every fit)."""
     fig = ax.figure
-    room = _room(ax)
+    room = _room(ax) if room is None else room
     for _ in range(_ROUNDS):
         box = ax.get_position().transformed(fig.transFigure)
         tight = _tight(ax)
@@ -84,3 +90,4 @@ def fit_axes_in_figure(ax) -> None:
             break
         fig_w, fig_h = fig.bbox.width, fig.bbox.height
         ax.set_position([x0 / fig_w, y0 / fig_h, w / fig_w, h / fig_h])
+    return room

@@ -42,8 +42,9 @@ class LiveView:
       and output neuron of its activation over the same plane, on one colour scale per layer
       (at most ``max_maps``; a note says how many of each layer are shown).
 
-    Only the diagram is drawn anew at each redraw; the other panels keep their artists and
-    have their data replaced. Where it shows:
+    The panels keep their artists and have their data replaced; the diagram is recoloured
+    in place (lines, circles, colour bars) while its neurons stay where they are, and drawn
+    anew only when they would move. Where it shows:
 
     - an interactive backend (a window): the window opens at the first redraw and repaints
       at each (``draw_idle`` then ``flush_events``); call ``plt.show()`` after ``fit`` to keep
@@ -60,13 +61,15 @@ class LiveView:
     refresh : float, default 2.0
         The least time between two redraws, in seconds of ``clock`` (the first call starts the
         clock); 0 redraws at every call, however long that takes. Measured with
-        ``benchmarks/bench_live.py`` (Agg, a shared 2-core machine, 5 alternating runs): a
-        redraw of the 2-64-1 XOR network takes about 0.2 s, the first (which lays the figure
-        out) about 0.5 s; 100 epochs of ``examples/xor.py`` (0.9 s, one drawing) took 1.58
-        times as long with the view (median; 0.79-1.76), and 150 epochs of a 2-64-64-1 spiral
-        (4.0 s, two drawings) 1.49 times (0.90-1.64). The fixed cost of the first and last
-        drawings dominates runs this short: the 10% the redraw rule aims at holds only for
-        the redraws in between, on runs long enough to have them.
+        ``benchmarks/bench_live.py`` (Agg, a shared 2-core machine, 5 alternating runs,
+        medians): the first drawing (layout, diagram fitted) takes about 0.5 s, a later one,
+        the diagram recoloured in place, about 0.2 s (the figure's rendering). 100 epochs of
+        ``examples/xor.py`` (0.7 s, one drawing) took 1.82 times as long with the view
+        (1.71-1.98; 1.86 before the in-place redraws): a run shorter than ``refresh`` pays
+        one full drawing. 1,000 epochs of a 2-64-64-1 spiral (12 s, 6 drawings) took 1.17
+        times as long (1.15-1.24; before: 1.17, 0.97-1.75, 5 drawings): over the issue's
+        10%, as the redraw rule lets the redraws in between take up to a tenth, and the
+        first and last drawings come on top.
     figure : matplotlib.figure.Figure, optional
         The figure to draw in (cleared at the first redraw); a new one of ``FIGURE_SIZE`` is
         made at the first redraw if not given.
@@ -200,12 +203,12 @@ class LiveView:
             plane = self.X is not None and network.sizes[0] == 2
             self._panels = _Panels(self.figure, plane)
         panels = self._panels
-        panels.draw_diagram(network, self.max_neurons, self.max_connections)
         panels.draw_cost(history, *self.sampled_cost())
         if panels.plane:
             panels.draw_plane(network, self.X, self.Y, self.resolution, self.max_maps)
-        if self.draws == 0:
+        if self.draws == 0:  # laid out once, the diagram's cell held by an empty Axes
             panels.freeze()
+        panels.draw_diagram(network, self.max_neurons, self.max_connections)
         self.draws += 1
         self._show(mode)
 
@@ -264,8 +267,9 @@ class _Panels:
         self.figure, self.plane = figure, plane
         grid = figure.add_gridspec(2, 3 if plane else 2, height_ratios=[1, 1.15],
                                    width_ratios=[1.45, 1, 1.25] if plane else [1.6, 1])
-        self.diagram_spec = grid[:, 0]
-        self.diagram = None
+        self.diagram = figure.add_subplot(grid[:, 0])  # a place holder until laid out
+        _blank(self.diagram)
+        self.drawn = False  # whether the diagram is drawn in it
         self.cost = figure.add_subplot(grid[0, 1] if plane else grid[:, 1])
         self.boundary = figure.add_subplot(grid[1, 1]) if plane else None
         self.maps = figure.add_subplot(grid[:, 2]) if plane else None
@@ -283,20 +287,26 @@ class _Panels:
             self.figure.set_layout_engine("none")
 
     def draw_diagram(self, network, max_neurons: int, max_connections: int) -> None:
-        """The diagram anew in its cell, its title above draw_network's legend."""
+        """The diagram recoloured in place when its neurons stay where they are (the usual
+        case), else drawn anew in the place the layout gave its cell, its title above
+        draw_network's legend, all of it fitted in that place."""
         from .diagram import draw_network
+        from .diagram_fit import fit_axes_in_figure
+        from .diagram_update import recolour_by_bias
 
-        if self.diagram is None:
-            ax = self.figure.add_subplot(self.diagram_spec)
-        else:  # in the place the layout gave the first one, the layout being frozen
-            box = self.diagram.get_position()
-            self.diagram.remove()  # with its colour bars, which are its inset Axes
-            ax = self.figure.add_axes(box)
-        self.diagram = ax
+        if self.drawn and recolour_by_bias(self.diagram, network, max_neurons=max_neurons,
+                                           max_connections=max_connections):
+            return
+        box = self.diagram.get_position()  # the layout being frozen, its place stays
+        room = box.transformed(self.figure.transFigure)
+        self.diagram.remove()  # with its colour bars, which are its inset Axes
+        ax = self.diagram = self.figure.add_axes(box)
         draw_network(network, ax=ax, color_by="bias", max_neurons=max_neurons,
                      max_connections=max_connections)
         ax.set_title("the network now\nlines: weights, circles: biases", fontsize=10,
                      pad=_points_above(ax) + 4)
+        fit_axes_in_figure(ax, room)  # again, with the title, in the same room
+        self.drawn = True
 
     def draw_cost(self, history, sampled_x: np.ndarray, sampled_y: np.ndarray) -> None:
         """The mean cost of each epoch and the sampled cost, on an epoch axis."""
