@@ -52,7 +52,7 @@ def test_the_view_is_exported():
 def test_it_redraws_no_more_often_than_refresh_allows_and_after_the_last_epoch():
     X, Y = data()
     clock = FakeClock(1.0)
-    view = LiveView(X, Y, refresh=4.0, clock=clock)
+    view = LiveView(X, Y, refresh=4.0, clock=clock, budget=None)  # refresh alone
     drawn = []
     draw = view.draw
     view.draw = lambda network, history: (drawn.append((clock.now, len(history))),
@@ -130,6 +130,9 @@ def test_a_network_without_two_inputs_has_no_boundary_panel():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"refresh": -1}, "`refresh` must be at least 0"),
+    ({"budget": 0}, "`budget` must be a share"),
+    ({"budget": 1.5}, "`budget` must be a share"),
+    ({"budget": True}, "`budget` must be a share"),
     ({"X": np.zeros((2, 2))}, "give both `X` and `Y`"),
 ])
 def test_bad_arguments_are_refused(kwargs, message):
@@ -197,25 +200,47 @@ def test_the_cost_panel_shows_the_network_now_between_epochs():
     plt.close(view.figure)
 
 
-def test_a_slow_redraw_waits_nine_times_its_duration():
+@pytest.mark.parametrize("budget", [0.08, 0.25])
+def test_redraws_stay_within_their_budget_of_the_time_and_still_come(budget):
+    # The rule this replaces (wait nine times the last redraw) let the redraws in between take
+    # a tenth of the time, with the first drawing on top: 17% of a 12 s run. Now every redraw
+    # before the last epoch keeps the drawing so far within the budget of the time elapsed.
+    from neurograph.training import TrainingEvent
+
     X, Y = data()
     clock = FakeClock(0.0)
-    view = LiveView(X, Y, refresh=1.0, clock=clock)
+    view = LiveView(X, Y, refresh=1.0, clock=clock, budget=budget)
+    drawn_at = []
+
+    def slow_draw(network, history):  # each redraw "takes" half a clock second
+        drawn_at.append(clock.now)
+        view.draws += 1
+        clock.now += 0.5
+
+    view.draw = slow_draw
+    net = Network.layered([2, 4, 1], activation="tanh", seed=0)
+    for step in range(1, 101):  # 100 calls, one clock second apart
+        clock.now = float(step)
+        view(TrainingEvent(net, None, 1, step, 10 * step, epochs=2))
+    for k, at in enumerate(drawn_at[1:], start=1):  # the drawing so far and this redraw
+        assert 0.5 * (k + 1) <= budget * (at + 0.5 - 1.0) + 1e-9
+    # and the budget is used: after the first redraw, the next comes as soon as it fits
+    assert len(drawn_at) >= int(budget * 99 / 0.5) - 1
+    assert view._drawing == pytest.approx(0.5 * len(drawn_at))
+
+
+def test_without_a_budget_redraws_come_every_refresh_however_slow():
+    from neurograph.training import TrainingEvent
+
+    X, Y = data()
+    clock = FakeClock(0.0)
+    view = LiveView(X, Y, refresh=2.0, clock=clock, budget=None)
     view.draw = lambda network, history: setattr(view, "draws", view.draws + 1)
-    import neurograph.drawing.live as live
-    real = live.time.perf_counter
-    ticks = iter(np.arange(0, 1000, 0.5))  # every perf_counter reading: half a second later
-    live.time.perf_counter = lambda: next(ticks)
-    try:
-        net = Network.layered([2, 4, 1], activation="tanh", seed=0)
-        for step in range(40):  # 40 calls, one clock second apart
-            clock.now = float(step)
-            from neurograph.training import TrainingEvent
-            view(TrainingEvent(net, None, 1, step + 1, 10 * step, epochs=2))
-    finally:
-        live.time.perf_counter = real
-    # each redraw "takes" 0.5 s: the next waits 4.5 s of clock, not refresh's 1 s
-    assert view.draws == 8
+    net = Network.layered([2, 4, 1], activation="tanh", seed=0)
+    for step in range(1, 21):
+        clock.now = float(step)
+        view(TrainingEvent(net, None, 1, step, 10 * step, epochs=2))
+    assert view.draws == 9  # at 3, 5, ..., 19: two seconds after the first call and apart
 
 
 class FakeHandle:

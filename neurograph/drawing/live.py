@@ -17,6 +17,10 @@ import numpy as np
 
 __all__ = ["LiveView"]
 
+BUDGET = 0.06
+"""The default share of the time since training began that the view may spend redrawing
+(the drawing after the last epoch comes on top): at most 6%, so that with the final drawing
+and the callback's own calls a run of ten seconds or more costs under a tenth more."""
 FIGURE_SIZE = (14.0, 6.6)  # inches: a wide window, or a 16:9 slide at 150 dpi
 _NON_INTERACTIVE = ("agg", "pdf", "ps", "svg", "pgf", "cairo", "template")
 
@@ -27,9 +31,9 @@ class LiveView:
 
     A callback for :meth:`Network.fit` (``fit(..., callbacks=[LiveView(X, Y)])``), called after
     every mini-batch and every epoch (``every = "both"``). It redraws at most once every
-    ``refresh`` seconds, and no sooner than nine times as long as its last redraw took (so
-    that drawing takes at most a tenth of the time, however big the network), and always
-    after the last epoch, one wide figure:
+    ``refresh`` seconds, only while its redraws stay within ``budget`` (6%) of the time since
+    training began (so that drawing costs little, however big the network), and always after
+    the last epoch, one wide figure:
 
     - the network diagram coloured by the current weights and biases (``draw_network``; its
       legend sits between the diagram and the panel's title);
@@ -61,15 +65,14 @@ class LiveView:
     refresh : float, default 2.0
         The least time between two redraws, in seconds of ``clock`` (the first call starts the
         clock); 0 redraws at every call, however long that takes. Measured with
-        ``benchmarks/bench_live.py`` (Agg, a shared 2-core machine, 5 alternating runs,
-        medians): the first drawing (layout, diagram fitted) takes about 0.5 s, a later one,
-        the diagram recoloured in place, about 0.2 s (the figure's rendering). 100 epochs of
-        ``examples/xor.py`` (0.7 s, one drawing) took 1.82 times as long with the view
-        (1.71-1.98; 1.86 before the in-place redraws): a run shorter than ``refresh`` pays
-        one full drawing. 1,000 epochs of a 2-64-64-1 spiral (12 s, 6 drawings) took 1.17
-        times as long (1.15-1.24; before: 1.17, 0.97-1.75, 5 drawings): over the issue's
-        10%, as the redraw rule lets the redraws in between take up to a tenth, and the
-        first and last drawings come on top.
+        ``benchmarks/bench_live.py`` (Agg, a shared 2-core machine, alternating runs, medians):
+        the first drawing (layout, diagram fitted) takes about 0.5 s, a later one, the diagram
+        recoloured in place, about 0.2 s (the figure's rendering). With the default budget,
+        1,000 epochs of a 2-64-64-1 spiral (13.7 s) took 1.012 times as long with the view
+        (0.975-1.195, 5 runs; the view's own time 5.8-6.1% of the training's, 2 drawings);
+        2,500 epochs (35 s) 1.022 (0.995-1.248, 3 runs, 2-8 drawings). A run shorter than
+        ``refresh`` pays one full drawing: 100 epochs of ``examples/xor.py`` (0.7 s) took 1.76
+        times as long (1.75-1.87).
     figure : matplotlib.figure.Figure, optional
         The figure to draw in (cleared at the first redraw); a new one of ``FIGURE_SIZE`` is
         made at the first redraw if not given.
@@ -84,6 +87,11 @@ class LiveView:
         hidden layer in turn.
     samples : int, default 256
         The most rows of ``X, Y`` on which the sampled cost is measured (a fixed random choice).
+    budget : float or None, default 0.06
+        The share of the time since the first call (in seconds of ``clock``) that redraws may
+        take: a redraw is skipped while the redraws so far, plus one as long as the last, would
+        exceed it. The drawing after the last epoch is always made. None: no budget, only
+        ``refresh``.
 
     Attributes
     ----------
@@ -122,9 +130,13 @@ class LiveView:
     def __init__(self, X=None, Y=None, *, refresh: float = 2.0, figure=None,
                  clock: Callable[[], float] = time.perf_counter, resolution: int = 40,
                  max_neurons: int = 24, max_connections: int = 120, max_maps: int = 24,
-                 samples: int = 256) -> None:
+                 samples: int = 256, budget: Optional[float] = BUDGET) -> None:
         if not isinstance(refresh, (int, float)) or not refresh >= 0:
             raise ValueError(f"`refresh` must be at least 0, got {refresh!r}")
+        if budget is not None and (isinstance(budget, bool) or not isinstance(
+                budget, (int, float)) or not 0 < budget <= 1):
+            raise ValueError(f"`budget` must be a share of the time in (0, 1], or None, got "
+                             f"{budget!r}")
         if (X is None) != (Y is None):
             raise ValueError("give both `X` and `Y` for the decision boundary, or neither")
         for name, value, least in (("resolution", resolution, 2), ("max_maps", max_maps, 1),
@@ -141,6 +153,7 @@ class LiveView:
             raise ValueError(f"`X` and `Y` must have as many rows, got {len(self.X)} and "
                              f"{len(self.Y)}")
         self.refresh = float(refresh)
+        self.budget = None if budget is None else float(budget)
         self.figure = figure
         self.clock = clock
         self.resolution, self.max_maps = int(resolution), int(max_maps)
@@ -152,38 +165,50 @@ class LiveView:
             len(self.X))[:samples]
         self._last: Optional[float] = None
         self._measured: Optional[float] = None
-        self._took = 0.0  # how long the last redraw took
+        self._took = 0.0  # how long the last redraw took, in seconds of clock
+        self._drawing = 0.0  # how long all the redraws took, in seconds of clock
+        self._start: Optional[float] = None
         self._epochs = [None, None]  # the first epoch this view saw, and samples per epoch
         self._panels: Optional[_Panels] = None
         self._shown = None  # the notebook's display handle, or True once a window is shown
 
     def __call__(self, event) -> None:
         """Measure the sampled cost if a tenth of ``refresh`` has passed since it was last
-        measured; redraw if ``refresh`` seconds, and nine times as long as the last redraw
-        took, have passed since the last redraw, or if ``event`` follows the last epoch."""
+        measured; redraw if ``event`` follows the last epoch, or if ``refresh`` seconds have
+        passed since the last redraw and another redraw as long as the last keeps the drawing
+        within ``budget`` of the time since the first call."""
         now = self.clock()
         if self._last is None:  # the first call starts the clock
-            self._last = self._measured = now
+            self._start = self._last = self._measured = now
             self._epochs[0] = event.epoch
         if event.batch is None and self._epochs[1] is None:
             self._epochs[1] = event.samples / (event.epoch - self._epochs[0] + 1)
+        since = now - self._measured
+        if since < self.refresh / 10 and not event.last:  # nothing to do: the common case,
+            return  # once a mini-batch, kept to a few comparisons
         started = time.perf_counter()
-        # a redraw that took d seconds is followed by at least 9 d of training: at most 10%
-        # (unless asked for every call, refresh 0)
-        wait = max(self.refresh, 9 * self._took) if self.refresh else 0.0
-        redraw = event.last or now - self._last >= wait
+        redraw = event.last or self._due(now)
         fresh = not self.costs or self.costs[-1][0] != event.samples  # not measured yet
-        if self.X is not None and fresh and (redraw or now - self._measured >= self.refresh / 10):
+        if self.X is not None and fresh and (redraw or since >= self.refresh / 10):
             self.costs.append((event.samples, float(event.network.cost(
                 self.X[self._sample], self.Y[self._sample]))))
             self._measured = now
         if redraw:
-            drawn = time.perf_counter()
             self.draw(event.network, event.history)
-            self._took = time.perf_counter() - drawn
         self.seconds += time.perf_counter() - started
         if redraw:  # the redraw's own time does not count towards the next one
             self._last = self.clock()
+            self._took = self._last - now
+            self._drawing += self._took
+
+    def _due(self, now: float) -> bool:
+        """Whether a redraw is due at ``now`` (before the last epoch)."""
+        if not self.refresh:
+            return True  # asked for every call, however long that takes
+        if now - self._last < self.refresh:
+            return False
+        return self.budget is None or \
+            self._drawing + self._took <= self.budget * (now - self._start)
 
     def sampled_cost(self) -> tuple[np.ndarray, np.ndarray]:
         """The sampled cost as ``(epochs, costs)``: where each measurement fell, in epochs
