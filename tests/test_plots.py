@@ -647,9 +647,15 @@ def test_plot_history_calls_the_held_out_set_what_it_is():
     cost_ax.figure.canvas.draw()
     low, high = cost_ax.get_xlim()
     assert [t for t in cost_ax.get_xticks() if low <= t <= high] == [1.0]
-    for bad in ("", None, 3):
+    for bad in ("", " ", 3):
         with pytest.raises(TypeError, match="`validation_label` must be a non-empty string"):
             plot_history(HISTORY, validation_label=bad)
+    # by default, what fit called it (None: the history's validation_name)
+    named = History(cost=[0.5], validation_cost=[0.6], validation_name="held-out digits")
+    cost_ax, _ = plot_history(named)
+    assert "held-out digits cost" in lines_by_label(cost_ax)
+    cost_ax, _ = plot_history(named.as_dict())  # a dict without the name: "validation"
+    assert "validation cost" in lines_by_label(cost_ax)
 
 
 def test_neuron_maps_of_2_64_1_fill_a_16_by_9_slide_with_names_numbers_and_colour_bars():

@@ -61,6 +61,31 @@ def test_progress_prints_a_line_per_epoch(capsys):
     assert "accuracy" in lines[-1] and "validation accuracy" in lines[-1]
 
 
+def test_the_held_out_set_is_called_what_fit_is_told_in_every_picture_of_it(capsys):
+    import re
+
+    import matplotlib.pyplot as plt
+
+    from neurograph import plot_history
+
+    X, Y, _ = blobs(50)
+    history = Network.layered([2, 3, 3], seed=0).fit(X, Y, epochs=2, validation=(X, Y),
+                                                     validation_name="test")
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert "test cost" in lines[-1] and "test accuracy" in lines[-1]
+    assert "validation" not in "".join(lines)
+    assert history.validation_name == "test"
+    cost_ax, accuracy_ax = plot_history(history)
+    labels = [line.get_label() for ax in (cost_ax, accuracy_ax) for line in ax.lines]
+    assert "test cost" in labels and "test accuracy" in labels
+    assert not any("validation" in label for label in labels)
+    plt.close(cost_ax.figure)
+    header = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", history._repr_html_())
+    assert "test cost" in header and "test accuracy" in header
+    unnamed = Network.layered([2, 3, 3], seed=0).fit(X, Y, validation=(X, Y), progress=False)
+    assert unnamed.validation_name == "validation"
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(epochs=0), "`epochs` must be a positive integer, got 0"),
     (dict(epochs=1.5), "`epochs` must be a positive integer"),
@@ -72,6 +97,8 @@ def test_progress_prints_a_line_per_epoch(capsys):
     (dict(engine="gpu"), "`engine` must be one of vectorized, object, got 'gpu'"),
     (dict(validation=([[0.0, 0.0]],)), r"`validation` must be a pair \(X, Y\)"),
     (dict(validation=([[0.0, 0.0]], [[1.0, 0.0]])), r"`validation Y` must have shape \(n_samples, 3\)"),
+    (dict(validation_name=""), "`validation_name` must be a non-empty string"),
+    (dict(validation_name=3), "`validation_name` must be a non-empty string"),
     (dict(X=np.zeros((5, 3))), r"`X` must have shape \(n_samples, 2\), got \(5, 3\)"),
     (dict(Y=np.zeros((4, 3))), "`X` and `Y` must hold as many samples, got 5 and 4"),
     (dict(X=np.full((5, 2), np.inf)), r"`X` must be finite, got inf at index \(0, 0\)"),

@@ -229,7 +229,8 @@ def train_mnist(args: argparse.Namespace) -> dict:
     history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,
                       **optimizer_settings(args),
                       engine=args.engine, seed=args.seed, progress=not args.quiet,
-                      validation=None if args.plots is None else (X_test, Y_test))
+                      validation=None if args.plots is None else (X_test, Y_test),
+                      validation_name="test")
     seconds = time.perf_counter() - started
     test = net.evaluate(X_test, Y_test)
     print(f"test accuracy: {test['accuracy']:.2%} on {len(X_test):,} test images "
@@ -265,7 +266,7 @@ def write_training_plots(net, history, X_test, labels, folder: Path, *,
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    axes = plot_history(history, validation_label="test")
+    axes = plot_history(history, validation_label="test")  # whatever fit was told
     figures = [("history.png", axes[0].figure)]
     figures.append(("weights.png", plot_weights(net.receiving_layers[0], max_neurons=64).figure))
     figures.append(("confusion.png", plot_confusion_matrix(net, X_test, labels).figure))

@@ -455,7 +455,8 @@ class Network:
             momentum: Optional[float] = None, optimizer=None, engine: str = "vectorized",
             shuffle: bool = True, seed=None, validation=None, progress: bool = True,
             checkpoint=None, resume=None, epoch_size: Optional[int] = None,
-            evaluate_every: Optional[int] = None, callbacks=None) -> History:
+            evaluate_every: Optional[int] = None, callbacks=None,
+            validation_name: str = "validation") -> History:
         """Train on ``X, Y`` for some epochs of shuffled mini-batches, and return the history.
 
         Parameters
@@ -486,6 +487,9 @@ class Network:
             Shuffle the samples each epoch; make the shuffling reproducible.
         validation : (X, Y), optional
             Measured after every epoch (and every ``evaluate_every`` mini-batches).
+        validation_name : str, default "validation"
+            What that set is called in the progress lines, and in the history's curves and
+            table (``history.validation_name``): ``"test"`` when it is the test set.
         progress : bool
             Print a progress bar and a line per epoch (on stderr).
         checkpoint, resume : str or path, optional
@@ -529,7 +533,7 @@ class Network:
                    momentum=momentum, optimizer=optimizer, engine=engine, shuffle=shuffle,
                    seed=seed, validation=validation, progress=progress, checkpoint=checkpoint,
                    resume=resume, epoch_size=epoch_size, evaluate_every=evaluate_every,
-                   callbacks=callbacks)
+                   callbacks=callbacks, validation_name=validation_name)
 
     def predict(self, X) -> np.ndarray:
         """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.

@@ -23,13 +23,20 @@ def _history_lists(history) -> dict:
     return {name: list(getattr(history, name)) for name in names}
 
 
+def _held_out_name(history) -> str:
+    """What the history's held-out set is called (a dict may say so too)."""
+    if isinstance(history, dict):
+        return history.get("validation_name") or "validation"
+    return getattr(history, "validation_name", None) or "validation"
+
+
 def _as_curve(values: list) -> Optional[np.ndarray]:
     """``values`` as floats with None as NaN; None when nothing is left to draw."""
     curve = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
     return None if curve.size == 0 or np.isnan(curve).all() else curve
 
 
-def plot_history(history, *, ax=None, validation_label: str = "validation",
+def plot_history(history, *, ax=None, validation_label: Optional[str] = None,
                  **style):
     """Draw cost and accuracy per epoch, for training and (if measured) validation.
 
@@ -44,9 +51,10 @@ def plot_history(history, *, ax=None, validation_label: str = "validation",
         accuracy on the right. With it, cost goes on ``ax`` (left y-axis) and accuracy on a twin
         Axes sharing its x-axis (right y-axis, hidden when there is no accuracy), with one
         legend for both above the Axes (where a title would go).
-    validation_label : str
-        What the held-out set is called in the legend: ``"test"`` when the set passed as
-        ``fit(validation=...)`` is the test set, as the MNIST command's is.
+    validation_label : str, optional
+        What the held-out set is called in the legend: by default what ``fit`` was told
+        (``history.validation_name``, ``"test"`` after ``fit(..., validation_name="test")``,
+        as in the MNIST command), else ``"validation"``.
     **style
         Passed to every ``Axes.plot`` call (``linewidth``, ``marker``, ...).
 
@@ -77,6 +85,8 @@ def plot_history(history, *, ax=None, validation_label: str = "validation",
     n = len(lists["cost"])
     if n == 0:
         raise ValueError("`history` must hold at least one epoch, got none")
+    if validation_label is None:  # what fit called the held-out set
+        validation_label = _held_out_name(history)
     if not isinstance(validation_label, str) or not validation_label.strip():
         raise TypeError(f"`validation_label` must be a non-empty string, got "
                         f"{validation_label!r}")

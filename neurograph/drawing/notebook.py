@@ -133,9 +133,10 @@ def _cell(value, format_: str) -> str:
 def history_html(history, *, head: int = 5, tail: int = 5) -> str:
     """A table of ``history``'s epochs (cost, accuracy, validation cost and accuracy, seconds:
     the columns measured), the first ``head`` and last ``tail`` rows of a long one."""
+    held_out = getattr(history, "validation_name", "validation")
     columns = [("cost", "cost", ".4g"), ("accuracy", "accuracy", ".2%"),
-               ("validation_cost", "validation cost", ".4g"),
-               ("validation_accuracy", "validation accuracy", ".2%"),
+               ("validation_cost", f"{held_out} cost", ".4g"),
+               ("validation_accuracy", f"{held_out} accuracy", ".2%"),
                ("seconds", "seconds", ".3g")]
     shown = [(name, title, form) for name, title, form in columns
              if any(v is not None for v in getattr(history, name))]

@@ -50,6 +50,9 @@ class History:
     evaluation_training_cost : list of float
         The mean training cost of the samples trained since the previous evaluation (each
         measured before its mini-batch's nudge, as ``cost``), at each evaluation.
+    validation_name : str
+        What the held-out set is called in the progress lines, the curves and the notebook
+        table: ``fit(..., validation_name="test")`` when it is the test set.
     """
 
     cost: list = field(default_factory=list)
@@ -61,6 +64,7 @@ class History:
     evaluation_cost: list = field(default_factory=list)
     evaluation_accuracy: list = field(default_factory=list)
     evaluation_training_cost: list = field(default_factory=list)
+    validation_name: str = "validation"
 
     @property
     def epochs(self) -> int:
@@ -136,8 +140,9 @@ def check_data(network, X, Y, x_name: str, y_name: str,
 class _Progress:
     """A one-line progress bar on a terminal, and one line per epoch everywhere."""
 
-    def __init__(self, enabled: bool, epochs: int, batches: int) -> None:
-        self.enabled = enabled
+    def __init__(self, enabled: bool, epochs: int, batches: int,
+                 held_out: str = "validation") -> None:
+        self.enabled, self.held_out = enabled, held_out
         self.live = enabled and sys.stderr.isatty()
         self.epochs, self.batches = epochs, batches
         self.every = max(1, batches // 50)
@@ -161,9 +166,9 @@ class _Progress:
         if history.accuracy[-1] is not None:
             parts.append(f"accuracy {history.accuracy[-1]:.2%}")
         if history.validation_cost:
-            parts.append(f"validation cost {history.validation_cost[-1]:.4f}")
+            parts.append(f"{self.held_out} cost {history.validation_cost[-1]:.4f}")
             if history.validation_accuracy[-1] is not None:
-                parts.append(f"validation accuracy {history.validation_accuracy[-1]:.2%}")
+                parts.append(f"{self.held_out} accuracy {history.validation_accuracy[-1]:.2%}")
         parts.append(f"{history.seconds[-1]:.1f} s")
         sys.stderr.write(("\r" if self.live else "") + "  ".join(parts) + "\n")
         sys.stderr.flush()
@@ -210,7 +215,8 @@ def _check_validation(network, validation, evaluate_every=None) -> tuple:
 def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
         momentum=None, optimizer=None, engine: str = "vectorized", shuffle: bool = True,
         seed=None, validation=None, progress: bool = True, checkpoint=None,
-        resume=None, epoch_size=None, evaluate_every=None, callbacks=None) -> History:
+        resume=None, epoch_size=None, evaluate_every=None, callbacks=None,
+        validation_name: str = "validation") -> History:
     """Train ``network`` on ``X, Y``; see :meth:`Network.fit` for the parameters,
     :mod:`neurograph.training.schedule` for the settings that vary by epoch (``batch_size``
     and ``learning_rate`` as callables of the epoch index) and
@@ -241,6 +247,9 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
     if engine not in ENGINES:
         raise ValueError(f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}")
     validation, evaluate_every = _check_validation(network, validation, evaluate_every)
+    if not isinstance(validation_name, str) or not validation_name.strip():
+        raise ValueError(f"`validation_name` must be a non-empty string, got "
+                        f"{validation_name!r}")
     told = check_callbacks(callbacks)
     if checkpoint is not None:
         from ..io.modelfile import check_savable_optimizer
@@ -255,7 +264,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
             start = _resume(network, optimizer, resume, epochs, rng, rates is not None)
         network.optimizer = optimizer
         run = _Run(network, X, Y, batch_sizes, ENGINES[engine](), optimizer, rng, shuffle,
-                   checkpoint, _Progress(progress, epochs, 1))
+                   checkpoint, _Progress(progress, epochs, 1, validation_name))
         run.rates, run.epoch_size, run.evaluate_every = rates, epoch_size, evaluate_every
         run.batch_callbacks, run.epoch_callbacks = told
         history = run.epochs(start, epochs, validation)
@@ -356,7 +365,7 @@ class _Run:
         self.seen = 0  # training samples of this call
 
     def epochs(self, start: tuple[int, int], epochs: int, validation) -> History:
-        history = History()
+        history = History(validation_name=self.bar.held_out)
         self.engine.start(self.network)
         previous_handler = _catch_ctrl_c(self.interrupted)
         try:
