@@ -483,22 +483,18 @@ class Network:
             ``"vectorized"`` trains whole mini-batches with matrix products; ``"object"`` runs
             the post's eight steps neuron by neuron. Both leave the same parameters and
             per-sample lists (those of the last mini-batch).
-        shuffle, seed : bool, and int or numpy.random.Generator, optional
-            Shuffle the samples each epoch; make the shuffling reproducible.
-        validation : (X, Y), optional
-            Measured after every epoch (and every ``evaluate_every`` mini-batches).
-        validation_name : str, default "validation"
-            What that set is called in the progress lines, and in the history's curves and
-            table (``history.validation_name``): ``"test"`` when it is the test set.
-        progress : bool
-            Print a progress bar and a line per epoch (on stderr).
+        shuffle, seed, progress : bool, int or numpy.random.Generator (optional), bool
+            Shuffle the samples each epoch; make the shuffling reproducible; print a progress
+            bar and a line per epoch (on stderr).
+        validation, validation_name : (X, Y), optional, and str
+            Measured after every epoch (and every ``evaluate_every`` mini-batches); what it is
+            called in the progress lines and the history (``"test"`` for the test set).
         checkpoint, resume : str or path, optional
             Save the network and where training stands to this file after every epoch (and on
             Ctrl-C), atomically; go on from such a file, ending as a run never stopped would.
-        epoch_size : int, optional
-            Samples per epoch, the first of each epoch's shuffle (by default all).
-        evaluate_every : int, optional
-            Evaluate on ``validation`` every so many mini-batches (``History.evaluation_*``).
+        epoch_size, evaluate_every : int, optional
+            Samples per epoch, the first of each epoch's shuffle (by default all); evaluate on
+            ``validation`` every so many mini-batches (``History.evaluation_*``).
         callbacks : list of callables, optional
             Called with a :class:`~neurograph.training.callbacks.TrainingEvent` after every
             epoch, or every mini-batch for a callback with ``every = "batch"``; a callback may
@@ -520,7 +516,6 @@ class Network:
 
         Examples
         --------
-        >>> import numpy as np
         >>> net = Network.layered([2, 8, 1], activation="tanh", seed=0)
         >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 25, dtype=float)
         >>> Y = X[:, :1] * X[:, 1:]  # AND
