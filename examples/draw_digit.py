@@ -301,6 +301,7 @@ def train_network(data_folder=None, *, hidden: int = 128, epochs: int = 3, seed:
     net = Network.layered([SIZE * SIZE, hidden, 10], activation="relu",
                           output_activation="softmax", cost="cross_entropy", init="he",
                           seed=seed, bias_clamp=None, dtype="float32")
+    net.output_labels = [str(digit) for digit in range(10)]  # the diagram labels its outputs
     say = print if progress else (lambda *a, **k: None)
     say(f"training {net} on {len(X):,} images ({data.source}), {epochs} epochs")
     started = time.perf_counter()

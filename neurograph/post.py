@@ -71,7 +71,13 @@ def post_network(attempt: int, seed: Union[int, np.random.Generator, None] = Non
     for k, layer in enumerate(layers[1:], start=1):
         for source in (layers[:k] if attempt == 3 else layers[k - 1:k]):
             source.fully_connect_to(layer, seed=rng)
-    return Network(layers, cost="quadratic", bias_clamp=(-0.8, 0.8))
+    return _digits(Network(layers, cost="quadratic", bias_clamp=(-0.8, 0.8)))
+
+
+def _digits(network: Network) -> Network:
+    """``network`` with its ten outputs labelled 0-9 (the diagram writes them beside)."""
+    network.output_labels = [str(digit) for digit in range(10)]
+    return network
 
 
 def _edge_detectors(rng: np.random.Generator) -> Network:
@@ -93,4 +99,5 @@ def _edge_detectors(rng: np.random.Generator) -> Network:
     output = OutputLayer(10, "sigmoid")
     for layer in detectors:
         layer.fully_connect_to(output, seed=rng)
-    return Network([inputs, *detectors, output], cost="quadratic", bias_clamp=(-0.8, 0.8))
+    return _digits(Network([inputs, *detectors, output], cost="quadratic",
+                           bias_clamp=(-0.8, 0.8)))

@@ -55,7 +55,9 @@ def _by_gid(ax, gid):
 
 
 def _colour_bars(fig):
-    return [a for ax in fig.axes for a in ax.child_axes if getattr(a, "_colorbar", None)]
+    """The colour bars of ``fig``: inset ones (the diagram's) and ones with Axes of their own."""
+    return [a for ax in fig.axes for a in (ax, *ax.child_axes)
+            if getattr(a, "_colorbar", None)]
 
 
 @pytest.mark.parametrize("labels", [False, True])
@@ -214,6 +216,20 @@ def test_every_diagram_frame_of_animate_training_has_its_colour_bars_inside(monk
     assert len(frames) == 3
     for bars, outside, overlaps in frames:
         assert bars == 2 and outside == [] and overlaps == []
+
+
+def test_every_boundary_frame_of_animate_training_has_its_colour_bar_inside(monkeypatch,
+                                                                           tmp_path):
+    from neurograph.drawing.plots import animate_training
+
+    net = Network.layered([2, 3, 1], seed=0)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    Y = np.array([[0], [1], [1], [0]], dtype=float)
+    frames = _record_frames(monkeypatch)
+    animate_training(net, X, Y, tmp_path / "training.gif", epochs=2, frame="boundary")
+    assert len(frames) == 3
+    for bars, outside, overlaps in frames:
+        assert bars == 1 and outside == [] and overlaps == []
 
 
 def test_a_step_picture_keeps_its_delta_bar_and_writes_readable_deltas():

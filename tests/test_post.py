@@ -17,6 +17,7 @@ def test_the_four_attempts_have_the_posts_shape(attempt, sizes, sources):
     assert [[s.index for s in layer.sources] for layer in net.receiving_layers] == sources
     assert net.cost_function.name == "quadratic" and net.bias_clamp == (-0.8, 0.8)
     assert net.output_layer.activation_function.name == "sigmoid"
+    assert net.output_labels == [str(digit) for digit in range(10)]  # drawn beside the outputs
     trained = [layer for layer in net.receiving_layers if layer.trainable.any()]
     for layer in trained:  # U(-0.5, 0.5) weights, zero biases
         weights = layer.weights[layer.mask]
