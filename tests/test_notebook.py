@@ -216,6 +216,11 @@ def test_the_tour_runs_in_a_python_kernel_and_shows_what_it_says(tmp_path):
     # must not have switched it off)
     diagram = tagged(notebook, "diagram")
     assert len(outputs_of(diagram, "image/png")) == 1
+    # the live view: one output, updated in place at each of its nine drawings (3 epochs of
+    # 2 mini-batches, and each epoch's end), not nine pictures
+    live = tagged(notebook, "live")
+    assert len(outputs_of(live, "image/png")) == 1
+    assert "9 drawings, shown in one output" in "".join(o.get("text", "") for o in live.outputs)
     # tables: the history's epochs, the gradient check, the lesion report
     assert "<td style=\"text-align:right\">200</td>" in \
         outputs_of(tagged(notebook, "history"), "text/html")[0]
