@@ -779,6 +779,20 @@ class ReceivingLayer(Layer):
         """The neurons ``lesion_report`` silences one at a time: a dense layer's all."""
         return list(self.neurons)
 
+    # -- the web page (:mod:`neurograph.web`) -----------------------------------------------
+
+    def web_spec(self, encode) -> dict:
+        """How the web page's engine computes ``z`` of this layer: ``{"op": "dense", "weights",
+        "biases"}`` (``z = W a_in + b``), plus ``"mask"`` where some connections are absent
+        (sparse) and ``"static"``, the indices of static neurons, if any. ``encode`` turns an
+        array into the page's base64 form."""
+        spec = {"op": "dense", "weights": encode(self.weights), "biases": encode(self.biases)}
+        if not self.mask.all():
+            spec["mask"] = encode(self.mask)
+        if not self.trainable.all():
+            spec["static"] = np.flatnonzero(~self.trainable).tolist()
+        return spec
+
     def kink_branches(self, z: np.ndarray, cache) -> Optional[np.ndarray]:
         """Which piece of a piecewise function each neuron is on for a forward pass (``z``
         and the cache kept), or None if the layer is smooth: a kinked activation's side of

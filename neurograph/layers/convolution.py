@@ -328,6 +328,11 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         """None: most send into a layer with shared weights, and a map has thousands."""
         return []
 
+    def _web_window(self) -> dict:
+        """The image read and the windows, for :meth:`web_spec`."""
+        return {"input_shape": list(self.input_shape), "kernel_size": list(self.kernel_size),
+                "stride": self.stride, "padding": self.padding}
+
     def check_entries(self, deltas, inputs):
         """A shared weight (a kernel entry) is one parameter applied by many connections: its
         derivative is the sum of theirs, and so is a feature map's shared bias's."""
@@ -663,6 +668,12 @@ class ConvolutionLayer(_SharedWeightsLayer):
                 f"{channels} x {height} x {width} image before; the bias is map {m}'s, shared by "
                 f"its {sharing} neurons")
 
+    def web_spec(self, encode) -> dict:
+        """``z[m, y, x] = b[m] + sum K[m, c, i, j] a[c, y s + i - p, x s + j - p]`` (zero
+        outside the image): the kernels ``(maps, channels, kh, kw)`` and a bias per map."""
+        return {"op": "convolution", **self._web_window(), "weights": encode(self.weights),
+                "biases": encode(self.biases)}
+
     def explain_weight(self, connection, sharers: int) -> str:
         entry = tuple(int(v) for v in np.unravel_index(connection._k, self.weights.shape))
         return (f"  its weight is kernel entry {entry} (map, channel, row, column), shared "
@@ -961,6 +972,10 @@ class AveragePoolingLayer(_PoolingLayer):
         z *= self.weights[0]
         return z.reshape(len(a), -1), None
 
+    def web_spec(self, encode) -> dict:
+        """``z`` is the sum of the window (channel by channel) times the shared ``weight``."""
+        return {"op": "average_pooling", **self._web_window(), "weight": float(self.weights[0])}
+
     _what = "mean"
     _function, _info_kind = "mean", "avgpool"
 
@@ -1131,6 +1146,10 @@ class MaxPoolingLayer(_PoolingLayer):
         steps = np.array([i * width + j for i in range(k) for j in range(k)])
         winners = self._corners() + steps[best]  # (batch, C, Ho, Wo)
         return z.reshape(len(a), -1), winners.reshape(len(a), -1)
+
+    def web_spec(self, encode) -> dict:
+        """``z`` is the largest value of the window (channel by channel)."""
+        return {"op": "max_pooling", **self._web_window()}
 
     def _corners(self) -> np.ndarray:
         """The input index of each window's top-left corner, (C, Ho, Wo)."""

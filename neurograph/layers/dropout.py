@@ -152,6 +152,10 @@ class DropoutLayer(SelfConnectingLayer):
     def backward_batch(self, delta: np.ndarray, a_in: np.ndarray, cache) -> np.ndarray:
         return delta if self._masks is None else delta * self._masks
 
+    def web_spec(self, encode) -> dict:
+        """Outside training dropout passes its input on unchanged: ``z = a_in``."""
+        return {"op": "identity"}
+
     def nudge(self, optimizer, bias_clamp=None) -> None:
         """Nothing learns."""
 
