@@ -161,3 +161,144 @@ def test_the_layer_kinds_are_all_exercised():
     assert ops == {"dense", "convolution", "average_pooling", "max_pooling", "identity",
                    "masked", "static", "several sources"}
     assert activations == {"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"}
+
+
+@pytest.fixture(scope="module")
+def mnist_data():
+    """The full MNIST set beside the project, or the bundled sample when it is absent."""
+    from conftest import MNIST_FOLDER
+    from neurograph.io.datasets import _load_sample, load_mnist
+
+    return load_mnist(MNIST_FOLDER, quiet=True) if MNIST_FOLDER.is_dir() else _load_sample()
+
+
+def test_the_default_mnist_network_reads_1000_test_images_as_predict_does(mnist_data, tmp_path):
+    """The page computes in float64. On the float32 model, ``predict``'s own float32 rounding
+    (about 2e-6 on these outputs) is larger than 1e-6, so the model is checked twice: loaded
+    in float64 (the same weights exactly), the page equals ``predict`` within 1e-6; in float32
+    the page is never further from ``predict`` than float32 rounding makes ``predict`` from
+    the float64 answer (plus 1e-9), and it reads every image as ``predict`` does."""
+    import neurograph
+
+    net = mnist_network(seed=0)
+    X, Y = mnist_data.training_set(dtype="float32", limit=3000)
+    net.fit(X, Y, epochs=1, batch_size=32, learning_rate=0.1, seed=0, progress=False)
+    X_test, Y_test = mnist_data.test_set(dtype="float32", limit=1000)
+    expected = net.predict(X_test)
+    assert (expected.argmax(axis=1) == Y_test.argmax(axis=1)).mean() > 0.7  # it was trained
+    net.save(tmp_path / "m.json")
+    wide = neurograph.load(tmp_path / "m.json", dtype="float64")
+    assert wide.layers[1].weights.dtype == np.float64
+    exact = wide.predict(X_test.astype(np.float64))
+    answers = [run_engine(tmp_path, {"spec": network_spec(model), "inputs": X_test.tolist()})
+               for model in (net, wide)]
+    narrow_got, wide_got = (np.array(answer["outputs"]) for answer in answers)
+    assert narrow_got.shape == wide_got.shape == (1000, 10)
+    assert np.max(np.abs(wide_got - exact)) < 1e-6
+    assert np.max(np.abs(narrow_got - exact)) < 1e-9  # float32 weights widened exactly
+    assert np.all(np.abs(narrow_got - expected) <= np.abs(exact - expected) + 1e-9)
+    assert (narrow_got.argmax(axis=1) == expected.argmax(axis=1)).all()
+
+
+def strokes(rng, height: int, width: int, n: int = 3) -> np.ndarray:
+    """A canvas with ``n`` random thick strokes, soft at the edges (values in [0, 1])."""
+    canvas = np.zeros((height, width))
+    rows, columns = np.mgrid[0:height, 0:width]
+    radius = max(1.0, 0.04 * min(height, width))
+    for _ in range(n):
+        (y0, y1), (x0, x1) = rng.uniform(0, height, 2), rng.uniform(0, width, 2)
+        for t in np.linspace(0, 1, 30):
+            distance = np.hypot(rows - (y0 + t * (y1 - y0)), columns - (x0 + t * (x1 - x0)))
+            canvas = np.maximum(canvas, np.clip(radius + 0.5 - distance, 0, 1))
+    return canvas
+
+
+def canvases() -> list:
+    rng = np.random.default_rng(1)
+    made = [strokes(rng, 280, 280) for _ in range(4)]
+    made += [strokes(rng, h, w, n=2) for h, w in ((28, 28), (100, 60), (37, 211), (9, 5))]
+    one_pixel = np.zeros((280, 280))
+    one_pixel[100, 37] = 1.0
+    corner = np.zeros((50, 80))
+    corner[49, 79] = 0.4
+    bar = np.zeros((280, 280))
+    bar[40:240, 100:145] = 1.0  # preprocess_digit's own example
+    mnist_like = np.zeros((28, 28))
+    mnist_like[4:24, 10:18] = rng.uniform(0, 1, (20, 8))
+    return made + [one_pixel, corner, bar, np.zeros((280, 280)), np.zeros((1, 1)), mnist_like]
+
+
+def test_the_page_prepares_a_drawing_as_preprocess_digit_does(tmp_path):
+    drawn = canvases()
+    answer = run_engine(tmp_path, {"canvases": [
+        {"values": c.ravel().tolist(), "width": c.shape[1], "height": c.shape[0]}
+        for c in drawn]})
+    for canvas, got in zip(drawn, answer["prepared"]):
+        expected = preprocess_digit(canvas)
+        assert len(got) == 784
+        assert np.max(np.abs(np.array(got) - expected)) < 1e-6, canvas.shape
+    assert sum(preprocess_digit(c).any() for c in drawn) == len(drawn) - 2  # two are empty
+
+
+def test_the_page_prepares_mnist_images_as_preprocess_digit_does(mnist_data, tmp_path):
+    images = mnist_data.test_images[:200] / 255.0
+    answer = run_engine(tmp_path, {"canvases": [
+        {"values": image.ravel().tolist(), "width": 28, "height": 28} for image in images]})
+    expected = np.array([preprocess_digit(image) for image in images])
+    assert np.max(np.abs(np.array(answer["prepared"]) - expected)) < 1e-6
+
+
+EXPLAINED = {"mnist": lambda: mnist_network(seed=1), **{name: SMALL_NETWORKS[name] for name in (
+    "conv + max pooling", "learned conv, stride 2, padding 1, average pooling",
+    "skip connections", "sparse, two sources", "leaky relu, softmax out", "static neurons")}}
+
+
+@pytest.mark.parametrize("name", list(EXPLAINED))
+def test_explain_in_the_page_is_the_networks_arithmetic(name, tmp_path):
+    """Each neuron asked for: its terms are its connections' weights and inputs (read from
+    the object graph after ``propagate``), the largest |w a| first; z and a are the neuron's."""
+    net = EXPLAINED[name]()
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1, net.layers[0].size)
+    asked = [(k, int(j)) for k in range(1, len(net.layers))
+             for j in rng.choice(net.layers[k].size, min(3, net.layers[k].size), replace=False)]
+    answer = run_engine(tmp_path, {"spec": network_spec(net), "explain": [
+        {"input": x.tolist(), "layer": k, "index": j, "max_terms": 5} for k, j in asked]})
+    net.propagate(x)
+    for (k, j), got in zip(asked, answer["explained"]):
+        neuron = net.layers[k][j]
+        weights = {(c.input_neuron.layer.index, c.input_neuron.index): c.weight
+                   for c in neuron.inputs}
+        inputs = {(c.input_neuron.layer.index, c.input_neuron.index): c.input_activation
+                  for c in neuron.inputs}
+        assert (got["layer"], got["index"]) == (k, j)
+        assert len(got["terms"]) == min(5, len(weights))
+        assert got["omitted"] == len(weights) - len(got["terms"])
+        products = [abs(t["product"]) for t in got["terms"]]
+        assert products == sorted(products, reverse=True)
+        smallest_shown = products[-1]
+        for term in got["terms"]:
+            key = (term["layer"], term["index"])
+            assert term["weight"] == pytest.approx(weights[key], abs=1e-12)
+            assert term["input"] == pytest.approx(inputs[key], abs=1e-9)
+        others = [abs(weights[key] * inputs[key]) for key in weights
+                  if key not in {(t["layer"], t["index"]) for t in got["terms"]}]
+        assert all(p <= smallest_shown + 1e-12 for p in others)  # the largest were shown
+        assert got["z"] == pytest.approx(neuron.z, abs=1e-9)
+        assert got["activation"] == pytest.approx(neuron.activation, abs=1e-9)
+        assert got["activationName"] == neuron.activation_function.name
+        assert "\n  z = " in got["text"]
+        assert got["text"].splitlines()[-1].startswith(f"  a = {got['activationName']}(")
+
+
+def test_explain_text_is_explain_neurons_first_lines(tmp_path):
+    """For a dense neuron the page writes what ``explain_neuron`` writes for the sample."""
+    net = Network.layered([6, 4, 3], activation="tanh", output_activation="softmax", seed=3)
+    x = np.random.default_rng(4).uniform(0, 1, 6)
+    asked = [(1, 0), (1, 3), (2, 1)]
+    answer = run_engine(tmp_path, {"spec": network_spec(net), "explain": [
+        {"input": x.tolist(), "layer": k, "index": j, "max_terms": 4} for k, j in asked]})
+    net.propagate(x)
+    for (k, j), got in zip(asked, answer["explained"]):
+        expected = str(net.layers[k][j].explain(max_terms=4)).splitlines()[:3]
+        assert got["text"].splitlines() == expected

@@ -302,24 +302,23 @@
 
   // -- one neuron's arithmetic -----------------------------------------------------------------
 
-  /** Python's f"{v:.3g}", negative numbers in brackets (as explain() writes them). */
-  function number(v) {
-    var text;
-    if (v === 0) {
-      text = "0";
-    } else if (!isFinite(v)) {
-      text = isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-    } else {
-      var parts = v.toExponential(2).split("e"), exp = parseInt(parts[1], 10);
-      if (exp < -4 || exp >= 3) {
-        var mantissa = parts[0].replace(/\.?0+$/, "");
-        text = mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") +
-               Math.abs(exp);
-      } else {
-        text = v.toFixed(Math.max(0, 2 - exp));
-        if (text.indexOf(".") >= 0) text = text.replace(/\.?0+$/, "");
-      }
+  /** Python's f"{v:.<precision>g}". */
+  function general(v, precision) {
+    if (v === 0) return "0";
+    if (!isFinite(v)) return isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+    var parts = v.toExponential(precision - 1).split("e"), exp = parseInt(parts[1], 10);
+    if (exp < -4 || exp >= precision) {
+      var mantissa = parts[0].indexOf(".") >= 0 ? parts[0].replace(/\.?0+$/, "") : parts[0];
+      return mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") +
+             Math.abs(exp);
     }
+    var text = v.toFixed(Math.max(0, precision - 1 - exp));
+    return text.indexOf(".") >= 0 ? text.replace(/\.?0+$/, "") : text;
+  }
+
+  /** A number as explain() writes it: 3 significant digits, negative ones in brackets. */
+  function number(v) {
+    var text = general(v, 3);
     return v < 0 ? "(" + text + ")" : text;
   }
 
@@ -376,7 +375,8 @@
     if (!layer.op) {
       return {layer: layerIndex, index: index, kind: layer.kind, activation: activation,
               activationName: null, z: null, bias: null, terms: [], omitted: 0,
-              text: "InputNeuron(layer 0, #" + index + ")\n  a = " + number(activation) +
+              text: "InputNeuron(layer 0, #" + index + ", activation=" +
+                    general(activation, 4) + ")\n  a = " + number(activation) +
                     ", set from the sample (inputs have no bias and no activation function)"};
     }
     var a = inputsOf(layer, activations), found = termsOf(layer, index, a);
@@ -391,7 +391,10 @@
       return Math.abs(q.product) - Math.abs(p.product);
     });
     var shown = sorted.slice(0, maxTerms), rest = sorted.slice(maxTerms);
-    var written = shown.map(function (t) { return number(t.weight) + " x " + number(t.input); });
+    // as explain() writes it: in connection order when every term is shown
+    var written = (rest.length ? shown : terms).map(function (t) {
+      return number(t.weight) + " x " + number(t.input);
+    });
     var text = written.join(" + ");
     if (rest.length) {
       text += " + ... and " + rest.length + " more terms summing to " +
@@ -402,7 +405,7 @@
     var name = NEURON_NAMES[layer.kind] || (layer.static.indexOf(index) >= 0 ? "StaticNeuron" :
                                               "HiddenNeuron");
     var lines = [name + "(layer " + layerIndex + ", #" + index + ", bias=" +
-                 number(found.bias).replace(/^\((.*)\)$/, "$1") + ", " + layer.activation +
+                 general(found.bias, 4) + ", " + layer.activation +
                  (isStatic ? ", static" : "") + ")"];
     if (layer.op === "max_pooling") {
       lines.push("  z = max(" + terms.map(function (t) { return number(t.input); }).join(", ") +
@@ -413,7 +416,7 @@
     }
     lines.push(layer.f === null ?
       "  a = " + layer.activation + "(z) over the whole layer = " + number(activation) :
-      "  a = " + layer.activation + "(" + number(z).replace(/^\((.*)\)$/, "$1") + ") = " +
+      "  a = " + layer.activation + "(" + general(z, 3) + ") = " +
       number(activation));
     return {layer: layerIndex, index: index, kind: layer.kind, activation: activation,
             activationName: layer.activation, z: z, bias: found.bias, terms: shown,
