@@ -554,6 +554,17 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _web(args: argparse.Namespace) -> int:
+    from ..web import write_site
+
+    net = load(args.model)
+    written = write_site(net, args.output, force=args.force)
+    size = sum(path.stat().st_size for path in written)
+    print(f"{args.output}: the web page of {net!r} ({size / 1e6:.2f} MB); open "
+          f"{written[0]} in a browser, or publish the folder on any static host")
+    return 0
+
+
 def _gradcheck(args: argparse.Namespace) -> int:
     from ..teaching.gradcheck import gradient_check
 
@@ -705,7 +716,24 @@ def _make_parser() -> _Parser:
                        help="the largest relative error that passes")
     check.set_defaults(run=_gradcheck)
     _add_convert_command(commands, formatter)
+    _add_web_command(commands, formatter)
     return parser
+
+
+def _add_web_command(commands, formatter) -> None:
+    web = commands.add_parser(
+        "web", formatter_class=formatter, help="write a web page to draw a digit for a model",
+        description="Write a static web page (index.html, network.js with the model, "
+        "neurograph.js) where you draw a digit and watch the model read it. It needs no server "
+        "and no network access: open index.html from disk or publish the folder as it is. "
+        "MODEL is a neurograph model file or the post's network-export.json.")
+    web.add_argument("model", metavar="MODEL", help="a model file to put on the page")
+    web.add_argument("-o", "--output", required=True, metavar="DIR",
+                     help="the folder to write (made if missing; it must be empty)")
+    web.add_argument("--force", action="store_true",
+                     help="write into a folder that is not empty, replacing the page's three "
+                          "files (other files are left alone)")
+    web.set_defaults(run=_web)
 
 
 def _add_convert_command(commands, formatter) -> None:
