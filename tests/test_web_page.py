@@ -204,7 +204,7 @@ def test_page_reads_three_drawn_digits(page, demo, sample, network, readable):
             hidden = _hidden(network, x)
             page.execute_script("window.neurograph.select(1, arguments[0])",
                                 max(shown, key=lambda i: hidden[i]))
-            page.save_screenshot(shot)
+            assert page.save_screenshot(shot), f"could not write the screenshot to {shot}"
 
 
 def _hidden(network, x):
