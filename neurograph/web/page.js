@@ -167,7 +167,7 @@
       barRows[j].row.classList.toggle("winner", drawn && j === best);
     }
     prediction.textContent = drawn ? labels[best] : "";
-    confidence.textContent = !drawn ? "draw a digit" : probabilities
+    confidence.textContent = !drawn ? "(nothing drawn yet)" : probabilities
       ? Math.round(100 * outputs[best]) + "% sure" : "output " + outputs[best].toFixed(2);
   }
 
@@ -252,8 +252,11 @@
       if (L.summary) {
         c.save();
         c.font = "12px sans-serif";
+        var text = "\u22ee " + L.summary.text, w = c.measureText(text).width;
+        c.fillStyle = "rgba(255,255,255,0.85)";  // the note stays readable over the lines
+        c.fillRect(px(L.summary.x) - w / 2 - 3, py(L.summary.y) - 9, w + 6, 17);
         c.fillStyle = "#555";
-        c.fillText("\u22ee " + L.summary.text, px(L.summary.x), py(L.summary.y) + 4);
+        c.fillText(text, px(L.summary.x), py(L.summary.y) + 4);
         c.restore();
       }
     });
@@ -274,6 +277,25 @@
     return "rgb(" + mix(16) + "," + mix(8) + "," + mix(0) + ")";
   }
 
+  var pictures = {};  // layer index -> a small canvas of its values, rows x cols
+  function layerPicture(k, values) {  // grey, white 0 to black at the layer's largest value
+    var L = layout.layers[k].image, c = pictures[k];
+    if (!c) {
+      c = pictures[k] = document.createElement("canvas");
+      c.width = L.cols;
+      c.height = L.rows;
+    }
+    var g = c.getContext("2d"), picture = g.createImageData(L.cols, L.rows), top = 0;
+    for (var i = 0; i < values.length; i++) top = Math.max(top, Math.abs(values[i]));
+    for (i = 0; i < L.rows * L.cols; i++) {
+      var grey = Math.round(255 * (1 - Math.abs(values[i] || 0) / (top || 1)));
+      picture.data[4 * i] = picture.data[4 * i + 1] = picture.data[4 * i + 2] = grey;
+      picture.data[4 * i + 3] = 255;
+    }
+    g.putImageData(picture, 0, 0);
+    return c;
+  }
+
   function drawDiagram(acts, best) {
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.drawImage(still, 0, 0);
@@ -283,6 +305,7 @@
       var box = gridRect(k);
       context.imageSmoothingEnabled = false;
       if (k === 0) context.drawImage(small, box.left, box.top, box.w, box.h);
+      else if (L.image.channels === 1) context.drawImage(layerPicture(k, acts[k]), box.left, box.top, box.w, box.h);
       context.strokeStyle = "#888";
       context.lineWidth = 1;
       context.strokeRect(box.left, box.top, box.w, box.h);
