@@ -7,7 +7,8 @@
 and, with ``--all``, the post's four attempts are drawn from it); without it the bundled sample
 of 10,000 training and 2,000 test images is used and the pictures say so. ``--all`` also
 reruns ``examples/post_attempts.py`` (eight trainings, about 90 s). Every picture is saved with
-a plain ``savefig`` at 150 dpi: what the figure holds is what the file shows.
+a plain ``savefig`` at 150 dpi: what the figure holds is what the file shows (the web page's
+picture is a screenshot by headless Chromium, taken by ``tests/test_web_page.py``).
 """
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 DPI = 150
+
+
+def web_picture(images: Path) -> None:
+    """The web page after a digit is drawn: a screenshot by headless Chromium, taken by the
+    browser test when NEUROGRAPH_SCREENSHOT asks (skipped, and said, without a browser)."""
+    environment = dict(os.environ, NEUROGRAPH_SCREENSHOT=str(images / "web_demo.png"))
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                    "tests/test_web_page.py", "-k", "reads_three_drawn_digits"],
+                   cwd=ROOT, env=environment, check=True)
 
 
 def run(script: str, *args: str) -> None:
@@ -125,6 +135,7 @@ def main(argv=None) -> None:
     if args.data is not None:
         run("draw_digit.py", *data, "--no-show", "--screenshot",
             str(args.images / "draw_digit.png"), "--digit", "2")
+    web_picture(args.images)
     if args.all:
         run("post_attempts.py", *data, "--plots", str(args.images), "--dpi", str(DPI))
 
