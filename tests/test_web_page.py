@@ -84,10 +84,8 @@ def network(sample):
 @pytest.fixture
 def site(tmp_path, network):
     """The site folder for ``network``, written by ``neurograph.web.write_site``."""
-    try:
-        from neurograph.web import write_site
-    except ImportError:  # TEMPORARY: w1's write_site is not merged yet; the lead removes this
-        from web_standin import write_site
+    from neurograph.web import write_site
+
     write_site(network, tmp_path / "site")
     return tmp_path / "site"
 

@@ -252,7 +252,7 @@
       if (L.summary) {
         c.save();
         c.font = "12px sans-serif";
-        var text = "\u22ee " + L.summary.text, w = c.measureText(text).width;
+        var text = L.summary.text, w = c.measureText(text).width;
         c.fillStyle = "rgba(255,255,255,0.85)";  // the note stays readable over the lines
         c.fillRect(px(L.summary.x) - w / 2 - 3, py(L.summary.y) - 9, w + 6, 17);
         c.fillStyle = "#555";
