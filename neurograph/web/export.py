@@ -26,8 +26,13 @@ little-endian ``"float32"`` or ``"float64"`` (the network's dtype, so nothing is
   - ``"identity"``: ``z = a_in`` (dropout, outside training);
 
 - ``layout``: the diagram of :func:`~neurograph.drawing.diagram.network_layout` with
-  ``draw_network``'s defaults, in data coordinates (y up): ``xlim``, ``ylim``; ``layers``, each
-  ``{index, label, x, neurons: [{index, x, y}], image, tiles, summary}`` where ``neurons`` are
+  ``draw_network``'s defaults, in data coordinates (y up): ``xlim``, ``ylim`` (room for
+  everything, arcs to their highest point); ``equal_aspect`` (true for a layout with feature
+  maps, which draw_network draws a unit as long across as up); ``columns``, left to right,
+  ``{x, layers, label}`` with the words draw_network writes under the column (``4 x hidden``
+  for parallel layers); ``layers``, each
+  ``{index, label, x, column, neurons: [{index, x, y}], image, tiles, kernels, summary}``
+  where ``kernels`` is null or a convolution's kernel images' boxes, one per map, and ``neurons`` are
   those drawn as circles, ``image`` is null or the box and size of the layer drawn as pixels
   ``{x0, y0, x1, y1, rows, cols, channels}`` (a grid, or the tiles of ``channels`` maps, each
   tile's ``[x0, x1, y0, y1]`` in ``tiles``), ``summary`` null or ``{x, y, text}`` (the marker of
@@ -162,9 +167,22 @@ def _place_spec(network, place, k: int) -> dict:
     if place.hidden:
         summary = {"x": float(place.x), "y": float(place.gap_y),
                    "text": f"\u22ee {place.hidden} more \u22ee"}
+    kernels = None
+    if place.kernel_extents is not None:
+        kernels = [[float(v) for v in box] for box in place.kernel_extents]
     return {"index": k, "label": layer.diagram_caption(), "x": float(place.x),
             "column": int(place.column), "neurons": neurons, "image": image, "tiles": tiles,
-            "summary": summary}
+            "kernels": kernels, "summary": summary}
+
+
+def _column_specs(network, layout) -> list:
+    """The diagram's columns left to right, each with the words ``draw_network`` writes under
+    it (layers sharing a column, such as parallel ones, are named once: ``4 x hidden``)."""
+    from ..drawing.diagram import _caption, _column_layers
+
+    return [{"x": float(layout.layers[ks[0]].x), "layers": [int(k) for k in ks],
+             "label": _caption([network.layers[k] for k in ks], None, "")}
+            for ks in _column_layers(network, layout)]
 
 
 def layout_spec(network, *, max_neurons: int = 40, max_connections: int = 300) -> dict:
@@ -184,14 +202,22 @@ def layout_spec(network, *, max_neurons: int = 40, max_connections: int = 300) -
                "source": [float(v) for v in f.source], "target": [float(v) for v in f.target]}
               for f in layout.receptive_fields]
     boxes = np.array([_box(place) for place in layout.layers])
-    ys = [c["curve"][1] for c in connections if c["curve"] is not None]
+    # an arc reaches halfway from the middle of its ends to its control point, no further
+    ys = [(_end_y(layout, c["from"]) + _end_y(layout, c["to"])) / 2 / 2 + c["curve"][1] / 2
+          for c in connections if c["curve"] is not None]
     bottom = min([boxes[:, 2].min()] + ys)
     top = max([boxes[:, 3].max()] + ys)
     margin = 0.05 * (top - bottom) + 0.7
     return {"xlim": [float(boxes[:, 0].min()) - 0.6, float(boxes[:, 1].max()) + 0.45],
             "ylim": [float(bottom - margin), float(top + margin)],
+            "equal_aspect": bool(layout.equal_aspect), "columns": _column_specs(network, layout),
             "layers": layers, "connections": connections, "fields": fields,
             "notes": list(layout.notes)}
+
+
+def _end_y(layout, end: list) -> float:
+    """The height of neuron ``end`` = ``[layer, index]`` in ``layout``."""
+    return float(layout.layers[end[0]].position(end[1])[1])
 
 
 def _page_sources() -> tuple[Path, Path, Path]:

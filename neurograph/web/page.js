@@ -172,26 +172,83 @@
   }
 
   // -- the diagram --------------------------------------------------------------------------------
+  // Placed as draw_network places it (the layout comes from Python, in data coordinates, y up):
+  // scaled to fill the canvas, x and y apart, or by one scale when the layout has feature maps
+  // (draw_network draws those at equal aspect); each column's words under it, as its tick labels.
   var diagram = document.getElementById("diagram");
   var W = diagram.clientWidth || 560, H = diagram.clientHeight || 520, scale = window.devicePixelRatio || 1;
   diagram.width = Math.round(W * scale);
   diagram.height = Math.round(H * scale);
   var context = diagram.getContext("2d");
-  var TOP = 30, BOTTOM = 12, RIGHT = 40;
-  var sy = (H - TOP - BOTTOM) / (layout.ylim[1] - layout.ylim[0] || 1);
-  // A layer drawn as an image keeps square pixels: its width follows its height on screen.
-  var gridBoxes = layout.layers.map(function (L) {
+  var FONT = "12px sans-serif", LINE = 14, LABEL_GAP = 10;  // the columns' words, CSS pixels
+  var ORANGE = "#e6550d", FIELD = "rgba(253,141,60,0.22)";  // receptive fields, as draw_network's
+  var sx = 1, sy = 1, ox = 0, oy = 0;  // data -> CSS pixels: x' = ox + (x - xlim[0]) sx
+  function px(x) { return ox + (x - layout.xlim[0]) * sx; }
+  function py(y) { return oy + (layout.ylim[1] - y) * sy; }
+  function rectOf(x0, x1, y0, y1) { return {left: px(x0), top: py(y1), w: (x1 - x0) * sx, h: (y1 - y0) * sy}; }
+
+  context.font = FONT;
+  var RIGHT = 10;  // room right of the outputs for their names
+  labels.forEach(function (label) { RIGHT = Math.max(RIGHT, context.measureText(label).width + 16); });
+  var labelBoxes = [], labelArea = 0;
+  function placeDiagram(area) {  // fit the layout above `area` CSS pixels of column words
+    var left = 6, top = 8, right = W - RIGHT, bottom = H - area - 4;
+    var dx = layout.xlim[1] - layout.xlim[0] || 1, dy = layout.ylim[1] - layout.ylim[0] || 1;
+    sx = (right - left) / dx;
+    sy = (bottom - top) / dy;
+    if (layout.equal_aspect) sx = sy = Math.min(sx, sy);
+    ox = left + (right - left - dx * sx) / 2;
+    oy = top + (bottom - top - dy * sy) / 2;
+  }
+  // Each column's words centred under it, in the first band (row of words) where they overprint
+  // nothing; the diagram is placed again if the words need more bands than it left room for.
+  function placeLabels() {
+    var lines = layout.columns.map(function (column) { return column.label.split("\n"); });
+    var most = Math.max.apply(null, lines.map(function (l) { return l.length; }));
+    var bandHeight = most * LINE + 4, bands = [];
+    labelBoxes = layout.columns.map(function (column, i) {
+      var w = Math.max.apply(null, lines[i].map(function (t) { return context.measureText(t).width; }));
+      var x = Math.min(Math.max(px(column.x), w / 2 + 2), W - w / 2 - 2);
+      for (var b = 0; ; b++) {
+        bands[b] = bands[b] || [];
+        var free = bands[b].every(function (o) { return x - w / 2 >= o[1] + LABEL_GAP || x + w / 2 <= o[0] - LABEL_GAP; });
+        if (free) break;
+      }
+      bands[b].push([x - w / 2, x + w / 2]);
+      return {x: x, w: w, band: b, lines: lines[i]};
+    });
+    var area = bands.length * bandHeight + 4;
+    labelBoxes.forEach(function (box) {
+      box.top = H - area + box.band * bandHeight;
+      box.h = box.lines.length * LINE;
+    });
+    return area;
+  }
+  placeDiagram(2 * LINE + 8);
+  for (var attempt = 0; attempt < 3; attempt++) {
+    var area = placeLabels();
+    if (area === labelArea) break;
+    labelArea = area;
+    placeDiagram(labelArea);
+  }
+
+  // Layers drawn as pictures: one box per map (tiles) or one grid. In a layout without maps the
+  // grid is drawn square-pixelled on screen, at most a column apart wide, as draw_network does.
+  var pictureBoxes = layout.layers.map(function (L) {
     if (!L.image) return null;
-    var h = (L.image.y1 - L.image.y0) * sy;
-    return {h: h, w: h * L.image.cols / L.image.rows};
+    if (L.tiles) return L.tiles.map(function (t) { return rectOf(t[0], t[1], t[2], t[3]); });
+    var I = L.image, box = rectOf(I.x0, I.x1, I.y0, I.y1);
+    if (layout.equal_aspect) return [box];
+    var h = box.h, w = h * I.cols / I.rows;
+    if (w > sx) { h = h * sx / w; w = sx; }
+    return [{left: px(L.x) - w / 2, top: box.top + (box.h - h) / 2, w: w, h: h}];
   });
-  // room on the left for the input's grid, centred on its column
-  var LEFT = 12;
-  gridBoxes.forEach(function (g) { if (g) LEFT = Math.max(LEFT, g.w / 2 + 8); });
-  var xs = layout.layers.map(function (L) { return L.x; });
-  var xMin = Math.min.apply(null, xs), xMax = Math.max.apply(null, xs);
-  function px(x) { return LEFT + (x - xMin) / ((xMax - xMin) || 1) * (W - LEFT - RIGHT); }
-  function py(y) { return TOP + (layout.ylim[1] - y) * sy; }
+  function pixelOf(k, index) {  // the box of neuron `index` of a layer drawn as pictures
+    var I = layout.layers[k].image, per = I.rows * I.cols, m = Math.floor(index / per);
+    var rest = index - m * per, r = Math.floor(rest / I.cols), c = rest % I.cols, box = pictureBoxes[k][m];
+    return {left: box.left + c * box.w / I.cols, top: box.top + r * box.h / I.rows,
+            w: box.w / I.cols, h: box.h / I.rows, map: m, row: r, column: c};
+  }
 
   var neurons = [];  // {layer, index, x, y} in CSS pixels, for drawing and clicking
   layout.layers.forEach(function (L) {
@@ -206,21 +263,53 @@
   radius = Math.max(radius, 2.5);
   var where = {};  // "layer,index" -> pixel point, where connections end
   neurons.forEach(function (n) { where[n.layer + "," + n.index] = n; });
-  function gridRect(k) {
-    var L = layout.layers[k], g = gridBoxes[k];
-    return {left: px(L.x) - g.w / 2, top: py(L.image.y1), w: g.w, h: g.h};
-  }
   function endOf(layer, index) {
     var point = where[layer + "," + index];
     if (point) return point;
-    var L = layout.layers[layer];
-    if (!L.image) return null;
-    var box = gridRect(layer), cols = L.image.cols, rows = L.image.rows;
-    var r = Math.floor(index / cols) % rows, c = index % cols;
-    return {x: box.left + (c + 0.5) * box.w / cols, y: box.top + (r + 0.5) * box.h / rows};
+    if (!pictureBoxes[layer]) return null;
+    var p = pixelOf(layer, index);
+    return {x: p.left + p.w / 2, y: p.top + p.h / 2};
+  }
+  var fields = layout.fields.map(function (f) {  // a receptive field: its window and its pixel
+    return {source: rectOf(f.source[0], f.source[1], f.source[2], f.source[3]),
+            target: rectOf(f.target[0], f.target[1], f.target[2], f.target[3])};
+  });
+
+  function coolwarm(v) {  // v in [-1, 1] -> blue, light grey, red (the ends and middle of coolwarm)
+    var t = Math.min(1, Math.max(-1, v)), end = t < 0 ? [59, 76, 192] : [180, 4, 38], u = Math.abs(t);
+    return [0, 1, 2].map(function (i) { return Math.round(221 * (1 - u) + end[i] * u); });
+  }
+  function drawKernels(c, k) {  // a convolution's kernels beside its maps, channels side by side
+    var L = layout.layers[k], layer = net.layers[k];
+    if (!L.kernels || !layer.weights || !layer.kernel_size) return;
+    var kh = layer.kernel_size[0], kw = layer.kernel_size[1], channels = layer.input_shape[0];
+    var w = layer.weights, top = 0;
+    for (var i = 0; i < w.length; i++) top = Math.max(top, Math.abs(w[i]));
+    var picture = document.createElement("canvas");
+    picture.width = kw * channels;
+    picture.height = kh;
+    var g = picture.getContext("2d"), image = g.createImageData(kw * channels, kh);
+    L.kernels.forEach(function (extent, m) {
+      for (var ch = 0; ch < channels; ch++) {
+        for (var r = 0; r < kh; r++) {
+          for (var col = 0; col < kw; col++) {
+            var rgb = coolwarm(w[((m * channels + ch) * kh + r) * kw + col] / (top || 1));
+            var p = 4 * (r * kw * channels + ch * kw + col);
+            image.data[p] = rgb[0]; image.data[p + 1] = rgb[1]; image.data[p + 2] = rgb[2]; image.data[p + 3] = 255;
+          }
+        }
+      }
+      g.putImageData(image, 0, 0);
+      var box = rectOf(extent[0], extent[1], extent[2], extent[3]);
+      c.imageSmoothingEnabled = false;
+      c.drawImage(picture, box.left, box.top, box.w, box.h);
+      c.strokeStyle = "#888";
+      c.lineWidth = 0.5;
+      c.strokeRect(box.left, box.top, box.w, box.h);
+    });
   }
 
-  // Connections, labels and notes do not change while drawing: drawn once, then copied.
+  // Connections, kernels, words and notes do not change while drawing: drawn once, then copied.
   var still = document.createElement("canvas");
   still.width = diagram.width;
   still.height = diagram.height;
@@ -229,10 +318,22 @@
     c.scale(scale, scale);
     c.fillStyle = "#fff";
     c.fillRect(0, 0, W, H);
+    c.fillStyle = FIELD;  // each receptive field's window joined to its pixel by a light band
+    fields.forEach(function (f) {
+      var s = f.source, t = f.target;
+      c.beginPath();
+      c.moveTo(s.left + s.w, s.top);
+      c.lineTo(t.left, t.top);
+      c.lineTo(t.left, t.top + t.h);
+      c.lineTo(s.left + s.w, s.top + s.h);
+      c.closePath();
+      c.fill();
+    });
     var biggest = 0;
     layout.connections.forEach(function (e) { biggest = Math.max(biggest, Math.abs(e.weight)); });
     biggest = biggest || 1;
-    // as draw_network: coolwarm ends, red positive and blue negative, stronger = more opaque, wider
+    // as draw_network: coolwarm ends, red positive and blue negative, stronger = more opaque,
+    // wider; a connection that skips columns as an arc through its control point
     layout.connections.forEach(function (e) {
       var a = endOf(e.from[0], e.from[1]), b = endOf(e.to[0], e.to[1]);
       if (!a || !b) return;
@@ -241,24 +342,27 @@
       c.lineWidth = 0.3 + 2.2 * strength;
       c.beginPath();
       c.moveTo(a.x, a.y);
-      c.lineTo(b.x, b.y);
+      if (e.curve) c.quadraticCurveTo(px(e.curve[0]), py(e.curve[1]), b.x, b.y);
+      else c.lineTo(b.x, b.y);
       c.stroke();
     });
+    layout.layers.forEach(function (L, k) { drawKernels(c, k); });
     c.fillStyle = "#222";
-    c.font = "13px sans-serif";
+    c.font = FONT;
     c.textAlign = "center";
+    labelBoxes.forEach(function (box) {
+      box.lines.forEach(function (line, i) { c.fillText(line, box.x, box.top + (i + 1) * LINE - 3); });
+    });
     layout.layers.forEach(function (L) {
-      c.fillText(L.label, px(L.x), 16);
-      if (L.summary) {
-        c.save();
-        c.font = "12px sans-serif";
-        var text = L.summary.text, w = c.measureText(text).width;
-        c.fillStyle = "rgba(255,255,255,0.85)";  // the note stays readable over the lines
-        c.fillRect(px(L.summary.x) - w / 2 - 3, py(L.summary.y) - 9, w + 6, 17);
-        c.fillStyle = "#555";
-        c.fillText(text, px(L.summary.x), py(L.summary.y) + 4);
-        c.restore();
-      }
+      if (!L.summary) return;
+      c.save();
+      c.font = "12px sans-serif";
+      var text = L.summary.text, w = c.measureText(text).width;
+      c.fillStyle = "rgba(255,255,255,0.85)";  // the note stays readable over the lines
+      c.fillRect(px(L.summary.x) - w / 2 - 3, py(L.summary.y) - 9, w + 6, 17);
+      c.fillStyle = "#555";
+      c.fillText(text, px(L.summary.x), py(L.summary.y) + 4);
+      c.restore();
     });
   })();
   var notes = document.getElementById("notes");
@@ -270,46 +374,63 @@
     });
   }
 
-  function viridis(v) {  // v in [0, 1] -> a colour of the table, linearly between its entries
-    var f = Math.min(1, Math.max(0, v)) * (VIRIDIS.length - 1), i = Math.min(Math.floor(f), VIRIDIS.length - 2);
+  function viridisRGB(v) {  // v in [0, 1] -> [r, g, b] of the table, linearly between its entries
+    var f = Math.min(1, Math.max(0, v || 0)) * (VIRIDIS.length - 1), i = Math.min(Math.floor(f), VIRIDIS.length - 2);
     var p = parseInt(VIRIDIS[i].slice(1), 16), q = parseInt(VIRIDIS[i + 1].slice(1), 16), t = f - i;
-    var mix = function (shift) { return Math.round(((p >> shift) & 255) * (1 - t) + ((q >> shift) & 255) * t); };
-    return "rgb(" + mix(16) + "," + mix(8) + "," + mix(0) + ")";
+    return [16, 8, 0].map(function (shift) { return Math.round(((p >> shift) & 255) * (1 - t) + ((q >> shift) & 255) * t); });
   }
+  function viridis(v) { return "rgb(" + viridisRGB(v).join(",") + ")"; }
 
-  var pictures = {};  // layer index -> a small canvas of its values, rows x cols
-  function layerPicture(k, values) {  // grey, white 0 to black at the layer's largest value
-    var L = layout.layers[k].image, c = pictures[k];
+  var pictures = {};  // layer index -> a canvas of its values, its maps one under another
+  // A layer's values as pixels, coloured as draw_network colours a layer's picture: viridis from
+  // min(0, lowest) to its highest value.
+  function layerPicture(k, values) {
+    var I = layout.layers[k].image, c = pictures[k], height = I.rows * I.channels;
     if (!c) {
       c = pictures[k] = document.createElement("canvas");
-      c.width = L.cols;
-      c.height = L.rows;
+      c.width = I.cols;
+      c.height = height;
     }
-    var g = c.getContext("2d"), picture = g.createImageData(L.cols, L.rows), top = 0;
-    for (var i = 0; i < values.length; i++) top = Math.max(top, Math.abs(values[i]));
-    for (i = 0; i < L.rows * L.cols; i++) {
-      var grey = Math.round(255 * (1 - Math.abs(values[i] || 0) / (top || 1)));
-      picture.data[4 * i] = picture.data[4 * i + 1] = picture.data[4 * i + 2] = grey;
+    var low = 0, high = -Infinity, n = I.cols * height;
+    for (var i = 0; i < n; i++) {
+      if (isFinite(values[i])) { low = Math.min(low, values[i]); high = Math.max(high, values[i]); }
+    }
+    if (!(high > low)) high = low + 1;
+    var g = c.getContext("2d"), picture = g.createImageData(I.cols, height);
+    for (i = 0; i < n; i++) {
+      var rgb = viridisRGB((values[i] - low) / (high - low));
+      picture.data[4 * i] = rgb[0]; picture.data[4 * i + 1] = rgb[1]; picture.data[4 * i + 2] = rgb[2];
       picture.data[4 * i + 3] = 255;
     }
     g.putImageData(picture, 0, 0);
     return c;
   }
 
+  function drawPictures(acts) {
+    context.imageSmoothingEnabled = false;
+    layout.layers.forEach(function (L, k) {
+      if (!pictureBoxes[k]) return;
+      var source = k === 0 ? small : layerPicture(k, acts[k]), rows = k === 0 ? 28 : L.image.rows;
+      pictureBoxes[k].forEach(function (box, m) {
+        if (k === 0) context.drawImage(small, box.left, box.top, box.w, box.h);
+        else context.drawImage(source, 0, m * rows, L.image.cols, rows, box.left, box.top, box.w, box.h);
+        context.strokeStyle = "#888";
+        context.lineWidth = 0.6;
+        context.strokeRect(box.left, box.top, box.w, box.h);
+      });
+    });
+    context.strokeStyle = ORANGE;  // receptive fields over the pictures
+    context.lineWidth = 1;
+    fields.forEach(function (f) {
+      [f.source, f.target].forEach(function (b) { context.strokeRect(b.left, b.top, Math.max(b.w, 2), Math.max(b.h, 2)); });
+    });
+  }
+
   function drawDiagram(acts, best) {
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.drawImage(still, 0, 0);
     context.setTransform(scale, 0, 0, scale, 0, 0);
-    layout.layers.forEach(function (L, k) {  // layers drawn as images: their current values
-      if (!L.image) return;
-      var box = gridRect(k);
-      context.imageSmoothingEnabled = false;
-      if (k === 0) context.drawImage(small, box.left, box.top, box.w, box.h);
-      else if (L.image.channels === 1) context.drawImage(layerPicture(k, acts[k]), box.left, box.top, box.w, box.h);
-      context.strokeStyle = "#888";
-      context.lineWidth = 1;
-      context.strokeRect(box.left, box.top, box.w, box.h);
-    });
+    drawPictures(acts);
     // The neurons' colour scale, as draw_network's: from min(0, lowest) to max(1, highest).
     var low = 0, high = 1;
     neurons.forEach(function (n) {
@@ -325,7 +446,7 @@
       context.strokeStyle = "#333";
       context.stroke();
     });
-    context.font = "12px sans-serif";
+    context.font = FONT;
     context.textAlign = "left";
     outputLayer.neurons.forEach(function (n) {  // the outputs' names, the winner ringed
       var x = px(n.x), y = py(n.y);
@@ -340,12 +461,17 @@
       }
     });
     if (selected) {
-      var s = endOf(selected.layer, selected.index);
-      context.beginPath();
-      context.arc(s.x, s.y, selected.layer === 0 ? 4 : radius + 3, 0, 2 * Math.PI);
       context.lineWidth = 2;
-      context.strokeStyle = "#e6550d";
-      context.stroke();
+      context.strokeStyle = ORANGE;
+      if (where[selected.layer + "," + selected.index]) {
+        var s = where[selected.layer + "," + selected.index];
+        context.beginPath();
+        context.arc(s.x, s.y, radius + 3, 0, 2 * Math.PI);
+        context.stroke();
+      } else if (pictureBoxes[selected.layer]) {
+        var p = pixelOf(selected.layer, selected.index);
+        context.strokeRect(p.left - 2, p.top - 2, p.w + 4, p.h + 4);
+      }
     }
   }
 
@@ -358,28 +484,34 @@
       if (d <= bestDistance) { best = n; bestDistance = d; }
     });
     if (best) return {layer: best.layer, index: best.index};
-    for (var k = 0; k < nLayers; k++) {  // a pixel of a layer drawn as an image
-      var L = layout.layers[k];
-      if (!L.image) continue;
-      var box = gridRect(k);
-      if (x >= box.left && x < box.left + box.w && y >= box.top && y < box.top + box.h) {
-        var c = Math.floor((x - box.left) * L.image.cols / box.w), r = Math.floor((y - box.top) * L.image.rows / box.h);
-        return {layer: k, index: r * L.image.cols + c};
+    for (var k = 0; k < nLayers; k++) {  // a pixel of a layer drawn as pictures
+      var I = layout.layers[k].image, boxes = pictureBoxes[k] || [];
+      for (var m = 0; m < boxes.length; m++) {
+        var box = boxes[m];
+        if (x >= box.left && x < box.left + box.w && y >= box.top && y < box.top + box.h) {
+          var c = Math.min(Math.floor((x - box.left) * I.cols / box.w), I.cols - 1);
+          var r = Math.min(Math.floor((y - box.top) * I.rows / box.h), I.rows - 1);
+          return {layer: k, index: m * I.rows * I.cols + r * I.cols + c};
+        }
       }
     }
     return null;
   }
   function explainSelected() {
     if (!selected) return;
+    var place = "";
+    if (pictureBoxes[selected.layer]) {  // which pixel of which picture was clicked
+      var p = pixelOf(selected.layer, selected.index), I = layout.layers[selected.layer].image;
+      place = (I.channels > 1 ? "map " + p.map + ", " : "") + "row " + p.row + ", column " + p.column;
+    }
     if (selected.layer === 0) {
-      var cols = layout.layers[0].image ? layout.layers[0].image.cols : 1;
-      explainBox.textContent = "input #" + selected.index + " (row " + Math.floor(selected.index / cols) +
-        ", column " + (selected.index % cols) + ")\n  a = " + activations[0][selected.index].toFixed(4) +
+      explainBox.textContent = "input #" + selected.index + " (" + place + ")\n  a = " +
+        activations[0][selected.index].toFixed(4) +
         ", set from the drawing (inputs have no bias and no activation function)";
       return;
     }
     var e = ng.explain(net, activations, selected.layer, selected.index, MAX_TERMS);
-    explainBox.textContent = e.text;
+    explainBox.textContent = (place ? "layer " + selected.layer + ", " + place + ":\n" : "") + e.text;
   }
   ng.select = function (layer, index) {  // what a click on that neuron does
     selected = {layer: layer, index: index};
@@ -391,6 +523,21 @@
     var hit = neuronAt((event.clientX - box.left) * W / box.width, (event.clientY - box.top) * H / box.height);
     if (hit) ng.select(hit.layer, hit.index);
   });
+  /** What the diagram draws, in CSS pixels of the canvas ([left, top, right, bottom] boxes): the
+   * columns' words, the neurons drawn as circles, and the pictures (the input grid, each map's
+   * tile, each grid of a shaped layer) with their layer and map. For tests. */
+  ng.diagramBoxes = function () {
+    var pictureList = [];
+    pictureBoxes.forEach(function (boxes, k) {
+      (boxes || []).forEach(function (b, m) {
+        pictureList.push({layer: k, map: m, box: [b.left, b.top, b.left + b.w, b.top + b.h]});
+      });
+    });
+    return {width: W, height: H, scale: scale,
+            labels: labelBoxes.map(function (b) { return [b.x - b.w / 2, b.top, b.x + b.w / 2, b.top + b.h]; }),
+            neurons: neurons.map(function (n) { return [n.x - radius, n.y - radius, n.x + radius, n.y + radius]; }),
+            pictures: pictureList};
+  };
 
   // -- one update ---------------------------------------------------------------------------------
   var currentBest = -1;
