@@ -131,6 +131,43 @@ def test_a_convolutional_layout_has_tiles_and_receptive_fields():
         == (26, 26)
     assert np.allclose(conv["tiles"], layout.layers[1].tiles)
     assert len(exported["fields"]) == len(layout.receptive_fields) == 24
+    assert exported["equal_aspect"] is True  # draw_network draws maps at equal aspect
+    assert np.allclose(conv["kernels"], layout.layers[1].kernel_extents)
+    assert [c["label"].split("\n")[0] for c in exported["columns"]] == [
+        "input", "convolution", "max pooling", "hidden", "output"]
+
+
+def test_parallel_layers_share_one_column_named_once():
+    """Attempt 4's four 11 x 11 layers stand in one column, named as draw_network names it."""
+    exported = network_spec(post_network(4, seed=0))["layout"]
+    assert exported["columns"][1] == {"x": exported["layers"][1]["x"], "layers": [1, 2, 3, 4],
+                                      "label": "4 x hidden\n121 (11 x 11)"}
+    assert exported["layers"][1]["image"]["rows"] == 11
+
+
+def test_the_limits_hold_the_arcs_but_do_not_outgrow_them():
+    """Attempt 3's skip connections are arcs; the limits reach their highest and lowest points
+    (halfway from their ends' middle to the control point), not the control points."""
+    layout = network_spec(post_network(3, seed=0))["layout"]
+    assert layout["equal_aspect"] is False
+    ends = {(layer["index"], n["index"]): n["y"] for layer in layout["layers"]
+            for n in layer["neurons"]}
+    grid = layout["layers"][0]["image"]
+    apexes = []
+    for c in layout["connections"]:
+        if c["curve"] is None:
+            continue
+        y0 = ends.get(tuple(c["from"]))
+        if y0 is None:  # from the input grid: its pixel's row
+            row = c["from"][1] // grid["cols"]
+            y0 = grid["y1"] - (row + 0.5) * (grid["y1"] - grid["y0"]) / grid["rows"]
+        apexes.append((y0 + ends[tuple(c["to"])]) / 4 + c["curve"][1] / 2)
+    assert len(apexes) > 100
+    low, high = layout["ylim"]
+    assert low < min(apexes) and max(apexes) < high
+    control = [c["curve"][1] for c in layout["connections"] if c["curve"] is not None]
+    assert high < max(control) and low > min(control)  # the control points lie beyond the arcs
+    assert high - max(apexes) < 0.2 * (high - low)
 
 
 def refused_and_untouched(folder: Path, call, error, match: str) -> None:

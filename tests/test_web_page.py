@@ -93,6 +93,11 @@ def site(tmp_path, network):
 @pytest.fixture
 def page(browser, site):
     """The site's index.html opened from file://, once the page says it is ready."""
+    return open_page(browser, site)
+
+
+def open_page(browser, site):
+    """Open ``site``'s index.html from file:// and wait until the page says it is ready."""
     browser.get_log("performance")  # forget earlier pages' requests
     browser.get((site / "index.html").as_uri())
     ready = False
@@ -333,3 +338,153 @@ def test_page_layout(page):
     assert len(points) == 40 + 10
     outside = [p for p in points if not (0 < p["x"] < w and 0 < p["y"] < h)]
     assert outside == []
+
+
+# -- the diagram of networks that are not a dense chain ---------------------------------------------
+
+def _conv_network():
+    from neurograph.convolution import convolution, max_pooling
+
+    return Network.convolutional((28, 28), [convolution(), max_pooling(2)], [32, 10],
+                                 output_activation="softmax", cost="cross_entropy", seed=0)
+
+
+def _post_attempt_3():
+    from neurograph.post import post_network
+
+    return post_network(3, seed=0)  # connections that skip layers
+
+
+OTHER_NETWORKS = {"convolution": _conv_network, "post attempt 3": _post_attempt_3}
+STROKE = [[(100.0, 60.0), (180.0, 60.0), (140.0, 230.0)]]  # a 7
+
+
+@pytest.fixture(scope="module", params=sorted(OTHER_NETWORKS))
+def other(request, browser, tmp_path_factory):
+    """(name, network, site folder) for a network whose diagram has maps or arcs."""
+    from neurograph.web import write_site
+
+    network = OTHER_NETWORKS[request.param]()
+    folder = tmp_path_factory.mktemp("site") / "site"
+    write_site(network, folder)
+    return request.param, network, folder
+
+
+PICTURE_INK = (  # per picture box: how many of its canvas pixels are not white, and their sum
+    "var c = document.getElementById('diagram'), g = c.getContext('2d'),"
+    " b = window.neurograph.diagramBoxes(), s = b.scale;"
+    "return b.pictures.map(function (p) {"
+    " var x0 = Math.ceil(p.box[0] * s) + 1, y0 = Math.ceil(p.box[1] * s) + 1,"
+    " w = Math.floor(p.box[2] * s) - 1 - x0, h = Math.floor(p.box[3] * s) - 1 - y0;"
+    " var d = g.getImageData(x0, y0, Math.max(w, 1), Math.max(h, 1)).data, n = 0, t = 0;"
+    " for (var i = 0; i < d.length; i += 4) {"
+    "  if (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245) n++; t += d[i] + 3 * d[i + 1] + 7 * d[i + 2]; }"
+    " return [p.layer, n / (d.length / 4), t]; });")
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_other_networks_predict_as_python(browser, other, sample):
+    name, network, folder = other
+    page = open_page(browser, folder)
+    X = sample.test_images[:100].reshape(100, -1) / 255.0
+    outputs = np.array(page.execute_script(
+        "return arguments[0].map(function (x) { return window.neurograph.predict(x); });",
+        X.tolist()))
+    assert np.abs(outputs - network.predict(X)).max() < 1e-6, name
+    errors = [entry for entry in page.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == [], name
+
+
+def test_other_networks_diagram_geometry(browser, other):
+    """The column words never overprint; every neuron and picture is inside the canvas; the
+    pictures show the current activations (they change when a digit is drawn); the diagram
+    fills the canvas's height; skip connections are arcs that pass outside the columns they
+    skip."""
+    name, network, folder = other
+    page = open_page(browser, folder)
+    before = page.execute_script(PICTURE_INK)
+    draw(page, STROKE)
+    after = page.execute_script(PICTURE_INK)
+    boxes = page.execute_script("return window.neurograph.diagramBoxes()")
+    w, h = boxes["width"], boxes["height"]
+    words = boxes["labels"]
+    assert len(words) == len(network_layers_columns(page))
+    for i, a in enumerate(words):
+        assert 0 <= a[0] and a[2] <= w and 0 <= a[1] and a[3] <= h, (name, a)
+        for b in words[i + 1:]:
+            assert not _overlap(a, b), f"{name}: column words {a} and {b} overprint"
+    drawn = boxes["neurons"] + [p["box"] for p in boxes["pictures"]]
+    outside = [b for b in drawn if not (0 <= b[0] and b[2] <= w and 0 <= b[1] and b[3] <= h)]
+    assert outside == [], name
+    for (layer, ink, total), (_, _, old_total) in zip(after, before):
+        if layer == 0:  # the input grid: white but for the drawn stroke
+            assert ink > 0.02, f"{name}: the input grid shows no ink"
+        else:  # a map or a shaped layer: coloured pixels everywhere, changed by the drawing
+            assert ink > 0.9, f"{name}: a picture of layer {layer} is blank ({ink:.0%} coloured)"
+    changed = {layer for (layer, _, t), (_, _, t0) in zip(after, before) if t != t0}
+    assert changed == {p["layer"] for p in boxes["pictures"]}, name
+    tops = [b[1] for b in drawn] + [a["apex"][1] for a in boxes["arcs"]]
+    bottoms = [b[3] for b in drawn] + [a["apex"][1] for a in boxes["arcs"]]
+    assert max(bottoms) - min(tops) >= 0.5 * h, f"{name}: the diagram is squashed"
+    if name == "convolution":
+        assert len(boxes["pictures"]) == 1 + 12 + 12  # the input, 12 maps of two layers
+        assert boxes["arcs"] == []
+    else:  # the skip connections pass above or below every column between their ends
+        columns = {k: page.execute_script(
+            "return window.neurograph.layout(window.neurograph.network).layers[arguments[0]]"
+            ".column", k) for k in range(len(network.layers))}
+        assert boxes["arcs"], name
+        for arc in boxes["arcs"]:
+            first, last = columns[arc["from"][0]], columns[arc["to"][0]]
+            assert last - first >= 2
+            between = [b for b, k in zip(boxes["neurons"], _neuron_layers(page))
+                       if first < columns[k] < last]
+            y = arc["apex"][1]
+            assert y < min(b[1] for b in between) or y > max(b[3] for b in between), arc
+
+
+def network_layers_columns(page):
+    return page.execute_script(
+        "return window.neurograph.layout(window.neurograph.network).columns")
+
+
+def _neuron_layers(page):
+    """The layer of each circle, in diagramBoxes' order."""
+    return page.execute_script(
+        "var p = []; window.neurograph.layout(window.neurograph.network).layers.forEach("
+        "function (L) { L.neurons.forEach(function () { p.push(L.index); }); }); return p;")
+
+
+def test_clicking_a_map_pixel_explains_its_neuron(browser, tmp_path):
+    """A click on a feature map's pixel shows which map, row and column, and that neuron's
+    arithmetic: its activation is Python's."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    from neurograph.web import write_site
+
+    network = _conv_network()
+    write_site(network, tmp_path / "site")
+    page = open_page(browser, tmp_path / "site")
+    draw(page, STROKE)
+    ink, _ = page_state(page)
+    network.propagate(preprocess_digit(ink))
+    boxes = page.execute_script("return window.neurograph.diagramBoxes()")
+    tile = next(p for p in boxes["pictures"] if p["layer"] == 1 and p["map"] == 2)
+    left, top, right, bottom = tile["box"]
+    x, y = (left + right) / 2, (top + bottom) / 2
+    diagram = page.find_element("id", "diagram")
+    size = diagram.size
+    ActionChains(page, duration=1).move_to_element_with_offset(
+        diagram, round(x - size["width"] / 2), round(y - size["height"] / 2)).click().perform()
+    text = text_of(page, "explain")
+    found = re.search(r"layer 1, map (\d+), row (\d+), column (\d+)", text)
+    assert found, text
+    m, r, c = (int(v) for v in found.groups())
+    assert m == 2 and abs(r - 12.5) <= 2 and abs(c - 12.5) <= 2, text  # near the tile's middle
+    index = m * 26 * 26 + r * 26 + c
+    assert re.search(rf"#{index}\b", text), text
+    a = float(re.search(r"a = relu\(.*\) = \(?(-?[\d.e+-]+)\)?\s*$", text).group(1))
+    assert abs(a - network.layers[1].activations[index]) <= 5e-3 * max(1.0, abs(a)), text

@@ -523,9 +523,18 @@
     var hit = neuronAt((event.clientX - box.left) * W / box.width, (event.clientY - box.top) * H / box.height);
     if (hit) ng.select(hit.layer, hit.index);
   });
+  function arcs() {  // each skip connection's ends and the arc's highest (or lowest) point
+    return layout.connections.filter(function (e) { return e.curve; }).map(function (e) {
+      var a = endOf(e.from[0], e.from[1]), b = endOf(e.to[0], e.to[1]);
+      // a quadratic Bezier with its control point halfway across peaks at t = 1/2
+      return {from: e.from, to: e.to, start: [a.x, a.y], end: [b.x, b.y],
+              apex: [(a.x + b.x) / 4 + px(e.curve[0]) / 2, (a.y + b.y) / 4 + py(e.curve[1]) / 2]};
+    });
+  }
   /** What the diagram draws, in CSS pixels of the canvas ([left, top, right, bottom] boxes): the
    * columns' words, the neurons drawn as circles, and the pictures (the input grid, each map's
-   * tile, each grid of a shaped layer) with their layer and map. For tests. */
+   * tile, each grid of a shaped layer) with their layer and map; and the skip connections'
+   * arcs (their ends and apex points). For tests. */
   ng.diagramBoxes = function () {
     var pictureList = [];
     pictureBoxes.forEach(function (boxes, k) {
@@ -536,7 +545,7 @@
     return {width: W, height: H, scale: scale,
             labels: labelBoxes.map(function (b) { return [b.x - b.w / 2, b.top, b.x + b.w / 2, b.top + b.h]; }),
             neurons: neurons.map(function (n) { return [n.x - radius, n.y - radius, n.x + radius, n.y + radius]; }),
-            pictures: pictureList};
+            pictures: pictureList, arcs: arcs()};
   };
 
   // -- one update ---------------------------------------------------------------------------------
