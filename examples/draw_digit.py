@@ -35,8 +35,12 @@ except ImportError:  # running from a source checkout without installing the pac
     from neurograph import Network
 from neurograph.datasets import load_mnist  # noqa: E402
 from neurograph.digits import SIZE, preprocess_digit  # noqa: E402
+from neurograph.cli.main import non_negative_int, positive_int  # noqa: E402
 
 Point = tuple[float, float]
+
+WINDOW_TITLE = "neurograph: draw a digit"
+"""The title of the pad's window."""
 
 
 class DigitPad:
@@ -129,6 +133,9 @@ class DigitPad:
         self.button = Button(self.ax_button, "clear")
         self.button.on_clicked(lambda event: self.clear())
         self.title = self.figure.suptitle("Draw a digit", fontsize=14)
+        manager = self.figure.canvas.manager  # None for a figure made without pyplot
+        if manager is not None:
+            manager.set_window_title(WINDOW_TITLE)
         self.connect()
 
     # -- the mouse -------------------------------------------------------------------------------
@@ -319,14 +326,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("model", nargs="?", type=Path, default=None,
                         help="a model file written by Network.save (else train one first)")
-    parser.add_argument("--hidden", type=int, default=128, help="hidden neurons when training")
-    parser.add_argument("--epochs", type=int, default=3, help="epochs when training")
+    parser.add_argument("--hidden", type=positive_int, default=128,
+                        help="hidden neurons when training")
+    parser.add_argument("--epochs", type=positive_int, default=3, help="epochs when training")
     parser.add_argument("--data", type=Path, default=None,
                         help="folder holding the four MNIST files (else $NEUROGRAPH_DATA, the "
                              "user cache, then the bundled sample)")
-    parser.add_argument("--download", action="store_true",
-                        help="download the full MNIST set when it is not on disk")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-download", action="store_true",
+                        help="never download the full MNIST set; without it on disk, use the "
+                             "bundled sample")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="seeds the weights and the order of the samples")
     parser.add_argument("--quiet", action="store_true", help="no progress while training")
     parser.add_argument("--screenshot", type=Path, default=None, metavar="PNG",
                         help="trace the first test image of --digit on the canvas and save the "
@@ -334,8 +344,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--digit", type=int, default=7, help="the digit --screenshot traces")
     parser.add_argument("--no-show", action="store_true", help="do not open a window")
     args = parser.parse_args(argv)
-    if args.epochs < 1 or args.hidden < 1:
-        parser.error("--epochs and --hidden must be positive")
     if not 0 <= args.digit <= 9:
         parser.error(f"--digit must be 0-9, got {args.digit}")
     return args
@@ -351,16 +359,32 @@ def load_network(path: Path) -> Network:
         raise SystemExit(f"draw_digit.py: error: {error}") from None
 
 
+def check_display() -> None:
+    """Stop in one line when matplotlib has no window to open (no display, or a backend that
+    only writes files): ``plt.show()`` would return at once and the script end in silence."""
+    import matplotlib
+    from matplotlib.backends import BackendFilter, backend_registry
+
+    backend = matplotlib.get_backend().lower()
+    if backend in backend_registry.list_builtin(BackendFilter.NON_INTERACTIVE):
+        raise SystemExit(f"draw_digit.py: error: no display to open a window on (matplotlib's "
+                         f"backend is {backend!r}); use --no-show --screenshot PAD.png to save "
+                         f"the pad as a picture instead")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> DigitPad:
     """Build the pad (training or loading its network) and show it; return the pad."""
     args = parse_args(argv)
+    if not args.no_show:
+        check_display()  # before training, which takes a while
     if args.model is not None:
         network = load_network(args.model)
         if not args.quiet:
             print(f"loaded {network} from {args.model}")
     else:
         network = train_network(args.data, hidden=args.hidden, epochs=args.epochs,
-                                seed=args.seed, download=args.download, progress=not args.quiet)
+                                seed=args.seed, download=not args.no_download,
+                                progress=not args.quiet)
     import matplotlib.pyplot as plt
 
     try:

@@ -33,6 +33,7 @@ try:
 except ImportError:  # running from a source checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from neurograph import Network
+from neurograph.cli.main import finite_number, fraction, non_negative_int, positive_int  # noqa: E402
 
 NOISE_POINTS = 3.0  # standard deviation of the score noise, in points out of 100
 
@@ -60,18 +61,18 @@ def plane_fit(X: np.ndarray, Y: np.ndarray):
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=1000, help="passes over the training set")
-    parser.add_argument("--batch-size", type=int, default=10, help="samples per mini-batch")
-    parser.add_argument("--learning-rate", type=float, default=3.0, help="step size")
-    parser.add_argument("--n-samples", type=int, default=300, help="points in the data set")
-    parser.add_argument("--test-fraction", type=float, default=0.2,
+    parser.add_argument("--epochs", type=positive_int, default=1000, help="passes over the training set")
+    parser.add_argument("--batch-size", type=positive_int, default=10, help="samples per mini-batch")
+    parser.add_argument("--learning-rate", type=finite_number(0.0), default=3.0, help="step size")
+    parser.add_argument("--n-samples", type=positive_int, default=300, help="points in the data set")
+    parser.add_argument("--test-fraction", type=fraction, default=0.2,
                         help="share of the points held out for testing")
     parser.add_argument("--init", choices=["uniform", "xavier", "he"], default="uniform",
                         help="initial weights (uniform: U(-0.5, 0.5))")
-    parser.add_argument("--bias-clamp", type=float, default=None, metavar="C",
+    parser.add_argument("--bias-clamp", type=finite_number(0.0), default=None, metavar="C",
                         help="clamp biases to [-C, C] after each nudge; none if omitted")
-    parser.add_argument("--seed", type=int, default=0, help="seeds data, split, weights, order")
-    parser.add_argument("--report-every", type=int, default=100,
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="seeds data, split, weights, order")
+    parser.add_argument("--report-every", type=positive_int, default=100,
                         help="epochs between progress lines")
     return parser.parse_args(argv)
 

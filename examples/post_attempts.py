@@ -25,6 +25,7 @@ try:
 except ImportError:  # running from a source checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from neurograph.datasets import load_mnist
+from neurograph.cli.main import dots_per_inch, non_negative_int, positive_int  # noqa: E402
 from neurograph.post import POST_ACCURACY, post_network  # noqa: E402
 from neurograph.training import Schedule  # noqa: E402
 
@@ -32,29 +33,29 @@ WAYS = ("mean", "sum")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--attempts", type=int, nargs="+", default=[1, 2, 3, 4],
-                        choices=[1, 2, 3, 4])
-    parser.add_argument("--iterations", type=int, default=12, help="the post's 12")
-    parser.add_argument("--epoch-size", type=int, default=10_000,
+                        choices=[1, 2, 3, 4], help="which of the post's attempts to train")
+    parser.add_argument("--iterations", type=positive_int, default=12, help="the post's 12")
+    parser.add_argument("--epoch-size", type=positive_int, default=10_000,
                         help="training images per iteration (the post's 10,000)")
-    parser.add_argument("--test-every", type=int, default=25,
+    parser.add_argument("--test-every", type=positive_int, default=25,
                         help="mini-batches between tests (the post's 25)")
-    parser.add_argument("--test-limit", type=int, default=None,
+    parser.add_argument("--test-limit", type=positive_int, default=None,
                         help="test on the first N test images only")
     parser.add_argument("--data", type=Path, default=None, help="folder of the MNIST files")
-    parser.add_argument("--no-download", action="store_true")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-download", action="store_true",
+                        help="never download the full MNIST set; without it on disk, use the "
+                             "bundled sample")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="seeds the weights and the order of the samples")
     parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
                         help="write post_attempt_N.png charts into DIR")
-    parser.add_argument("--dpi", type=int, default=150,
+    parser.add_argument("--dpi", type=dots_per_inch, default=150,
                         help="dots per inch of the --plots charts")
-    parser.add_argument("--quiet", action="store_true")
-    args = parser.parse_args(argv)
-    for name in ("iterations", "epoch_size", "test_every", "dpi"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer")
-    return args
+    parser.add_argument("--quiet", action="store_true", help="print only the final figures")
+    return parser.parse_args(argv)
 
 
 def train(attempt: int, way: str, data, args: argparse.Namespace) -> dict:

@@ -39,6 +39,7 @@ try:
 except ImportError:  # running from a source checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from neurograph import Network
+from neurograph.cli.main import finite_number, non_negative_int, positive_int  # noqa: E402
 
 # The post's output lines (Iteration: area %, circumference %).
 POST_LINES = {
@@ -63,26 +64,30 @@ def targets(width, height) -> list:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--iterations", type=int, default=800_000,
+    parser.add_argument("--iterations", type=positive_int, default=800_000,
                         help="training iterations (one random rectangle each)")
-    parser.add_argument("--batch-size", type=int, default=4,
+    parser.add_argument("--batch-size", type=positive_int, default=4,
                         help="samples per parameter update (1 = the post's plain SGD)")
-    parser.add_argument("--learning-rate", type=float, default=0.3,
+    parser.add_argument("--learning-rate", type=finite_number(0.0), default=0.3,
                         help="step size of the first updates")
-    parser.add_argument("--final-learning-rate", type=float, default=0.05,
+    parser.add_argument("--final-learning-rate", type=finite_number(0.0), default=0.05,
                         help="step size of the last update; equal to --learning-rate for a "
                              "constant step")
-    parser.add_argument("--constant-fraction", type=float, default=0.5,
+    parser.add_argument("--constant-fraction", type=finite_number(0.0, above=False), default=0.5,
                         help="share of the updates made at --learning-rate; the rest decay "
                              "geometrically to --final-learning-rate")
     parser.add_argument("--init", choices=["uniform", "xavier", "he"], default="xavier",
                         help="initial weights (the post used U(-1, 1))")
-    parser.add_argument("--bias-clamp", type=float, default=None, metavar="C",
+    parser.add_argument("--bias-clamp", type=finite_number(0.0), default=None, metavar="C",
                         help="clamp biases to [-C, C] after each update; none if omitted")
-    parser.add_argument("--report-every", type=int, default=100_000,
+    parser.add_argument("--report-every", type=positive_int, default=100_000,
                         help="iterations between progress lines")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the weights and the rectangles")
-    return parser.parse_args(argv)
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="seeds the weights and the rectangles")
+    args = parser.parse_args(argv)
+    if args.constant_fraction > 1:
+        parser.error(f"argument --constant-fraction: must be a number from 0 to 1, got "
+                     f"{args.constant_fraction}")
+    return args
 
 
 def main(argv=None) -> dict:

@@ -32,6 +32,7 @@ try:
 except ImportError:  # running from a source checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from neurograph import Network
+from neurograph.cli.main import dots_per_inch, finite_number, non_negative_int, positive_int  # noqa: E402
 
 
 def make_data(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -51,36 +52,36 @@ def accuracy(net: Network, X: np.ndarray, Y: np.ndarray, shift: float = 0.0) -> 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=100, help="passes over the training set")
-    parser.add_argument("--batch-size", type=int, default=5, help="samples per mini-batch")
-    parser.add_argument("--learning-rate", type=float, default=0.1,
+    parser.add_argument("--epochs", type=positive_int, default=100, help="passes over the training set")
+    parser.add_argument("--batch-size", type=positive_int, default=5, help="samples per mini-batch")
+    parser.add_argument("--learning-rate", type=finite_number(0.0), default=0.1,
                         help="step size in the first epoch")
-    parser.add_argument("--final-learning-rate", type=float, default=0.01,
+    parser.add_argument("--final-learning-rate", type=finite_number(0.0), default=0.01,
                         help="step size in the last epoch (geometric decay in between); "
                              "equal to --learning-rate for a constant step")
-    parser.add_argument("--hidden", type=int, default=64, help="neurons in the hidden layer")
-    parser.add_argument("--n-train", type=int, default=1000, help="training points")
-    parser.add_argument("--n-test", type=int, default=1000, help="fresh points for evaluation")
+    parser.add_argument("--hidden", type=positive_int, default=64, help="neurons in the hidden layer")
+    parser.add_argument("--n-train", type=positive_int, default=1000, help="training points")
+    parser.add_argument("--n-test", type=positive_int, default=1000, help="fresh points for evaluation")
     parser.add_argument("--init", choices=["uniform", "xavier", "he"], default="he",
                         help="initial weights")
-    parser.add_argument("--bias-clamp", type=float, default=None, metavar="C",
+    parser.add_argument("--bias-clamp", type=finite_number(0.0), default=None, metavar="C",
                         help="clamp biases to [-C, C] after each nudge; none if omitted")
     parser.add_argument("--no-center", dest="center", action="store_false",
                         help="feed the raw inputs in [0, 1] as the post did, not x - 0.5")
-    parser.add_argument("--seed", type=int, default=0, help="seeds data, weights and shuffling")
-    parser.add_argument("--report-every", type=int, default=10,
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="seeds data, weights and shuffling")
+    parser.add_argument("--report-every", type=positive_int, default=10,
                         help="epochs between progress lines")
     parser.add_argument("--quiet", action="store_true", help="print only the final figures")
     parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
                         help="write the diagram, the decision boundary and the neuron maps "
                              "as PNG files into DIR")
-    parser.add_argument("--dpi", type=int, default=150,
+    parser.add_argument("--dpi", type=dots_per_inch, default=150,
                         help="dots per inch of the --plots pictures")
     parser.add_argument("--live", action="store_true",
                         help="watch training in a window: the diagram, the cost, the "
                              "decision boundary and each neuron's output over the input "
                              "plane (its map), redrawn every --refresh seconds")
-    parser.add_argument("--refresh", type=float, default=2.0,
+    parser.add_argument("--refresh", type=finite_number(0.0), default=2.0,
                         help="seconds between redraws of --live")
     return parser.parse_args(argv)
 
@@ -89,8 +90,6 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     if args.learning_rate <= 0 or args.final_learning_rate <= 0:
         raise SystemExit("learning rates must be positive")
-    if args.dpi < 1:
-        raise SystemExit(f"--dpi must be a positive integer, got {args.dpi}")
     rng = np.random.default_rng(args.seed)
     X_train, Y_train = make_data(args.n_train, rng)
     X_test, Y_test = make_data(args.n_test, rng)

@@ -133,7 +133,7 @@ def test_train_mnist_trains_with_adam_and_the_model_keeps_it(capsys, tmp_path,
     (["--engine", "gpu"], "invalid choice: 'gpu'"),
     (["--epochs", "two"], "invalid int value: 'two'"),
     (["--output", "sigmoid"], "must end in .json, got 'sigmoid'"),
-    (["--dpi", "0"], "--dpi must be a positive integer, got 0"),
+    (["--dpi", "0"], "--dpi must be an integer from 10 to 1200, got 0"),
 ])
 def test_train_mnist_refuses_bad_flags_in_one_line(capsys, flags, message):
     code, out, err = run(capsys, "train-mnist", "--no-download", *flags)
@@ -303,7 +303,7 @@ def test_predict_inverts_dark_on_light_and_resizes(capsys, trained, test_images,
     images, _ = test_images
     inverted = _write_png(tmp_path / "paper.png", 255 - images[0])
     big = _write_png(tmp_path / "big.png", np.kron(images[1], np.ones((2, 2), dtype=np.uint8)))
-    code, out, err = run(capsys, "predict", path, inverted, big)
+    code, out, err = run(capsys, "predict", "--no-preprocess", path, inverted, big)
     assert code == 0, err
     (_, digit, _, note), (_, _, _, big_note) = _parse_predictions(out)
     expected = net.predict(images[:1].reshape(1, -1).astype(np.float32) / 255)

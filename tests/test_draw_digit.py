@@ -294,7 +294,7 @@ def no_full_set(monkeypatch, tmp_path):
 
 def test_main_trains_then_saves_a_screenshot(demo, no_full_set, tmp_path, capsys):
     path = tmp_path / "pad.png"
-    pad = demo.main(["--no-show", "--quiet", "--epochs", "1", "--hidden", "32",
+    pad = demo.main(["--no-show", "--quiet", "--epochs", "1", "--hidden", "32", "--no-download",
                      "--screenshot", str(path)])
     try:
         assert pad.network.sizes == (784, 32, 10)

@@ -120,7 +120,7 @@ def test_xor_writes_its_pictures(xor, tmp_path, monkeypatch):
     assert maps[0] / maps[1] == pytest.approx(16 / 9, rel=0.01)
 
 
-def test_xor_plots_take_a_dpi(xor, tmp_path, monkeypatch):
+def test_xor_plots_take_a_dpi(xor, tmp_path, monkeypatch, capsys):
     from saved_figures import assert_size_at_dpi, record_closed_figures
 
     written = record_closed_figures(monkeypatch)
@@ -128,8 +128,10 @@ def test_xor_plots_take_a_dpi(xor, tmp_path, monkeypatch):
                        "--plots", str(tmp_path)])
     for path, figure in zip(result["plots"], written):
         assert_size_at_dpi(path, figure["inches"], 40)
-    with pytest.raises(SystemExit, match="--dpi must be a positive integer"):
+    with pytest.raises(SystemExit) as exit_:
         xor.main(["--dpi", "0", "--epochs", "1"])
+    assert exit_.value.code == 2  # as the neurograph command refuses a --dpi
+    assert "argument --dpi: must be an integer from 10 to 1200, got 0" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

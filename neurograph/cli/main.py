@@ -32,7 +32,10 @@ from ..core.network import Network
 from ..optimizers import OPTIMIZERS
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
-           "write_training_plots", "read_images", "parse_front"]
+           "write_training_plots", "read_images", "parse_front", "positive_int",
+           "non_negative_int", "finite_number", "fraction", "writable_folder_problem",
+           "check_picture_size", "save_picture", "picture_path", "dots_per_inch", "DPI_RANGE",
+           "MAX_PIXELS"]
 
 TRAIN_MNIST_DESCRIPTION = ("Train a neurograph network on MNIST and report its accuracy on the "
                            "test set.")
@@ -43,6 +46,14 @@ IMAGE_SIDE = 28
 PLOTS_DPI = 150
 """Dots per inch of the pictures the command writes: sharp on a projector (a 10 x 4 inch
 figure is 1500 x 600 pixels)."""
+
+DPI_RANGE = (10, 1200)
+"""The ``--dpi`` values the commands accept: below 10 the fonts cannot be drawn at all (FreeType
+refuses), above 1200 a picture is bigger than any screen or printer needs."""
+
+MAX_PIXELS = 100_000_000
+"""The most pixels a written picture may have (100 megapixels, 400 MB as RGBA while drawing):
+a figure's width times height in inches times ``dpi`` squared is checked before drawing."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,33 +82,38 @@ def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
                         help="output layer's activation")
     parser.add_argument("--cost", default="cross_entropy",
                         help="quadratic, cross_entropy (softmax) or binary_cross_entropy")
-    parser.add_argument("--init", default="he", choices=["uniform", "xavier", "he"])
+    parser.add_argument("--init", default="he", choices=["uniform", "xavier", "he"],
+                        help="how the weights start (he suits relu, xavier sigmoid and tanh)")
     parser.add_argument("--bias-clamp", type=float, default=None, metavar="C",
                         help="clamp biases to [-C, C] after each nudge (the post: 0.8)")
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=4, help="passes over the training set")
+    parser.add_argument("--batch-size", type=int, default=32, help="samples per mini-batch")
     parser.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS),
                         help="sgd (with --momentum) or adam")
     parser.add_argument("--learning-rate", type=float, default=None,
                         help="the step size (by default 0.05 for sgd, 0.001 for adam)")
     parser.add_argument("--momentum", type=float, default=None,
                         help="sgd's momentum (by default 0.9)")
-    parser.add_argument("--engine", default="vectorized", choices=["vectorized", "object"])
+    parser.add_argument("--engine", default="vectorized", choices=["vectorized", "object"],
+                        help="vectorized (numpy, fast) or object (neuron by neuron, readable)")
     parser.add_argument("--limit", type=int, default=None,
                         help="train on the first N training images only")
     parser.add_argument("--data", type=Path, default=None,
                         help="folder holding the four MNIST files (else $NEUROGRAPH_DATA, "
                              "then the user cache)")
     parser.add_argument("--no-download", action="store_true",
-                        help="never download; fall back to the bundled sample")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+                        help="never download the full MNIST set; without it on disk, use the "
+                             "bundled sample")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seeds the weights and the order of the samples")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"],
+                        help="the floating-point type of the parameters and the data")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or epoch lines")
     parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
                         help="write training curves, first-layer weight images, the confusion "
                              "matrix and the diagram as PNG files into DIR")
     parser.add_argument("--dpi", type=int, default=PLOTS_DPI,
-                        help="dots per inch of the --plots pictures")
+                        help=f"dots per inch of the --plots pictures ({DPI_RANGE[0]} to {DPI_RANGE[1]})")
 
 
 def check_train_mnist_arguments(parser: argparse.ArgumentParser,
@@ -117,8 +133,9 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
         parser.error(f"--hidden sizes must be positive integers, got {args.hidden}")
     if args.seed < 0:
         parser.error(f"--seed must be a non-negative integer, got {args.seed}")
-    if args.dpi < 1:
-        parser.error(f"--dpi must be a positive integer, got {args.dpi}")
+    if not DPI_RANGE[0] <= args.dpi <= DPI_RANGE[1]:
+        parser.error(f"--dpi must be an integer from {DPI_RANGE[0]} to {DPI_RANGE[1]}, got "
+                     f"{args.dpi}")
     try:
         resolve_optimizer(None, **optimizer_settings(args))
         front = parse_front(args.front)
@@ -135,6 +152,40 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
     except ValueError as error:
         parser.error(str(error).replace("`learning_rate`", "--learning-rate")
                      .replace("`momentum`", "--momentum"))
+    if args.plots is not None:  # say so before training, not after
+        problem = writable_folder_problem(args.plots)
+        if problem:
+            parser.error(f"--plots {problem}")
+
+
+def writable_folder_problem(folder) -> str:
+    """What stops files being written into ``folder`` (made if missing), or "" if nothing.
+
+    ``folder`` must be a folder or not exist yet; the nearest folder that exists must accept a
+    new file (tried by making an unnamed temporary file there, which also finds a read-only
+    file system). Nothing is left behind.
+
+    Examples
+    --------
+    >>> writable_folder_problem(".")
+    ''
+    """
+    import tempfile
+
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        return f"names a folder to write into, got {os.fspath(folder)!r}, which is a file"
+    existing = path.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"names a folder to write into, but {existing} is a file"
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        return f"folder {os.fspath(folder)!r} cannot be written: {existing}: {error.strerror}"
+    return ""
 
 
 _SGD_DEFAULTS = {"learning_rate": 0.05, "momentum": 0.9}
@@ -198,11 +249,13 @@ def parse_front(items: Sequence[str]) -> list:
     return recipes
 
 
-def train_mnist(args: argparse.Namespace) -> dict:
+def train_mnist(args: argparse.Namespace, *, save_to=None) -> dict:
     """Train as the flags say; return the figures (test accuracy, cost, seconds, data used).
 
     The returned dict holds ``test_accuracy``, ``test_cost``, ``train_accuracy``, ``seconds``,
     ``source``, ``is_sample``, ``network``, ``history`` and, with ``--plots``, ``plots``.
+    With ``save_to`` (a model file path) the trained network is saved there before the
+    pictures are drawn, so a picture that cannot be written loses no training.
     """
     from ..io.datasets import load_mnist
     from ..core.network import Network
@@ -239,6 +292,9 @@ def train_mnist(args: argparse.Namespace) -> dict:
                "train_accuracy": history.accuracy[-1], "seconds": seconds,
                "source": data.source, "is_sample": data.is_sample, "network": net,
                "history": history}
+    if save_to is not None:
+        save(net, save_to)
+        print(f"model written to {os.fspath(save_to)}")
     if args.plots is not None:
         figures["plots"] = write_training_plots(net, history, X_test, data.test_labels,
                                                 args.plots, dpi=args.dpi)
@@ -273,11 +329,41 @@ def write_training_plots(net, history, X_test, labels, folder: Path, *,
     net.propagate(X_test[0])
     figures.append(("network.png", draw_network(net).figure))
     paths = []
-    for name, figure in figures:
-        figure.savefig(folder / name, dpi=dpi)
-        plt.close(figure)
-        paths.append(folder / name)
+    try:
+        for name, figure in figures:
+            check_picture_size(figure, dpi, folder / name)
+            save_picture(figure, folder / name, dpi=dpi)
+            paths.append(folder / name)
+    finally:
+        for _, figure in figures:
+            plt.close(figure)
     return paths
+
+
+def check_picture_size(figure, dpi: int, path) -> None:
+    """Refuse, before drawing anything, a picture of more than :data:`MAX_PIXELS` pixels.
+
+    Raises
+    ------
+    ValueError
+        Naming ``path``, the size in pixels and ``--dpi``.
+    """
+    width, height = (float(inches) * dpi for inches in figure.get_size_inches())
+    if width * height > MAX_PIXELS:
+        raise ValueError(f"{os.fspath(path)}: at --dpi {dpi} the picture would be "
+                         f"{width:,.0f} x {height:,.0f} pixels, more than the "
+                         f"{MAX_PIXELS:,} allowed; use a smaller --dpi")
+
+
+def save_picture(figure, path, *, dpi: int) -> None:
+    """``figure.savefig(path, dpi=dpi)`` as it is (no cropping); an ``OSError`` (a full disk)
+    names ``path``."""
+    try:
+        figure.savefig(path, dpi=dpi)
+    except OSError as error:
+        if error.filename is not None or error.errno is None:
+            raise
+        raise type(error)(error.errno, error.strerror, os.fspath(path)) from None
 
 
 def _one_blas_thread() -> None:
@@ -315,10 +401,13 @@ def _train_mnist_command(args: argparse.Namespace) -> int:
     folder = os.path.dirname(os.path.abspath(model))
     if not os.path.isdir(folder):  # say so before training, not after
         raise FileNotFoundError(f"{model}: the folder {folder} does not exist")
+    if os.path.isdir(model):
+        raise _UsageError(f"-o/--output names the model file, got {model!r}, which is a folder")
+    problem = writable_folder_problem(folder)
+    if problem:
+        raise PermissionError(f"{model}: cannot be written: {problem}")
     _one_blas_thread()
-    figures = train_mnist(args)
-    save(figures["network"], model)
-    print(f"model written to {model}")
+    train_mnist(args, save_to=model)  # saved before the pictures, which may fail
     return 0
 
 
@@ -391,12 +480,35 @@ def diagram_figure(net, **options):
     return figure
 
 
+def picture_path(output: str) -> str:
+    """The file ``savefig(output)`` writes: ``output``, or ``output.png`` when it has no
+    extension (matplotlib's default format).
+
+    Examples
+    --------
+    >>> picture_path("net.svg"), picture_path("net")
+    ('net.svg', 'net.png')
+    """
+    import matplotlib
+
+    output = os.fspath(output)
+    if os.path.splitext(output)[1]:
+        return output
+    return f"{output}.{matplotlib.rcParams['savefig.format']}"
+
+
 def _draw(args: argparse.Namespace) -> int:
+    written = picture_path(args.output)
+    for path in dict.fromkeys([args.output, written]):
+        if os.path.isdir(path):
+            raise _UsageError(f"-o/--output names the picture file, got {path!r}, which is a "
+                              f"folder")
     net = load(args.model)
     figure = diagram_figure(net, color_by=args.color_by, max_connections=args.max_connections,
                             max_neurons=args.max_neurons)
-    figure.savefig(args.output, dpi=args.dpi)  # plain: the figure holds what it draws
-    print(f"diagram of {net} written to {args.output}")
+    check_picture_size(figure, args.dpi, written)
+    save_picture(figure, written, dpi=args.dpi)  # plain: the figure holds what it draws
+    print(f"diagram of {net} written to {written}")
     return 0
 
 
@@ -404,14 +516,27 @@ def _draw(args: argparse.Namespace) -> int:
 # predict
 
 
-def read_images(path) -> tuple[np.ndarray, list[str], list[str]]:
+def read_images(path, *, preprocess: bool = False) -> tuple[np.ndarray, list[str], list[str]]:
     """Read ``path``, an image (PNG, JPEG, ... as Pillow reads) or an IDX file of images, as
     MNIST-like 28 x 28 grayscale images.
 
-    An image is made grayscale (transparent parts show white), resized to 28 x 28 when it is
-    not, and inverted when its mean brightness is above one half: MNIST digits are light on a
-    dark background. An IDX file (gzip-compressed or raw, recognised by its first bytes) holds
-    one image (2 dimensions) or many (3); they are resized if need be but never inverted.
+    An image is made grayscale (transparent parts show white) and inverted when its mean
+    brightness is above one half: MNIST digits are light on a dark background. Then, with
+    ``preprocess``, it is prepared as MNIST's digits were, by
+    :func:`neurograph.digits.preprocess_digit` (cropped to its ink, scaled to fit 20 x 20,
+    centred by its centre of mass; the median pixel counts as background, so a grey paper
+    is not all ink); without it, it is only resized to 28 x 28. An IDX
+    file (gzip-compressed or raw, recognised by its first bytes) holds one image (2
+    dimensions) or many (3), taken as already prepared; they are resized if need be but never
+    inverted.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to read.
+    preprocess : bool
+        Prepare a Pillow image with ``preprocess_digit`` instead of a plain resize (the
+        ``neurograph predict`` command does, unless told ``--no-preprocess``).
 
     Returns
     -------
@@ -425,7 +550,9 @@ def read_images(path) -> tuple[np.ndarray, list[str], list[str]]:
     Raises
     ------
     ValueError
-        If the file is neither a readable image nor an IDX file of images; the message names it.
+        If the file is neither a readable image nor an IDX file of images, or holds an image of
+        no pixels, pixels that are not numbers (NaN), or more pixels than Pillow's
+        ``Image.MAX_IMAGE_PIXELS`` (a possible decompression bomb); the message names it.
     OSError
         If the file cannot be read.
     """
@@ -438,42 +565,76 @@ def read_images(path) -> tuple[np.ndarray, list[str], list[str]]:
         array = read_idx(path)
         if array.ndim == 2:
             array = array[None]
-        if array.ndim != 3 or array.shape[0] == 0:
-            raise ValueError(f"{name}: an IDX file of images must be n x height x width with n >= "
-                             f"1, got shape {array.shape}")
+        if array.ndim != 3 or 0 in array.shape:
+            raise ValueError(f"{name}: an IDX file of images must be n x height x width, each at "
+                             f"least 1, got shape {array.shape}")
         notes = [""] * len(array)
         if array.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
             notes = [f"resized from {array.shape[2]} x {array.shape[1]}"] * len(array)
             array = np.stack([_resized(image) for image in array])
         return array, [f"{name}[{k}]" for k in range(len(array))], notes
 
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            image.load()
-            pixels, size = _grayscale(image), image.size
-    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
-        raise ValueError(f"{name}: not an image Pillow can read, nor an IDX file "
-                         f"({type(error).__name__})") from None
-    except (OSError, SyntaxError, ValueError) as error:  # Pillow's ways of saying "damaged"
-        raise ValueError(f"{name}: the image cannot be decoded: {error}") from None
+    pixels, size = _read_picture(path, name)
     notes = []
-    if pixels.shape != (IMAGE_SIDE, IMAGE_SIDE):
-        pixels = _resized(pixels)
-        notes.append(f"resized from {size[0]} x {size[1]}")
     if pixels.mean() / 255 > 0.5:
         pixels = 255 - pixels
         notes.append("inverted: it was dark on light, MNIST is light on dark")
+    if preprocess:
+        from ..io.digits import preprocess_digit
+
+        background = float(np.median(pixels))  # 0 for MNIST's and a clean drawing's
+        ink = np.clip((pixels - background) / max(255 - background, 1.0), 0.0, 1.0)
+        prepared = np.rint(preprocess_digit(ink) * 255).astype(np.uint8).reshape(
+            IMAGE_SIDE, IMAGE_SIDE)
+        if pixels.shape != prepared.shape or (prepared != pixels).any():  # say what was done
+            notes.insert(0, f"prepared as MNIST from {size[0]} x {size[1]}")
+        pixels = prepared
+    elif pixels.shape != (IMAGE_SIDE, IMAGE_SIDE):
+        pixels = _resized(pixels)
+        notes.insert(0, f"resized from {size[0]} x {size[1]}")
     return pixels[None], [name], ["; ".join(notes)]
+
+
+class _BadPixels(ValueError):
+    """An image Pillow reads whose pixels are no digit: NaN, or none at all."""
+
+
+def _read_picture(path, name: str) -> tuple[np.ndarray, tuple[int, int]]:
+    """The image in ``path`` as a 2-D ``uint8`` array (0 black) and its (width, height);
+    refused in one line (``ValueError`` naming the file) when Pillow cannot read it, when it
+    is bigger than ``Image.MAX_IMAGE_PIXELS`` (Pillow's guard against decompression bombs,
+    whose warning becomes the refusal here) or its pixels are not numbers."""
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                return _grayscale(image), image.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise ValueError(f"{name}: refused as a possible decompression bomb: {error}") from None
+    except UnidentifiedImageError as error:
+        raise ValueError(f"{name}: not an image Pillow can read, nor an IDX file "
+                         f"({type(error).__name__})") from None
+    except _BadPixels as error:
+        raise ValueError(f"{name}: {error}") from None
+    except (OSError, SyntaxError, ValueError) as error:  # Pillow's ways of saying "damaged"
+        raise ValueError(f"{name}: the image cannot be decoded: {error}") from None
 
 
 def _grayscale(image) -> np.ndarray:
     """A Pillow image as a 2-D ``uint8`` array, 0 black; transparency shows white."""
     from PIL import Image
 
+    if 0 in image.size:
+        raise _BadPixels(f"the image has no pixels ({image.size[0]} x {image.size[1]})")
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):  # 16-bit and float grays
         values = np.asarray(image, dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise _BadPixels("its pixels must be numbers, got NaN or infinity")
         top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 1.0)
         return np.clip(np.rint(values / top * 255), 0, 255).astype(np.uint8)
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info:
@@ -499,7 +660,8 @@ def _predict(args: argparse.Namespace) -> int:
     if net.output_layer.size != 10:
         raise ValueError(f"{args.model}: a digit model needs 10 outputs, one per digit, got "
                          f"{net.output_layer.size}")
-    read = [read_images(path) for path in args.images]  # every file, before any output
+    read = [read_images(path, preprocess=not args.no_preprocess)  # every file, before any output
+            for path in args.images]
     dtype = net.output_layer.dtype
     what = "probability" if net.output_layer.activation_function.layerwise else "activation"
     for images, names, notes in read:
@@ -628,8 +790,56 @@ def _integer_from(minimum: int, what: str):
     return convert
 
 
-_positive_int = _integer_from(1, "a positive integer")
-_count = _integer_from(0, "an integer >= 0")
+positive_int = _integer_from(1, "a positive integer")
+positive_int.__doc__ = """An argparse ``type``: a positive integer, else an error naming the flag."""
+non_negative_int = _integer_from(0, "an integer >= 0")
+non_negative_int.__doc__ = """An argparse ``type``: an integer >= 0, else an error naming the flag."""
+_positive_int, _count = positive_int, non_negative_int
+
+
+def finite_number(minimum: float = 0.0, *, above: bool = True):
+    """An argparse ``type``: a finite number above ``minimum`` (or at least it, with
+    ``above=False``); anything else is an error naming the flag (exit code 2).
+
+    Examples
+    --------
+    >>> finite_number(0.0)("0.5")
+    0.5
+    """
+    what = f"a finite number {'above' if above else 'of at least'} {minimum:g}"
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if not (np.isfinite(value) and (value > minimum if above else value >= minimum)):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+        return value
+    return convert
+
+
+def fraction(text: str) -> float:
+    """An argparse ``type``: a number strictly between 0 and 1, else an error naming the flag.
+
+    Examples
+    --------
+    >>> fraction("0.2")
+    0.2
+    """
+    value = finite_number(0.0)(text)
+    if not value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text!r}")
+    return value
+
+
+def dots_per_inch(text: str) -> int:
+    """An argparse ``type``: an integer in :data:`DPI_RANGE`, else an error naming the flag."""
+    value = _integer_from(DPI_RANGE[0], f"an integer from {DPI_RANGE[0]} to {DPI_RANGE[1]}")(text)
+    if value > DPI_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"must be an integer from {DPI_RANGE[0]} to "
+                                         f"{DPI_RANGE[1]}, got {value}")
+    return value
 
 
 def _positive_float(text: str) -> float:
@@ -683,18 +893,26 @@ def _make_parser() -> _Parser:
                       help="draw at most this many connections per pair of layers (the strongest)")
     draw.add_argument("--max-neurons", type=_positive_int, default=40,
                       help="summarise layers of more neurons")
-    draw.add_argument("--dpi", type=_positive_int, default=PLOTS_DPI)
+    draw.add_argument("--dpi", type=dots_per_inch, default=PLOTS_DPI,
+                      help=f"dots per inch of the picture ({DPI_RANGE[0]} to {DPI_RANGE[1]}; "
+                           f"at most {MAX_PIXELS:,} pixels in all)")
     draw.set_defaults(run=_draw)
 
     predict = commands.add_parser(
         "predict", formatter_class=formatter, help="classify digit images with a saved model",
         description="Print, for each image, the digit the model predicts and its confidence "
         "(the softmax probability, or the output activation). Images are PNG, JPEG or any "
-        "format Pillow reads, made grayscale and resized to 28 x 28; an image lighter than "
-        "mid-grey on average is inverted (MNIST digits are light on dark), and the line says "
-        "so. IDX files (as MNIST's, gzip-compressed or not) give a line per image.")
+        "format Pillow reads, made grayscale; an image lighter than mid-grey on average is "
+        "inverted (MNIST digits are light on dark), and the line says so. Then it is prepared "
+        "as MNIST's digits were (cropped to its ink, scaled to fit 20 x 20, centred by its "
+        "centre of mass in 28 x 28), or with --no-preprocess only resized to 28 x 28. IDX "
+        "files (as MNIST's, gzip-compressed or not) give a line per image, taken as prepared.")
     predict.add_argument("model", metavar="MODEL", help="a model file with 784 inputs")
     predict.add_argument("images", metavar="IMAGE", nargs="+", help="image or IDX files")
+    predict.add_argument("--no-preprocess", action="store_true",
+                         help="only resize a picture to 28 x 28, instead of preparing it as "
+                              "MNIST's digits were (cropped to the ink, scaled to fit 20 x 20, "
+                              "centred by its centre of mass: neurograph.digits.preprocess_digit)")
     predict.set_defaults(run=_predict)
 
     check = commands.add_parser(
@@ -708,7 +926,7 @@ def _make_parser() -> _Parser:
         "that near its kink are skipped and drawn again.")
     check.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
     check.add_argument("--samples", type=_positive_int, default=3, help="how many samples")
-    check.add_argument("--seed", type=int, default=0, help="seed of the samples and subsets")
+    check.add_argument("--seed", type=_count, default=0, help="seed of the samples and subsets")
     check.add_argument("--max-parameters", type=_count, default=2000,
                        help="check a random subset of this many weights and biases per sample "
                             "(each costs four forward passes); 0 checks every one")
@@ -792,4 +1010,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
     except (OSError, ValueError, FloatingPointError) as error:
         print(f"neurograph: error: {_one_line(error)}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a fault of neurograph's: still one line, never a traceback
+        print(f"neurograph: error: {type(error).__name__}: {_one_line(error)} (an unexpected "
+              f"error; please report it)", file=sys.stderr)
         return 1
