@@ -1,0 +1,495 @@
+"""Adversarial cases (issue 15): every bad input gets a clear answer, and memory stays bounded."""
+import argparse
+import errno
+import fcntl
+import importlib
+import importlib.util
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurograph import Network, load
+from neurograph.cli.main import _make_parser, main
+from neurograph.datasets import SAMPLE_FOLDER, read_idx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- the CLI, predict's preparation, leftovers (issue 15 points 6, 7 and 8) ----
+
+
+def _run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_line(err: str, *needles: str) -> None:
+    assert err.startswith("neurograph: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+def _parameters(net) -> list:
+    return [array.copy() for layer in net.receiving_layers for array in
+            (layer.weights, layer.biases)]
+
+
+@pytest.fixture(scope="module")
+def digit_model(tmp_path_factory):
+    """784-32-10 trained for a moment on the bundled sample (it reads MNIST digits well)."""
+    images = read_idx(SAMPLE_FOLDER / "train-images-idx3-ubyte.gz")[:3000]
+    labels = read_idx(SAMPLE_FOLDER / "train-labels-idx1-ubyte.gz")[:3000]
+    X = images.reshape(len(images), -1).astype(np.float32) / 255
+    Y = np.eye(10, dtype=np.float32)[labels]
+    net = Network.layered([784, 32, 10], activation="relu", output_activation="softmax",
+                          cost="cross_entropy", init="he", seed=0, dtype="float32")
+    net.fit(X, Y, epochs=3, batch_size=32, learning_rate=0.05, momentum=0.9, seed=0,
+            progress=False)
+    path = tmp_path_factory.mktemp("digit_model") / "digits.json"
+    net.save(path)
+    return net, path
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tiny_model") / "tiny.json"
+    Network.layered([4, 3, 2], seed=0).save(path)
+    return path
+
+
+@pytest.mark.parametrize("dpi", ["1", "9", "1201", "100000"])
+def test_draw_refuses_a_dpi_out_of_bounds_in_one_line(capsys, tiny_model, tmp_path, dpi):
+    # review D: --dpi 1 ended in FreeType's "invalid ppem", --dpi 100000 in std::bad_alloc
+    picture = tmp_path / "d.png"
+    code, out, err = _run(capsys, "draw", tiny_model, "-o", picture, "--dpi", dpi)
+    assert code == 2 and out == ""
+    _one_line(err, f"argument --dpi: must be an integer from 10 to 1200, got {dpi}")
+    assert not picture.exists()
+
+
+def test_draw_dpi_1_prints_no_traceback_as_a_process(tiny_model, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, "-m", "neurograph", "draw", str(tiny_model), "-o",
+                             str(tmp_path / "d.png"), "--dpi", "1"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "--dpi" in result.stderr
+
+
+def test_draw_refuses_more_pixels_than_the_limit_before_drawing(capsys, monkeypatch, tiny_model,
+                                                               tmp_path):
+    cli = importlib.import_module("neurograph.cli.main")  # the module, not its main()
+
+    drawn = []
+    monkeypatch.setattr(cli, "save_picture", lambda *a, **k: drawn.append(a))
+    monkeypatch.setattr(cli, "MAX_PIXELS", 1_000)  # a diagram at 10 dpi already has more
+    picture = tmp_path / "d.png"
+    code, out, err = _run(capsys, "draw", tiny_model, "-o", picture, "--dpi", "10")
+    assert code == 1 and out == "" and drawn == []
+    _one_line(err, str(picture), "at --dpi 10 the picture would be", "more than the 1,000 "
+              "allowed")
+
+
+def test_the_pixel_limit_allows_every_accepted_dpi_for_an_ordinary_diagram():
+    from neurograph.cli.main import DPI_RANGE, MAX_PIXELS, diagram_figure
+
+    figure = diagram_figure(Network.layered([784, 16, 10], seed=0))
+    width, height = figure.get_size_inches() * DPI_RANGE[1]
+    assert width * height <= MAX_PIXELS
+
+
+def test_draw_refuses_a_folder_and_names_the_file_really_written(capsys, tiny_model, tmp_path):
+    # review #8: `-o /tmp` said "written to /tmp" and wrote /tmp.png
+    code, out, err = _run(capsys, "draw", tiny_model, "-o", tmp_path)
+    assert code == 2 and out == ""
+    _one_line(err, f"-o/--output names the picture file, got '{tmp_path}', which is a folder")
+    assert not Path(f"{tmp_path}.png").exists()
+    plain = tmp_path / "noext"
+    code, out, err = _run(capsys, "draw", tiny_model, "-o", plain, "--dpi", "20")
+    assert code == 0, err
+    assert out.rstrip().endswith(f"written to {plain}.png")
+    assert Path(f"{plain}.png").read_bytes()[:4] == b"\x89PNG" and not plain.exists()
+
+
+def test_draw_on_a_full_disk_names_the_picture(capsys, monkeypatch, tiny_model, tmp_path):
+    from matplotlib.figure import Figure
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", full)
+    picture = tmp_path / "d.png"
+    code, out, err = _run(capsys, "draw", tiny_model, "-o", picture, "--dpi", "20")
+    assert code == 1 and out == ""
+    _one_line(err, f"{picture}: No space left on device")
+
+
+def test_gradcheck_seed_minus_one_exits_2_naming_the_flag(capsys, tiny_model):
+    # review #9: exit 1 with numpy's "expected non-negative integer"
+    code, out, err = _run(capsys, "gradcheck", tiny_model, "--seed", "-1")
+    assert code == 2 and out == ""
+    _one_line(err, "argument --seed: must be an integer >= 0, got -1")
+
+
+TRAIN_SMALL = ["train-mnist", "--no-download", "--quiet", "--limit", "200", "--hidden", "8",
+               "--epochs", "1"]
+
+
+def test_train_mnist_refuses_plots_onto_a_file_before_training(capsys, tmp_path):
+    # review #12: trained, then "File exists", and the model was not saved
+    not_a_folder = tmp_path / "plots"
+    not_a_folder.write_text("mine")
+    model = tmp_path / "m.json"
+    code, out, err = _run(capsys, *TRAIN_SMALL, "-o", model, "--plots", not_a_folder)
+    assert code == 2 and out == ""  # nothing trained: no line about the network
+    _one_line(err, "--plots names a folder to write into", "which is a file")
+    assert not model.exists() and not_a_folder.read_text() == "mine"
+
+
+def test_train_mnist_refuses_an_unwritable_model_folder_before_training(capsys, monkeypatch,
+                                                                        tmp_path):
+    # review #12: on a read-only file system it trained fully, then failed
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    model = tmp_path / "m.json"
+    code, out, err = _run(capsys, *TRAIN_SMALL, "-o", model)
+    assert code == 1 and out == ""
+    _one_line(err, str(model), "cannot be written", "Read-only file system")
+    assert not model.exists()
+
+
+def test_train_mnist_refuses_a_folder_named_like_a_model(capsys, tmp_path):
+    folder = tmp_path / "model.json"
+    folder.mkdir()
+    code, out, err = _run(capsys, *TRAIN_SMALL, "-o", folder)
+    assert code == 2 and out == ""
+    _one_line(err, "-o/--output names the model file", "which is a folder")
+
+
+def test_train_mnist_saves_the_model_even_when_the_plots_fail(capsys, monkeypatch, tmp_path):
+    cli = importlib.import_module("neurograph.cli.main")  # the module, not its main()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "p/history.png"))
+
+    monkeypatch.setattr(cli, "write_training_plots", full)
+    model = tmp_path / "m.json"
+    code, out, err = _run(capsys, *TRAIN_SMALL, "-o", model, "--plots", tmp_path / "p")
+    assert code == 1
+    error, = [line for line in err.splitlines() if not line.startswith("neurograph: full MNIST")]
+    _one_line(error + "\n", "history.png: No space left on device")  # after the data notice
+    assert f"model written to {model}" in out
+    assert load(model).sizes == (784, 8, 10)
+
+
+def test_a_full_disk_names_the_model_file_and_leaves_no_temporary(capsys, monkeypatch,
+                                                                  tiny_model, tmp_path):
+    # review #10: "[Errno 28] No space left on device" with no file name
+    import neurograph.io.atomic as atomic
+
+    def full(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    target = tmp_path / "copy.json"
+    code, out, err = _run(capsys, "convert", tiny_model, target)
+    assert code == 1 and out == ""
+    _one_line(err, f"{target}: No space left on device")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_onto_a_folder_names_the_folder_not_the_temporary(tmp_path):
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError) as error:
+        Network.layered([2, 1], seed=0).save(folder)
+    assert error.value.filename == str(folder) and ".tmp" not in str(error.value)
+    assert os.listdir(tmp_path) == ["adir"] and os.listdir(folder) == []
+
+
+def _subparsers(parser):
+    action, = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return action.choices
+
+
+def _assert_every_flag_explained(parser, where: str) -> None:
+    assert parser.formatter_class is argparse.ArgumentDefaultsHelpFormatter, where
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        name = "/".join(action.option_strings) or action.dest
+        assert action.help and action.help.strip(), f"{where}: {name} has no help sentence"
+    text = parser.format_help()
+    for action in parser._actions:  # the default is shown for every flag that takes a value
+        if action.option_strings and action.nargs != 0 and action.default is not None:
+            assert f"(default: {action.default})" in " ".join(text.split()), (where, action)
+
+
+def test_every_flag_of_every_command_has_a_sentence_and_shows_its_default():
+    for command, parser in _subparsers(_make_parser()).items():
+        _assert_every_flag_explained(parser, f"neurograph {command}")
+
+
+def _example(name: str):
+    spec = importlib.util.spec_from_file_location(f"adversarial_{name}",
+                                                  ROOT / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+EXAMPLE_BAD_FLAGS = [
+    ("first_contact", ["--epochs", "-1"], "argument --epochs: must be a positive integer"),
+    ("first_contact", ["--learning-rate", "nan"], "argument --learning-rate: must be a finite"),
+    ("first_contact", ["--test-fraction", "1.5"], "argument --test-fraction: must be a number "
+                                                  "between 0 and 1"),
+    ("first_contact", ["--seed", "-1"], "argument --seed: must be an integer >= 0"),
+    ("xor", ["--epochs", "0"], "argument --epochs: must be a positive integer"),
+    ("xor", ["--hidden", "-3"], "argument --hidden: must be a positive integer"),
+    ("xor", ["--refresh", "-2"], "argument --refresh: must be a finite number above 0"),
+    ("xor", ["--dpi", "1"], "argument --dpi: must be an integer from 10 to 1200"),
+    ("rectangle", ["--iterations", "-5"], "argument --iterations: must be a positive integer"),
+    ("rectangle", ["--constant-fraction", "2"], "argument --constant-fraction: must be a number "
+                                                "from 0 to 1"),
+    ("rectangle", ["--learning-rate", "-0.3"], "argument --learning-rate: must be a finite"),
+    ("post_attempts", ["--iterations", "-1"], "argument --iterations: must be a positive"),
+    ("post_attempts", ["--test-limit", "0"], "argument --test-limit: must be a positive"),
+    ("post_attempts", ["--seed", "-2"], "argument --seed: must be an integer >= 0"),
+    ("draw_digit", ["--epochs", "-1"], "argument --epochs: must be a positive integer"),
+    ("draw_digit", ["--hidden", "0"], "argument --hidden: must be a positive integer"),
+    ("train_mnist", ["--epochs", "-1"], "--epochs must be a positive integer"),
+    ("train_mnist", ["--dpi", "5"], "--dpi must be an integer from 10 to 1200"),
+]
+
+
+@pytest.mark.parametrize("name, flags, message", EXAMPLE_BAD_FLAGS)
+def test_examples_refuse_bad_flags_as_the_command_does(capsys, name, flags, message):
+    module = _example(name)
+    with pytest.raises(SystemExit) as exit_:
+        module.parse_args(flags)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_the_download_flag_means_the_same_in_every_script():
+    seen = {}
+    for name in ("train_mnist", "post_attempts", "draw_digit"):
+        module = _example(name)
+        seen[name] = (module.parse_args([]).no_download, module.parse_args(["--no-download"])
+                      .no_download)
+        with pytest.raises(SystemExit):
+            module.parse_args(["--download"])  # no script has the opposite flag
+    assert set(seen.values()) == {(False, True)}
+    parser = _subparsers(_make_parser())["train-mnist"]
+    assert parser.parse_args(["--no-download"]).no_download is True
+
+
+def _write_idx(path: Path, images: np.ndarray) -> Path:
+    header = struct.pack(">I", 0x00000800 | images.ndim) + struct.pack(
+        f">{images.ndim}I", *images.shape)
+    path.write_bytes(header + images.tobytes())
+    return path
+
+
+def _bad_inputs(tmp_path: Path, model: Path) -> list:
+    """Sub-commands with bad inputs, each of which must end in one line, exit 1 or 2."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a model, not an image")
+    empty_idx = _write_idx(tmp_path / "zero_h.idx", np.zeros((1, 0, 28), np.uint8))
+    return [
+        ["frobnicate"],
+        ["info"], ["info", tmp_path / "missing.json"], ["info", tmp_path], ["info", text],
+        ["draw", model, "-o", tmp_path / "d.png", "--dpi", "1"],
+        ["draw", model, "-o", tmp_path / "d.png", "--dpi", "100000"],
+        ["draw", model, "-o", tmp_path], ["draw", model, "-o", tmp_path / "d.xyz"],
+        ["draw", model, "-o", tmp_path / "nowhere" / "d.png"],
+        ["draw", text, "-o", tmp_path / "d.png"], ["draw", model, "--max-neurons", "-1"],
+        ["predict", model, text], ["predict", model, empty_idx], ["predict", text, text],
+        ["predict", model, tmp_path / "missing.png"], ["predict", model, tmp_path],
+        ["gradcheck", model, "--seed", "-1"], ["gradcheck", model, "--samples", "0"],
+        ["gradcheck", model, "--tolerance", "nan"], ["gradcheck", text],
+        ["convert", model, tmp_path / "out.json", "--format", "kotlin"],
+        ["convert", text, tmp_path / "out.json"], ["convert", model, tmp_path],
+        ["web", model], ["web", text, "-o", tmp_path / "site"],
+        ["train-mnist", "--no-download", "--epochs", "-1"],
+        ["train-mnist", "--no-download", "--dpi", "1"],
+        ["train-mnist", "--no-download", "--seed", "-1"],
+        ["train-mnist", "--no-download", "--plots", text],
+        ["train-mnist", "--no-download", "-o", tmp_path],
+        ["train-mnist", "--no-download", "-o", tmp_path / "nowhere" / "m.json"],
+    ]
+
+
+def test_every_command_answers_bad_input_in_one_line_without_a_traceback(capsys, tiny_model,
+                                                                         digit_model, tmp_path):
+    _, model = digit_model
+    for argv in _bad_inputs(tmp_path, model):
+        code, out, err = _run(capsys, *argv)
+        assert code in (1, 2), (argv, code, out, err)
+        assert "Traceback" not in err and err.count("\n") == 1, (argv, err)
+        assert err.startswith("neurograph: error: "), (argv, err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "zero_h.idx"]
+
+
+def _pil_seven(path: Path) -> Path:
+    """A thick 7 drawn with Pillow on a white 200 x 200 picture, as a user would."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(image).line([(40, 30), (160, 30), (90, 180)], fill=0, width=14)
+    image.save(path)
+    return path
+
+
+def _predictions(out: str) -> list:
+    return [int(line.split(": ")[1].split()[0]) for line in out.splitlines()]
+
+
+def test_predict_prepares_a_drawn_seven_as_mnist_and_reads_7(capsys, digit_model, tmp_path):
+    # review / issue: a PIL "7" was read as "2 (0.43)" after a plain resize
+    _, model = digit_model
+    seven = _pil_seven(tmp_path / "seven.png")
+    code, out, err = _run(capsys, "predict", model, seven)
+    assert code == 0, err
+    assert _predictions(out) == [7]
+    assert "prepared as MNIST from 200 x 200" in out and "inverted" in out
+    code, out, err = _run(capsys, "predict", "--no-preprocess", model, seven)
+    assert code == 0, err
+    assert _predictions(out) != [7] and "resized from 200 x 200" in out  # why it matters
+
+
+def test_predict_preparation_leaves_mnist_digits_as_they_are(digit_model, tmp_path):
+    from PIL import Image
+
+    from neurograph.cli.main import read_images
+
+    images = read_idx(SAMPLE_FOLDER / "t10k-images-idx3-ubyte.gz")[:20]
+    for k, image in enumerate(images):
+        Image.fromarray(image, mode="L").save(tmp_path / f"{k}.png")
+        prepared, _, notes = read_images(tmp_path / f"{k}.png", preprocess=True)
+        assert np.array_equal(prepared[0], image) and notes == [""]
+
+
+def test_predict_refuses_an_idx_image_of_no_pixels(capsys, digit_model, tmp_path):
+    # review #16: a 1 x 0 x 28 IDX file was predicted ("resized from 28 x 0")
+    _, model = digit_model
+    for shape in [(1, 0, 28), (1, 28, 0), (0, 28)]:
+        idx = _write_idx(tmp_path / "flat.idx", np.zeros(shape, np.uint8))
+        code, out, err = _run(capsys, "predict", model, idx)
+        assert code == 1 and out == ""
+        _one_line(err, f"{idx}: an IDX file of images must be n x height x width, each at least "
+                       f"1, got shape")
+
+
+def test_predict_refuses_nan_pixels_in_one_line(capsys, digit_model, tmp_path):
+    # review #16: a NaN float TIFF printed numpy's RuntimeWarning, then a prediction
+    from PIL import Image
+
+    _, model = digit_model
+    tiff = tmp_path / "nan.tiff"
+    Image.fromarray(np.full((28, 28), np.nan, dtype=np.float32), mode="F").save(tiff)
+    code, out, err = _run(capsys, "predict", model, tiff)
+    assert code == 1 and out == ""
+    _one_line(err, f"{tiff}: its pixels must be numbers, got NaN or infinity")
+
+
+@pytest.mark.parametrize("side", [101, 150])  # above the limit (a warning) and twice it (an error)
+def test_predict_refuses_a_decompression_bomb_in_one_line(capsys, monkeypatch, digit_model,
+                                                          tmp_path, side):
+    # review #16: a 10000 x 10000 PNG printed Pillow's 2-line warning and used 431 MB. The
+    # limit is Pillow's Image.MAX_IMAGE_PIXELS; lowered here so the picture stays small.
+    from PIL import Image
+
+    _, model = digit_model
+    bomb = tmp_path / "bomb.png"
+    Image.new("L", (side, side), 0).save(bomb)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100 * 100 // 2)
+    code, out, err = _run(capsys, "predict", model, bomb)
+    assert code == 1 and out == ""
+    _one_line(err, f"{bomb}: refused as a possible decompression bomb")
+
+
+def test_save_removes_stale_temporaries_of_the_same_file_only(tmp_path):
+    # review #11: kill -9 during save left zero-byte .model.json.XXXXXXXX.tmp files
+    target = tmp_path / "model.json"
+    stale = [tmp_path / ".model.json.0badf00d.tmp", tmp_path / ".model.json.deadbeef.tmp"]
+    others = [tmp_path / ".other.json.deadbeef.tmp", tmp_path / ".model.json.notmine.tmp"]
+    for path in stale + others:
+        path.write_bytes(b"")
+    alive = tmp_path / ".model.json.12345678.tmp"  # a writer at work holds its lock
+    descriptor = os.open(alive, os.O_WRONLY | os.O_CREAT)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        net = Network.layered([3, 2], seed=1)
+        net.save(target)
+    finally:
+        os.close(descriptor)
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in others) and alive.exists()
+    assert all(np.array_equal(a, b) for a, b in zip(_parameters(load(target)), _parameters(net)))
+
+
+def test_a_killed_save_leaves_a_temporary_that_the_next_save_removes(tmp_path):
+    code = (f"import os, signal\n"
+            f"import neurograph.io.atomic as atomic\n"
+            f"def pieces():\n"
+            f"    yield 'x' * 1000\n"
+            f"    os.kill(os.getpid(), signal.SIGKILL)\n"
+            f"atomic.write_atomically({str(tmp_path / 'model.json')!r}, pieces())\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == -9
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".model.json.") and left[0].endswith(".tmp")
+    Network.layered([3, 2], seed=1).save(tmp_path / "model.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+def test_save_onto_a_symlink_writes_through_to_its_target(tmp_path):
+    # review #14: the link was replaced by a regular file and the target left as it was
+    target = tmp_path / "good.json"
+    Network.layered([3, 2], seed=0).save(target)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    net = Network.layered([3, 2], seed=7)
+    net.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    for loaded in (load(target), load(link)):
+        assert all(np.array_equal(a, b) for a, b in zip(_parameters(loaded), _parameters(net)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.json", "link.json"]
+
+
+def test_draw_digit_without_a_display_says_so_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "draw_digit.py"),
+                             "--no-download", "--quiet"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("draw_digit.py: error: no display to open a window on")
+    assert "--no-show --screenshot" in result.stderr
+
+
+def test_the_draw_digit_window_has_a_title(digit_model):
+    import matplotlib.pyplot as plt
+
+    net, _ = digit_model
+    module = _example("draw_digit")
+    pad = module.DigitPad(net)
+    try:
+        assert pad.figure.canvas.manager.get_window_title() == "neurograph: draw a digit"
+    finally:
+        plt.close(pad.figure)
