@@ -879,24 +879,7 @@ def _make_parser() -> _Parser:
                       "the post's network-export.json")
     info.set_defaults(run=_info)
 
-    draw = commands.add_parser(
-        "draw", formatter_class=formatter, help="draw a saved model's diagram",
-        description="Draw a model as neurograph.draw_network does and save the picture; the "
-        "format follows the file name (png, svg, pdf, ...).")
-    draw.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
-    draw.add_argument("-o", "--output", required=True, metavar="PICTURE",
-                      help="where to save the diagram, e.g. net.png")
-    draw.add_argument("--color-by", default="bias", choices=["bias", "activation"],
-                      help="what fills the neurons (a freshly loaded model's activations are "
-                           "all zero)")
-    draw.add_argument("--max-connections", type=_positive_int, default=300,
-                      help="draw at most this many connections per pair of layers (the strongest)")
-    draw.add_argument("--max-neurons", type=_positive_int, default=40,
-                      help="summarise layers of more neurons")
-    draw.add_argument("--dpi", type=dots_per_inch, default=PLOTS_DPI,
-                      help=f"dots per inch of the picture ({DPI_RANGE[0]} to {DPI_RANGE[1]}; "
-                           f"at most {MAX_PIXELS:,} pixels in all)")
-    draw.set_defaults(run=_draw)
+    _add_draw_command(commands, formatter)
 
     predict = commands.add_parser(
         "predict", formatter_class=formatter, help="classify digit images with a saved model",
@@ -936,6 +919,27 @@ def _make_parser() -> _Parser:
     _add_convert_command(commands, formatter)
     _add_web_command(commands, formatter)
     return parser
+
+
+def _add_draw_command(commands, formatter) -> None:
+    draw = commands.add_parser(
+        "draw", formatter_class=formatter, help="draw a saved model's diagram",
+        description="Draw a model as neurograph.draw_network does and save the picture; the "
+        "format follows the file name (png, svg, pdf, ...).")
+    draw.add_argument("model", metavar="MODEL", help="a model file written by neurograph")
+    draw.add_argument("-o", "--output", required=True, metavar="PICTURE",
+                      help="where to save the diagram, e.g. net.png")
+    draw.add_argument("--color-by", default="bias", choices=["bias", "activation"],
+                      help="what fills the neurons (a freshly loaded model's activations are "
+                           "all zero)")
+    draw.add_argument("--max-connections", type=_positive_int, default=300,
+                      help="draw at most this many connections per pair of layers (the strongest)")
+    draw.add_argument("--max-neurons", type=_positive_int, default=40,
+                      help="summarise layers of more neurons")
+    draw.add_argument("--dpi", type=dots_per_inch, default=PLOTS_DPI,
+                      help=f"dots per inch of the picture ({DPI_RANGE[0]} to {DPI_RANGE[1]}; "
+                           f"at most {MAX_PIXELS:,} pixels in all)")
+    draw.set_defaults(run=_draw)
 
 
 def _add_web_command(commands, formatter) -> None:
