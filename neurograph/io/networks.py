@@ -20,7 +20,9 @@ def save(network: Network, path: PathLike, format: str = "neurograph") -> None:
 
     The file is written to a temporary file in the same folder and then renamed over ``path``,
     so ``path`` holds either the old file or the complete new one, never a mix; the temporary
-    file is removed if anything fails.
+    file is removed if anything fails, and one left by a save that was killed (``kill -9``) is
+    removed by the next save of ``path``. When ``path`` is a symbolic link the save writes
+    through it: the file it points to is replaced, and the link stays a link.
 
     Parameters
     ----------
@@ -47,7 +49,8 @@ def save(network: Network, path: PathLike, format: str = "neurograph") -> None:
         not ``1 / window^2``, or a cost or activation is not one of the registered ones.
         Nothing is written then.
     OSError
-        If the file cannot be written; an existing file is left as it was.
+        If the file cannot be written (the error names ``path``, not the temporary file); an
+        existing file is left as it was.
 
     Examples
     --------
