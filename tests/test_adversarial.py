@@ -109,3 +109,27 @@ def test_cli_gradcheck_passes_a_saturated_correct_model(capsys, tmp_path):
     assert code == 0, out + err
     worst = float(re.search(r"^worst relative error: (\S+)", out, re.MULTILINE).group(1))
     assert worst < 1e-6 and out.rstrip().endswith("ok: below the tolerance 1e-06")
+
+
+# -- small API checks (issue 15 point 8) ----
+
+def _parameters(net: Network) -> list:
+    return [layer.parameter(name).copy() for layer in net.receiving_layers
+            for name in layer.parameter_names]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda n: n.propagate(["a", "b"]), ValueError, r"`x` must be a sequence of 2 numbers"),
+    (lambda n: n.propagate([10**400, 1.0]), ValueError,
+     r"`x` must hold finite numbers, got an integer too large"),
+    (lambda n: n.fit(np.zeros((4, 2)), np.zeros((4, 1)), shuffle="no", progress=False),
+     TypeError, r"`shuffle` must be True or False, got 'no'"),
+    (lambda n: n.fit(np.zeros((4, 2)), np.zeros((4, 1)), learning_rate="0.1", progress=False),
+     ValueError, r"`learning_rate` must be a positive number, got '0.1'"),
+])
+def test_api_refuses_strings_and_huge_integers_and_changes_nothing(call, error, message):
+    net = Network.layered([2, 3, 1], seed=0)
+    before = _parameters(net)
+    with pytest.raises(error, match=message):
+        call(net)
+    assert all(np.array_equal(a, b) for a, b in zip(before, _parameters(net)))

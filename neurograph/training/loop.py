@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.costs import cost_terms
-from ..core.validation import (as_samples, check_finite, check_momentum, check_positive_int,
-                               check_seed, check_step_size)
+from ..core.validation import (as_samples, check_bool, check_finite, check_momentum,
+                               check_positive_int, check_seed, check_step_size)
 from ..engines.object import ObjectEngine
 from .callbacks import TrainingEvent, check_callbacks
 from ..engines.vectorized import VectorizedEngine, forward, forward_pass
@@ -256,6 +256,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
     """
     X, Y = check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = check_positive_int("epochs", epochs)
+    shuffle = check_bool("shuffle", shuffle)
     batch_sizes, rates, learning_rate = _schedules(batch_size, learning_rate, optimizer,
                                                    epochs)
     epoch_size = _check_epoch_size(epoch_size, len(X))
