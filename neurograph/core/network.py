@@ -553,7 +553,9 @@ class Network:
         """The cost of one sample (``x`` 1-D), or the mean cost of a batch (``x`` 2-D).
 
         A single sample is propagated with the object engine, which sets every activation and
-        the output neurons' desired activations; the cost is the sum of their ``cost()``.
+        the output neurons' desired activations; the cost is the sum of their ``cost()``. A
+        cross-entropy after softmax (binary cross-entropy after sigmoid) is computed from the
+        output layer's weighted sums, exactly, however saturated the output.
 
         Examples
         --------
@@ -564,7 +566,7 @@ class Network:
         """
         if np.ndim(x) <= 1:
             engine.propagate_with_desired(self, x, y)
-            return sum(neuron.cost() for neuron in self.output_layer.neurons)
+            return engine.sample_cost(self)
         return evaluate(self, x, y)["cost"]
 
 

@@ -313,8 +313,24 @@ class OutputNeuron(ReceiverNeuron):
         self.desired_activation = 0.0
 
     def cost(self) -> float:
-        """This neuron's share of the sample's cost, e.g. ``(a - y)^2`` for the quadratic cost."""
-        return float(self.layer.cost.term(self.activation, self.desired_activation))
+        """This neuron's share of the sample's cost, e.g. ``(a - y)^2`` for the quadratic cost.
+
+        A cross-entropy after its own activation (softmax, sigmoid) is computed from the
+        weighted sums, exactly (see ``costs.cost_terms``): for softmax from the whole layer's.
+        """
+        layer, f = self.layer, self.activation_function
+        if f.name not in layer.cost.from_logits:
+            return float(layer.cost.term(self.activation, self.desired_activation))
+        from .costs import cost_terms
+
+        if not f.layerwise:
+            return float(cost_terms(layer.cost, f, self.z, self.activation,
+                                    self.desired_activation))
+        neurons = layer.neurons
+        terms = cost_terms(layer.cost, f, [n.z for n in neurons],
+                           [n.activation for n in neurons],
+                           [n.desired_activation for n in neurons])
+        return float(terms[self.index])
 
     def train(self) -> None:
         """Step 4, for one neuron and the current sample: ``dC/da`` comes from the cost.

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["as_sample", "as_sample_list", "as_samples", "check_seed", "check_finite",
+__all__ = ["as_sample", "as_sample_list", "as_samples", "check_bool", "check_seed", "check_finite",
            "check_momentum", "check_step_size", "check_positive_int", "check_dtype",
            "check_shape", "check_fraction", "check_hidden_derivative", "register"]
 
@@ -73,6 +73,9 @@ def as_sample(name: str, value, length: int) -> np.ndarray:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"`{name}` must be a sequence of {length} numbers, got {value!r}") from None
+    except OverflowError:  # an integer such as 10**400, beyond every float
+        raise ValueError(f"`{name}` must hold finite numbers, got an integer too large for a "
+                         "float") from None
     if array.ndim != 1 or array.shape[0] != length:
         raise ValueError(f"`{name}` must have {length} values (one per "
                          f"{'input' if name == 'x' else 'output'} neuron), got shape {array.shape}")
@@ -128,7 +131,7 @@ def check_finite(name: str, array: np.ndarray, row_offset=None) -> None:
 
 def check_step_size(step_size, name: str = "step_size") -> float:
     """``step_size`` as a finite positive float, or a ValueError."""
-    if isinstance(step_size, (bool, np.bool_)):
+    if isinstance(step_size, (bool, np.bool_, str, bytes)):  # float("0.1") would pass
         raise ValueError(f"`{name}` must be a positive number, got {step_size!r}")
     try:
         value = float(step_size)
@@ -137,6 +140,14 @@ def check_step_size(step_size, name: str = "step_size") -> float:
     if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"`{name}` must be a finite positive number, got {step_size!r}")
     return value
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` if it is a bool (Python's or numpy's), else a TypeError: a string such as
+    ``"no"`` would read as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_fraction(name: str, value) -> float:

@@ -20,11 +20,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ..core.costs import cost_terms
 from ..core.layers import Nudge, SampleRecord
 from ..core.validation import as_sample_list, check_finite
 
-__all__ = ["clear", "propagate", "train_sample", "nudge_parameters", "train_batch",
-           "training_batch", "ObjectEngine"]
+__all__ = ["clear", "propagate", "train_sample", "sample_cost", "nudge_parameters",
+           "train_batch", "training_batch", "ObjectEngine"]
 
 
 def clear(network) -> None:
@@ -70,7 +71,20 @@ def train_sample(network, x, y, observe=None) -> float:
             neuron.train()
         if observe is not None:
             observe(layer)
-    return sum(neuron.cost() for neuron in network.output_layer.neurons)
+    return sample_cost(network)
+
+
+def sample_cost(network) -> float:
+    """The cost of the sample the output neurons hold: the sum of their ``cost()``, or, for a
+    cost computed from the weighted sums (``costs.cost_terms``), the layer's at once."""
+    layer = network.output_layer
+    f = layer.activation_function
+    if f.name not in layer.cost.from_logits:
+        return sum(neuron.cost() for neuron in layer.neurons)
+    neurons = layer.neurons
+    return float(np.sum(cost_terms(layer.cost, f, [n.z for n in neurons],
+                                   [n.activation for n in neurons],
+                                   [n.desired_activation for n in neurons])))
 
 
 def nudge_parameters(network, optimizer) -> None:
@@ -106,18 +120,21 @@ def nudge_parameters(network, optimizer) -> None:
         layer.record.nudge = Nudge(optimizer, before, slots, after)
 
 
-def train_batch(network, X: np.ndarray, Y: np.ndarray, optimizer) -> tuple[np.ndarray, float]:
-    """Steps 1-7 for one checked mini-batch; returns its outputs (before the nudge) and the
-    sum of its samples' costs."""
+def train_batch(network, X: np.ndarray, Y: np.ndarray,
+                optimizer) -> tuple[np.ndarray, float, np.ndarray]:
+    """Steps 1-7 for one checked mini-batch; returns its outputs (before the nudge), the
+    sum of its samples' costs and the output layer's weighted sums (the logits)."""
     clear(network)
-    outputs = np.empty(Y.shape)
+    outputs, logits = np.empty(Y.shape), np.empty(Y.shape)
     total = 0.0
+    neurons = network.output_layer.neurons
     with training_batch(network, len(X)):
         for s, (x, y) in enumerate(zip(X, Y)):
             total += train_sample(network, x, y)
-            outputs[s] = [neuron.activation for neuron in network.output_layer.neurons]
+            outputs[s] = [neuron.activation for neuron in neurons]
+            logits[s] = [neuron.z for neuron in neurons]
         nudge_parameters(network, optimizer)
-    return outputs, total
+    return outputs, total, logits
 
 
 @contextmanager
@@ -144,11 +161,14 @@ class ObjectEngine:
     def start(self, network) -> None:
         """Nothing to work out beforehand: every step reads the graph."""
 
-    def train_batch(self, network, X, Y, optimizer, keep_record, rows=None) -> np.ndarray:
+    def train_batch(self, network, X, Y, optimizer,
+                    keep_record, rows=None) -> tuple[np.ndarray, np.ndarray]:
         """Train one mini-batch; its inputs are checked first (a NaN would reach every
-        neuron), naming the row of the caller's data (``rows``)."""
+        neuron), naming the row of the caller's data (``rows``). Returns its outputs and
+        logits, as the vectorized engine does."""
         check_finite("X", X, rows)
-        return train_batch(network, X, Y, optimizer)[0]
+        outputs, _, logits = train_batch(network, X, Y, optimizer)
+        return outputs, logits
 
     def finish(self, network, y_last) -> None:
         """The neurons already hold the last sample's values."""

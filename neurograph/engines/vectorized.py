@@ -343,15 +343,18 @@ class VectorizedEngine:
         self.plan = Plan(network)
         self.last = None
 
-    def train_batch(self, network, X, Y, optimizer, keep_record, rows=None) -> np.ndarray:
+    def train_batch(self, network, X, Y, optimizer,
+                    keep_record, rows=None) -> tuple[np.ndarray, np.ndarray]:
         """Train one mini-batch; ``keep_record`` (bool or a function) as in
-        :func:`train_batch`. No reference to a batch's arrays outlives the next one, except
-        the last recorded batch's, whose activations ``finish`` hands to the neurons."""
+        :func:`train_batch`. Returns its outputs and the output layer's weighted sums (the
+        logits, from which a cross-entropy is computed exactly), both before the nudge.
+        No reference to a batch's arrays outlives the next one, except the last recorded
+        batch's, whose activations ``finish`` hands to the neurons."""
         self.last = None
         result = train_batch(network, X, Y, optimizer, self.plan, keep_record)
         if self.plan.recorded:
             self.last = result
-        return result[0][-1]
+        return result[0][-1], result[1][-1]
 
     @property
     def recorded(self) -> bool:

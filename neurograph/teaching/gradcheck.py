@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ..core.costs import cost_terms
 from ..core.validation import as_sample
 from ..engines.vectorized import forward, forward_pass
 
@@ -24,7 +25,8 @@ class GradientCheckResult:
     Attributes
     ----------
     max_relative_error : float
-        The worst ``|analytic - numeric| / max(|analytic|, |numeric|, floor)``.
+        The worst ``|analytic - numeric| / max(|analytic|, |numeric|, floor)`` (the floor
+        scaled by the sample's cost when that is above 1).
     where : Connection, Neuron or Layer
         The connection or neuron where it occurs (the layer, for a shared weight).
     quantity : str
@@ -133,8 +135,12 @@ def _checked_sample(network, x, y) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _cost_of_outputs(network, y: np.ndarray):
-    target = y[None, :]
-    return lambda outputs: float(network.cost_function(outputs, target)[0])
+    """``cost(passed)``: the sample's cost from a forward pass, as training computes it (from
+    the output layer's weighted sums where that is exact, ``costs.cost_terms``)."""
+    target, output = y[None, :], network.output_layer
+    cost, f = output.cost, output.activation_function
+    return lambda passed: float(np.sum(cost_terms(cost, f, passed.zs[-1],
+                                                  passed.activations[-1], target)))
 
 
 def _evaluator(network, cost_of_outputs, start: int, kinks: bool, every: list, only: set):
@@ -147,12 +153,11 @@ def _evaluator(network, cost_of_outputs, start: int, kinks: bool, every: list, o
 
     def evaluate(inputs: np.ndarray):
         if not kinks:
-            return cost_of_outputs(forward_pass(network, inputs, **settings)
-                                   .activations[-1]), None
+            return cost_of_outputs(forward_pass(network, inputs, **settings)), None
         passed = forward_pass(network, inputs, keep_from=0, **settings)
         branches = [None if z is None else layer.kink_branches(z, cache)
                     for layer, z, cache in zip(layers, passed.zs, passed.caches)]
-        return cost_of_outputs(passed.activations[-1]), branches
+        return cost_of_outputs(passed), branches
     return evaluate
 
 
@@ -252,7 +257,8 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     floor : float
         Below this magnitude derivatives are compared absolutely rather than relatively:
         rounding leaves an absolute error of about ``1e-16 * C / h`` (``1e-12`` for a cost near
-        3) in the estimate, which would swamp a relative comparison of tiny derivatives.
+        3) in the estimate, which would swamp a relative comparison of tiny derivatives; so
+        for a cost ``C`` above 1 (a saturated output's) the floor used is ``floor * C``.
     max_parameters : int, optional
         Check the derivatives of at most this many weights and biases, a random subset drawn
         with ``seed`` (each costs four forward passes, so checking all of a big network is
@@ -278,9 +284,11 @@ def gradient_check(network, x, y, *, h: float = 1e-3, floor: float = 1e-5,
     chosen = _choose_parameters(layers, max_parameters, seed)
     records = _one_sample_records(network, x, y)
     cost_of_outputs = _cost_of_outputs(network, y)
-    compare = _Worst(floor)
     kinks = _has_kinks(network, x)
-    every = forward(network, x[None, :])  # what a perturbation does not reach keeps these
+    passed = forward_pass(network, x[None, :])
+    every = passed.activations  # what a perturbation does not reach keeps these
+    # rounding in the finite differences grows with the cost: so does the absolute floor
+    compare = _Worst(floor * max(1.0, cost_of_outputs(passed)))
     k = -1  # each parameter's position, biases and weights layer by layer, neuron by neuron
     for layer, record in zip(layers, records):
         start = layer.index - 1  # a parameter of this layer changes it and what it feeds

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.validation import (as_samples, check_finite, check_momentum, check_positive_int,
-                               check_seed, check_step_size)
+from ..core.costs import cost_terms
+from ..core.validation import (as_samples, check_bool, check_finite, check_momentum,
+                               check_positive_int, check_seed, check_step_size)
 from ..engines.object import ObjectEngine
 from .callbacks import TrainingEvent, check_callbacks
-from ..engines.vectorized import VectorizedEngine, forward
+from ..engines.vectorized import VectorizedEngine, forward, forward_pass
 from ..optimizers import get_optimizer
 from .schedule import per_epoch
 
@@ -108,19 +109,35 @@ def _accuracy_rule(Y: np.ndarray):
 def evaluate(network, X, Y) -> dict:
     """Mean cost and accuracy (None when the targets have none) of ``network`` on ``X, Y``."""
     X, Y = check_data(network, X, Y, "X", "Y")
-    outputs = _predict(network, X)
+    outputs, logits = _predict(network, X, logits=True)
     rule = _accuracy_rule(Y)
-    return {"cost": _mean_cost(network, outputs, Y),
+    return {"cost": _mean_cost(network, outputs, Y, logits),
             "accuracy": None if rule is None else rule(outputs)}
 
 
-def _mean_cost(network, outputs: np.ndarray, Y: np.ndarray) -> float:
+def _cost_sum(network, outputs: np.ndarray, Y: np.ndarray, logits: np.ndarray) -> float:
+    """The sum of every sample's cost: from the logits where that is exact (``cost_terms``)."""
+    output = network.output_layer
+    return float(np.sum(cost_terms(output.cost, output.activation_function, logits, outputs, Y)))
+
+
+def _mean_cost(network, outputs: np.ndarray, Y: np.ndarray, logits: np.ndarray) -> float:
     """The mean over samples of the per-sample cost (one sum over every term)."""
-    return float(np.sum(network.cost_function.term(outputs, Y))) / len(Y)
+    return _cost_sum(network, outputs, Y, logits) / len(Y)
 
 
-def _predict(network, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:
-    return np.concatenate([forward(network, X[i:i + chunk])[-1] for i in range(0, len(X), chunk)])
+def _predict(network, X: np.ndarray, chunk: int = 10_000, *, logits: bool = False):
+    """The outputs for ``X``, ``chunk`` rows at a time; with ``logits``, and the output
+    layer's weighted sums (what an exact cross-entropy is computed from)."""
+    if not logits:
+        return np.concatenate([forward(network, X[i:i + chunk])[-1]
+                               for i in range(0, len(X), chunk)])
+    outputs, zs = [], []
+    for i in range(0, len(X), chunk):
+        passed = forward_pass(network, X[i:i + chunk])
+        outputs.append(passed.activations[-1])
+        zs.append(passed.zs[-1])
+    return np.concatenate(outputs), np.concatenate(zs)
 
 
 def check_data(network, X, Y, x_name: str, y_name: str,
@@ -239,6 +256,7 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
     """
     X, Y = check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = check_positive_int("epochs", epochs)
+    shuffle = check_bool("shuffle", shuffle)
     batch_sizes, rates, learning_rate = _schedules(batch_size, learning_rate, optimizer,
                                                    epochs)
     epoch_size = _check_epoch_size(epoch_size, len(X))
@@ -398,7 +416,7 @@ class _Run:
         epoch_rng_state = self.rng.bit_generator.state
         order = self.rng.permutation(len(self.X))[:n] if self.shuffle else np.arange(n)
         Y_epoch = self.Y[order]  # targets in training order: each batch's are a slice
-        outputs = np.empty_like(Y_epoch)
+        outputs, logits = np.empty_like(Y_epoch), np.empty_like(Y_epoch)  # (n, n_out)
         first_row = skip * size
         # names looked up once: at mini-batch 10 a batch is ~60 us, and each lookup counts
         train, network, X, optimizer = (self.engine.train_batch, self.network, self.X,
@@ -410,21 +428,23 @@ class _Run:
             rows = order[begin:end]
             # an epoch's last batch keeps its lists when training may end with it
             last = end >= n and (epoch == epochs or self.stopping or self.epoch_callbacks)
-            outputs[begin:end] = train(network, X[rows], Y_epoch[begin:end], optimizer,
-                                       True if last else asked, rows)
+            outputs[begin:end], logits[begin:end] = train(network, X[rows], Y_epoch[begin:end],
+                                                          optimizer, True if last else asked,
+                                                          rows)
             self.bar.batch(epoch, b)
             self.seen += len(rows)
             if self.batch_callbacks:
                 self.tell(self.batch_callbacks, history, epoch, b, epochs)
             if self.evaluate_every is not None:
-                self.count(begin, min(end, n), outputs, Y_epoch, validation, history)
+                self.count(begin, min(end, n), outputs, logits, Y_epoch, validation, history)
             if interrupted and self.engine.recorded:
                 # (a Ctrl-C in the last instants of a batch, after it chose not to keep its
                 # record, stops after the next one: the lists left are always a whole batch's)
                 self.stop(epoch, b, -(-n // size), epoch_rng_state, Y_epoch[min(end, n) - 1])
         _check_parameters(self.network)
         history.seconds.append(time.perf_counter() - started)
-        history.cost.append(_mean_cost(self.network, outputs[first_row:], Y_epoch[first_row:]))
+        history.cost.append(_mean_cost(self.network, outputs[first_row:], Y_epoch[first_row:],
+                                       logits[first_row:]))
         history.accuracy.append(None if self.rule is None else
                                 self.rule(outputs[first_row:], order[first_row:]))
         return order
@@ -448,30 +468,32 @@ class _Run:
                                 + (f"; saved to {self.checkpoint}"
                                    if self.checkpoint is not None else ""))
 
-    def count(self, begin: int, end: int, outputs, Y_epoch, validation,
+    def count(self, begin: int, end: int, outputs, logits, Y_epoch, validation,
               history: History) -> None:
         """After a mini-batch (rows ``begin:end`` of the epoch): add its training cost to the
         window, and every ``evaluate_every`` batches evaluate on ``validation``."""
         self.batches_done += 1
         self.samples_done += end - begin
-        self.window[0] += float(np.sum(self.network.cost_function.term(outputs[begin:end],
-                                                                       Y_epoch[begin:end])))
+        self.window[0] += _cost_sum(self.network, outputs[begin:end], Y_epoch[begin:end],
+                                    logits[begin:end])
         self.window[1] += end - begin
         if self.batches_done % self.evaluate_every:
             return
         X_val, Y_val = validation
-        predicted = _predict(self.network, X_val)
+        predicted, predicted_logits = _predict(self.network, X_val, logits=True)
         rule = _accuracy_rule(Y_val)
         history.evaluation_samples.append(self.samples_done)
-        history.evaluation_cost.append(_mean_cost(self.network, predicted, Y_val))
+        history.evaluation_cost.append(_mean_cost(self.network, predicted, Y_val,
+                                                  predicted_logits))
         history.evaluation_accuracy.append(None if rule is None else rule(predicted))
         history.evaluation_training_cost.append(self.window[0] / self.window[1])
         self.window = [0.0, 0]
 
     def validate(self, validation, history: History) -> None:
         X_val, Y_val = validation
-        predicted = _predict(self.network, X_val)
-        history.validation_cost.append(_mean_cost(self.network, predicted, Y_val))
+        predicted, predicted_logits = _predict(self.network, X_val, logits=True)
+        history.validation_cost.append(_mean_cost(self.network, predicted, Y_val,
+                                                  predicted_logits))
         rule = _accuracy_rule(Y_val)
         history.validation_accuracy.append(None if rule is None else rule(predicted))
 
