@@ -1,6 +1,7 @@
 """Adversarial cases (issue 15): each bad input gets a clear answer, and nothing changes."""
 import json
 import os
+import re
 import signal
 import warnings
 
@@ -49,8 +50,6 @@ def stopped_mid_epoch(tmp_path):
                  checkpoint=tmp_path / "c.json", callbacks=[_stop_after_epoch_1])
     doc = json.loads((tmp_path / "c.json").read_text())
     assert doc["training"]["epoch"] == 2 and doc["training"]["batch"] == 0
-    assert (doc["training"]["samples"], doc["training"]["epoch_size"],
-            doc["training"]["batch_size"]) == (100, 100, 10)  # what a resume is checked against
     doc["training"]["batch"] = 3
     path = tmp_path / "mid.json"
     path.write_text(json.dumps(doc))
@@ -59,6 +58,14 @@ def stopped_mid_epoch(tmp_path):
 
 def _stop_after_epoch_1(event):
     event.stop()
+
+
+def test_a_checkpoint_records_the_data_and_batches_a_resume_must_match(stopped_mid_epoch):
+    _, doc = stopped_mid_epoch
+    assert (doc["training"]["samples"], doc["training"]["epoch_size"],
+            doc["training"]["batch_size"]) == (100, 100, 10)
+    _, training = load_checkpoint(stopped_mid_epoch[0])
+    assert (training["samples"], training["epoch_size"], training["batch_size"]) == (100, 100, 10)
 
 
 @pytest.mark.parametrize("rows, batch_size, message", [
@@ -92,7 +99,7 @@ def test_a_crafted_position_beyond_the_data_is_refused_and_changes_nothing(
         stopped_mid_epoch, tmp_path, batch):
     _, doc = stopped_mid_epoch
     for key in ("samples", "epoch_size", "batch_size"):  # as a checkpoint before issue 15
-        del doc["training"][key]
+        doc["training"].pop(key, None)
     doc["training"]["batch"] = batch
     path = tmp_path / "crafted.json"
     path.write_text(json.dumps(doc))
@@ -157,10 +164,11 @@ def test_a_first_epoch_that_overshoots_and_recovers_is_not_a_failure():
 
 def test_dead_relus_warn():
     X, Y = _classes(200)
-    with pytest.warns(TrainingWarning, match=r"(\d) of the \1 hidden neurons are dead "
-                                             r"\(ReLU output 0\).*learning rate is probably "
-                                             r"too large"):
+    with pytest.warns(TrainingWarning) as record:
         _small().fit(X, Y, epochs=1, learning_rate=1e6, seed=0, progress=False)
+    dead = re.compile(r"(\d) of the \1 hidden neurons are dead \(ReLU output 0\).*learning "
+                      r"rate is probably too large")
+    assert any(dead.search(m) for m in _training_warnings(record)), _training_warnings(record)
 
 
 def test_pixels_not_scaled_warn_once_and_the_sigmoids_saturate():
