@@ -15,6 +15,7 @@ from .core.connection import Connection
 from .core.costs import COSTS, Cost, get_cost, register_cost
 from .core.layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
 from .core.network import Network
+from .core.validation import TrainingWarning
 from .core.neurons import (HiddenNeuron, InputNeuron, Neuron, OutputNeuron, ReceiverNeuron,
                            StaticNeuron, TransmitterNeuron)
 from .drawing.diagram import NetworkLayout, draw_network, network_layout
@@ -68,6 +69,7 @@ __all__ = [
     "SampleRecord",
     "StaticNeuron",
     "Trace",
+    "TrainingWarning",
     "TransmitterNeuron",
     "draw_network",
     "draw_step",

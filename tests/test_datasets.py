@@ -216,7 +216,6 @@ def test_labels_must_be_digits(tmp_path, monkeypatch):
     (("env", "env/mnist", "cache"), "env"),
     (("env/mnist", "cache"), "env/mnist"),
     (("cache",), "cache"),
-    (("empty-folder", "env", "cache"), "env"),      # a folder without the set is passed over
 ])
 def test_search_order(tmp_path, monkeypatch, tiny, cache, capsys, present, expected):
     places = {"folder": tmp_path / "given", "env": tmp_path / "env",
@@ -237,12 +236,29 @@ def test_search_order(tmp_path, monkeypatch, tiny, cache, capsys, present, expec
 
 
 def test_only_the_first_complete_place_is_read(tmp_path, monkeypatch, tiny, cache):
-    # Lower places hold garbage and a higher one only part of the set: neither is an error.
-    write_set(tmp_path / "given", {k: v for k, v in tiny.items() if "train" in k})
-    write_set(tmp_path / "env", tiny)
+    # The lower place holds garbage and a higher one only part of the set: in the default
+    # search, neither is an error.
+    write_set(tmp_path / "env", {k: v for k, v in tiny.items() if "train" in k})
+    write_set(tmp_path / "env" / "mnist", tiny)
     write_set(cache, {name: b"garbage" for name in NAMES})
     monkeypatch.setenv("NEUROGRAPH_DATA", str(tmp_path / "env"))
-    assert load_mnist(tmp_path / "given").source == str(tmp_path / "env")
+    assert load_mnist().source == str(tmp_path / "env" / "mnist")
+
+
+def test_a_folder_named_by_the_user_is_the_only_place_looked_at(tmp_path, monkeypatch, tiny,
+                                                                cache):
+    # (issue 15: a mistyped or incomplete folder used to fall back silently to another set)
+    write_set(tmp_path / "given", {k: v for k, v in tiny.items() if "train" in k})
+    write_set(tmp_path / "env", tiny)
+    monkeypatch.setenv("NEUROGRAPH_DATA", str(tmp_path / "env"))
+    with pytest.raises(DatasetError, match=r"given: the MNIST folder asked for lacks "
+                                           r"t10k-images-idx3-ubyte\[.gz\], t10k-labels"):
+        load_mnist(tmp_path / "given")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetError, match=r"empty: the MNIST folder asked for lacks "
+                                           r"train-images-idx3-ubyte"):
+        load_mnist(tmp_path / "empty")
+    assert load_mnist(tmp_path / "env").source == str(tmp_path / "env")
 
 
 def test_default_cache_is_under_home(tmp_path, monkeypatch, tiny):
@@ -333,11 +349,11 @@ def test_a_failing_download_falls_back_to_the_sample_with_one_line(tmp_path, cac
 
 def test_not_found_without_download_says_where_it_looked_and_how_to_get_it(tmp_path, cache,
                                                                            capsys):
-    data = load_mnist(tmp_path / "nowhere")
+    data = load_mnist()  # (a folder named by the user is never fallen back from: issue 15)
     assert data.is_sample
     lines = capsys.readouterr().err.splitlines()
     assert lines == [
-        f"neurograph: full MNIST not found (looked in {tmp_path / 'nowhere'}, {cache}); using the "
+        f"neurograph: full MNIST not found (looked in {cache}); using the "
         "bundled sample of 10,000 training and 2,000 test images (for the full set, call "
         "load_mnist(download=True), or set NEUROGRAPH_DATA to a folder holding the four files)"
     ]

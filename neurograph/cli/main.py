@@ -19,6 +19,7 @@ The MNIST training flags are defined here once and shared with ``examples/train_
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -982,6 +983,28 @@ def _one_line(error: BaseException) -> str:
     return " ".join(text.split())
 
 
+@contextlib.contextmanager
+def _readable_warnings():
+    """Show every TrainingWarning as one line, ``neurograph: warning: ...`` (not Python's two
+    lines with a file name and a source line), each time it is given."""
+    import warnings
+
+    from ..core.validation import TrainingWarning
+
+    with warnings.catch_warnings():
+        plain = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if not issubclass(category, TrainingWarning):
+                return plain(message, category, filename, lineno, file, line)
+            print(f"neurograph: warning: {' '.join(str(message).split())}", file=sys.stderr)
+            sys.stderr.flush()
+
+        warnings.simplefilter("always", TrainingWarning)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``neurograph`` command with ``argv`` (by default ``sys.argv[1:]``).
 
@@ -997,7 +1020,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _make_parser()
     try:
         args = parser.parse_args(argv)
-        return args.run(args)
+        with _readable_warnings():
+            return args.run(args)
     except SystemExit as exit_:  # --help and --version print and exit 0
         return exit_.code if isinstance(exit_.code, int) else 0
     except _UsageError as error:

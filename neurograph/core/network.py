@@ -23,6 +23,7 @@ from .layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer,
 from .neurons import Neuron
 from ..engines import object as engine
 from ..training.loop import History, _predict, check_data, evaluate, fit
+from ..training.health import check_reachable_targets
 
 __all__ = ["Network"]
 
@@ -395,7 +396,9 @@ class Network:
         ``observe(layer)``, if given, is called after step 3 with None and after each layer is
         trained with that layer (the output layer first): :meth:`trace` records the steps so.
         """
-        return engine.train_sample(self, x, y, observe)
+        cost = engine.train_sample(self, x, y, observe)
+        check_reachable_targets(self, y)  # a warning: y is known good by now
+        return cost
 
     def nudge_parameters(self, step_size: Optional[float] = None, momentum: float = 0.0, *,
                          optimizer=None) -> None:
@@ -534,8 +537,19 @@ class Network:
         """The output activations for each row of ``X``: ``(n_samples, n_outputs)``.
 
         Uses the vectorized forward pass; neurons' ``activation`` attributes are not touched.
+        A float32 network refuses input beyond float32's range (ValueError), as ``fit`` does.
         """
-        X = as_samples("X", X, self.input_layer.size).astype(self.output_layer.dtype, copy=False)
+        X = as_samples("X", X, self.input_layer.size)
+        dtype = self.output_layer.dtype
+        if X.dtype != dtype:
+            with np.errstate(over="ignore"):
+                narrow = X.astype(dtype)
+            if not np.all(np.isfinite(narrow)):  # finite before the cast, infinite after
+                first = tuple(int(i) for i in np.argwhere(~np.isfinite(narrow))[0])
+                raise ValueError(f"`X` must be finite as {dtype} (this network's dtype, up to "
+                                 f"{np.finfo(dtype).max:.4g}), got {X[first]:g} at index "
+                                 f"{first}")
+            X = narrow
         return _predict(self, X)
 
     def evaluate(self, X, Y) -> dict:

@@ -8,7 +8,15 @@ import numpy as np
 
 __all__ = ["as_sample", "as_sample_list", "as_samples", "check_bool", "check_seed", "check_finite",
            "check_momentum", "check_step_size", "check_positive_int", "check_dtype",
-           "check_shape", "check_fraction", "check_hidden_derivative", "register"]
+           "check_shape", "check_fraction", "check_hidden_derivative", "register",
+           "TrainingWarning"]
+
+
+class TrainingWarning(UserWarning):
+    """Training is probably going wrong: the cost rose, hidden neurons are stuck at the bounds
+    of their activation, the inputs are far outside the usual range, or a target cannot be
+    reached. The message says what was seen and the likely cause. Filter it as any warning
+    (``warnings.simplefilter("error", TrainingWarning)`` makes it an error)."""
 
 
 def check_positive_int(name: str, value, minimum: int = 1) -> int:

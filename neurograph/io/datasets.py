@@ -336,6 +336,19 @@ def _complete_set(folder: Path) -> Optional[Dict[str, Path]]:
     return files
 
 
+def _named_set(folder: PathLike) -> Dict[str, Path]:
+    """The four files in the folder the user named, or a DatasetError saying what is missing."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DatasetError(f"{folder}: the MNIST folder asked for {what}")
+    missing = [base for base in FILES if _find(folder, base) is None]
+    if missing:
+        raise DatasetError(f"{folder}: the MNIST folder asked for lacks "
+                           f"{', '.join(name + '[.gz]' for name in missing)}")
+    return _complete_set(folder)
+
+
 def _load_files(files: Dict[str, Path], checksums: Dict[str, str], source: str,
                 is_sample: bool = False) -> MNIST:
     arrays = {}
@@ -395,7 +408,7 @@ def load_mnist(folder: Optional[PathLike] = None, *, download: bool = False, qui
     ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``, each raw or with ``.gz``) are looked
     for in, in order:
 
-    1. ``folder``, when given;
+    1. ``folder``, when given, and then only there (missing or incomplete, it is an error);
     2. ``$NEUROGRAPH_DATA``, then its ``mnist`` subfolder, when the variable is set;
     3. the cache folder ``$XDG_CACHE_HOME/neurograph/mnist``, by default
        ``~/.cache/neurograph/mnist``.
@@ -409,7 +422,7 @@ def load_mnist(folder: Optional[PathLike] = None, *, download: bool = False, qui
     Parameters
     ----------
     folder : str or os.PathLike, optional
-        A folder to look in first.
+        The folder holding the four files; when given, nothing else is looked at.
     download : bool
         Download the set into the cache folder when it is not found anywhere.
     quiet : bool
@@ -426,7 +439,8 @@ def load_mnist(folder: Optional[PathLike] = None, *, download: bool = False, qui
     Raises
     ------
     DatasetError
-        If the files found are malformed, their checksums do not match, or their image and label
+        If ``folder`` does not exist or lacks a file (the message says which), or the files
+        found are malformed, their checksums do not match, or their image and label
         counts disagree: the message names the file. A failed download is not an error (the
         sample stands in).
 
@@ -442,6 +456,8 @@ def load_mnist(folder: Optional[PathLike] = None, *, download: bool = False, qui
     if folder is not None and not isinstance(folder, (str, os.PathLike)):
         raise TypeError(f"`folder` must be a path or None, got {type(folder).__name__}")
     mirrors = _check_mirrors(MIRRORS if mirrors is None else mirrors)
+    if folder is not None:  # named by the user: it is an error, not a fallback, to miss
+        return _load_files(_named_set(folder), SHA256, source=os.fspath(folder))
     places = _places(folder)
     for place in places:
         files = _complete_set(place)

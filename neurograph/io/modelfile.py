@@ -45,7 +45,10 @@ The format, version 1 (one JSON object; every field is required unless said othe
   order). Weights where no connection exists are zero.
 - ``training`` (optional, top level; a checkpoint written by ``fit(checkpoint=...)``):
   ``{"epoch": e, "batch": b, "rng": state}``, to go on with epoch ``e`` after its first ``b``
-  mini-batches, the order drawn from a numpy PCG64 generator in ``state``.
+  mini-batches, the order drawn from a numpy PCG64 generator in ``state``; and (optional, written
+  since issue 15) ``samples``, ``epoch_size`` and ``batch_size``: the rows of the data, the
+  samples an epoch takes and the batch size of epoch ``e``, which a resume in the middle of an
+  epoch must match.
 - ``weight_velocity`` and ``bias_velocity`` (optional, together): the SGD momentum velocities
   (the optimizer's slot ``velocity``), laid out like ``weights`` and ``biases``. They are
   written only for a layer where one is non-zero (or -0.0), so training with momentum can go
@@ -248,6 +251,8 @@ def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
     if training is not None:
         header["training"] = {"epoch": int(training["epoch"]), "batch": int(training["batch"]),
                               "rng": training["rng"]}
+        header["training"].update({key: int(training[key]) for key in _TRAINING_SIZES
+                                   if training.get(key) is not None})
     layers = [layer.describe_for_file(optimizer) for layer in network.layers]
     return header, layers
 
@@ -261,6 +266,10 @@ def _pieces(header: dict, layers: list):
     for k, layer in enumerate(layers):
         yield "    " + json.dumps(layer, allow_nan=False) + (",\n" if k < len(layers) - 1 else "\n")
     yield "  ]\n}\n"
+
+
+_TRAINING_SIZES = ("samples", "epoch_size", "batch_size")
+"""A checkpoint's optional record of the data it trained on (checked by a resume)."""
 
 
 def write_model(network, path: PathLike, training: Optional[dict] = None) -> None:
@@ -428,7 +437,9 @@ class _ModelReader(StrictReader):
 
     def training(self, value) -> dict:
         """A checkpoint's ``training`` field: where ``fit`` goes on from."""
-        fields = self.fields(value, "training", ("epoch", "batch", "rng"))
+        fields = self.fields(value, "training", ("epoch", "batch", "rng"), _TRAINING_SIZES)
+        sizes = {key: self.integer(fields[key], f"training.{key}", 1, 10 ** 12)
+                 for key in _TRAINING_SIZES if key in fields}
         epoch = self.integer(fields["epoch"], "training.epoch", 1, 10 ** 9)
         batch = self.integer(fields["batch"], "training.batch", 0, 10 ** 12)
         try:
@@ -437,7 +448,7 @@ class _ModelReader(StrictReader):
         except (TypeError, ValueError, KeyError) as error:
             raise self.fail(f"`training.rng` must be the state of numpy's PCG64 generator: "
                             f"{error}") from None
-        return {"epoch": epoch, "batch": batch, "rng": generator.bit_generator.state}
+        return {"epoch": epoch, "batch": batch, "rng": generator.bit_generator.state, **sizes}
 
     def layers(self, layers, dtype: np.dtype) -> list:
         """Every layer's spec, checked by its class: first all the shapes, so that an absurd

@@ -17,6 +17,7 @@ from ..core.validation import (as_samples, check_bool, check_finite, check_momen
                                check_positive_int, check_seed, check_step_size)
 from ..engines.object import ObjectEngine
 from .callbacks import TrainingEvent, check_callbacks
+from .health import Watch, look_before
 from ..engines.vectorized import VectorizedEngine, forward, forward_pass
 from ..optimizers import get_optimizer
 from .schedule import per_epoch
@@ -250,9 +251,13 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
     shuffling generator's state) are saved to that file after every epoch, atomically; with
     ``resume``, training starts from such a file and ends with the same parameters as a run
     that was never stopped (given the same schedules and ``epoch_size``). Ctrl-C stops
-    training after the current mini-batch, leaves the
-    network consistent (the per-sample lists of the last mini-batch trained), saves the
-    checkpoint if one was asked for, and raises KeyboardInterrupt.
+    training after the current mini-batch, leaves the network consistent (the per-sample
+    lists of the last mini-batch trained), saves the checkpoint if one was asked for, and
+    raises KeyboardInterrupt (also when it comes during the last validation). A checkpoint
+    stopped mid-epoch resumes only with the rows, ``epoch_size`` and ``batch_size`` it had.
+
+    Training probably going wrong warns (:mod:`neurograph.training.health`); numpy's overflow
+    warnings are silenced: a FloatingPointError names the parameter after the epoch.
     """
     X, Y = check_data(network, X, Y, "X", "Y", check_x=False)
     epochs = check_positive_int("epochs", epochs)
@@ -279,16 +284,16 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
     start = (1, 0)
     try:
         if resume is not None:
-            start = _resume(network, optimizer, resume, epochs, rng, rates is not None)
+            start = _resume(network, optimizer, resume, epochs, rng, rates is not None,
+                            (len(X), epoch_size, batch_sizes))
+        look_before(network, X, Y)
         network.optimizer = optimizer
         run = _Run(network, X, Y, batch_sizes, ENGINES[engine](), optimizer, rng, shuffle,
                    checkpoint, _Progress(progress, epochs, 1, validation_name))
         run.rates, run.epoch_size, run.evaluate_every = rates, epoch_size, evaluate_every
         run.batch_callbacks, run.epoch_callbacks = told
-        history = run.epochs(start, epochs, validation)
-    except (ValueError, OSError):
-        restore(network, before)
-        raise
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            history = run.epochs(start, epochs, validation)
     except FloatingPointError as error:  # the object engine's nudge met a non-finite value
         restore(network, before)
         raise FloatingPointError(f"training diverged: the {error.__cause__ or error}; the "
@@ -300,6 +305,9 @@ def fit(network, X, Y, *, epochs: int = 1, batch_size=10, learning_rate=None,
         raise FloatingPointError(f"training diverged: the {error} is not finite; the network "
                                  "is back as it was before fit (try a smaller learning rate)"
                                  ) from None
+    except Exception:  # ValueError, OSError, a callback's own error: nothing changes
+        restore(network, before)
+        raise
     return history
 
 
@@ -328,9 +336,12 @@ def _check_epoch_size(epoch_size, n: int) -> int:
     return epoch_size
 
 
-def _resume(network, optimizer, path, epochs: int, rng, scheduled: bool) -> tuple[int, int]:
+def _resume(network, optimizer, path, epochs: int, rng, scheduled: bool,
+            data: tuple) -> tuple[int, int]:
     """Take parameters, optimizer state and where training stood from checkpoint ``path``
-    (``scheduled``: a schedule sets the learning rate, so the file's may differ)."""
+    (``scheduled``: a schedule sets the learning rate, so the file's may differ; ``data``:
+    the rows of ``X``, the epoch size and every epoch's batch size). Every check comes
+    before the network is touched."""
     from ..io.modelfile import load_checkpoint
 
     saved, training = load_checkpoint(path, type(network))
@@ -339,6 +350,8 @@ def _resume(network, optimizer, path, epochs: int, rng, scheduled: bool) -> tupl
     if first_epoch > epochs:
         raise ValueError(f"`resume` is a checkpoint at epoch {first_epoch}, past `epochs` "
                          f"= {epochs}: nothing left to train")
+    if skip:
+        _check_same_epoch(path, training, data)
     settings = [o.hyperparameters() for o in (saved.optimizer, optimizer)]
     if scheduled:
         for one in settings:
@@ -381,11 +394,13 @@ class _Run:
         self.epoch_callbacks: list = []
         self.stopping: list = []  # a callback asked to end at the end of the epoch
         self.seen = 0  # training samples of this call
+        self.watch = Watch(network, X, Y, optimizer)  # warns when training goes wrong
 
     def epochs(self, start: tuple[int, int], epochs: int, validation) -> History:
         history = History(validation_name=self.bar.held_out)
         self.engine.start(self.network)
         previous_handler = _catch_ctrl_c(self.interrupted)
+        self.watch.begin()
         try:
             first_epoch, skip = start
             for epoch in range(first_epoch, epochs + 1):
@@ -397,14 +412,24 @@ class _Run:
                     self.validate(validation, history)
                 self.bar.epoch(epoch, history)
                 if self.checkpoint is not None:
-                    _save(self.network, self.checkpoint, epoch + 1, 0, self.rng.bit_generator.state)
+                    _save(self.network, self.checkpoint, epoch + 1, 0,
+                          self.rng.bit_generator.state, self.sizes(epoch + 1))
                 self.tell(self.epoch_callbacks, history, epoch, None, epochs)
                 if self.stopping:
                     break
         finally:
             _release_ctrl_c(previous_handler)
         self.engine.finish(self.network, self.Y[order[-1]])
+        if self.interrupted:  # Ctrl-C after the last mini-batch (in the validation, say)
+            raise KeyboardInterrupt(f"training stopped at the end of epoch {epoch}"
+                                    + (f"; saved to {self.checkpoint}"
+                                       if self.checkpoint is not None else ""))
         return history
+
+    def sizes(self, epoch: int) -> dict:
+        """What a checkpoint at ``epoch`` records of the data and the batches."""
+        size = self.batch_sizes[epoch - 1] if epoch <= len(self.batch_sizes) else None
+        return {"samples": len(self.X), "epoch_size": self.epoch_size, "batch_size": size}
 
     def epoch(self, epoch: int, epochs: int, skip: int, history: History,
               validation=None) -> np.ndarray:
@@ -442,6 +467,8 @@ class _Run:
                 # record, stops after the next one: the lists left are always a whole batch's)
                 self.stop(epoch, b, -(-n // size), epoch_rng_state, Y_epoch[min(end, n) - 1])
         _check_parameters(self.network)
+        self.watch.epoch(epoch, epoch == epochs, outputs[first_row:], Y_epoch[first_row:],
+                         size)
         history.seconds.append(time.perf_counter() - started)
         history.cost.append(_mean_cost(self.network, outputs[first_row:], Y_epoch[first_row:],
                                        logits[first_row:]))
@@ -461,9 +488,11 @@ class _Run:
         self.engine.finish(self.network, y_last)
         if self.checkpoint is not None:
             if b == batches:  # the epoch is done: the next starts afresh
-                _save(self.network, self.checkpoint, epoch + 1, 0, self.rng.bit_generator.state)
+                _save(self.network, self.checkpoint, epoch + 1, 0,
+                      self.rng.bit_generator.state, self.sizes(epoch + 1))
             else:
-                _save(self.network, self.checkpoint, epoch, b, epoch_rng_state)
+                _save(self.network, self.checkpoint, epoch, b, epoch_rng_state,
+                      self.sizes(epoch))
         raise KeyboardInterrupt(f"training stopped after mini-batch {b} of epoch {epoch}"
                                 + (f"; saved to {self.checkpoint}"
                                    if self.checkpoint is not None else ""))
@@ -524,12 +553,34 @@ def _release_ctrl_c(previous) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _save(network, path, epoch: int, batch: int, rng_state: dict) -> None:
+def _save(network, path, epoch: int, batch: int, rng_state: dict, sizes: dict) -> None:
     """A checkpoint: go on with ``epoch`` after its first ``batch`` mini-batches, drawing its
-    order from a generator in ``rng_state``."""
+    order from a generator in ``rng_state``; ``sizes``: the data's rows, the epoch size and
+    the batch size of ``epoch`` (None past the last), which a resume mid-epoch must match."""
     from ..io.modelfile import save_checkpoint
 
-    save_checkpoint(network, path, {"epoch": epoch, "batch": batch, "rng": rng_state})
+    save_checkpoint(network, path, {"epoch": epoch, "batch": batch, "rng": rng_state, **sizes})
+
+
+def _check_same_epoch(path, training: dict, data: tuple) -> None:
+    """A checkpoint stopped in the middle of an epoch goes on only with the data and batches it
+    stopped in (the rows it skips are the ones it trained): refuse what differs."""
+    samples, epoch_size, batch_sizes = data
+    epoch, skip = training["epoch"], training["batch"]
+    now = {"samples": samples, "epoch_size": epoch_size, "batch_size": batch_sizes[epoch - 1]}
+    names = {"samples": "rows in `X`", "epoch_size": "`epoch_size`",
+             "batch_size": "`batch_size`"}
+    differ = [f"{names[key]} {training[key]} then, {now[key]} now" for key in now
+              if training.get(key) is not None and training[key] != now[key]]
+    where = f"`resume` file {path} stopped after mini-batch {skip:,} of epoch {epoch}"
+    if differ:
+        raise ValueError(f"{where}, with other data or batches ({'; '.join(differ)}): resume "
+                         "a stopped epoch with the same `X`, `epoch_size` and `batch_size`")
+    if skip * now["batch_size"] >= epoch_size:
+        batches = -(-epoch_size // now["batch_size"])
+        raise ValueError(f"{where}, but an epoch of {epoch_size:,} samples in batches of "
+                         f"{now['batch_size']} has only {batches:,}: resume with the data and "
+                         "`batch_size` it was made with")
 
 
 def _check_same_structure(network, saved, path) -> None:
