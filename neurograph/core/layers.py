@@ -14,6 +14,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
+from .limits import check_layer_neurons, check_layer_parameters
 from .validation import check_dtype, check_positive_int, check_shape
 from .neurons import (
     HiddenNeuron,
@@ -30,7 +31,9 @@ __all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer"
 
 
 def _check_size(size) -> int:
-    return check_positive_int("size", size)
+    size = check_positive_int("size", size)
+    check_layer_neurons(size)  # before a neuron object is made
+    return size
 
 
 _TYPECODES = {np.dtype(np.float64): "d", np.dtype(np.float32): "f"}
@@ -169,6 +172,11 @@ class Layer:
 
     def _describe(self) -> str:
         return f"{self.size} neurons"
+
+    def forward_numbers(self) -> int:
+        """How many numbers the forward pass holds for this layer and one sample while a batch
+        goes through (its activations here); ``predict`` sizes its chunks by it."""
+        return self.size
 
     def structure(self) -> tuple:
         """What this layer is apart from its parameters (kind, size, shape, and what each kind
@@ -437,6 +445,11 @@ class ReceivingLayer(Layer):
 
     def _describe(self) -> str:
         return f"{self.size} neurons, {self.activation_function.name}"
+
+    def forward_numbers(self) -> int:
+        """``z`` and ``a`` for one sample, plus a copy of the inputs side by side when it reads
+        several layers (see :meth:`Layer.forward_numbers`)."""
+        return 2 * self.size + (self.n_inputs if len(self.sources) > 1 else 0)
 
     # -- sources: the earlier layers it reads, each a block of columns of `weights` ----------
 
@@ -1201,6 +1214,8 @@ class ReceivingLayer(Layer):
             raise ValueError(f"cannot connect {layer!r} to {self!r}: the optimizer keeps state "
                              f"for the weights of {self!r} (join layers before training)")
         old, new = self.n_inputs, self.n_inputs + layer.size
+        check_layer_parameters(self.size * new + self.size,
+                               f"{self!r} reading {new:,} inputs")  # before allocating
         buffer, flat = _float_buffer(self.size * new, self.dtype)
         weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)
         if old:

@@ -119,7 +119,23 @@ def _mean_cost(network, outputs: np.ndarray, Y: np.ndarray) -> float:
     return float(np.sum(network.cost_function.term(outputs, Y))) / len(Y)
 
 
-def _predict(network, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:
+PREDICT_BYTES = 200 * 2 ** 20
+"""What one chunk of ``predict``'s forward pass may hold (every layer's activations and
+scratch such as a convolution's im2col columns), so that predicting on many images stays
+well under 500 MB whatever the network."""
+
+
+def predict_chunk_rows(network, budget: int = PREDICT_BYTES, most: int = 10_000) -> int:
+    """How many samples ``predict`` sends through ``network`` at once: as many as fit in
+    ``budget`` bytes, counting what every layer holds for one sample
+    (:meth:`~neurograph.Layer.forward_numbers`), between 1 and ``most``."""
+    itemsize = network.output_layer.dtype.itemsize
+    per_sample = itemsize * sum(layer.forward_numbers() for layer in network.layers)
+    return int(max(1, min(most, budget // per_sample)))
+
+
+def _predict(network, X: np.ndarray, chunk: "int | None" = None) -> np.ndarray:
+    chunk = predict_chunk_rows(network) if chunk is None else chunk
     return np.concatenate([forward(network, X[i:i + chunk])[-1] for i in range(0, len(X), chunk)])
 
 
