@@ -272,6 +272,7 @@ class _TransmittingLayer(Layer):
                                                 "(a window per neuron); it cannot be fully "
                                                 "connected")
         check_layers_can_connect(self, later_layer)
+        later_layer._check_room_for(self)  # before the weights are drawn
         if later_layer.receives_from(self) and later_layer.block_mask(self).any():
             raise ValueError(f"{self!r} is already connected to {later_layer!r}; "
                              "use connect_to for single connections")
@@ -1200,6 +1201,14 @@ class ReceivingLayer(Layer):
         """Raise unless this layer can receive from ``layer`` (any layer can, for a dense
         one)."""
 
+    def _check_room_for(self, layer: Layer) -> None:
+        """Refuse (a ValueError) reading ``layer`` too when the weights would be more than
+        ``neurograph.LIMITS.layer_parameters`` allows; checked before they are allocated."""
+        if not self.receives_from(layer):
+            new = self.n_inputs + layer.size
+            check_layer_parameters(self.size * new + self.size,
+                                   f"{self!r} reading {new:,} inputs")
+
     def _add_source(self, layer: Layer) -> None:
         """Receive from ``layer`` too: a new block of columns, no connections in it yet.
 
@@ -1213,9 +1222,8 @@ class ReceivingLayer(Layer):
         if network is not None and (self.index, "weights") in network.optimizer.state:
             raise ValueError(f"cannot connect {layer!r} to {self!r}: the optimizer keeps state "
                              f"for the weights of {self!r} (join layers before training)")
+        self._check_room_for(layer)
         old, new = self.n_inputs, self.n_inputs + layer.size
-        check_layer_parameters(self.size * new + self.size,
-                               f"{self!r} reading {new:,} inputs")  # before allocating
         buffer, flat = _float_buffer(self.size * new, self.dtype)
         weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)
         if old:

@@ -168,10 +168,14 @@ def read_regular_file(path, what: str = "file", limit: Optional[int] = None) -> 
     never more than ``limit`` bytes read: a file that grows past it is refused too."""
     name = os.fspath(path)
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as file:
+    try:
         status = os.fstat(descriptor)
         _refuse_kind(name, status.st_mode, what)
         _refuse_size(name, status.st_size, what, limit)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with os.fdopen(descriptor, "rb") as file:
         most = LIMITS.file_bytes if limit is None else limit
         content = file.read(status.st_size + 1)  # read(n) sets aside n bytes: ask for no more
         if len(content) > status.st_size:  # it grew while being read
