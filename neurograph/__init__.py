@@ -13,6 +13,7 @@ data) and :mod:`~neurograph.cli`.
 from .core.activations import ACTIVATIONS, Activation, get_activation, register_activation
 from .core.connection import Connection
 from .core.costs import COSTS, Cost, get_cost, register_cost
+from .core.limits import LIMITS, Limits, limits
 from .core.layers import HiddenLayer, InputLayer, Layer, OutputLayer, ReceivingLayer, SampleRecord
 from .core.network import Network
 from .core.validation import TrainingWarning
@@ -90,4 +91,7 @@ __all__ = [
     "plot_weights",
     "register_activation",
     "register_cost",
+    "LIMITS",
+    "Limits",
+    "limits",
 ]

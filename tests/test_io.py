@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 import neurograph
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer, load
-from neurograph.io import modelfile as model_io
 from neurograph.io import ModelFileError, save
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
@@ -382,13 +381,13 @@ def test_an_absurd_size_is_refused_before_anything_is_allocated(tmp_path):
     assert peak < 1_000_000  # a 12-million weight matrix would be 96 MB
 
 
-def test_the_whole_model_has_a_limit_too(tmp_path, monkeypatch):
-    monkeypatch.setattr(model_io, "MAX_PARAMETERS", 20)
+def test_the_whole_model_has_a_limit_too(tmp_path):
     path = tmp_path / "m.json"
     path.write_text(json.dumps(valid_document()))
-    with pytest.raises(ModelFileError, match=r"up to `layers\[2\]` declare 26 parameters, more "
-                                             r"than the 20 a model may have"):
-        load(path)
+    with neurograph.limits(parameters=20):
+        with pytest.raises(ModelFileError, match=r"up to `layers\[2\]` declare 26 parameters, "
+                                                 r"more than the 20 a model may have"):
+            load(path)
 
 
 def test_load_reports_an_unreadable_file_as_os_error(tmp_path):

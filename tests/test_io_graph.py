@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+
+import neurograph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_file_edits import _delete, _set
@@ -229,14 +231,14 @@ def test_inputs_are_refused_in_a_version_3_file(tmp_path):
         load(path)
 
 
-def test_the_size_limit_counts_every_input(tmp_path, monkeypatch):
+def test_the_size_limit_counts_every_input(tmp_path):
     document = all_document(tmp_path)
-    monkeypatch.setattr(model_io, "MAX_LAYER_PARAMETERS", 10)  # out: 2 x (3 + 2) + 2 = 12
     path = tmp_path / "big.json"
     path.write_text(json.dumps(document))
-    with pytest.raises(ModelFileError, match="declares 2 neurons reading 5 inputs: 12 "
-                       "parameters"):
-        load(path)
+    with neurograph.limits(layer_parameters=10):  # out: 2 x (3 + 2) + 2 = 12
+        with pytest.raises(ModelFileError, match="declares 2 neurons reading 5 inputs: 12 "
+                           "parameters"):
+            load(path)
 
 
 def test_a_convolution_reading_a_missing_layer_is_refused(tmp_path):

@@ -28,9 +28,11 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..core.limits import check_regular_file
 from ..io import FORMAT, load, save
 from ..core.network import Network
 from ..optimizers import OPTIMIZERS
+from ..training.loop import predict_chunk_rows
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
            "write_training_plots", "read_images", "parse_front", "positive_int",
@@ -558,6 +560,7 @@ def read_images(path, *, preprocess: bool = False) -> tuple[np.ndarray, list[str
         If the file cannot be read.
     """
     name = os.fspath(path)
+    check_regular_file(path, "image file")  # a named pipe would block, /dev/zero never end
     with open(path, "rb") as file:
         head = file.read(4)
     if head[:2] == b"\x1f\x8b" or head[:3] == b"\x00\x00\x08":
@@ -665,14 +668,23 @@ def _predict(args: argparse.Namespace) -> int:
             for path in args.images]
     dtype = net.output_layer.dtype
     what = "probability" if net.output_layer.activation_function.layerwise else "activation"
+    rows = predict_chunk_rows(net)
     for images, names, notes in read:
-        X = images.reshape(len(images), -1).astype(dtype)
-        X /= 255  # as neurograph.datasets scales MNIST
-        outputs = net.predict(X)
-        for name, note, output in zip(names, notes, outputs):
-            k = int(np.argmax(output))
-            print(f"{name}: {k} ({what} {float(output[k]):.4f}{'; ' + note if note else ''})")
+        for start in range(0, len(images), rows):  # a chunk at a time: floats cost 8 x uint8
+            outputs = _predict_images(net, images[start:start + rows], dtype)
+            for name, note, output in zip(names[start:start + rows], notes[start:start + rows],
+                                          outputs):
+                k = int(np.argmax(output))
+                print(f"{name}: {k} ({what} {float(output[k]):.4f}"
+                      f"{'; ' + note if note else ''})")
     return 0
+
+
+def _predict_images(net, images: np.ndarray, dtype) -> np.ndarray:
+    """The network's outputs for ``uint8`` images ``(n, 28, 28)``, scaled as MNIST was."""
+    X = images.reshape(len(images), -1).astype(dtype)
+    X /= 255  # as neurograph.datasets scales MNIST
+    return net.predict(X)
 
 
 # --------------------------------------------------------------------------------------------

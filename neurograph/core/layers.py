@@ -14,6 +14,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
+from .limits import check_layer_neurons, check_layer_parameters
 from .validation import check_dtype, check_positive_int, check_shape
 from .neurons import (
     HiddenNeuron,
@@ -30,7 +31,9 @@ __all__ = ["Layer", "InputLayer", "ReceivingLayer", "HiddenLayer", "OutputLayer"
 
 
 def _check_size(size) -> int:
-    return check_positive_int("size", size)
+    size = check_positive_int("size", size)
+    check_layer_neurons(size)  # before a neuron object is made
+    return size
 
 
 _TYPECODES = {np.dtype(np.float64): "d", np.dtype(np.float32): "f"}
@@ -170,6 +173,11 @@ class Layer:
     def _describe(self) -> str:
         return f"{self.size} neurons"
 
+    def forward_numbers(self) -> int:
+        """How many numbers the forward pass holds for this layer and one sample while a batch
+        goes through (its activations here); ``predict`` sizes its chunks by it."""
+        return self.size
+
     def structure(self) -> tuple:
         """What this layer is apart from its parameters (kind, size, shape, and what each kind
         adds): two networks whose layers agree on it can hand parameters to each other."""
@@ -264,6 +272,7 @@ class _TransmittingLayer(Layer):
                                                 "(a window per neuron); it cannot be fully "
                                                 "connected")
         check_layers_can_connect(self, later_layer)
+        later_layer._check_room_for(self)  # before the weights are drawn
         if later_layer.receives_from(self) and later_layer.block_mask(self).any():
             raise ValueError(f"{self!r} is already connected to {later_layer!r}; "
                              "use connect_to for single connections")
@@ -437,6 +446,11 @@ class ReceivingLayer(Layer):
 
     def _describe(self) -> str:
         return f"{self.size} neurons, {self.activation_function.name}"
+
+    def forward_numbers(self) -> int:
+        """``z`` and ``a`` for one sample, plus a copy of the inputs side by side when it reads
+        several layers (see :meth:`Layer.forward_numbers`)."""
+        return 2 * self.size + (self.n_inputs if len(self.sources) > 1 else 0)
 
     # -- sources: the earlier layers it reads, each a block of columns of `weights` ----------
 
@@ -1187,6 +1201,14 @@ class ReceivingLayer(Layer):
         """Raise unless this layer can receive from ``layer`` (any layer can, for a dense
         one)."""
 
+    def _check_room_for(self, layer: Layer) -> None:
+        """Refuse (a ValueError) reading ``layer`` too when the weights would be more than
+        ``neurograph.LIMITS.layer_parameters`` allows; checked before they are allocated."""
+        if not self.receives_from(layer):
+            new = self.n_inputs + layer.size
+            check_layer_parameters(self.size * new + self.size,
+                                   f"{self!r} reading {new:,} inputs")
+
     def _add_source(self, layer: Layer) -> None:
         """Receive from ``layer`` too: a new block of columns, no connections in it yet.
 
@@ -1200,6 +1222,7 @@ class ReceivingLayer(Layer):
         if network is not None and (self.index, "weights") in network.optimizer.state:
             raise ValueError(f"cannot connect {layer!r} to {self!r}: the optimizer keeps state "
                              f"for the weights of {self!r} (join layers before training)")
+        self._check_room_for(layer)
         old, new = self.n_inputs, self.n_inputs + layer.size
         buffer, flat = _float_buffer(self.size * new, self.dtype)
         weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)

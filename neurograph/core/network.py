@@ -13,8 +13,9 @@ from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from .limits import check_layer_count, check_layer_neurons, check_layer_parameters
 from .validation import (as_sample_list, as_samples, check_hidden_derivative, check_momentum,
-                         check_seed, check_step_size)
+                         check_positive_int, check_seed, check_step_size)
 from .activations import Activation, get_activation
 from .connection import Connection
 from .costs import Cost, get_cost
@@ -80,6 +81,7 @@ class Network:
     def __init__(self, layers: Sequence[Layer], *, cost: Union[str, Cost] = "quadratic",
                  bias_clamp: BiasClamp = (-0.8, 0.8), hidden_derivative: str = "sum") -> None:
         layers = list(layers)
+        check_layer_count(len(layers))
         cost = get_cost(cost)
         bias_clamp = _check_bias_clamp(bias_clamp)
         check_hidden_derivative(hidden_derivative)
@@ -189,6 +191,7 @@ class Network:
         dtype = check_dtype(dtype)
         if connect not in ("adjacent", "all"):
             raise ValueError(f"`connect` must be 'adjacent' or 'all', got {connect!r}")
+        _check_layered_sizes(sizes, connect)
         layers: list[Layer] = [InputLayer(sizes[0])]
         layers += [HiddenLayer(n, activation, dtype=dtype) for n in sizes[1:-1]]
         layers.append(OutputLayer(sizes[-1], activation if output_activation is None
@@ -241,6 +244,7 @@ class Network:
             raise ValueError("`front` and `sizes` must be sequences") from None
         if not sizes:
             raise ValueError("`sizes` must name at least the output layer")
+        check_layer_count(2 + len(front) + len(sizes) - 1, "`front` and `sizes` make a network")
         for recipe in front:
             made = getattr(recipe, "layer_class", None)  # what a recipe builds
             if not (callable(recipe) and isinstance(made, type) and issubclass(made, Layer)
@@ -257,6 +261,7 @@ class Network:
         layers: list[Layer] = [InputLayer(shape=input_shape)]
         for recipe in front:
             layers.append(recipe(layers[-1], dtype=dtype))
+        _check_layered_sizes([layers[-1].size] + sizes, "adjacent", shift=-1)  # the head, before it is made
         head = [HiddenLayer(n, activation, dtype=dtype) for n in sizes[:-1]]
         head.append(OutputLayer(sizes[-1], activation if output_activation is None
                                 else output_activation, dtype=dtype))
@@ -582,6 +587,21 @@ class Network:
             engine.propagate_with_desired(self, x, y)
             return engine.sample_cost(self)
         return evaluate(self, x, y)["cost"]
+
+
+def _check_layered_sizes(sizes: list, connect: str, shift: int = 0) -> None:
+    """Refuse sizes (a ValueError naming the size asked for and the limit) before any layer
+    is made: too many layers, or a layer of more neurons or parameters than
+    :data:`neurograph.LIMITS` allows."""
+    if not shift:
+        check_layer_count(len(sizes), "`sizes` make a network")
+    sizes = [check_positive_int("size", n) for n in sizes]
+    for k, n in enumerate(sizes):
+        check_layer_neurons(n, f"`sizes[{k + shift}]` asks for a layer")
+        inputs = sum(sizes[:k]) if connect == "all" else sizes[k - 1] if k else 0
+        if k:
+            check_layer_parameters(n * inputs + n, f"`sizes[{k + shift}]`: a layer of {n:,} neurons "
+                                                   f"reading {inputs:,} inputs")
 
 
 def _check_sources(layers: list) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import math
 import os
 import struct
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
+
+from ..core.limits import LIMITS, read_regular_file
 
 __all__ = [
     "DatasetError",
@@ -131,16 +134,36 @@ def read_idx(path: PathLike) -> np.ndarray:
     return _parse_idx(_read_content(path), path)
 
 
-def _read_content(path: PathLike) -> bytes:
-    """The file's bytes, decompressed when they start with the gzip magic bytes."""
-    data = Path(path).read_bytes()
-    if data[:2] != _GZIP_MAGIC:
-        return data
+def _read_content(path: PathLike) -> bytearray:
+    """The file's bytes, decompressed when they start with the gzip magic bytes.
+
+    Only a regular file is read (a device or a named pipe is refused before it is opened
+    for reading), and neither it nor what it decompresses to may exceed
+    ``neurograph.LIMITS.file_bytes``: a small gzip bomb is refused, not unpacked."""
+    name = os.fspath(path)
     try:
-        return gzip.decompress(data)
+        data = read_regular_file(path, "IDX file")
+    except ValueError as error:
+        raise DatasetError(str(error)) from None
+    if data[:2] != _GZIP_MAGIC:
+        return bytearray(data)
+    limit = LIMITS.file_bytes
+    content = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while True:
+                piece = stream.read(2 ** 20)
+                if not piece:
+                    break
+                content += piece
+                if len(content) > limit:
+                    raise DatasetError(f"{name}: it decompresses to more than {limit:,} bytes, "
+                                       "the limit (raise it with "
+                                       "neurograph.limits(file_bytes=...))")
     except (EOFError, zlib.error, OSError) as exc:  # gzip.BadGzipFile is an OSError
-        raise DatasetError(f"{os.fspath(path)} is a damaged or truncated gzip file "
+        raise DatasetError(f"{name} is a damaged or truncated gzip file "
                            f"({exc})") from None
+    return content
 
 
 def _parse_idx(content: bytes, path: PathLike) -> np.ndarray:
@@ -170,7 +193,9 @@ def _parse_idx(content: bytes, path: PathLike) -> np.ndarray:
         raise DatasetError(f"{name} is {problem}: its header declares {shape} = {expected:,} bytes "
                            f"of data, got {found:,}")
     array = np.frombuffer(content, dtype=np.uint8, count=expected, offset=header)
-    return array.reshape(dims).copy()
+    if not array.flags.writeable:  # bytes: copy; a bytearray is already the array's own memory
+        array = array.copy()
+    return array.reshape(dims)
 
 
 def _idx_bytes(array: np.ndarray) -> bytes:

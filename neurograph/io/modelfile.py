@@ -153,8 +153,10 @@ that does not fit the layer before, a version 2 field in a version 1 file, an ``
 input ``from`` a later layer or repeated, an unknown optimizer, a missing or unknown
 hyperparameter, a slot of an
 optimizer the file does not name, a declared size over
-:data:`MAX_LAYER_PARAMETERS` or :data:`MAX_PARAMETERS`, which is refused before anything is
-allocated, or a file that is not UTF-8 JSON) raises :class:`ModelFileError` naming the file and
+:data:`MAX_LAYER_PARAMETERS` or :data:`MAX_PARAMETERS`, more layers than 1,000, which is
+refused before anything is allocated, a file over 256 MiB or that is not a regular file
+(a device, a named pipe), refused before it is read, or a file that is not UTF-8 JSON; each
+limit is ``neurograph.LIMITS``'s and can be raised with :func:`neurograph.limits`) raises :class:`ModelFileError` naming the file and
 the problem.
 """
 from __future__ import annotations
@@ -166,6 +168,7 @@ from typing import Optional, Union
 import numpy as np
 
 from ..core.costs import COSTS
+from ..core.limits import LIMITS, read_regular_file
 from ..core.validation import HIDDEN_DERIVATIVES, check_dtype
 from ..layers.kinds import LAYER_KINDS
 from ..optimizers import OPTIMIZERS, SGD
@@ -187,7 +190,8 @@ reads another layer than the one before it (or several), version 4. Files of all
 versions load."""
 
 MAX_LAYER_PARAMETERS = 10 ** 7
-"""The most parameters a receiving layer may declare: ``size x inputs`` weights (``inputs`` the
+"""The default of ``neurograph.LIMITS.layer_parameters``, which the reader applies (raise it
+with :func:`neurograph.limits`): the most parameters a receiving layer may declare: ``size x inputs`` weights (``inputs`` the
 sizes of the layers it reads added up; the weight matrix is dense in memory, whatever the
 mask) plus ``size`` biases. A convolution or
 pooling layer shares a few parameters between many connections, so it is measured by what
@@ -197,7 +201,8 @@ The input layer's size and every number of an image or kernel shape are held to 
 limit."""
 
 MAX_PARAMETERS = 10 ** 8
-"""The most parameters a whole model file may declare (weights and biases, counted as for
+"""The default of ``neurograph.LIMITS.parameters``: the most parameters a whole model file may
+declare (weights and biases, counted as for
 :data:`MAX_LAYER_PARAMETERS`)."""
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -305,9 +310,11 @@ def read_model(path: PathLike, *, dtype=None) -> dict:
         raise TypeError(f"`path` must be a str or os.PathLike, got {type(path).__name__}")
     dtype = None if dtype is None else check_dtype(dtype)
     name = os.fspath(path)
-    with open(path, "rb") as file:
-        content = file.read()
-    return _ModelReader(name, MAX_LAYER_PARAMETERS, dtype).read(content)
+    try:
+        content = read_regular_file(path, "model file")
+    except ValueError as error:
+        raise ModelFileError(str(error)) from None
+    return _ModelReader(name, LIMITS.layer_parameters, dtype).read(content)
 
 
 def load_network(path: PathLike, network_class, *, dtype=None):
@@ -456,6 +463,9 @@ class _ModelReader(StrictReader):
         if not isinstance(layers, list) or len(layers) < 2:
             raise self.fail(f"`layers` must be a list of at least an input and an output layer, "
                             f"got {show(layers)}")
+        if len(layers) > LIMITS.layers:
+            raise self.fail(f"`layers` holds {len(layers):,} layers, more than the limit of "
+                            f"{LIMITS.layers:,} (raise it with neurograph.limits(layers=...))")
         kinds, specs, total = [], [], 0
         self.earlier = specs  # the layers checked so far, which a layer may read
         for k, fields in enumerate(layers):
@@ -468,9 +478,10 @@ class _ModelReader(StrictReader):
             spec, parameters = kinds[-1].check_file_shape(self, fields, where,
                                                           specs[-1] if specs else None)
             total += parameters
-            if total > MAX_PARAMETERS:
+            if total > LIMITS.parameters:
                 raise self.fail(f"the layers up to `{where}` declare {total:,} parameters, "
-                                f"more than the {MAX_PARAMETERS:,} a model may have")
+                                f"more than the {LIMITS.parameters:,} a model may have (raise "
+                                "it with neurograph.limits(parameters=...))")
             specs.append(spec)
         for k, (kind, fields, spec) in enumerate(zip(kinds, layers, specs)):
             self.earlier = specs[:k]

@@ -34,7 +34,8 @@ from ..core.connection import SwitchConnection
 from ..core.layers import HiddenLayer, InputLayer, OutputLayer
 from ..core.validation import check_dtype
 from .atomic import write_atomically
-from .modelfile import MAX_LAYER_PARAMETERS, MAX_PARAMETERS, PathLike
+from ..core.limits import LIMITS, read_regular_file
+from .modelfile import PathLike
 from .strict import ModelFileError, StrictReader, show
 
 __all__ = ["POST_ACTIVATIONS", "POST_COST", "POST_BIAS_CLAMP", "is_post_file", "read_post",
@@ -65,9 +66,8 @@ def is_post_file(path: PathLike) -> bool:
     if not isinstance(path, (str, os.PathLike)):
         return False
     try:
-        with open(path, "rb") as file:
-            content = file.read()
-    except (OSError, TypeError):
+        content = read_regular_file(path, "model file")
+    except (OSError, TypeError, ValueError):
         return False
     return any(marker in content for marker in _MARKERS)
 
@@ -92,13 +92,18 @@ class _PostReader(StrictReader):
         if not isinstance(layers, list) or not layers:
             raise self.fail(f"`otherLayers` must be a list of at least the output layer, got "
                             f"{show(layers)}")
+        if len(layers) + 1 > LIMITS.layers:
+            raise self.fail(f"`otherLayers` holds {len(layers):,} layers, more than the limit of "
+                            f"{LIMITS.layers:,} with the input layer (raise it with "
+                            "neurograph.limits(layers=...))")
         specs, total = [], sizes[0]
         for k, fields in enumerate(layers):
             spec = self.layer(fields, f"otherLayers[{k}]", k + 1, sizes)
             total += spec["parameters"]
-            if total > MAX_PARAMETERS:
+            if total > LIMITS.parameters:
                 raise self.fail(f"the layers up to `otherLayers[{k}]` declare {total:,} "
-                                f"parameters, more than the {MAX_PARAMETERS:,} a model may have")
+                                f"parameters, more than the {LIMITS.parameters:,} a model may "
+                                "have (raise it with neurograph.limits(parameters=...))")
             sizes.append(len(spec["biases"]))
             specs.append(spec)
         read = {source for spec in specs for source in spec["sources"]}
@@ -157,11 +162,11 @@ class _PostReader(StrictReader):
                                 ".weight")
         # the weight matrix is dense in memory: a column for every neuron of every source
         parameters = len(neurons) * (sum(sizes[s] for s in sources) + 1)
-        if parameters > MAX_LAYER_PARAMETERS:
+        if parameters > self.max_size:
             raise self.fail(f"`{where}` declares {parameters:,} parameters ({len(neurons):,} "
                             f"neurons reading {sum(sizes[s] for s in sources):,} inputs, plus "
-                            f"the biases), more than the {MAX_LAYER_PARAMETERS:,} a layer may "
-                            "have")
+                            f"the biases), more than the {self.max_size:,} a layer may have "
+                            "(raise it with neurograph.limits(layer_parameters=...))")
         return {"activation": POST_ACTIVATIONS[activation], "biases": biases,
                 "sources": sources, "connections": connections, "parameters": parameters}
 
@@ -210,9 +215,11 @@ def read_post(path: PathLike, *, dtype=None) -> dict:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"`path` must be a str or os.PathLike, got {type(path).__name__}")
     dtype = np.dtype(np.float64) if dtype is None else check_dtype(dtype)
-    with open(path, "rb") as file:
-        content = file.read()
-    return _PostReader(os.fspath(path), MAX_LAYER_PARAMETERS, dtype).read(content)
+    try:
+        content = read_regular_file(path, "model file")
+    except ValueError as error:
+        raise ModelFileError(str(error)) from None
+    return _PostReader(os.fspath(path), LIMITS.layer_parameters, dtype).read(content)
 
 
 def load_post(path: PathLike, network_class, *, dtype=None):

@@ -30,6 +30,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..core.activations import Activation
 from ..core.connection import Connection, SwitchConnection
 from ..core.layers import Layer, SampleRecord, SelfConnectingLayer, _float_buffer
+from ..core.limits import check_layer_parameters
 from ..core.validation import check_dtype, check_positive_int, check_shape
 from ..core.neurons import BiaslessNeuron, _mean
 
@@ -142,7 +143,7 @@ class _SharedWeightsLayer(SelfConnectingLayer):
     batch operations work on windows instead of a matrix product."""
 
     def _setup_shapes(self, input_shape, k: tuple[int, int], stride: int, padding: int,
-                      channels_out: int) -> int:
+                      channels_out: int, window: int) -> int:
         self.input_shape = _input_shape(input_shape)
         self.kernel_size = k
         self.stride = check_positive_int("stride", stride)
@@ -153,13 +154,27 @@ class _SharedWeightsLayer(SelfConnectingLayer):
                              f"{k[0]} x {k[1]} window")
         out_h = _output_side("height", height, k[0], self.stride, self.padding)
         out_w = _output_side("width", width, k[1], self.stride, self.padding)
+        size = channels_out * out_h * out_w
+        # measured as a model file measures it: a connection per window entry, and the neurons
+        check_layer_parameters(size * window + size,
+                               f"{type(self).__name__}: {channels_out:,} maps of {out_h:,} x "
+                               f"{out_w:,} neurons reading {window:,} inputs each")
         self.shape = (channels_out, out_h, out_w)
         self._n_connections = 0  # until it is attached to the layer before
-        return channels_out * out_h * out_w
+        return size
 
     @property
     def n_connections(self) -> int:
         return self._n_connections
+
+    def forward_numbers(self) -> int:
+        """``z``, ``a`` and the windows copied out as im2col columns (each input once per
+        window it is in), with the padded image, for one sample."""
+        channels, height, width = self.input_shape
+        kh, kw = self.kernel_size
+        _, out_h, out_w = self.shape
+        padded = channels * (height + 2 * self.padding) * (width + 2 * self.padding)
+        return 2 * self.size + channels * kh * kw * out_h * out_w + padded
 
     def position(self, index: int) -> tuple[int, int, int]:
         """``(map, y, x)`` of neuron ``index``."""
@@ -501,7 +516,7 @@ class ConvolutionLayer(_SharedWeightsLayer):
             raise ValueError(f"`learn` must be True or False, got {learn!r}")
         values = _kernels(kernels, channels, kernel_size, seed)
         maps, _, kh, kw = values.shape
-        size = self._setup_shapes(shape, (kh, kw), stride, padding, maps)
+        size = self._setup_shapes(shape, (kh, kw), stride, padding, maps, channels * kh * kw)
         super().__init__(size, activation, static=not learn, dtype=dtype)
         self._shared_parameters(values.size, maps)
         self.weights = self.weights.reshape(values.shape)
@@ -723,6 +738,8 @@ def _kernels(kernels, channels: int, kernel_size: int, seed) -> np.ndarray:
     elif isinstance(kernels, (int, np.integer)) and not isinstance(kernels, (bool, np.bool_)):
         maps = check_positive_int("kernels", kernels)
         k = check_positive_int("kernel_size", kernel_size)
+        check_layer_parameters(maps * channels * k * k, f"{maps:,} kernels of {channels:,} x "
+                               f"{k:,} x {k:,}")  # before they are drawn
         from ..core.validation import check_seed
 
         rng = np.random.default_rng(check_seed(seed))
@@ -829,7 +846,7 @@ class _PoolingLayer(_SharedWeightsLayer):
         shape = _input_shape(input_shape)
         size = check_positive_int("size", size)
         stride = size if stride is None else stride
-        n = self._setup_shapes(shape, (size, size), stride, 0, shape[0])
+        n = self._setup_shapes(shape, (size, size), stride, 0, shape[0], size * size)
         super().__init__(n, "identity", static=True, dtype=dtype)
 
     def _make_neuron(self, index: int):

@@ -127,9 +127,26 @@ def _mean_cost(network, outputs: np.ndarray, Y: np.ndarray, logits: np.ndarray) 
     return _cost_sum(network, outputs, Y, logits) / len(Y)
 
 
-def _predict(network, X: np.ndarray, chunk: int = 10_000, *, logits: bool = False):
-    """The outputs for ``X``, ``chunk`` rows at a time; with ``logits``, and the output
-    layer's weighted sums (what an exact cross-entropy is computed from)."""
+PREDICT_BYTES = 200 * 2 ** 20
+"""What one chunk of ``predict``'s forward pass may hold (every layer's activations and
+scratch such as a convolution's im2col columns), so that predicting on many images stays
+well under 500 MB whatever the network."""
+
+
+def predict_chunk_rows(network, budget: int = PREDICT_BYTES, most: int = 10_000) -> int:
+    """How many samples ``predict`` sends through ``network`` at once: as many as fit in
+    ``budget`` bytes, counting what every layer holds for one sample
+    (:meth:`~neurograph.Layer.forward_numbers`), between 1 and ``most``."""
+    itemsize = network.output_layer.dtype.itemsize
+    per_sample = itemsize * sum(layer.forward_numbers() for layer in network.layers)
+    return int(max(1, min(most, budget // per_sample)))
+
+
+def _predict(network, X: np.ndarray, chunk: "int | None" = None, *, logits: bool = False):
+    """The outputs for ``X``, ``chunk`` rows at a time (by default as many as fit in
+    :data:`PREDICT_BYTES`); with ``logits``, and the output layer's weighted sums (what an
+    exact cross-entropy is computed from)."""
+    chunk = predict_chunk_rows(network) if chunk is None else chunk
     if not logits:
         return np.concatenate([forward(network, X[i:i + chunk])[-1]
                                for i in range(0, len(X), chunk)])
