@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import os
 import platform
 import statistics
@@ -62,6 +61,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # benchmark this checkout, installed or not
 
 from neurograph import Network  # noqa: E402
+from naive_objects import PyNetwork  # noqa: E402  (benchmarks/, beside this script)
 
 MNIST_FOLDER = REPO.parent / "shared" / "data" / "mnist"
 EPOCH_ROWS = 60_000
@@ -246,128 +246,6 @@ def bench_vectorized(X, Y, batch_sizes, repeats: int) -> list[dict]:
 
 
 # -- 2. the object engine against a plain-Python object graph -------------------------------------
-
-def py_sigmoid(z: float) -> float:
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-class PyNeuron:
-    def __init__(self) -> None:
-        self.activation = 0.0
-        self.outputs = []  # connections to the next layer (input and hidden neurons)
-
-
-class PyConnection:
-    def __init__(self, input_neuron, output_neuron, weight: float) -> None:
-        self.input_neuron = input_neuron
-        self.output_neuron = output_neuron
-        self.weight = weight
-        self.derivatives_of_cost_by_weight_per_sample = []
-
-
-class PyReceiver(PyNeuron):
-    def __init__(self, bias: float) -> None:
-        super().__init__()
-        self.bias = bias
-        self.inputs = []
-        self.delta = 0.0
-        self.derivatives_of_cost_by_bias_per_sample = []
-
-    def eval(self) -> None:
-        z = self.bias
-        for connection in self.inputs:
-            z += connection.weight * connection.input_neuron.activation
-        self.activation = py_sigmoid(z)
-
-    def add_sample(self, derivative_of_cost_by_activation: float) -> None:
-        a = self.activation
-        delta = derivative_of_cost_by_activation * a * (1.0 - a)
-        self.delta = delta
-        self.derivatives_of_cost_by_bias_per_sample.append(delta)
-        for connection in self.inputs:
-            connection.derivatives_of_cost_by_weight_per_sample.append(
-                delta * connection.input_neuron.activation)
-
-    def nudge(self, step_size: float, bias_clamp) -> None:
-        for connection in self.inputs:
-            derivatives = connection.derivatives_of_cost_by_weight_per_sample
-            connection.weight -= step_size * sum(derivatives) / len(derivatives)
-            derivatives.clear()
-        derivatives = self.derivatives_of_cost_by_bias_per_sample
-        bias = self.bias - step_size * sum(derivatives) / len(derivatives)
-        self.bias = min(max(bias, bias_clamp[0]), bias_clamp[1])
-        derivatives.clear()
-
-
-class PyHidden(PyReceiver):
-    def train(self) -> None:
-        derivative_of_cost_by_activation = 0.0  # SUM over outgoing connections
-        for connection in self.outputs:
-            derivative_of_cost_by_activation += connection.weight * connection.output_neuron.delta
-        self.add_sample(derivative_of_cost_by_activation)
-
-
-class PyOutput(PyReceiver):
-    def __init__(self, bias: float) -> None:
-        super().__init__(bias)
-        self.desired_activation = 0.0
-
-    def train(self) -> None:
-        self.add_sample(2.0 * (self.activation - self.desired_activation))
-
-
-class PyNetwork:
-    """The post's object graph in plain Python: every number is a float attribute or list."""
-
-    def __init__(self, weights: list, biases: list, bias_clamp) -> None:
-        self.inputs = [PyNeuron() for _ in range(len(weights[0][0]))]
-        self.layers = []
-        previous = self.inputs
-        for k, (w, b) in enumerate(zip(weights, biases)):
-            kind = PyOutput if k == len(weights) - 1 else PyHidden
-            layer = [kind(bias) for bias in b]
-            for receiver, row in zip(layer, w):
-                for sender, weight in zip(previous, row):
-                    connection = PyConnection(sender, receiver, weight)
-                    sender.outputs.append(connection)
-                    receiver.inputs.append(connection)
-            self.layers.append(layer)
-            previous = layer
-        self.bias_clamp = bias_clamp
-
-    def train_sample(self, x: list, y: list) -> None:
-        for neuron, value in zip(self.inputs, x):
-            neuron.activation = value
-        for layer in self.layers:
-            for neuron in layer:
-                neuron.eval()
-        for neuron, value in zip(self.layers[-1], y):
-            neuron.desired_activation = value
-        for layer in reversed(self.layers):
-            for neuron in layer:
-                neuron.train()
-
-    def nudge(self, step_size: float) -> None:
-        for layer in self.layers:
-            for neuron in layer:
-                neuron.nudge(step_size, self.bias_clamp)
-
-    def fit(self, X: list, Y: list, batch_size: int, step_size: float, order) -> None:
-        for begin in range(0, len(order), batch_size):
-            for s in order[begin:begin + batch_size]:
-                self.train_sample(X[s], Y[s])
-            self.nudge(step_size)
-
-    def parameters(self) -> list:
-        result = []
-        for layer in self.layers:
-            result.append([[c.weight for c in neuron.inputs] for neuron in layer])
-            result.append([neuron.bias for neuron in layer])
-        return result
-
 
 def bench_object(X, Y, samples: int, repeats: int) -> dict:
     X, Y = X[:samples], Y[:samples]
