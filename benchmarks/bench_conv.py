@@ -9,11 +9,18 @@ the ratios (only ratios and medians mean anything on a shared, noisy machine):
    ``max_pooling(3)`` -> 256 ReLU -> 10 softmax, against the same dense head without the
    front-end, 784 -> 256 -> 10. Both: cross-entropy, He initialisation, float32, mini-batches of
    64, learning rate 0.05, momentum 0.9. Issue target: ratio <= 3.
-2. ``object``: samples per second of the object engine, neuron by neuron, on the same
+2. ``learned`` (issue 16): one epoch of the README's learned network, 16 learned 5 x 5 kernels
+   -> max pooling 2 -> 32 learned 5 x 5 kernels -> max pooling 2 -> 128 ReLU -> 10 softmax,
+   float32, mini-batches of 64, cross-entropy, momentum 0.9 at learning rate 0.05, against the
+   same architecture in PyTorch on the CPU (``Conv2d``, ``ReLU``, ``MaxPool2d``, ``Linear``,
+   ``cross_entropy``, ``SGD`` with momentum), one thread, starting from neurograph's initial
+   parameters. PyTorch is not a dependency: without it this measurement says how to install it
+   and is skipped. Issue target: ratio <= 1.5.
+3. ``object``: samples per second of the object engine, neuron by neuron, on the same
    convolutional network, over a few hundred images; it must end where the vectorized engine
    does (max |difference| of every parameter < 1e-9, in float64).
 
-BLAS runs single-threaded (``--blas-threads``), on both sides alike. Timing is never asserted;
+BLAS (and PyTorch's intra-op pool) runs single-threaded (``--blas-threads``), on both sides alike. Timing is never asserted;
 ``python benchmarks/bench_conv.py --help`` lists the flags.
 """
 from __future__ import annotations
@@ -97,6 +104,84 @@ def bench_epoch(repeats: int) -> None:
           f"{statistics.median(ratios):.2f} (target <= 3)")
 
 
+def learned(dtype: str, seed: int = 0) -> Network:
+    """The README's learned convolution network (``--front conv:16x5:learn maxpool:2
+    conv:32x5:learn maxpool:2 --hidden 128``)."""
+    front = [convolution(16, kernel_size=5, learn=True), max_pooling(2),
+             convolution(32, kernel_size=5, learn=True), max_pooling(2)]
+    return Network.convolutional((28, 28), front, [128, 10], seed=seed, dtype=dtype)
+
+
+def torch_twin(net: Network, torch):
+    """The same architecture in PyTorch, holding a copy of ``net``'s parameters.
+
+    neurograph's kernels are ``(maps, channels, kh, kw)`` and its dense weights ``(n_out, n_in)``,
+    as PyTorch's; a pooled map flattens as ``(m * height + y) * width + x`` in both.
+    """
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, 10))
+    with_parameters = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
+    layers = [layer for layer in net.receiving_layers if layer.weights.size]
+    with torch.no_grad():
+        for module, layer in zip(with_parameters, layers, strict=True):
+            module.weight.copy_(torch.from_numpy(np.array(layer.weights)))
+            module.bias.copy_(torch.from_numpy(np.array(layer.biases)))
+    return model
+
+
+def torch_epoch_seconds(model, optimizer, images, labels, seed: int, torch) -> float:
+    """One epoch of shuffled mini-batches of 64: forward, cross-entropy, backward, step."""
+    started = time.perf_counter()
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(images)))
+    for start in range(0, len(images), TRAINING["batch_size"]):
+        batch = order[start:start + TRAINING["batch_size"]]
+        optimizer.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(model(images[batch]), labels[batch])
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - started
+
+
+def bench_learned(repeats: int, rows: int, threads: int) -> None:
+    try:
+        import torch
+    except ImportError:
+        print("learned: skipped, PyTorch is not installed (it is no dependency of neurograph); "
+              "to run it: pip install torch --index-url https://download.pytorch.org/whl/cpu")
+        return
+    if threads > 0:  # 0: the library's default, as for BLAS
+        torch.set_num_threads(threads)
+    X, Y, source = load_data("float32")
+    X, Y = X[:rows], Y[:rows]
+    print(f"learned: one epoch of {len(X):,} images ({source}), float32, batch 64, "
+          f"PyTorch {torch.__version__} with {torch.get_num_threads()} thread(s)")
+    net = learned("float32")
+    model = torch_twin(net, torch)
+    optimizer = torch.optim.SGD(model.parameters(), lr=TRAINING["learning_rate"],
+                                momentum=TRAINING["momentum"])
+    images = torch.from_numpy(np.ascontiguousarray(X).reshape(-1, 1, 28, 28))
+    labels = torch.from_numpy(Y.argmax(axis=1))
+    with torch.no_grad():  # the same network: the same outputs before training
+        theirs = torch.softmax(model(images[:256]), dim=1).numpy()
+    print(f"  neurograph: {net}")
+    print(f"  same outputs before training: max |difference| = "
+          f"{float(np.abs(net.predict(X[:256]) - theirs).max()):.1e} (float32)")
+    times = {"neurograph": [], "torch": []}
+    for repeat in range(repeats):  # alternately, so both see the same machine
+        times["neurograph"].append(epoch_seconds(net, X, Y, seed=repeat))
+        times["torch"].append(torch_epoch_seconds(model, optimizer, images, labels, repeat, torch))
+        print(f"  run {repeat + 1}: neurograph {times['neurograph'][-1]:.2f} s, PyTorch "
+              f"{times['torch'][-1]:.2f} s, ratio "
+              f"{times['neurograph'][-1] / times['torch'][-1]:.2f}", flush=True)
+    ratios = [n / t for n, t in zip(times["neurograph"], times["torch"])]
+    print(f"  median: neurograph {statistics.median(times['neurograph']):.2f} s, PyTorch "
+          f"{statistics.median(times['torch']):.2f} s; median ratio "
+          f"{statistics.median(ratios):.2f} (runs {min(ratios):.2f}-{max(ratios):.2f}; "
+          f"target <= 1.5)")
+
+
 def bench_object(samples: int) -> None:
     X, Y, source = load_data("float64")
     X, Y = X[:samples], Y[:samples]
@@ -118,14 +203,18 @@ def bench_object(samples: int) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["epoch", "object"], default=None)
+    parser.add_argument("--only", choices=["epoch", "learned", "object"], default=None)
     parser.add_argument("--repeats", type=int, default=3, help="epochs timed per network")
     parser.add_argument("--object-samples", type=int, default=300)
+    parser.add_argument("--learned-rows", type=int, default=60_000,
+                        help="images per epoch of `learned` (both sides; fewer for a quick run)")
     parser.add_argument("--blas-threads", type=int, default=1,
                         help="BLAS threads (0: the library's default)")
     args = parser.parse_args(argv)
     if args.only in (None, "epoch"):
         bench_epoch(args.repeats)
+    if args.only in (None, "learned"):
+        bench_learned(args.repeats, args.learned_rows, args.blas_threads)
     if args.only in (None, "object"):
         bench_object(args.object_samples)
 
