@@ -109,10 +109,11 @@ class Watch:
         """Before the first mini-batch: measure where training starts."""
         from ..engines.vectorized import forward
 
-        outputs = forward(self.network, self.X[:_WINDOW])[-1]
+        activations = forward(self.network, self.X[:_WINDOW])  # one pass for both looks
+        outputs = activations[-1]
         self.start = float(np.sum(self.network.cost_function.term(
             outputs, self.Y[:_WINDOW]))) / len(outputs)
-        self.dead_before = {k: stuck for k, name, stuck in self.stuck_neurons()
+        self.dead_before = {k: stuck for k, name, stuck in self.stuck_neurons(activations)
                             if name == "relu"}
 
     def epoch(self, epoch: int, last: bool, outputs: np.ndarray, Y: np.ndarray,
@@ -134,16 +135,18 @@ class Watch:
         if "stuck" not in self.told:
             self.stuck(epoch)
 
-    def stuck_neurons(self):
+    def stuck_neurons(self, activations=None):
         """``(layer index, activation name, stuck mask)`` of each hidden layer whose activation
-        has bounds, on the first training samples."""
+        has bounds, on the first training samples (``activations``: a forward pass of at least
+        those samples, if one was made)."""
         from ..engines.vectorized import forward
 
-        activations = forward(self.network, self.X[:_LOOK])
+        if activations is None:
+            activations = forward(self.network, self.X[:_LOOK])
         for k, layer in enumerate(self.network.receiving_layers[:-1], start=1):  # hidden
             name = layer.activation_function.name
             if name in _AT_BOUND:
-                share = np.mean(_AT_BOUND[name](activations[k]), axis=0)  # per neuron
+                share = np.mean(_AT_BOUND[name](activations[k][:_LOOK]), axis=0)  # per neuron
                 yield k, name, share >= (1.0 if name == "relu" else _MOSTLY)
 
     def stuck(self, epoch: int) -> None:
