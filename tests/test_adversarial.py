@@ -31,7 +31,7 @@ from neurograph.io import load_checkpoint
 from neurograph.io.datasets import DatasetError, load_mnist
 from neurograph.training import loop
 from neurograph.training.loop import PREDICT_BYTES, predict_chunk_rows
-from test_cli import assert_one_line_error as _cli_one_line, run as _cli_run
+from test_cli import assert_one_line_error as _one_line, run as _run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,22 +39,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # -- the CLI, predict's preparation, leftovers (issue 15 points 6, 7 and 8) ----
 
 
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _one_line(err: str, *needles: str) -> None:
-    assert err.startswith("neurograph: error: ") and err.count("\n") == 1, err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in err, (needle, err)
-
-
 def _parameters(net) -> list:
-    return [array.copy() for layer in net.receiving_layers for array in
-            (layer.weights, layer.biases)]
+    """A copy of every parameter array of ``net`` (weights, biases, kernels), layer by layer."""
+    return [np.array(layer.parameter(name), copy=True) for layer in net.receiving_layers
+            for name in layer.parameter_names]
+
+
+def _same(before: list, net) -> bool:
+    """Whether ``net``'s parameters are bitwise those of ``before`` (a ``_parameters`` copy)."""
+    after = _parameters(net)
+    return len(before) == len(after) and all(np.array_equal(a, b) for a, b in zip(before, after))
 
 
 @pytest.fixture(scope="module")
@@ -616,11 +610,6 @@ def test_cli_gradcheck_passes_a_saturated_correct_model(capsys, tmp_path):
 
 # -- small API checks (issue 15 point 8) ----
 
-def _all_parameters(net: Network) -> list:
-    return [layer.parameter(name).copy() for layer in net.receiving_layers
-            for name in layer.parameter_names]
-
-
 @pytest.mark.parametrize("call, error, message", [
     (lambda n: n.propagate(["a", "b"]), ValueError, r"`x` must be a sequence of 2 numbers"),
     (lambda n: n.propagate([10**400, 1.0]), ValueError,
@@ -632,19 +621,10 @@ def _all_parameters(net: Network) -> list:
 ])
 def test_api_refuses_strings_and_huge_integers_and_changes_nothing(call, error, message):
     net = Network.layered([2, 3, 1], seed=0)
-    before = _all_parameters(net)
+    before = _parameters(net)
     with pytest.raises(error, match=message):
         call(net)
-    assert all(np.array_equal(a, b) for a, b in zip(before, _all_parameters(net)))
-
-
-def _parameters_(network) -> list:
-    return [np.array(values, copy=True) for layer in network.receiving_layers
-            for values in (layer.parameter(name) for name in layer.parameter_names)]
-
-
-def _same(before: list, network) -> bool:
-    return all(np.array_equal(a, b) for a, b in zip(before, _parameters_(network)))
+    assert all(np.array_equal(a, b) for a, b in zip(before, _parameters(net)))
 
 
 def _training_warnings(record) -> list[str]:
@@ -700,7 +680,7 @@ def test_a_resume_with_other_data_or_batches_is_refused_and_changes_nothing(
     path, _ = stopped_mid_epoch
     X, Y = _classes()
     net = _small(seed=7)
-    before = _parameters_(net)
+    before = _parameters(net)
     with pytest.raises(ValueError, match=r"stopped after mini-batch 3 of epoch 2, with other "
                                          r"data or batches \(" + message):
         net.fit(X[:rows], Y[:rows], epochs=3, batch_size=batch_size, seed=0, progress=False,
@@ -727,7 +707,7 @@ def test_a_crafted_position_beyond_the_data_is_refused_and_changes_nothing(
     path.write_text(json.dumps(doc))
     X, Y = _classes()
     net = _small(seed=7)
-    before = _parameters_(net)
+    before = _parameters(net)
     with pytest.raises(ValueError, match=rf"after mini-batch {batch:,} of epoch 2, but an epoch "
                                          r"of 100 samples in batches of 10 has only 10"):
         net.fit(X, Y, epochs=3, batch_size=10, seed=0, progress=False, resume=path)
@@ -737,7 +717,7 @@ def test_a_crafted_position_beyond_the_data_is_refused_and_changes_nothing(
 def test_a_failure_inside_training_puts_the_network_back(tmp_path):
     X, Y = _classes()
     net = _small()
-    before = _parameters_(net)
+    before = _parameters(net)
 
     def broken(event):
         raise ZeroDivisionError("a callback's own bug")
@@ -821,7 +801,7 @@ def test_inputs_far_outside_the_usual_range_warn():
 def test_divergence_is_one_clear_error_without_numpy_overflow_warnings():
     rng = np.random.default_rng(0)
     net = Network.layered([3, 3], activation="identity", seed=0)
-    before = _parameters_(net)
+    before = _parameters(net)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # an overflow warning would raise
         warnings.simplefilter("ignore", TrainingWarning)
@@ -1004,9 +984,9 @@ def test_bad_limits_are_refused_and_change_nothing(changes, error, message):
 ])
 def test_train_mnist_refuses_a_network_too_big_before_loading_data(capsys, tmp_path, flags,
                                                                    needle):
-    code, out, err = _cli_run(capsys, "train-mnist", "-o", tmp_path / "m.json", *flags)
+    code, out, err = _run(capsys, "train-mnist", "-o", tmp_path / "m.json", *flags)
     assert code == 2 and out == ""
-    _cli_one_line(err, needle)
+    _one_line(err, needle)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -1038,9 +1018,9 @@ def test_device_files_are_refused_without_reading_them(capsys):
         load("/dev/zero")
     with pytest.raises(DatasetError, match="/dev/zero is a device, not a regular IDX file"):
         read_idx("/dev/zero")
-    code, out, err = _cli_run(capsys, "info", "/dev/zero")
+    code, out, err = _run(capsys, "info", "/dev/zero")
     assert code == 1 and out == ""
-    _cli_one_line(err, "/dev/zero is a device")
+    _one_line(err, "/dev/zero is a device")
 
 
 def test_a_folder_is_refused_as_a_model_file(tmp_path):
@@ -1120,7 +1100,7 @@ def test_predict_streams_an_idx_file_in_chunks(capsys, tmp_path, model_file, mon
         return predict(self, X)
 
     monkeypatch.setattr(Network, "predict", spy)
-    code, out, err = _cli_run(capsys, "predict", model_file, path)
+    code, out, err = _run(capsys, "predict", model_file, path)
     assert code == 0 and err == ""
     assert len(out.splitlines()) == n and out.splitlines()[-1].startswith(f"{path}[{n - 1}]: ")
     rows = predict_chunk_rows(load(model_file))

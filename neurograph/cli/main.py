@@ -855,16 +855,6 @@ def dots_per_inch(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
-
-
 def _make_parser() -> _Parser:
     from .. import __version__
 
@@ -926,7 +916,7 @@ def _make_parser() -> _Parser:
     check.add_argument("--max-parameters", type=_count, default=2000,
                        help="check a random subset of this many weights and biases per sample "
                             "(each costs four forward passes); 0 checks every one")
-    check.add_argument("--tolerance", type=_positive_float, default=1e-6,
+    check.add_argument("--tolerance", type=finite_number(0.0), default=1e-6,
                        help="the largest relative error that passes")
     check.set_defaults(run=_gradcheck)
     _add_convert_command(commands, formatter)
