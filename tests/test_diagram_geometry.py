@@ -204,32 +204,19 @@ def test_every_frame_of_animate_trace_has_its_colour_bars_inside(monkeypatch, tm
         assert bars == 2 and outside == [] and overlaps == []
 
 
-def test_every_diagram_frame_of_animate_training_has_its_colour_bars_inside(monkeypatch,
-                                                                             tmp_path):
+@pytest.mark.parametrize("frame, bars", [("diagram", 2), ("boundary", 1)])
+def test_every_frame_of_animate_training_has_its_colour_bars_inside(monkeypatch, tmp_path,
+                                                                    frame, bars):
     from neurograph.drawing.plots import animate_training
 
     net = Network.layered([2, 3, 1], seed=0)
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     Y = np.array([[0], [1], [1], [0]], dtype=float)
     frames = _record_frames(monkeypatch)
-    animate_training(net, X, Y, tmp_path / "training.gif", epochs=2, frame="diagram")
+    animate_training(net, X, Y, tmp_path / "training.gif", epochs=2, frame=frame)
     assert len(frames) == 3
-    for bars, outside, overlaps in frames:
-        assert bars == 2 and outside == [] and overlaps == []
-
-
-def test_every_boundary_frame_of_animate_training_has_its_colour_bar_inside(monkeypatch,
-                                                                           tmp_path):
-    from neurograph.drawing.plots import animate_training
-
-    net = Network.layered([2, 3, 1], seed=0)
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-    Y = np.array([[0], [1], [1], [0]], dtype=float)
-    frames = _record_frames(monkeypatch)
-    animate_training(net, X, Y, tmp_path / "training.gif", epochs=2, frame="boundary")
-    assert len(frames) == 3
-    for bars, outside, overlaps in frames:
-        assert bars == 1 and outside == [] and overlaps == []
+    for drawn, outside, overlaps in frames:
+        assert drawn == bars and outside == [] and overlaps == []
 
 
 def test_a_step_picture_keeps_its_delta_bar_and_writes_readable_deltas():
