@@ -1263,13 +1263,26 @@ class ReceivingLayer(Layer):
             made.append(connection)
         return made
 
+    _weights_this_pass: Optional[list] = None
+    """While :meth:`eval` runs: every weight of the layer as a Python float, in the order of
+    its buffer (what a connection's ``_k`` indexes), for :meth:`ReceiverNeuron.eval`."""
+
     def eval(self) -> None:
         """Propagate into this layer: every neuron computes its activation.
 
-        A layerwise activation (softmax) is applied to all the neurons' ``z`` at once.
+        The weights are read out of the layer's buffer once, as one list of Python floats, for
+        all its neurons: reading each connection's weight from the buffer makes a new float
+        per connection and sample, and cost more than the sums themselves. The list lives
+        only while the neurons evaluate, so a weight changed between passes is always read
+        anew. A layerwise activation (softmax) is applied to all the neurons' ``z`` at once.
         """
-        for neuron in self.neurons:
-            neuron.eval()
+        buffer = self._weight_buffer
+        self._weights_this_pass = None if buffer is None else buffer.tolist()
+        try:
+            for neuron in self.neurons:
+                neuron.eval()
+        finally:
+            self._weights_this_pass = None
         if self.activation_function.layerwise:
             activations = self.activation_function(np.array([n.z for n in self.neurons]))
             for neuron, activation in zip(self.neurons, activations.tolist()):
