@@ -101,3 +101,14 @@ def test_a_nudge_to_a_non_finite_weight_names_it_and_keeps_it():
         neuron.nudge_parameters(1e-210, momentum=0.5)
     # the weights before the refused one moved (by -1e-210 x 1e200), the refused one did not
     assert net.output_layer.weights.tolist() == [[0.5 - 1e-210 * 2 * (0.5 + 0.5e200), 0.5]]
+
+
+def test_within_weights_read_once_a_layer_reads_its_weights_as_the_block_began(net):
+    hidden = net.hidden_layers[0]
+    with hidden.weights_read_once():  # the object engine holds the weights for a mini-batch
+        with hidden.weights_read_once():  # an inner block (each pass's own) uses the same list
+            hidden.weights[0, 1] = 0.5  # no weight may change in the block: this one is not seen
+            net.propagate([0.4, 0.8])
+        assert hidden[0].z == pytest.approx(0.1 + 0.5 * 0.4 - 0.25 * 0.8)
+    net.propagate([0.4, 0.8])  # after it, read anew
+    assert hidden[0].z == pytest.approx(0.1 + 0.5 * 0.4 + 0.5 * 0.8)

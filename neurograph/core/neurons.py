@@ -190,15 +190,15 @@ class ReceiverNeuron(Neuron):
         A connection's input strength is its weight times its input neuron's activation
         (``connection.input_strength``). Here each weight is read from ``weights``, the
         layer's weights as one list of Python floats that the layer reads once for all its
-        neurons (:meth:`ReceivingLayer.eval`), at the connection's place in it: the same number
-        as ``connection.weight``, without a call through the window for each of the
-        connections (most of the time of a pass went there).
+        neurons (:meth:`ReceivingLayer.weights_read_once`), at the connection's place in it:
+        the same number as ``connection.weight``, without a call through the window for each
+        of the connections (most of the time of a pass went there).
 
         With a layerwise activation (softmax) only ``z`` is computed here; the layer then sets
         every neuron's activation from all of them.
         """
         layer = self.layer
-        weights = layer._weights_this_pass
+        weights = layer._weights_read
         if weights is None:  # evaluated on its own, not by its layer: read the buffer itself
             weights = layer._weight_buffer
         z = self.bias
