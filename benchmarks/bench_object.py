@@ -13,7 +13,7 @@ Before timing, both sides train a tiny 5-4-3 network for a few batches and must 
 (the same maths); after each timed run the 784-16-10 parameters are compared too.
 
 ``--profile`` runs cProfile over one object-engine epoch and prints the top entries by
-cumulative and by own time, and the number of calls to the functions the issue suspects.
+cumulative and by own time, each with its number of calls.
 Timing is never asserted; ``python benchmarks/bench_object.py --help`` lists the flags.
 """
 from __future__ import annotations

@@ -74,3 +74,41 @@ def test_softmax_output_neurons_share_one_layer():
     assert sum(activations) == pytest.approx(1.0)
     assert [n.delta for n in net.output_layer] == pytest.approx(
         [a - y for a, y in zip(activations, [0.0, 1.0, 0.0])])  # dC/dz = a - y
+
+
+def test_each_pass_reads_the_weights_as_they_are_then(net):
+    hidden = net.hidden_layers[0]
+    net.propagate([0.4, 0.8])
+    hidden.weights[0, 1] = 0.5  # through the layer's array, between two passes
+    net.propagate([0.4, 0.8])
+    assert hidden[0].z == pytest.approx(0.1 + 0.5 * 0.4 + 0.5 * 0.8)
+    hidden[0].inputs[0].weight = -1.0  # through the connection, then the neuron on its own
+    hidden[0].eval()
+    assert hidden[0].z == pytest.approx(0.1 - 1.0 * 0.4 + 0.5 * 0.8)
+    z = hidden[0].bias  # the post's sum, in the same order: the same float exactly
+    for connection in hidden[0].inputs:
+        z += connection.input_strength
+    assert hidden[0].z == z
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_a_nudge_to_a_non_finite_weight_names_it_and_keeps_it():
+    net = Network.layered([2, 1], activation="identity", seed=0, bias_clamp=None)
+    net.output_layer.weights[0] = [0.5, 0.5]
+    net.train_sample([1.0, 1e200], [0.0])  # dC/dw = 2 z a: 1e200 for w0, inf for w1
+    neuron = net.output_layer[0]
+    with pytest.raises(ValueError, match=r"weight of Connection\(layer 0 #1 -> layer 1 #0"):
+        neuron.nudge_parameters(1e-210, momentum=0.5)
+    # the weights before the refused one moved (by -1e-210 x 1e200), the refused one did not
+    assert net.output_layer.weights.tolist() == [[0.5 - 1e-210 * 2 * (0.5 + 0.5e200), 0.5]]
+
+
+def test_within_weights_read_once_a_layer_reads_its_weights_as_the_block_began(net):
+    hidden = net.hidden_layers[0]
+    with hidden.weights_read_once():  # the object engine holds the weights for a mini-batch
+        with hidden.weights_read_once():  # an inner block (each pass's own) uses the same list
+            hidden.weights[0, 1] = 0.5  # no weight may change in the block: this one is not seen
+            net.propagate([0.4, 0.8])
+        assert hidden[0].z == pytest.approx(0.1 + 0.5 * 0.4 - 0.25 * 0.8)
+    net.propagate([0.4, 0.8])  # after it, read anew
+    assert hidden[0].z == pytest.approx(0.1 + 0.5 * 0.4 + 0.5 * 0.8)

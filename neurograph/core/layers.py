@@ -7,6 +7,7 @@ neurons are windows onto these arrays, so both engines train the same numbers.
 from __future__ import annotations
 
 from array import array
+from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence, Union
 
 import numpy as np
@@ -1263,13 +1264,42 @@ class ReceivingLayer(Layer):
             made.append(connection)
         return made
 
+    _weights_read: Optional[list] = None
+    """Within :meth:`weights_read_once`: every weight of the layer as a Python float, in the
+    order of its buffer (what a connection's ``_k`` indexes), for :meth:`ReceiverNeuron.eval`."""
+
+    @contextmanager
+    def weights_read_once(self) -> Iterator[None]:
+        """Within the block, the neurons read their weights from one list of Python floats,
+        read out of the layer's buffer as the block begins; for a block in which no weight
+        changes.
+
+        Reading a connection's weight out of the buffer makes a new float every time, and
+        for every connection of every sample that cost more than the sums themselves.
+        :meth:`eval` reads the list for its own pass; the object engine holds one for all
+        the samples of a mini-batch, whose weights change only in the nudge after them. A
+        block inside another uses the outer one's list.
+        """
+        if self._weights_read is not None:
+            yield
+            return
+        buffer = self._weight_buffer
+        self._weights_read = [] if buffer is None else buffer.tolist()
+        try:
+            yield
+        finally:
+            self._weights_read = None
+
     def eval(self) -> None:
         """Propagate into this layer: every neuron computes its activation.
 
-        A layerwise activation (softmax) is applied to all the neurons' ``z`` at once.
+        The weights are read out of the layer's buffer once for all its neurons (see
+        :meth:`weights_read_once`). A layerwise activation (softmax) is applied to all the
+        neurons' ``z`` at once.
         """
-        for neuron in self.neurons:
-            neuron.eval()
+        with self.weights_read_once():
+            for neuron in self.neurons:
+                neuron.eval()
         if self.activation_function.layerwise:
             activations = self.activation_function(np.array([n.z for n in self.neurons]))
             for neuron, activation in zip(self.neurons, activations.tolist()):

@@ -187,15 +187,31 @@ class ReceiverNeuron(Neuron):
     def eval(self) -> None:
         """Propagation: ``z = bias + sum of input strengths``, ``a = f(z)``.
 
+        A connection's input strength is its weight times its input neuron's activation
+        (``connection.input_strength``). Here each weight is read from ``weights``, the
+        layer's weights as one list of Python floats that the layer reads once for all its
+        neurons (:meth:`ReceivingLayer.weights_read_once`), at the connection's place in it:
+        the same number as ``connection.weight``, without a call through the window for each
+        of the connections (most of the time of a pass went there).
+
         With a layerwise activation (softmax) only ``z`` is computed here; the layer then sets
         every neuron's activation from all of them.
         """
+        layer = self.layer
+        weights = layer._weights_read
+        if weights is None:  # evaluated on its own, not by its layer: read the buffer itself
+            weights = layer._weight_buffer
         z = self.bias
         for connection in self.inputs:
-            z += connection.input_strength
+            z += weights[connection._k] * connection.input_neuron.activation  # input strength
+        self._activate(z)
+
+    def _activate(self, z: float) -> None:
+        """Keep the weighted sum ``z`` and set ``a = f(z)``, unless ``f`` is layerwise."""
         self.z = z
-        if not self.activation_function.layerwise:
-            self.activation = self.activation_function(z)
+        f = self.layer.activation_function
+        if not f.layerwise:
+            self.activation = f(z)
 
     def _add_sample(self, derivative_of_cost_by_activation: float) -> None:
         """Record this sample's ``delta = dC/da * f'(z)``, shared by output and hidden neurons."""
@@ -230,14 +246,30 @@ class ReceiverNeuron(Neuron):
 
     def _nudge_own(self, optimizer, bias_clamp) -> None:
         """The nudge of a neuron that owns its weights and bias: each moves by the optimizer's
-        ``change`` for the mean of its per-sample list."""
+        ``change`` for the mean of its per-sample list.
+
+        The weights are moved in the layer's buffer directly (``connection.weight`` is a window
+        onto the same entry), and the row is checked once afterwards: only if a weight came out
+        non-finite are the row and its optimizer slots put back and the nudge made again
+        through each connection's ``weight``, whose setter names the first such weight."""
         layer = self.layer
         means = layer.record.mean_derivatives_by_weight(self.index)  # by input column
         slots = optimizer.slots(layer, "weights")
         row = self.index * layer.n_inputs  # where this neuron's row starts: _k - row is the column
-        for connection in self.inputs:
-            gradient = means[connection._k - row]
-            connection.weight += optimizer.change(gradient, slots, connection._k)
+        end = row + layer.n_inputs
+        inputs = self.inputs
+        buffers = [layer._weight_buffer, *slots.buffers.values()]
+        saved = [buffer[row:end] for buffer in buffers]
+        weights, change = layer._weight_buffer, optimizer.change
+        for connection in inputs:
+            k = connection._k
+            weights[k] += change(means[k - row], slots, k)
+        if not np.isfinite(layer.weights[self.index]).all():
+            for buffer, values in zip(buffers, saved):
+                buffer[row:end] = values
+            for connection in inputs:
+                gradient = means[connection._k - row]
+                connection.weight += optimizer.change(gradient, slots, connection._k)
         gradient = _mean(self.derivatives_of_cost_by_bias_per_sample)
         bias = self.bias + optimizer.change(gradient, optimizer.slots(layer, "biases"), self._b)
         if bias_clamp is not None:
@@ -358,6 +390,16 @@ class BiaslessNeuron(StaticNeuron):
     ``kind`` names them in the error a bias assignment raises."""
 
     kind = "biasless"
+
+    def eval(self) -> None:
+        """Propagation: ``z = sum of input strengths``, ``a = f(z)``, each strength asked of its
+        connection: a pooling or dropout connection's weight may be a switch (see
+        :class:`~neurograph.core.connection.SwitchConnection`), not an entry of the layer's
+        weights."""
+        z = 0.0
+        for connection in self.inputs:
+            z += connection.input_strength
+        self._activate(z)
 
     @property
     def bias(self) -> float:

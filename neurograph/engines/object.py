@@ -16,7 +16,7 @@ keeps thin methods with these names that call the functions here.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import numpy as np
 
@@ -123,16 +123,22 @@ def nudge_parameters(network, optimizer) -> None:
 def train_batch(network, X: np.ndarray, Y: np.ndarray,
                 optimizer) -> tuple[np.ndarray, float, np.ndarray]:
     """Steps 1-7 for one checked mini-batch; returns its outputs (before the nudge), the
-    sum of its samples' costs and the output layer's weighted sums (the logits)."""
+    sum of its samples' costs and the output layer's weighted sums (the logits).
+
+    No weight changes until the nudge, so each layer reads its weights out of its buffer once
+    for all the samples (:meth:`~neurograph.core.layers.ReceivingLayer.weights_read_once`)."""
     clear(network)
     outputs, logits = np.empty(Y.shape), np.empty(Y.shape)
     total = 0.0
     neurons = network.output_layer.neurons
     with training_batch(network, len(X)):
-        for s, (x, y) in enumerate(zip(X, Y)):
-            total += train_sample(network, x, y)
-            outputs[s] = [neuron.activation for neuron in neurons]
-            logits[s] = [neuron.z for neuron in neurons]
+        with ExitStack() as weights_fixed:  # until the nudge: each layer reads them once
+            for layer in network.receiving_layers:
+                weights_fixed.enter_context(layer.weights_read_once())
+            for s, (x, y) in enumerate(zip(X, Y)):
+                total += train_sample(network, x, y)
+                outputs[s] = [neuron.activation for neuron in neurons]
+                logits[s] = [neuron.z for neuron in neurons]
         nudge_parameters(network, optimizer)
     return outputs, total, logits
 
