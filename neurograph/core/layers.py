@@ -6,6 +6,7 @@ neurons are windows onto these arrays, so both engines train the same numbers.
 """
 from __future__ import annotations
 
+import itertools
 from array import array
 from typing import Iterator, Optional, Sequence, Union
 
@@ -37,6 +38,11 @@ def _check_size(size) -> int:
 
 
 _TYPECODES = {np.dtype(np.float64): "d", np.dtype(np.float32): "f"}
+
+# Numbers each call that connects two layers while their connection objects are not made yet,
+# so that making them later replays the calls in the order they came (which fixes the order of
+# every neuron's `inputs` and `outputs`).
+_connection_calls = itertools.count()
 
 
 def _float_buffer(n: int, dtype: np.dtype) -> tuple[array, np.ndarray]:
@@ -147,9 +153,45 @@ class Layer:
         self.network = None
         self.shape: tuple[int, ...] = getattr(self, "shape", (size,))
         self.neurons: list[Neuron] = [self._make_neuron(i) for i in range(size)]
+        # Whether the neurons' `inputs` and `outputs` lists exist. Until then the weights and
+        # mask say which connections there are, and a receiving layer's `_pending` lists the
+        # calls that will make their objects (see `make_connection_objects`).
+        self._made = False
 
     def _make_neuron(self, index: int) -> Neuron:
         return self.neuron_class(self, index)
+
+    def make_connection_objects(self) -> None:
+        """Make the :class:`Connection` objects of this layer and of every layer joined to it
+        whose objects are not made yet; nothing if they are.
+
+        Building a network only sets weights and masks, which is all the vectorized engine
+        reads. The objects (``neuron.inputs``, ``neuron.outputs``, ``layer.connections``) are
+        made when first asked for, which calls this: all of them at once, each neuron's lists
+        in the order the connections were made, and from then on they are kept, and a new
+        connection into or out of these layers is made at once.
+
+        Examples
+        --------
+        >>> from neurograph import Network
+        >>> net = Network.layered([2, 3, 1], seed=0)  # no connection object made
+        >>> net.layers[1].make_connection_objects()  # as asking for one would
+        >>> first = net.layers[0].neurons[0].outputs[0]
+        >>> bool(first.weight == net.layers[1].weights[0, 0]), len(net.connections)
+        (True, 9)
+        >>> net.connections[0] is first  # made once, then kept
+        True
+        """
+        _make_connection_objects(self)
+
+    def _start_connection_lists(self) -> None:
+        """Give every neuron its empty ``inputs`` and ``outputs`` lists (the roles it has)."""
+        for neuron in self.neurons:
+            if neuron.receives:
+                neuron._inputs = []
+            if neuron.transmits:
+                neuron._outputs = []
+        self._made = True
 
     @property
     def size(self) -> int:
@@ -256,7 +298,9 @@ class _TransmittingLayer(Layer):
         Returns
         -------
         list of Connection
-            The new connections, receiver by receiver.
+            The new connections, receiver by receiver (which makes the connection objects of
+            the layers joined, see :meth:`Layer.make_connection_objects`; the network builders
+            leave them to be made on first use).
 
         Examples
         --------
@@ -265,6 +309,13 @@ class _TransmittingLayer(Layer):
         >>> len(InputLayer(2).fully_connect_to(hidden, seed=0)), hidden.weights.shape
         (6, (3, 2))
         """
+        self._connect_fully(later_layer, weights, seed)
+        return [c for neuron in later_layer.neurons for c in neuron.inputs
+                if c.input_neuron.layer is self]
+
+    def _connect_fully(self, later_layer: ReceivingLayer, weights=None, seed=None) -> None:
+        """:meth:`fully_connect_to`, leaving the connection objects to be made on first use
+        when neither layer's are made yet (what the network builders call)."""
         if not isinstance(later_layer, ReceivingLayer):
             raise TypeError(f"`later_layer` must be a HiddenLayer or OutputLayer, got "
                             f"{later_layer!r}")
@@ -280,7 +331,7 @@ class _TransmittingLayer(Layer):
         later_layer._add_source(self)
         later_layer.block(self)[...] = w
         later_layer.block_mask(self)[...] = True
-        return later_layer._make_connections(self, np.ndindex(*w.shape))
+        later_layer._make_connections(self)
 
 
 def _checked_weights(weights, shape: tuple, seed) -> np.ndarray:
@@ -443,6 +494,9 @@ class ReceivingLayer(Layer):
         self.mask: Optional[np.ndarray] = None
         self.trainable = np.array([not neuron.static for neuron in self.neurons])
         self.record = SampleRecord()
+        # the calls whose connection objects are still to be made: (call number, source,
+        # pairs or None for every pair), see `_make_connections`
+        self._pending: list = []
 
     def _describe(self) -> str:
         return f"{self.size} neurons, {self.activation_function.name}"
@@ -493,8 +547,10 @@ class ReceivingLayer(Layer):
 
     @property
     def connections(self) -> list[Connection]:
-        """The connections into this layer, receiver by receiver."""
-        return [c for neuron in self.neurons for c in neuron.inputs]
+        """The connections into this layer, receiver by receiver (made on first use, see
+        :meth:`Layer.make_connection_objects`)."""
+        self.make_connection_objects()
+        return [c for neuron in self.neurons for c in neuron._inputs]
 
     @property
     def n_connections(self) -> int:
@@ -981,6 +1037,10 @@ class ReceivingLayer(Layer):
         a sender's ``outputs`` grouped by receiving layer (see :mod:`neurograph.io.modelfile`).
         """
         n_out, n_in = self.size, source.size
+        calls = [pairs for _, caller, pairs in self._pending if caller is source]
+        if not self._made and len(calls) == 1 and calls[0] is None \
+                and self.block_mask(source).all():
+            return None  # one call made them all, row by row (their objects are not made yet)
         inputs = [[c.input_neuron.index for c in neuron.inputs if c.input_neuron.layer is source]
                   for neuron in self.neurons]
         outputs = [[c.output_neuron.index for c in neuron.outputs
@@ -1166,7 +1226,7 @@ class ReceivingLayer(Layer):
             check_layers_can_connect(source, self)
             self._add_source(source)  # the block in its place, even with no connection
             if pairs is None:
-                source.fully_connect_to(self, weights.reshape(self.size, source.size))
+                source._connect_fully(self, weights.reshape(self.size, source.size))
                 continue
             senders, receivers = source.neurons, self.neurons
             for (j, i), weight in zip(pairs.tolist(), weights.tolist()):
@@ -1228,6 +1288,7 @@ class ReceivingLayer(Layer):
         weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)
         if old:
             weights[:, :old], mask[:, :old] = self.weights, self.mask
+        if old and self._made:  # (connections not made yet will be made in the new layout)
             for connection in self.connections:  # the same column, in a wider row
                 j = connection.output_neuron.index
                 connection._k += j * (new - old)
@@ -1243,25 +1304,51 @@ class ReceivingLayer(Layer):
 
     def _add_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron,
                         weight: float) -> Connection:
+        """One connection made by hand: made at once (with the objects of every connection
+        the two layers already have, so that it comes after them in the lists)."""
         self._add_source(sender.layer)
         j, i = receiver.index, self.offset_of(sender.layer) + sender.index
         self.weights[j, i] = weight
         self.mask[j, i] = True
-        return self._make_connections(sender.layer, [(j, sender.index)])[0]
+        self._made_now(sender.layer)
+        self._connection_objects(sender.layer, [(j, sender.index)])
+        return receiver.inputs[-1]
 
-    def _make_connections(self, source: Layer, pairs) -> list[Connection]:
-        """Connections from neuron ``i`` of ``source`` to neuron ``j`` for each ``(j, i)``:
-        windows onto ``weights[j, offset + i]``."""
+    def _made_now(self, source: Layer) -> None:
+        """Make the connection objects of this layer and of ``source`` (and of every layer
+        joined to either) if not made yet."""
+        self.make_connection_objects()
+        source.make_connection_objects()
+
+    def _make_connections(self, source: Layer, pairs=None) -> None:
+        """The connections from neuron ``i`` of ``source`` to neuron ``j`` for each ``(j, i)``
+        of ``pairs`` (by default every pair, row by row; the weights and mask are set
+        already): made now if either layer's connection objects are made, else noted in
+        ``_pending`` (the pairs copied) to be made on first use."""
+        if self._made or source._made:
+            self._made_now(source)
+            self._connection_objects(source, pairs)
+        else:
+            if pairs is not None:
+                pairs = np.array(list(pairs), dtype=np.intp).reshape(-1, 2)
+            self._pending.append((next(_connection_calls), source, pairs))
+
+    def _connection_objects(self, source: Layer, pairs) -> None:
+        """Make the objects of the connections from neuron ``i`` of ``source`` to neuron ``j``
+        for each ``(j, i)`` of ``pairs`` (every pair, row by row, when None): windows onto
+        ``weights[j, offset + i]`` in the present layout, each added to its receiver's
+        ``inputs`` and its sender's ``outputs``."""
+        if pairs is None:
+            pairs = np.ndindex(self.size, source.size)
+        elif isinstance(pairs, np.ndarray):
+            pairs = pairs.tolist()
         senders, n_in, offset = source.neurons, self.n_inputs, self.offset_of(source)
         buffer = self._weight_buffer
-        made = []
         for j, i in pairs:
             sender, receiver = senders[i], self.neurons[j]
             connection = Connection(sender, receiver, buffer, j * n_in + offset + i)
-            sender.outputs.append(connection)
-            receiver.inputs.append(connection)
-            made.append(connection)
-        return made
+            sender._outputs.append(connection)
+            receiver._inputs.append(connection)
 
     def eval(self) -> None:
         """Propagate into this layer: every neuron computes its activation.
@@ -1443,6 +1530,31 @@ def _merged_order(inputs: list, outputs: list, count: int) -> list[tuple[int, in
     if len(order) != count:  # the lists were reordered by hand: keep the receivers' order
         order = [(j, i) for j, senders in enumerate(inputs) for i in senders]
     return order
+
+
+def _make_connection_objects(layer: Layer) -> None:
+    """Make the connection objects of ``layer`` and of every layer joined to it (through
+    sources and receivers) whose objects are not made yet: their pending calls replayed in
+    the order they were made, so every neuron's lists come out as if made at once."""
+    if layer._made:
+        return
+    joined, seen, stack = [], {id(layer)}, [layer]
+    while stack:  # (no pending call joins a layer whose objects exist: it made them at once)
+        current = stack.pop()
+        joined.append(current)
+        for other in (*getattr(current, "sources", ()), *getattr(current, "receivers", ())):
+            if not other._made and id(other) not in seen:
+                seen.add(id(other))
+                stack.append(other)
+    calls = sorted(((number, receiver, source, pairs) for receiver in joined
+                    for number, source, pairs in getattr(receiver, "_pending", ())),
+                   key=lambda call: call[0])
+    for current in joined:
+        current._start_connection_lists()
+        if current.receives:
+            current._pending = []
+    for _, receiver, source, pairs in calls:
+        receiver._connection_objects(source, pairs)
 
 
 def _is_before(a: Layer, b: Layer) -> bool:
