@@ -172,6 +172,26 @@ def test_a_max_pooling_winner_left_by_a_batch_is_one_of_its_inputs(made):
     assert made[0] == sum(layer.n_connections for layer in net.receiving_layers)
 
 
+WINDOWS = {
+    "padding and stride": [convolution(2, kernel_size=3, stride=2, padding=1, learn=True)],
+    "channels": [convolution(2, kernel_size=2, learn=True),
+                 convolution(3, kernel_size=3, stride=3, padding=2, learn=True)],
+    "overlapping max pooling": [convolution(2, kernel_size=2, learn=True),
+                                max_pooling(3, stride=2)],
+    "average pooling past the edge": [average_pooling(3, stride=2)],
+}
+
+
+@pytest.mark.parametrize("name", WINDOWS)
+def test_windows_are_counted_as_the_connections_made_later_count(name):
+    net = Network.convolutional((1, 9, 10), WINDOWS[name], [2], seed=0)
+    for layer in net.layers[1:-1]:
+        counted, outgoing = layer.n_connections, layer.outgoing_counts().tolist()
+        senders = [c.input_neuron.index for c in layer.connections]
+        assert counted == len(senders) > 0
+        assert outgoing == np.bincount(senders, minlength=layer.previous.size).tolist()
+
+
 def twins(make):
     """Two copies of a network: one whose objects are made now, one that leaves them."""
     lazy, made_now = make(), make()
@@ -227,6 +247,23 @@ def test_a_saved_lazy_network_loads_lazily_and_the_same(tmp_path, made):
     io.save(loaded, tmp_path / "b.json")
     assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
     assert ends(loaded.layers) == ends(net.layers)
+
+
+def test_a_sparse_network_made_by_hand_loads_lazily_in_its_order(tmp_path, made):
+    from neurograph import io
+
+    inputs, hidden, outputs = InputLayer(3), HiddenLayer(3), OutputLayer(2)
+    for i, j in [(2, 0), (0, 1), (1, 0), (0, 0), (2, 2)]:  # not row by row
+        inputs[i].connect_to(hidden[j], weight=i + 0.5 * j)
+    hidden.fully_connect_to(outputs, seed=0)
+    inputs[1].connect_to(outputs[1], weight=-1.0)  # a skip connection, by hand
+    net = Network([inputs, hidden, outputs])
+    io.save(net, tmp_path / "sparse.json")
+    made[0] = 0
+    loaded = io.load(tmp_path / "sparse.json")
+    assert made[0] == 0
+    assert ends(loaded.layers) == ends(net.layers)
+    assert made[0] == 5 + 6 + 1
 
 
 def test_building_keeps_no_more_than_16_bytes_per_connection_beyond_the_parameters():

@@ -2,7 +2,8 @@
 
 A receiving layer ``L`` keeps ``weights`` (``n_out x n_in``: row ``j`` holds the weights into its
 neuron ``j``), ``biases`` (``n_out``) and ``mask`` (which connections exist). Connections and
-neurons are windows onto these arrays, so both engines train the same numbers.
+neurons are windows onto these arrays, so both engines train the same numbers; the connection
+objects are made on first use (:meth:`Layer.make_connection_objects`).
 """
 from __future__ import annotations
 
@@ -1228,9 +1229,12 @@ class ReceivingLayer(Layer):
             if pairs is None:
                 source._connect_fully(self, weights.reshape(self.size, source.size))
                 continue
-            senders, receivers = source.neurons, self.neurons
-            for (j, i), weight in zip(pairs.tolist(), weights.tolist()):
-                senders[i].connect_to(receivers[j], weight=weight)
+            # the reader checked the pairs (in range, none twice) and the weights (finite), so
+            # they are set as `connect_to` would set them one by one, in the file's order
+            columns = self.offset_of(source) + pairs[:, 1]
+            self.weights[pairs[:, 0], columns] = weights
+            self.mask[pairs[:, 0], columns] = True
+            self._make_connections(source, pairs)
 
     def restore_from_file(self, spec: dict, optimizer) -> None:
         """Once the network is made: the biases, and ``optimizer``'s slots from ``spec``."""
@@ -1329,8 +1333,9 @@ class ReceivingLayer(Layer):
             self._made_now(source)
             self._connection_objects(source, pairs)
         else:
-            if pairs is not None:
-                pairs = np.array(list(pairs), dtype=np.intp).reshape(-1, 2)
+            if pairs is not None:  # a copy: the caller's pairs may change or be an iterator
+                pairs = np.array(pairs if isinstance(pairs, np.ndarray) else list(pairs),
+                                 dtype=np.intp).reshape(-1, 2)
             self._pending.append((next(_connection_calls), source, pairs))
 
     def _connection_objects(self, source: Layer, pairs) -> None:
