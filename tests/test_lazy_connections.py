@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer  # noqa: E402
 from neurograph.core.connection import Connection  # noqa: E402
@@ -141,6 +142,62 @@ def test_lazily_made_lists_keep_the_order_the_connections_were_made_in(made):
     for layer in lazy[1:]:
         for c in layer.connections:  # windows in the layout of the widest weights
             assert c.weight == layer.weights[c.output_neuron.index, layer.input_column(c)]
+
+
+def replay(calls, sizes, lazy: bool):
+    """Layers of ``sizes`` (input, hidden..., output) joined by ``calls``, each ``(kind, a,
+    b, pick)``: ``"full"`` fully connects layer ``a`` to ``b``, ``"pairs"`` connects the
+    pairs ``pick`` chooses as a post-format file does, ``"hand"`` one pair with
+    ``connect_to``, ``"look"`` asks for layer ``a``'s connections. ``lazy`` leaves the objects
+    to first use, else every layer's are made before the first call."""
+    layers = [InputLayer(sizes[0])] + [HiddenLayer(n) for n in sizes[1:-1]] + [
+        OutputLayer(sizes[-1])]
+    if not lazy:
+        for layer in layers:
+            layer.make_connection_objects()
+    weight = iter(np.arange(1.0, 1000.0))
+    for kind, a, b, pick in calls:
+        source, receiver = layers[a], layers[b]
+        if kind == "look":
+            len(source[0].outputs if source.transmits else source[0].inputs)
+            continue
+        free = ([(j, i) for j in range(receiver.size) for i in range(source.size)]
+                if not receiver.receives_from(source) else
+                [(j, i) for j, i in np.argwhere(~receiver.block_mask(source)).tolist()])
+        if kind == "full" and len(free) == receiver.size * source.size:
+            w = np.array([next(weight) for _ in free]).reshape(receiver.size, source.size)
+            source._connect_fully(receiver, w)
+        elif kind == "pairs" and free:
+            chosen = [free[k % len(free)] for k in pick]
+            chosen = list(dict.fromkeys(chosen))  # each pair once, in the order picked
+            receiver._add_source(source)
+            offset = receiver.offset_of(source)
+            for j, i in chosen:
+                receiver.weights[j, offset + i] = next(weight)
+                receiver.mask[j, offset + i] = True
+            receiver._make_connections(source, chosen)
+        elif kind == "hand" and free:
+            j, i = free[pick[0] % len(free)]
+            source[i].connect_to(receiver[j], weight=next(weight))
+    return layers
+
+
+CALL = st.tuples(st.sampled_from(["full", "pairs", "pairs", "hand", "look"]),
+                 st.integers(0, 3), st.integers(0, 3),
+                 st.lists(st.integers(0, 50), min_size=1, max_size=6))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=4, max_size=4), st.lists(CALL, max_size=12))
+def test_any_mix_of_calls_gives_the_lists_of_objects_made_at_once(sizes, calls):
+    calls = [(kind, min(a, b), max(a, b), pick) for kind, a, b, pick in calls
+             if kind == "look" or a != b]
+    lazy = replay(calls, sizes, lazy=True)
+    assert ends(lazy) == ends(replay(calls, sizes, lazy=False))
+    for layer in lazy[1:]:  # every window where its weight is, each weight once
+        seen = [[c.output_neuron.index, layer.input_column(c)] for c in layer.connections]
+        assert [layer.weights[j, i] for j, i in seen] == [c.weight for c in layer.connections]
+        assert sorted(seen) == (np.argwhere(layer.mask).tolist() if layer.sources else [])
 
 
 def test_a_connection_made_by_hand_after_lazy_ones_comes_once_and_last(made):
