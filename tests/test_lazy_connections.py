@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import example, given, settings, strategies as st  # noqa: E402
 
 from neurograph import HiddenLayer, InputLayer, Network, OutputLayer  # noqa: E402
 from neurograph.core.connection import Connection  # noqa: E402
@@ -83,6 +83,20 @@ def test_first_use_makes_every_connection_once_with_its_weight(made, name):
     assert made[0] == len(connections) and all(a is b for a, b in zip(again, connections))
     neuron = net.output_layer[0]
     assert neuron.inputs is neuron.inputs and neuron.inputs[0] is net.output_layer.connections[0]
+
+
+def test_asking_for_a_neurons_lists_makes_its_layers_objects_only(made):
+    net = Network.layered([5, 4, 3, 2], seed=0)
+    first, second, last = net.receiving_layers
+    assert len(net.output_layer[0].inputs) == 3 and made[0] == 6  # into the output layer
+    assert len(net.layers[2][0].outputs) == 2 and made[0] == 6  # the same ones, sent
+    assert len(net.layers[1][1].outputs) == 3 and made[0] == 6 + 12  # into the layer after
+    assert len(first.connections) == 20 and made[0] == 6 + 12 + 20
+    assert len(net.connections) == 38 and made[0] == 38
+    for layer in net.layers:
+        for neuron in layer:  # both ends hold the same objects
+            for c in getattr(neuron, "inputs", []):
+                assert sum(c is d for d in c.input_neuron.outputs) == 1
 
 
 def test_a_neurons_lists_reach_the_same_objects_from_both_ends():
@@ -189,6 +203,10 @@ CALL = st.tuples(st.sampled_from(["full", "pairs", "pairs", "hand", "look"]),
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(1, 3), min_size=4, max_size=4), st.lists(CALL, max_size=12))
+@example([2, 2, 2, 2], [("pairs", 0, 1, [0]), ("pairs", 0, 2, [0]),  # a sender's outputs
+                        ("pairs", 0, 1, [1]), ("look", 0, 0, [0])])  # alternate layers
+@example([2, 3, 2, 2], [("full", 1, 3, [0]), ("pairs", 0, 3, [4, 1]), ("look", 3, 3, [0]),
+                        ("full", 0, 1, [0]), ("hand", 0, 2, [3]), ("pairs", 1, 2, [2])])
 def test_any_mix_of_calls_gives_the_lists_of_objects_made_at_once(sizes, calls):
     calls = [(kind, min(a, b), max(a, b), pick) for kind, a, b, pick in calls
              if kind == "look" or a != b]
@@ -226,7 +244,7 @@ def test_a_max_pooling_winner_left_by_a_batch_is_one_of_its_inputs(made):
         winner = neuron.winner
         assert winner.input_neuron.index == i and any(winner is c for c in neuron.inputs)
         assert winner.weight == 1.0 and neuron.winner is winner
-    assert made[0] == sum(layer.n_connections for layer in net.receiving_layers)
+    assert made[0] == pooling.n_connections  # those into the pooling layer only
 
 
 WINDOWS = {
@@ -252,7 +270,8 @@ def test_windows_are_counted_as_the_connections_made_later_count(name):
 def twins(make):
     """Two copies of a network: one whose objects are made now, one that leaves them."""
     lazy, made_now = make(), make()
-    made_now.input_layer.make_connection_objects()
+    for layer in made_now.layers:
+        layer.make_connection_objects()
     return lazy, made_now
 
 

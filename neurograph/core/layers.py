@@ -154,23 +154,24 @@ class Layer:
         self.network = None
         self.shape: tuple[int, ...] = getattr(self, "shape", (size,))
         self.neurons: list[Neuron] = [self._make_neuron(i) for i in range(size)]
-        # Whether the neurons' `inputs` and `outputs` lists exist. Until then the weights and
-        # mask say which connections there are, and a receiving layer's `_pending` lists the
-        # calls that will make their objects (see `make_connection_objects`).
-        self._made = False
+        # Whether the neurons' `inputs` (and `outputs`) lists exist, True for a role the layer
+        # does not have. Until they do, the weights and mask say which connections there are,
+        # and a receiving layer's `_pending` lists the calls that will make their objects.
+        self._inputs_made = not self.receives
+        self._outputs_made = not self.transmits
 
     def _make_neuron(self, index: int) -> Neuron:
         return self.neuron_class(self, index)
 
     def make_connection_objects(self) -> None:
-        """Make the :class:`Connection` objects of this layer and of every layer joined to it
-        whose objects are not made yet; nothing if they are.
+        """Make the :class:`Connection` objects of the connections into this layer and out of
+        it (so those into every layer it sends to), if not made yet.
 
         Building a network only sets weights and masks, which is all the vectorized engine
-        reads. The objects (``neuron.inputs``, ``neuron.outputs``, ``layer.connections``) are
-        made when first asked for, which calls this: all of them at once, each neuron's lists
-        in the order the connections were made, and from then on they are kept, and a new
-        connection into or out of these layers is made at once.
+        reads. The objects are made when first asked for (``neuron.inputs`` makes those into
+        the neuron's layer, ``neuron.outputs`` those out of it, ``layer.connections`` those
+        into it), each neuron's lists in the order the connections were made; from then on
+        they are kept, and a new connection into or out of the layer is made at once.
 
         Examples
         --------
@@ -183,16 +184,14 @@ class Layer:
         >>> net.connections[0] is first  # made once, then kept
         True
         """
-        _make_connection_objects(self)
+        self._make_input_objects()
+        self._make_output_objects()
 
-    def _start_connection_lists(self) -> None:
-        """Give every neuron its empty ``inputs`` and ``outputs`` lists (the roles it has)."""
-        for neuron in self.neurons:
-            if neuron.receives:
-                neuron._inputs = []
-            if neuron.transmits:
-                neuron._outputs = []
-        self._made = True
+    def _make_input_objects(self) -> None:
+        """Make the objects of the connections into this layer (none for an input layer)."""
+
+    def _make_output_objects(self) -> None:
+        """Make the objects of the connections out of this layer (none for an output layer)."""
 
     @property
     def size(self) -> int:
@@ -280,6 +279,25 @@ class _TransmittingLayer(Layer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)  # cooperative: a hidden layer is also a receiver
         self.receivers: list = []  # the later layers this one sends to, in the order joined
+
+    def _make_output_objects(self) -> None:
+        """Make every neuron's ``outputs``, once: the objects of the connections into each
+        layer this one sends to are made (see :meth:`ReceivingLayer._make_input_objects`),
+        and those from this layer handed to their senders in the order of the calls that
+        made them, whichever layer each went to."""
+        if self._outputs_made:
+            return
+        calls = []
+        for receiver in self.receivers:
+            receiver._make_input_objects()
+            calls += [call for call in receiver._unsent if call[1] is self]
+            receiver._unsent = [call for call in receiver._unsent if call[1] is not self]
+        for neuron in self.neurons:
+            neuron._outputs = []
+        self._outputs_made = True
+        for _, _, made in sorted(calls, key=lambda call: call[0]):
+            for connection in made:
+                connection.input_neuron._outputs.append(connection)
 
     def fully_connect_to(self, later_layer: ReceivingLayer, weights=None, *,
                          seed=None) -> list[Connection]:
@@ -496,8 +514,10 @@ class ReceivingLayer(Layer):
         self.trainable = np.array([not neuron.static for neuron in self.neurons])
         self.record = SampleRecord()
         # the calls whose connection objects are still to be made: (call number, source,
-        # pairs or None for every pair), see `_make_connections`
+        # pairs or None for every pair), see `_make_connections`; then, once made, those not
+        # yet in their senders' `outputs`: (call number, source, the objects)
         self._pending: list = []
+        self._unsent: list = []
 
     def _describe(self) -> str:
         return f"{self.size} neurons, {self.activation_function.name}"
@@ -550,7 +570,7 @@ class ReceivingLayer(Layer):
     def connections(self) -> list[Connection]:
         """The connections into this layer, receiver by receiver (made on first use, see
         :meth:`Layer.make_connection_objects`)."""
-        self.make_connection_objects()
+        self._make_input_objects()
         return [c for neuron in self.neurons for c in neuron._inputs]
 
     @property
@@ -1039,7 +1059,7 @@ class ReceivingLayer(Layer):
         """
         n_out, n_in = self.size, source.size
         calls = [pairs for _, caller, pairs in self._pending if caller is source]
-        if not self._made and len(calls) == 1 and calls[0] is None \
+        if not self._inputs_made and len(calls) == 1 and calls[0] is None \
                 and self.block_mask(source).all():
             return None  # one call made them all, row by row (their objects are not made yet)
         inputs = [[c.input_neuron.index for c in neuron.inputs if c.input_neuron.layer is source]
@@ -1292,7 +1312,7 @@ class ReceivingLayer(Layer):
         weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)
         if old:
             weights[:, :old], mask[:, :old] = self.weights, self.mask
-        if old and self._made:  # (connections not made yet will be made in the new layout)
+        if old and self._inputs_made:  # (those not made yet will be, in the new layout)
             for connection in self.connections:  # the same column, in a wider row
                 j = connection.output_neuron.index
                 connection._k += j * (new - old)
@@ -1314,46 +1334,61 @@ class ReceivingLayer(Layer):
         j, i = receiver.index, self.offset_of(sender.layer) + sender.index
         self.weights[j, i] = weight
         self.mask[j, i] = True
-        self._made_now(sender.layer)
-        self._connection_objects(sender.layer, [(j, sender.index)])
-        return receiver.inputs[-1]
+        return self._made_at_once(sender.layer, [(j, sender.index)])[0]
 
-    def _made_now(self, source: Layer) -> None:
-        """Make the connection objects of this layer and of ``source`` (and of every layer
-        joined to either) if not made yet."""
-        self.make_connection_objects()
-        source.make_connection_objects()
+    def _made_at_once(self, source: Layer, pairs) -> list[Connection]:
+        """Make the objects of the connections from ``source`` for ``pairs`` now, after every
+        earlier one into this layer and out of ``source`` (which are made first)."""
+        self._make_input_objects()
+        source._make_output_objects()
+        made = self._connection_objects(source, pairs)
+        for connection in made:
+            connection.input_neuron._outputs.append(connection)
+        return made
 
     def _make_connections(self, source: Layer, pairs=None) -> None:
         """The connections from neuron ``i`` of ``source`` to neuron ``j`` for each ``(j, i)``
         of ``pairs`` (by default every pair, row by row; the weights and mask are set
-        already): made now if either layer's connection objects are made, else noted in
-        ``_pending`` (the pairs copied) to be made on first use."""
-        if self._made or source._made:
-            self._made_now(source)
-            self._connection_objects(source, pairs)
+        already): made now if the objects into this layer or out of ``source`` are made, else
+        noted in ``_pending`` (the pairs copied) to be made on first use."""
+        if self._inputs_made or source._outputs_made:
+            self._made_at_once(source, pairs)
         else:
             if pairs is not None:  # a copy: the caller's pairs may change or be an iterator
                 pairs = np.array(pairs if isinstance(pairs, np.ndarray) else list(pairs),
                                  dtype=np.intp).reshape(-1, 2)
             self._pending.append((next(_connection_calls), source, pairs))
 
-    def _connection_objects(self, source: Layer, pairs) -> None:
+    def _make_input_objects(self) -> None:
+        """Make every neuron's ``inputs``, once: the pending calls in the order they came. The
+        objects wait in ``_unsent`` until their senders' ``outputs`` are asked for."""
+        if self._inputs_made:
+            return
+        for neuron in self.neurons:
+            neuron._inputs = []
+        self._inputs_made = True
+        pending, self._pending = self._pending, []
+        for number, source, pairs in pending:
+            self._unsent.append((number, source, self._connection_objects(source, pairs)))
+
+    def _connection_objects(self, source: Layer, pairs) -> list[Connection]:
         """Make the objects of the connections from neuron ``i`` of ``source`` to neuron ``j``
         for each ``(j, i)`` of ``pairs`` (every pair, row by row, when None): windows onto
         ``weights[j, offset + i]`` in the present layout, each added to its receiver's
-        ``inputs`` and its sender's ``outputs``."""
+        ``inputs``; returns them in that order (for their senders' ``outputs``)."""
         if pairs is None:
             pairs = np.ndindex(self.size, source.size)
         elif isinstance(pairs, np.ndarray):
             pairs = pairs.tolist()
         senders, n_in, offset = source.neurons, self.n_inputs, self.offset_of(source)
         buffer = self._weight_buffer
+        made = []
         for j, i in pairs:
-            sender, receiver = senders[i], self.neurons[j]
-            connection = Connection(sender, receiver, buffer, j * n_in + offset + i)
-            sender._outputs.append(connection)
+            receiver = self.neurons[j]
+            connection = Connection(senders[i], receiver, buffer, j * n_in + offset + i)
             receiver._inputs.append(connection)
+            made.append(connection)
+        return made
 
     def eval(self) -> None:
         """Propagate into this layer: every neuron computes its activation.
@@ -1535,31 +1570,6 @@ def _merged_order(inputs: list, outputs: list, count: int) -> list[tuple[int, in
     if len(order) != count:  # the lists were reordered by hand: keep the receivers' order
         order = [(j, i) for j, senders in enumerate(inputs) for i in senders]
     return order
-
-
-def _make_connection_objects(layer: Layer) -> None:
-    """Make the connection objects of ``layer`` and of every layer joined to it (through
-    sources and receivers) whose objects are not made yet: their pending calls replayed in
-    the order they were made, so every neuron's lists come out as if made at once."""
-    if layer._made:
-        return
-    joined, seen, stack = [], {id(layer)}, [layer]
-    while stack:  # (no pending call joins a layer whose objects exist: it made them at once)
-        current = stack.pop()
-        joined.append(current)
-        for other in (*getattr(current, "sources", ()), *getattr(current, "receivers", ())):
-            if not other._made and id(other) not in seen:
-                seen.add(id(other))
-                stack.append(other)
-    calls = sorted(((number, receiver, source, pairs) for receiver in joined
-                    for number, source, pairs in getattr(receiver, "_pending", ())),
-                   key=lambda call: call[0])
-    for current in joined:
-        current._start_connection_lists()
-        if current.receives:
-            current._pending = []
-    for _, receiver, source, pairs in calls:
-        receiver._connection_objects(source, pairs)
 
 
 def _is_before(a: Layer, b: Layer) -> bool:

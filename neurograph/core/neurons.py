@@ -90,12 +90,12 @@ class TransmitterNeuron(Neuron):
         they were made, into whichever later layers.
 
         A layer's weights and mask are what both engines compute with; the connection objects
-        are windows onto them, made on first use (here, or anywhere else they are asked for)
-        for this neuron's layer and every layer joined to it, once: then the same objects are
-        kept (see :meth:`Layer.make_connection_objects`).
+        are windows onto them, made on first use (here, for every connection out of this
+        neuron's layer), once: then the same objects are kept (see
+        :meth:`Layer.make_connection_objects`).
         """
         if self._outputs is None:
-            self.layer.make_connection_objects()
+            self.layer._make_output_objects()
         return self._outputs
 
     def connect_to(self, receiver: ReceiverNeuron, weight: Optional[float] = None, *,
@@ -166,9 +166,10 @@ class ReceiverNeuron(Neuron):
     @property
     def inputs(self) -> list:
         """The connections into this neuron (a list of :class:`Connection`), in the order they
-        were made; made on first use, once, like :attr:`TransmitterNeuron.outputs`."""
+        were made; made on first use (for every connection into this neuron's layer), once,
+        like :attr:`TransmitterNeuron.outputs`."""
         if self._inputs is None:
-            self.layer.make_connection_objects()
+            self.layer._make_input_objects()
         return self._inputs
 
     @property

@@ -237,19 +237,22 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         per_pixel *= 1 if self._per_channel else maps
         return np.tile(per_pixel.ravel(), channels)
 
-    def _connection_objects(self, source: Layer, pairs) -> None:
+    def _connection_objects(self, source: Layer, pairs) -> list[Connection]:
         """Make the windows' connection objects, receiver by receiver, each a window onto its
-        shared weight (``pairs`` is None: the windows say which)."""
+        shared weight (``pairs`` is None: the windows say which); see
+        :meth:`ReceivingLayer._connection_objects`."""
         receivers, senders, entries = self._window_pairs(self._per_channel)
         if self._per_channel:  # pooling: one weight for all (or, for max pooling, none)
             entries = np.zeros_like(entries)
         buffer, connection_class = self._weight_buffer, self._connection_class
         senders_, receivers_ = source.neurons, self.neurons
+        made = []
         for j, i, k in zip(receivers.tolist(), senders.tolist(), entries.tolist()):
-            sender, receiver = senders_[i], receivers_[j]
-            connection = connection_class(sender, receiver, buffer, k)
-            sender._outputs.append(connection)
+            receiver = receivers_[j]
+            connection = connection_class(senders_[i], receiver, buffer, k)
             receiver._inputs.append(connection)
+            made.append(connection)
+        return made
 
     def outgoing_counts(self) -> np.ndarray:
         """How many windows each input is in (padding and stride leave some in fewer)."""

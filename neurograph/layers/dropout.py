@@ -101,12 +101,15 @@ class DropoutLayer(SelfConnectingLayer):
         see :meth:`_connection_objects`)."""
         self._make_connections(previous)
 
-    def _connection_objects(self, source: Layer, pairs) -> None:
-        """Neuron ``j`` reads neuron ``j`` of the layer before, through its switch."""
+    def _connection_objects(self, source: Layer, pairs) -> list:
+        """Neuron ``j`` reads neuron ``j`` of the layer before, through its switch (see
+        :meth:`ReceivingLayer._connection_objects`)."""
+        made = []
         for sender, receiver in zip(source.neurons, self.neurons):
             connection = DropoutConnection(sender, receiver, self._weight_buffer, 0)
-            sender._outputs.append(connection)
             receiver._inputs.append(connection)
+            made.append(connection)
+        return made
 
     def outgoing_counts(self) -> np.ndarray:
         """One connection leaves each neuron of the layer before."""
