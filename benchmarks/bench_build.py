@@ -81,7 +81,9 @@ def measure(name: str, builds: int, first_use: bool = False) -> dict:
             start = time.perf_counter()
             made = len(net.connections)
             first.append(time.perf_counter() - start)
-            assert made == objects_made(net)
+            if made != objects_made(net):
+                raise SystemExit(f"{name}: {made:,} connections but {objects_made(net):,} "
+                                 "objects in the neurons' lists")
         del net
     gc.collect()
     tracemalloc.start()
