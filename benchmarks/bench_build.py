@@ -5,7 +5,8 @@ Builds each network ``--builds`` times and prints every build's seconds (``perf_
 median and range, and the memory the build allocated (``tracemalloc``, one separate build, since
 tracing slows the build down): in all, per connection, and per connection beyond the bytes of
 the parameters themselves (one weight per connection of a dense layer; a shared kernel entry
-counts once).
+counts once). A build makes no ``Connection`` object (checked and printed); ``--first-use``
+also times, after each build, the first ``net.connections``, which makes them all.
 
 - ``dense``: ``Network.layered([784, 2048, 10], dtype="float32")`` (1,626,112 connections).
   Issue targets: under 0.1 s, at most 16 bytes per connection beyond its parameters.
@@ -58,15 +59,31 @@ def parameter_bytes(net: Network) -> int:
     return total
 
 
-def measure(name: str, builds: int) -> dict:
-    """Time ``builds`` builds of network ``name``, then trace the memory of one more."""
+def objects_made(net: Network) -> int:
+    """How many connection objects the network's neurons hold (0 until first use)."""
+    return sum(len(neuron._inputs) for layer in net.receiving_layers for neuron in layer
+               if neuron._inputs is not None)
+
+
+def measure(name: str, builds: int, first_use: bool = False) -> dict:
+    """Time ``builds`` builds of network ``name`` (and, with ``first_use``, the first
+    ``net.connections`` after each), then trace the memory of one more build."""
     build = NETWORKS[name]
-    seconds = []
+    seconds, first = [], []
     for _ in range(builds):
         gc.collect()
         start = time.perf_counter()
         net = build()
         seconds.append(time.perf_counter() - start)
+        if objects_made(net):
+            raise SystemExit(f"{name}: the build made connection objects")
+        if first_use:
+            start = time.perf_counter()
+            made = len(net.connections)
+            first.append(time.perf_counter() - start)
+            if made != objects_made(net):
+                raise SystemExit(f"{name}: {made:,} connections but {objects_made(net):,} "
+                                 "objects in the neurons' lists")
         del net
     gc.collect()
     tracemalloc.start()
@@ -81,9 +98,14 @@ def measure(name: str, builds: int) -> dict:
     print(f"{name}: {connections:,} connections; build {', '.join(f'{s:.3f}' for s in seconds)} s,"
           f" median {statistics.median(seconds):.3f} s (range {min(seconds):.3f}-"
           f"{max(seconds):.3f}); memory {allocated / 1e6:.1f} MB = {per_connection:.1f} bytes "
-          f"per connection, {beyond:.1f} beyond the parameters ({parameters / 1e6:.2f} MB)")
+          f"per connection, {beyond:.1f} beyond the parameters ({parameters / 1e6:.2f} MB); "
+          f"connection objects made: {objects_made(net)}")
+    if first:
+        print(f"{name}: first use (net.connections makes all {connections:,} objects) "
+              f"{', '.join(f'{s:.3f}' for s in first)} s, median {statistics.median(first):.3f}"
+              f" s (range {min(first):.3f}-{max(first):.3f})")
     return {"seconds": seconds, "bytes": allocated, "connections": connections,
-            "parameter_bytes": parameters}
+            "parameter_bytes": parameters, "first_use": first}
 
 
 def main(argv=None) -> int:
@@ -91,11 +113,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--builds", type=int, default=3, help="timed builds each (default 3)")
     parser.add_argument("--only", choices=sorted(NETWORKS), help="one network only")
+    parser.add_argument("--first-use", action="store_true",
+                        help="also time making every connection object after each build")
     args = parser.parse_args(argv)
     if args.builds < 1:
         parser.error(f"--builds must be >= 1, got {args.builds}")
     for name in ([args.only] if args.only else list(NETWORKS)):
-        measure(name, args.builds)
+        measure(name, args.builds, args.first_use)
     return 0
 
 

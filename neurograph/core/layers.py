@@ -2,10 +2,12 @@
 
 A receiving layer ``L`` keeps ``weights`` (``n_out x n_in``: row ``j`` holds the weights into its
 neuron ``j``), ``biases`` (``n_out``) and ``mask`` (which connections exist). Connections and
-neurons are windows onto these arrays, so both engines train the same numbers.
+neurons are windows onto these arrays, so both engines train the same numbers; the connection
+objects are made on first use (:meth:`Layer.make_connection_objects`).
 """
 from __future__ import annotations
 
+import itertools
 from array import array
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence, Union
@@ -38,6 +40,11 @@ def _check_size(size) -> int:
 
 
 _TYPECODES = {np.dtype(np.float64): "d", np.dtype(np.float32): "f"}
+
+# Numbers each call that connects two layers while their connection objects are not made yet,
+# so that making them later replays the calls in the order they came (which fixes the order of
+# every neuron's `inputs` and `outputs`).
+_connection_calls = itertools.count()
 
 
 def _float_buffer(n: int, dtype: np.dtype) -> tuple[array, np.ndarray]:
@@ -148,9 +155,44 @@ class Layer:
         self.network = None
         self.shape: tuple[int, ...] = getattr(self, "shape", (size,))
         self.neurons: list[Neuron] = [self._make_neuron(i) for i in range(size)]
+        # Whether the neurons' `inputs` (and `outputs`) lists exist, True for a role the layer
+        # does not have. Until they do, the weights and mask say which connections there are,
+        # and a receiving layer's `_pending` lists the calls that will make their objects.
+        self._inputs_made = not self.receives
+        self._outputs_made = not self.transmits
 
     def _make_neuron(self, index: int) -> Neuron:
         return self.neuron_class(self, index)
+
+    def make_connection_objects(self) -> None:
+        """Make the :class:`Connection` objects of the connections into this layer and out of
+        it (so those into every layer it sends to), if not made yet.
+
+        Building a network only sets weights and masks, which is all the vectorized engine
+        reads. The objects are made when first asked for (``neuron.inputs`` makes those into
+        the neuron's layer, ``neuron.outputs`` those out of it, ``layer.connections`` those
+        into it), each neuron's lists in the order the connections were made; from then on
+        they are kept, and a new connection into or out of the layer is made at once.
+
+        Examples
+        --------
+        >>> from neurograph import Network
+        >>> net = Network.layered([2, 3, 1], seed=0)  # no connection object made
+        >>> net.layers[1].make_connection_objects()  # as asking for one would
+        >>> first = net.layers[0].neurons[0].outputs[0]
+        >>> bool(first.weight == net.layers[1].weights[0, 0]), len(net.connections)
+        (True, 9)
+        >>> net.connections[0] is first  # made once, then kept
+        True
+        """
+        self._make_input_objects()
+        self._make_output_objects()
+
+    def _make_input_objects(self) -> None:
+        """Make the objects of the connections into this layer (none for an input layer)."""
+
+    def _make_output_objects(self) -> None:
+        """Make the objects of the connections out of this layer (none for an output layer)."""
 
     @property
     def size(self) -> int:
@@ -239,6 +281,25 @@ class _TransmittingLayer(Layer):
         super().__init__(*args, **kwargs)  # cooperative: a hidden layer is also a receiver
         self.receivers: list = []  # the later layers this one sends to, in the order joined
 
+    def _make_output_objects(self) -> None:
+        """Make every neuron's ``outputs``, once: the objects of the connections into each
+        layer this one sends to are made (see :meth:`ReceivingLayer._make_input_objects`),
+        and those from this layer handed to their senders in the order of the calls that
+        made them, whichever layer each went to."""
+        if self._outputs_made:
+            return
+        calls = []
+        for receiver in self.receivers:
+            receiver._make_input_objects()
+            calls += [call for call in receiver._unsent if call[1] is self]
+            receiver._unsent = [call for call in receiver._unsent if call[1] is not self]
+        for neuron in self.neurons:
+            neuron._outputs = []
+        self._outputs_made = True
+        for _, _, made in sorted(calls, key=lambda call: call[0]):
+            for connection in made:
+                connection.input_neuron._outputs.append(connection)
+
     def fully_connect_to(self, later_layer: ReceivingLayer, weights=None, *,
                          seed=None) -> list[Connection]:
         """Connect every neuron of this layer to every neuron of ``later_layer``.
@@ -257,7 +318,9 @@ class _TransmittingLayer(Layer):
         Returns
         -------
         list of Connection
-            The new connections, receiver by receiver.
+            The new connections, receiver by receiver (which makes the connection objects of
+            the layers joined, see :meth:`Layer.make_connection_objects`; the network builders
+            leave them to be made on first use).
 
         Examples
         --------
@@ -266,6 +329,13 @@ class _TransmittingLayer(Layer):
         >>> len(InputLayer(2).fully_connect_to(hidden, seed=0)), hidden.weights.shape
         (6, (3, 2))
         """
+        self._connect_fully(later_layer, weights, seed)
+        return [c for neuron in later_layer.neurons for c in neuron.inputs
+                if c.input_neuron.layer is self]
+
+    def _connect_fully(self, later_layer: ReceivingLayer, weights=None, seed=None) -> None:
+        """:meth:`fully_connect_to`, leaving the connection objects to be made on first use
+        when neither layer's are made yet (what the network builders call)."""
         if not isinstance(later_layer, ReceivingLayer):
             raise TypeError(f"`later_layer` must be a HiddenLayer or OutputLayer, got "
                             f"{later_layer!r}")
@@ -281,7 +351,7 @@ class _TransmittingLayer(Layer):
         later_layer._add_source(self)
         later_layer.block(self)[...] = w
         later_layer.block_mask(self)[...] = True
-        return later_layer._make_connections(self, np.ndindex(*w.shape))
+        later_layer._make_connections(self)
 
 
 def _checked_weights(weights, shape: tuple, seed) -> np.ndarray:
@@ -444,6 +514,11 @@ class ReceivingLayer(Layer):
         self.mask: Optional[np.ndarray] = None
         self.trainable = np.array([not neuron.static for neuron in self.neurons])
         self.record = SampleRecord()
+        # the calls whose connection objects are still to be made: (call number, source,
+        # pairs or None for every pair), see `_make_connections`; then, once made, those not
+        # yet in their senders' `outputs`: (call number, source, the objects)
+        self._pending: list = []
+        self._unsent: list = []
 
     def _describe(self) -> str:
         return f"{self.size} neurons, {self.activation_function.name}"
@@ -494,8 +569,10 @@ class ReceivingLayer(Layer):
 
     @property
     def connections(self) -> list[Connection]:
-        """The connections into this layer, receiver by receiver."""
-        return [c for neuron in self.neurons for c in neuron.inputs]
+        """The connections into this layer, receiver by receiver (made on first use, see
+        :meth:`Layer.make_connection_objects`)."""
+        self._make_input_objects()
+        return [c for neuron in self.neurons for c in neuron._inputs]
 
     @property
     def n_connections(self) -> int:
@@ -982,6 +1059,10 @@ class ReceivingLayer(Layer):
         a sender's ``outputs`` grouped by receiving layer (see :mod:`neurograph.io.modelfile`).
         """
         n_out, n_in = self.size, source.size
+        calls = [pairs for _, caller, pairs in self._pending if caller is source]
+        if not self._inputs_made and len(calls) == 1 and calls[0] is None \
+                and self.block_mask(source).all():
+            return None  # one call made them all, row by row (their objects are not made yet)
         inputs = [[c.input_neuron.index for c in neuron.inputs if c.input_neuron.layer is source]
                   for neuron in self.neurons]
         outputs = [[c.output_neuron.index for c in neuron.outputs
@@ -1167,11 +1248,14 @@ class ReceivingLayer(Layer):
             check_layers_can_connect(source, self)
             self._add_source(source)  # the block in its place, even with no connection
             if pairs is None:
-                source.fully_connect_to(self, weights.reshape(self.size, source.size))
+                source._connect_fully(self, weights.reshape(self.size, source.size))
                 continue
-            senders, receivers = source.neurons, self.neurons
-            for (j, i), weight in zip(pairs.tolist(), weights.tolist()):
-                senders[i].connect_to(receivers[j], weight=weight)
+            # the reader checked the pairs (in range, none twice) and the weights (finite), so
+            # they are set as `connect_to` would set them one by one, in the file's order
+            columns = self.offset_of(source) + pairs[:, 1]
+            self.weights[pairs[:, 0], columns] = weights
+            self.mask[pairs[:, 0], columns] = True
+            self._make_connections(source, pairs)
 
     def restore_from_file(self, spec: dict, optimizer) -> None:
         """Once the network is made: the biases, and ``optimizer``'s slots from ``spec``."""
@@ -1229,6 +1313,7 @@ class ReceivingLayer(Layer):
         weights, mask = flat.reshape(self.size, new), np.zeros((self.size, new), dtype=bool)
         if old:
             weights[:, :old], mask[:, :old] = self.weights, self.mask
+        if old and self._inputs_made:  # (those not made yet will be, in the new layout)
             for connection in self.connections:  # the same column, in a wider row
                 j = connection.output_neuron.index
                 connection._k += j * (new - old)
@@ -1244,23 +1329,65 @@ class ReceivingLayer(Layer):
 
     def _add_connection(self, sender: TransmitterNeuron, receiver: ReceiverNeuron,
                         weight: float) -> Connection:
+        """One connection made by hand: made at once (with the objects of every connection
+        the two layers already have, so that it comes after them in the lists)."""
         self._add_source(sender.layer)
         j, i = receiver.index, self.offset_of(sender.layer) + sender.index
         self.weights[j, i] = weight
         self.mask[j, i] = True
-        return self._make_connections(sender.layer, [(j, sender.index)])[0]
+        return self._made_at_once(sender.layer, [(j, sender.index)])[0]
 
-    def _make_connections(self, source: Layer, pairs) -> list[Connection]:
-        """Connections from neuron ``i`` of ``source`` to neuron ``j`` for each ``(j, i)``:
-        windows onto ``weights[j, offset + i]``."""
+    def _made_at_once(self, source: Layer, pairs) -> list[Connection]:
+        """Make the objects of the connections from ``source`` for ``pairs`` now, after every
+        earlier one into this layer and out of ``source`` (which are made first)."""
+        self._make_input_objects()
+        source._make_output_objects()
+        made = self._connection_objects(source, pairs)
+        for connection in made:
+            connection.input_neuron._outputs.append(connection)
+        return made
+
+    def _make_connections(self, source: Layer, pairs=None) -> None:
+        """The connections from neuron ``i`` of ``source`` to neuron ``j`` for each ``(j, i)``
+        of ``pairs`` (by default every pair, row by row; the weights and mask are set
+        already): made now if the objects into this layer or out of ``source`` are made, else
+        noted in ``_pending`` (the pairs copied) to be made on first use."""
+        if self._inputs_made or source._outputs_made:
+            self._made_at_once(source, pairs)
+        else:
+            if pairs is not None:  # a copy: the caller's pairs may change or be an iterator
+                pairs = np.array(pairs if isinstance(pairs, np.ndarray) else list(pairs),
+                                 dtype=np.intp).reshape(-1, 2)
+            self._pending.append((next(_connection_calls), source, pairs))
+
+    def _make_input_objects(self) -> None:
+        """Make every neuron's ``inputs``, once: the pending calls in the order they came. The
+        objects wait in ``_unsent`` until their senders' ``outputs`` are asked for."""
+        if self._inputs_made:
+            return
+        for neuron in self.neurons:
+            neuron._inputs = []
+        self._inputs_made = True
+        pending, self._pending = self._pending, []
+        for number, source, pairs in pending:
+            self._unsent.append((number, source, self._connection_objects(source, pairs)))
+
+    def _connection_objects(self, source: Layer, pairs) -> list[Connection]:
+        """Make the objects of the connections from neuron ``i`` of ``source`` to neuron ``j``
+        for each ``(j, i)`` of ``pairs`` (every pair, row by row, when None): windows onto
+        ``weights[j, offset + i]`` in the present layout, each added to its receiver's
+        ``inputs``; returns them in that order (for their senders' ``outputs``)."""
+        if pairs is None:
+            pairs = np.ndindex(self.size, source.size)
+        elif isinstance(pairs, np.ndarray):
+            pairs = pairs.tolist()
         senders, n_in, offset = source.neurons, self.n_inputs, self.offset_of(source)
         buffer = self._weight_buffer
         made = []
         for j, i in pairs:
-            sender, receiver = senders[i], self.neurons[j]
-            connection = Connection(sender, receiver, buffer, j * n_in + offset + i)
-            sender.outputs.append(connection)
-            receiver.inputs.append(connection)
+            receiver = self.neurons[j]
+            connection = Connection(senders[i], receiver, buffer, j * n_in + offset + i)
+            receiver._inputs.append(connection)
             made.append(connection)
         return made
 

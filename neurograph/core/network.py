@@ -198,7 +198,7 @@ class Network:
                                   else output_activation, dtype=dtype))
         for k, layer in enumerate(layers[1:], start=1):
             for source in (layers[:k] if connect == "all" else layers[k - 1:k]):
-                source.fully_connect_to(layer, np.zeros((layer.size, source.size)))
+                source._connect_fully(layer, np.zeros((layer.size, source.size)))
         network = cls(layers, cost=cost, bias_clamp=bias_clamp,
                       hidden_derivative=hidden_derivative)
         network.initialize(init, seed)
@@ -266,7 +266,7 @@ class Network:
         head.append(OutputLayer(sizes[-1], activation if output_activation is None
                                 else output_activation, dtype=dtype))
         for previous, layer in zip(layers[-1:] + head, head):
-            previous.fully_connect_to(layer, np.zeros((layer.size, previous.size)))
+            previous._connect_fully(layer, np.zeros((layer.size, previous.size)))
         network = cls(layers + head, cost=cost, bias_clamp=bias_clamp,
                       hidden_derivative=hidden_derivative)
         network.initialize(init, seed)

@@ -82,7 +82,21 @@ class TransmitterNeuron(Neuron):
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)
-        self.outputs: list = []  # of Connection
+        self._outputs: Optional[list] = None  # of Connection, once made (see `outputs`)
+
+    @property
+    def outputs(self) -> list:
+        """The connections leaving this neuron (a list of :class:`Connection`), in the order
+        they were made, into whichever later layers.
+
+        A layer's weights and mask are what both engines compute with; the connection objects
+        are windows onto them, made on first use (here, for every connection out of this
+        neuron's layer), once: then the same objects are kept (see
+        :meth:`Layer.make_connection_objects`).
+        """
+        if self._outputs is None:
+            self.layer._make_output_objects()
+        return self._outputs
 
     def connect_to(self, receiver: ReceiverNeuron, weight: Optional[float] = None, *,
                    seed=None) -> Connection:
@@ -145,9 +159,18 @@ class ReceiverNeuron(Neuron):
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)
-        self.inputs: list = []  # of Connection
+        self._inputs: Optional[list] = None  # of Connection, once made (see `inputs`)
         self.z = 0.0  # the weighted sum for the sample last propagated
         self._b = index  # where the bias is in the layer's biases (shared in a feature map)
+
+    @property
+    def inputs(self) -> list:
+        """The connections into this neuron (a list of :class:`Connection`), in the order they
+        were made; made on first use (for every connection into this neuron's layer), once,
+        like :attr:`TransmitterNeuron.outputs`."""
+        if self._inputs is None:
+            self.layer._make_input_objects()
+        return self._inputs
 
     @property
     def bias(self) -> float:

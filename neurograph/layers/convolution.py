@@ -205,19 +205,54 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         entry = ((m * channels + c) * kh + i) * kw + j
         return receiver[inside], sender[inside], entry[inside]
 
-    def _connect(self, previous: Layer, connection_class=Connection, per_channel=False) -> None:
-        receivers, senders, entries = self._window_pairs(per_channel)
-        if per_channel:  # pooling: one weight for all (or, for max pooling, none)
+    _connection_class = Connection
+    """The kind of connection a window is made of (a switch for max pooling)."""
+    _per_channel = False
+    """Pooling: map ``c`` reads channel ``c`` only, through one weight for all (or none)."""
+
+    def _connect(self, previous: Layer) -> None:
+        """Count the windows' connections; their objects are made on first use (see
+        :meth:`_connection_objects`)."""
+        self._outgoing = self._window_counts()
+        self._n_connections = int(self._outgoing.sum())  # each leaves one input
+        self._make_connections(previous)
+
+    def _window_counts(self) -> np.ndarray:
+        """How many connections leave each input, counted without listing them.
+
+        Input ``(c, r, q)`` is read by window offset ``i`` of output row ``y`` when
+        ``y stride + i - padding = r``, and likewise for columns, so its count is (the maps
+        reading channel ``c``) x (such ``(y, i)`` pairs for ``r``) x (``(x, j)`` pairs for
+        ``q``).
+        """
+        channels, height, width = self.input_shape
+        maps, out_h, out_w = self.shape
+
+        def readers(out: int, k: int, side: int) -> np.ndarray:  # (side,)
+            at = (np.arange(out)[:, None] * self.stride + np.arange(k) - self.padding).ravel()
+            return np.bincount(at[(at >= 0) & (at < side)], minlength=side)
+
+        per_pixel = np.outer(readers(out_h, self.kernel_size[0], height),
+                             readers(out_w, self.kernel_size[1], width))  # (height, width)
+        per_pixel *= 1 if self._per_channel else maps
+        return np.tile(per_pixel.ravel(), channels)
+
+    def _connection_objects(self, source: Layer, pairs) -> list[Connection]:
+        """Make the windows' connection objects, receiver by receiver, each a window onto its
+        shared weight (``pairs`` is None: the windows say which); see
+        :meth:`ReceivingLayer._connection_objects`."""
+        receivers, senders, entries = self._window_pairs(self._per_channel)
+        if self._per_channel:  # pooling: one weight for all (or, for max pooling, none)
             entries = np.zeros_like(entries)
-        buffer = self._weight_buffer
-        senders_, receivers_ = previous.neurons, self.neurons
+        buffer, connection_class = self._weight_buffer, self._connection_class
+        senders_, receivers_ = source.neurons, self.neurons
+        made = []
         for j, i, k in zip(receivers.tolist(), senders.tolist(), entries.tolist()):
-            sender, receiver = senders_[i], receivers_[j]
-            connection = connection_class(sender, receiver, buffer, k)
-            sender.outputs.append(connection)
-            receiver.inputs.append(connection)
-        self._n_connections = len(receivers)
-        self._outgoing = np.bincount(senders, minlength=previous.size)
+            receiver = receivers_[j]
+            connection = connection_class(senders_[i], receiver, buffer, k)
+            receiver._inputs.append(connection)
+            made.append(connection)
+        return made
 
     def outgoing_counts(self) -> np.ndarray:
         """How many windows each input is in (padding and stride leave some in fewer)."""
@@ -812,7 +847,20 @@ class MaxPoolingNeuron(_PoolingNeuron):
 
     def __init__(self, layer, index: int) -> None:
         super().__init__(layer, index)
-        self.winner: Optional[MaxPoolingConnection] = None
+        self._winner: Optional[MaxPoolingConnection] = None
+        self._winner_from: Optional[int] = None  # the winner's sender, left by a batch
+
+    @property
+    def winner(self) -> Optional[MaxPoolingConnection]:
+        """The connection the largest input came through for the sample last propagated."""
+        if self._winner_from is not None:  # left by a vectorized batch: found on first use,
+            i, self._winner_from = self._winner_from, None  # since that makes the connections
+            self._winner = next(c for c in self.inputs if c.input_neuron.index == i)
+        return self._winner
+
+    @winner.setter
+    def winner(self, connection: Optional[MaxPoolingConnection]) -> None:
+        self._winner, self._winner_from = connection, None
 
     def eval(self) -> None:
         """``z = a = max_i a_i``; the first of equal inputs wins."""
@@ -979,8 +1027,7 @@ class AveragePoolingLayer(_PoolingLayer):
         self._shared_parameters(1, 0)
         self.weights[0] = 1.0 / (size * size)
 
-    def _connect(self, previous: Layer) -> None:
-        super()._connect(previous, per_channel=True)
+    _per_channel = True
 
     def forward_batch(self, a: np.ndarray, keep: bool = False):
         z = None
@@ -1067,8 +1114,7 @@ class MaxPoolingLayer(_PoolingLayer):
         super().__init__(input_shape, size, stride, dtype=dtype)
         self._shared_parameters(0, 0)
 
-    def _connect(self, previous: Layer) -> None:
-        super()._connect(previous, MaxPoolingConnection, per_channel=True)
+    _connection_class, _per_channel = MaxPoolingConnection, True
 
     def start_sample(self, input_activations: list[float]) -> None:
         super().start_sample(input_activations)
@@ -1078,9 +1124,10 @@ class MaxPoolingLayer(_PoolingLayer):
         record.winners.append([n.winner.input_neuron.index for n in self.neurons])
 
     def leave_last_sample(self) -> None:
-        """Each neuron's ``winner``: the connection its last sample's maximum came through."""
+        """Each neuron's ``winner``: the connection its last sample's maximum came through
+        (its sender's index, until the winner is asked for: the connections may not be made)."""
         for neuron, i in zip(self.neurons, np.asarray(self.record.winners[-1]).tolist()):
-            neuron.winner = next(c for c in neuron.inputs if c.input_neuron.index == i)
+            neuron._winner, neuron._winner_from = None, i
 
     _what = "largest value"
     _function, _info_kind = "max", "maxpool"

@@ -97,11 +97,23 @@ class DropoutLayer(SelfConnectingLayer):
                              f"{previous.size}")
 
     def _connect(self, previous: Layer) -> None:
-        """Neuron ``j`` reads neuron ``j`` of the layer before, through its switch."""
-        for sender, receiver in zip(previous.neurons, self.neurons):
+        """Neuron ``j`` reads neuron ``j`` of the layer before (the objects made on first use,
+        see :meth:`_connection_objects`)."""
+        self._make_connections(previous)
+
+    def _connection_objects(self, source: Layer, pairs) -> list:
+        """Neuron ``j`` reads neuron ``j`` of the layer before, through its switch (see
+        :meth:`ReceivingLayer._connection_objects`)."""
+        made = []
+        for sender, receiver in zip(source.neurons, self.neurons):
             connection = DropoutConnection(sender, receiver, self._weight_buffer, 0)
-            sender.outputs.append(connection)
-            receiver.inputs.append(connection)
+            receiver._inputs.append(connection)
+            made.append(connection)
+        return made
+
+    def outgoing_counts(self) -> np.ndarray:
+        """One connection leaves each neuron of the layer before."""
+        return np.ones(self.size, dtype=np.intp)
 
     def _initialize(self, scheme, rng) -> None:
         """Nothing to draw."""
