@@ -687,7 +687,7 @@ def main(argv=None) -> int:
         parser.error("--repeats, --builds and --widths must be >= 1, --object-samples >= 10")
     batch_sizes = parse_batch_sizes(args.batch_sizes)
 
-    print(f"neurograph benchmark (issue 3): Python {platform.python_version()}, "
+    print(f"neurograph benchmark (issues 3 and 16): Python {platform.python_version()}, "
           f"numpy {np.__version__}, {platform.machine()}, {os.cpu_count()} CPUs; BLAS threads: "
           f"{args.blas_threads if args.blas_threads > 0 else 'library default'}; "
           f"medians of {args.repeats} runs")
