@@ -436,7 +436,7 @@ def bench_float32(X, Y, repeats: int) -> dict:
             "steps": steps, "difference": worst, "agree": agree}
 
 
-# -- 5. against PyTorch (issue 16): the post's sigmoid network and wide ReLU networks ----------------
+# -- 5. against PyTorch (issue 16): the post's sigmoid network and wide ReLU networks ------------
 
 TORCH_INSTALL = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
 WIDE_WIDTHS = (512, 2048)
@@ -482,6 +482,7 @@ def torch_sigmoid_epoch(params, X, Y, batch_size: int, learning_rate: float, see
 
 
 def to_torch(params, torch) -> list:
+    """``params`` as PyTorch tensors of their own (neurograph's arrays are not shared)."""
     return [torch.from_numpy(np.array(p)) for p in params]  # copies, not views
 
 
@@ -504,6 +505,7 @@ def check_torch_sigmoid_steps(X, Y, batch_size: int, torch) -> float:
 
 
 def ratio_line(ratios) -> str:
+    """Each run's ratio, their median and range, as printed."""
     return (f"ratios {', '.join(f'{q:.3f}' for q in ratios)}: median "
             f"{statistics.median(ratios):.3f}, range {min(ratios):.3f}-{max(ratios):.3f}")
 
@@ -559,6 +561,7 @@ def bench_torch_sigmoid(X, Y, batch_sizes, repeats: int) -> list[dict]:
 
 
 def new_wide_network(width: int) -> Network:
+    """784-``width``-10 ReLU/softmax, cross-entropy, He initialisation, float32."""
     return Network.layered([784, width, 10], activation="relu", output_activation="softmax",
                            cost="cross_entropy", init="he", seed=SEED_INIT, bias_clamp=None,
                            dtype="float32")
@@ -581,6 +584,8 @@ def torch_wide_twin(net: Network, torch):
 
 
 def torch_wide_step(model, optimizer, x, labels, torch) -> None:
+    """One step as PyTorch's users write it: zero the gradients, the batch's mean
+    cross-entropy, backward, the optimizer's step."""
     optimizer.zero_grad(set_to_none=True)
     torch.nn.functional.cross_entropy(model(x), labels).backward()  # the batch's mean
     optimizer.step()
@@ -595,6 +600,7 @@ def torch_wide_epoch(model, optimizer, X, labels, seed, torch) -> None:
 
 
 def torch_parameters(model) -> list[np.ndarray]:
+    """W1, b1, W2, b2 of :func:`torch_wide_twin`'s model, as numpy copies."""
     return [p.detach().numpy().copy() for m in (model[0], model[2]) for p in (m.weight, m.bias)]
 
 
