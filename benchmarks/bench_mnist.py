@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""MNIST benchmarks for issue 3: neurograph against hand-written references, as ratios.
+"""MNIST benchmarks for issues 3 and 16: neurograph against hand-written references and PyTorch.
 
-Three measurements, each taken in this one process so that the machine's current speed cancels
+Six measurements, each taken in this one process so that the machine's current speed cancels
 out of the ratios (only the ratios and medians mean anything on a shared, noisy machine):
 
 1. ``vectorized``: one epoch over the 60,000 MNIST training images, 784-30-10, sigmoid hidden and
@@ -19,6 +19,16 @@ out of the ratios (only the ratios and medians mean anything on a shared, noisy 
    shuffled mini-batches of 64, no bias clamp. ``Network.fit`` against a minimal numpy float32
    network with the same update rule (:func:`numpy_momentum_epoch`); per-run ratios, their
    median and range. Issue target: median ratio <= 1.1.
+5. ``torch-sigmoid`` (issue 16): measurement 1's network and settings against the same network
+   in PyTorch tensors written by hand (no autograd), float64, batch 10 and 100.
+6. ``torch-wide`` (issue 16, point 2): 784-N-10 float32 (N = 512 and 2048, ``--widths``), ReLU,
+   softmax, cross-entropy, He initialisation, momentum 0.9 at learning rate 0.05, batch 64,
+   against PyTorch's ``nn.Linear``/ReLU/``cross_entropy``/``SGD(momentum=0.9)``. Issue target:
+   median ratio <= 1.1 at N = 2048.
+
+   Both PyTorch contenders start from a copy of neurograph's parameters, take the same batches
+   and run with one thread; single steps (and the outputs before training) are compared first.
+   PyTorch is no dependency: without it they are skipped, with the command that installs it.
 
 The two sides of 1 and 2 start from the same parameters and see the same batches, and the
 benchmark checks that they compute the same thing: the parameters after training, and for 1 also
@@ -115,6 +125,13 @@ def timed(function, *args, **kwargs) -> tuple[float, object]:
     started = time.perf_counter()
     result = function(*args, **kwargs)
     return time.perf_counter() - started, result
+
+
+def alternate(times: dict, runs: list, repeat: int) -> None:
+    """Time each of ``runs`` (``(name, function returning seconds)``) once into ``times``, in
+    the opposite order on odd repeats, so that drifts in machine speed hit both sides alike."""
+    for name, run in (runs if repeat % 2 == 0 else runs[::-1]):
+        times[name].append(run())
 
 
 def max_abs_difference(params_a, params_b) -> float:
@@ -218,10 +235,7 @@ def bench_vectorized(X, Y, batch_sizes, repeats: int) -> list[dict]:
                 return timed(net.fit, X, Y, epochs=1, batch_size=batch_size,
                              learning_rate=LEARNING_RATE, seed=SEED_SHUFFLE, progress=False)[0]
 
-            # alternate who goes first, so drifts in machine speed hit both sides alike
-            order = [("numpy", run_numpy), ("neurograph", run_neurograph)]
-            for name, run in (order if r % 2 == 0 else order[::-1]):
-                times[name].append(run())
+            alternate(times, [("numpy", run_numpy), ("neurograph", run_neurograph)], r)
             worst = max(worst, max_abs_difference(params, network_parameters(net)))
             print(f"    batch {batch_size:>3} repeat {r + 1}: numpy {times['numpy'][-1]:.3f} s, "
                   f"neurograph {times['neurograph'][-1]:.3f} s")
@@ -270,9 +284,7 @@ def bench_object(X, Y, samples: int, repeats: int) -> dict:
             return timed(net.fit, X, Y, epochs=1, batch_size=10, learning_rate=LEARNING_RATE,
                          engine="object", seed=SEED_SHUFFLE, progress=False)[0]
 
-        runs = [("python", run_python), ("neurograph", run_neurograph)]
-        for name, run in (runs if r % 2 == 0 else runs[::-1]):
-            times[name].append(run())
+        alternate(times, [("python", run_python), ("neurograph", run_neurograph)], r)
         worst = max(worst, max_abs_difference(reference.parameters(), network_parameters(net)))
         print(f"    repeat {r + 1}: python {len(X) / times['python'][-1]:.0f} samples/s, "
               f"neurograph {len(X) / times['neurograph'][-1]:.0f} samples/s")
@@ -349,6 +361,13 @@ def new_float32_network() -> Network:
                            dtype="float32")
 
 
+def fit_momentum_epoch(net: Network, X, Y) -> None:
+    """One epoch of ``fit`` with momentum, float32 measurements' settings (batch order seeded
+    as the references' is)."""
+    net.fit(X, Y, epochs=1, batch_size=F32_BATCH, learning_rate=F32_LEARNING_RATE,
+            momentum=F32_MOMENTUM, seed=SEED_SHUFFLE, progress=False)
+
+
 def network_velocities(net: Network) -> list[np.ndarray]:
     return [v.copy() for layer in net.receiving_layers
             for v in (layer.weight_velocity, layer.bias_velocity)]
@@ -394,13 +413,9 @@ def bench_float32(X, Y, repeats: int) -> dict:
                          F32_LEARNING_RATE, F32_MOMENTUM, SEED_SHUFFLE)[0]
 
         def run_neurograph():
-            return timed(net.fit, X, Y, epochs=1, batch_size=F32_BATCH,
-                         learning_rate=F32_LEARNING_RATE, momentum=F32_MOMENTUM,
-                         seed=SEED_SHUFFLE, progress=False)[0]
+            return timed(fit_momentum_epoch, net, X, Y)[0]
 
-        order = [("numpy", run_numpy), ("neurograph", run_neurograph)]
-        for name, run in (order if r % 2 == 0 else order[::-1]):
-            times[name].append(run())
+        alternate(times, [("numpy", run_numpy), ("neurograph", run_neurograph)], r)
         ratios.append(times["neurograph"][-1] / times["numpy"][-1])
         worst = max(worst, max_abs_difference(params, network_parameters(net)))
         dtypes = {str(p.dtype) for p in network_parameters(net) + params}
@@ -421,6 +436,228 @@ def bench_float32(X, Y, repeats: int) -> dict:
             "steps": steps, "difference": worst, "agree": agree}
 
 
+# -- 5. against PyTorch (issue 16): the post's sigmoid network and wide ReLU networks ------------
+
+TORCH_INSTALL = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+WIDE_WIDTHS = (512, 2048)
+CHECK_STEPS = 20  # single steps from the same parameters, compared before the timed epochs
+WIDE_TOLERANCE = 1e-5  # float32 parameters after CHECK_STEPS steps: agreement to rounding
+
+
+def import_torch():
+    """PyTorch with one intra-op thread, or None (it is no dependency of neurograph)."""
+    try:
+        import torch
+    except ImportError:
+        print(f"  skipped: PyTorch is not installed (it is no dependency of neurograph); to run "
+              f"it: {TORCH_INSTALL}")
+        return None
+    torch.set_num_threads(1)  # as BLAS: one thread on both sides
+    print(f"  PyTorch {torch.__version__}, {torch.get_num_threads()} thread")
+    return torch
+
+
+def torch_sigmoid_batch(params, x, y, learning_rate: float) -> None:
+    """:func:`numpy_batch` in PyTorch tensors, written by hand (no autograd); in place."""
+    W1, b1, W2, b2 = params
+    h = (x @ W1.T + b1).sigmoid_()
+    a = (h @ W2.T + b2).sigmoid_()
+    delta_out = 2.0 * (a - y) * a * (1.0 - a)
+    delta_hidden = (delta_out @ W2) * h * (1.0 - h)
+    step = learning_rate / len(x)
+    W2 -= step * (delta_out.T @ h)
+    b2 -= step * delta_out.sum(dim=0)
+    W1 -= step * (delta_hidden.T @ x)
+    b1 -= step * delta_hidden.sum(dim=0)
+
+
+def torch_sigmoid_epoch(params, X, Y, batch_size: int, learning_rate: float, seed) -> None:
+    """One epoch of :func:`torch_sigmoid_batch` in ``Network.fit``'s batch order."""
+    import torch
+
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+    for begin in range(0, len(X), batch_size):
+        rows = order[begin:begin + batch_size]
+        torch_sigmoid_batch(params, X[rows], Y[rows], learning_rate)
+
+
+def to_torch(params, torch) -> list:
+    """``params`` as PyTorch tensors of their own (neurograph's arrays are not shared)."""
+    return [torch.from_numpy(np.array(p)) for p in params]  # copies, not views
+
+
+def check_torch_sigmoid_steps(X, Y, batch_size: int, torch) -> float:
+    """Max |difference| of single steps of neurograph and the PyTorch network from the same
+    parameters, over the first :data:`CHECK_STEPS` batches of the epoch."""
+    net = new_vectorized_network()
+    order = np.random.default_rng(SEED_SHUFFLE).permutation(len(X))
+    worst = 0.0
+    for begin in range(0, CHECK_STEPS * batch_size, batch_size):
+        rows = order[begin:begin + batch_size]
+        theirs = to_torch(network_parameters(net), torch)
+        torch_sigmoid_batch(theirs, torch.from_numpy(X[rows]), torch.from_numpy(Y[rows]),
+                            LEARNING_RATE)
+        net.fit(X[rows], Y[rows], epochs=1, batch_size=len(rows), learning_rate=LEARNING_RATE,
+                shuffle=False, progress=False)
+        worst = max(worst, max_abs_difference([t.numpy() for t in theirs],
+                                              network_parameters(net)))
+    return worst
+
+
+def ratio_line(ratios) -> str:
+    """Each run's ratio, their median and range, as printed."""
+    return (f"ratios {', '.join(f'{q:.3f}' for q in ratios)}: median "
+            f"{statistics.median(ratios):.3f}, range {min(ratios):.3f}-{max(ratios):.3f}")
+
+
+def time_against_torch(label: str, repeats: int, runs) -> tuple[float, float, list]:
+    """``repeats`` alternating runs of the two sides that ``runs()`` makes afresh each time
+    (``(PyTorch, neurograph)``, functions returning seconds); prints each run's ratio, then
+    their median and range. Returns the median times (neurograph, PyTorch) and the ratios."""
+    times = {"neurograph": [], "torch": []}
+    ratios = []
+    for r in range(repeats):
+        run_torch, run_neurograph = runs()
+        alternate(times, [("torch", run_torch), ("neurograph", run_neurograph)], r)
+        ratios.append(times["neurograph"][-1] / times["torch"][-1])
+        print(f"    {label} repeat {r + 1}: PyTorch {times['torch'][-1]:.3f} s, neurograph "
+              f"{times['neurograph'][-1]:.3f} s, ratio {ratios[-1]:.3f}", flush=True)
+    ng, ref = statistics.median(times["neurograph"]), statistics.median(times["torch"])
+    print(f"  {label.strip()}: {ratio_line(ratios)} (median times: neurograph {ng:.3f} s, "
+          f"PyTorch {ref:.3f} s)")
+    return ng, ref, ratios
+
+
+def bench_torch_sigmoid(X, Y, batch_sizes, repeats: int) -> list[dict]:
+    print(f"\n[5] vectorized engine vs PyTorch with hand-written tensors: 784-30-10 sigmoid, "
+          f"quadratic cost, float64, plain SGD lr={LEARNING_RATE}, one epoch of {len(X):,} "
+          f"images, {repeats} alternating repeats")
+    torch = import_torch()
+    if torch is None:
+        return []
+    X_t, Y_t = torch.from_numpy(X), torch.from_numpy(Y)
+    results = []
+    for batch_size in batch_sizes:
+        steps = check_torch_sigmoid_steps(X, Y, batch_size, torch)
+        print(f"  batch {batch_size}: check: the first {CHECK_STEPS} steps from the same "
+              f"parameters: max |difference| {steps:.1e} "
+              f"({'agree' if steps < AGREEMENT_TOLERANCE else 'DIFFER'})")
+
+        def runs():
+            net = new_vectorized_network()
+            theirs = to_torch(network_parameters(net), torch)
+            return (lambda: timed(torch_sigmoid_epoch, theirs, X_t, Y_t, batch_size,
+                                  LEARNING_RATE, SEED_SHUFFLE)[0],
+                    lambda: timed(net.fit, X, Y, epochs=1, batch_size=batch_size,
+                                  learning_rate=LEARNING_RATE, seed=SEED_SHUFFLE,
+                                  progress=False)[0])
+
+        ng, ref, ratios = time_against_torch(f"batch {batch_size:>3}", repeats, runs)
+        results.append({"label": f"784-30-10 sigmoid vs PyTorch, batch {batch_size}",
+                        "neurograph": ng, "reference": ref, "ratios": ratios,
+                        "ratio": statistics.median(ratios), "target": "-",
+                        "same": f"per step {steps:.0e}", "agree": steps < AGREEMENT_TOLERANCE})
+    return results
+
+
+def new_wide_network(width: int) -> Network:
+    """784-``width``-10 ReLU/softmax, cross-entropy, He initialisation, float32."""
+    return Network.layered([784, width, 10], activation="relu", output_activation="softmax",
+                           cost="cross_entropy", init="he", seed=SEED_INIT, bias_clamp=None,
+                           dtype="float32")
+
+
+def torch_wide_twin(net: Network, torch):
+    """``nn.Linear``/ReLU/``nn.Linear`` holding a copy of ``net``'s parameters, and its
+    ``SGD(momentum)`` (PyTorch keeps ``v = m v + g; p -= lr v``, the same steps as
+    neurograph's ``v = m v - lr g; p += v`` up to rounding)."""
+    nn = torch.nn
+    W1, b1, W2, b2 = to_torch(network_parameters(net), torch)
+    model = nn.Sequential(nn.Linear(W1.shape[1], W1.shape[0]), nn.ReLU(),
+                          nn.Linear(W2.shape[1], W2.shape[0]))
+    with torch.no_grad():
+        for module, (w, b) in zip((model[0], model[2]), ((W1, b1), (W2, b2))):
+            module.weight.copy_(w)
+            module.bias.copy_(b)
+    optimizer = torch.optim.SGD(model.parameters(), lr=F32_LEARNING_RATE, momentum=F32_MOMENTUM)
+    return model, optimizer
+
+
+def torch_wide_step(model, optimizer, x, labels, torch) -> None:
+    """One step as PyTorch's users write it: zero the gradients, the batch's mean
+    cross-entropy, backward, the optimizer's step."""
+    optimizer.zero_grad(set_to_none=True)
+    torch.nn.functional.cross_entropy(model(x), labels).backward()  # the batch's mean
+    optimizer.step()
+
+
+def torch_wide_epoch(model, optimizer, X, labels, seed, torch) -> None:
+    """One epoch of mini-batches of 64 in ``Network.fit``'s order."""
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+    for begin in range(0, len(X), F32_BATCH):
+        rows = order[begin:begin + F32_BATCH]
+        torch_wide_step(model, optimizer, X[rows], labels[rows], torch)
+
+
+def torch_parameters(model) -> list[np.ndarray]:
+    """W1, b1, W2, b2 of :func:`torch_wide_twin`'s model, as numpy copies."""
+    return [p.detach().numpy().copy() for m in (model[0], model[2]) for p in (m.weight, m.bias)]
+
+
+def check_torch_wide(X, labels, width: int, torch) -> tuple[float, float]:
+    """Outputs before training, and parameters after :data:`CHECK_STEPS` steps of both sides
+    from the same start (momentum carried along): max |differences|."""
+    net = new_wide_network(width)
+    model, optimizer = torch_wide_twin(net, torch)
+    X_t, labels_t = torch.from_numpy(X[:256]), torch.from_numpy(labels)
+    with torch.no_grad():
+        outputs = float(np.abs(net.predict(X[:256])
+                               - torch.softmax(model(X_t), dim=1).numpy()).max())
+    rows = np.random.default_rng(SEED_SHUFFLE).permutation(len(X))[:CHECK_STEPS * F32_BATCH]
+    net.fit(X[rows], np.eye(10, dtype=np.float32)[labels[rows]], epochs=1,
+            batch_size=F32_BATCH, learning_rate=F32_LEARNING_RATE, momentum=F32_MOMENTUM,
+            shuffle=False, progress=False)
+    for begin in range(0, len(rows), F32_BATCH):
+        batch = torch.from_numpy(rows[begin:begin + F32_BATCH])
+        torch_wide_step(model, optimizer, torch.from_numpy(X)[batch], labels_t[batch], torch)
+    return outputs, max_abs_difference(network_parameters(net), torch_parameters(model))
+
+
+def bench_torch_wide(X, Y, widths, repeats: int) -> list[dict]:
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    Y = np.ascontiguousarray(Y, dtype=np.float32)
+    labels = Y.argmax(axis=1)
+    print(f"\n[6] vectorized engine vs PyTorch nn.Linear: 784-N-10 relu/softmax, cross-entropy, "
+          f"He init, float32, momentum {F32_MOMENTUM} at lr={F32_LEARNING_RATE}, batch "
+          f"{F32_BATCH}, one epoch of {len(X):,} images, {repeats} alternating repeats")
+    torch = import_torch()
+    if torch is None:
+        return []
+    X_t, labels_t = torch.from_numpy(X), torch.from_numpy(labels)
+    results = []
+    for width in widths:
+        outputs, steps = check_torch_wide(X, labels, width, torch)
+        print(f"  N = {width}: check: outputs before training max |difference| {outputs:.1e}; "
+              f"parameters after {CHECK_STEPS} steps of both from the same start {steps:.1e} "
+              f"(float32; {'agree' if max(outputs, steps) < WIDE_TOLERANCE else 'DIFFER'})")
+
+        def runs():
+            net = new_wide_network(width)
+            model, optimizer = torch_wide_twin(net, torch)
+            return (lambda: timed(torch_wide_epoch, model, optimizer, X_t, labels_t,
+                                  SEED_SHUFFLE, torch)[0],
+                    lambda: timed(fit_momentum_epoch, net, X, Y)[0])
+
+        ng, ref, ratios = time_against_torch(f"N = {width}", repeats, runs)
+        results.append({"label": f"784-{width}-10 float32 vs PyTorch, batch {F32_BATCH}",
+                        "neurograph": ng, "reference": ref, "ratios": ratios,
+                        "ratio": statistics.median(ratios),
+                        "target": "<= 1.1" if width == 2048 else "-",
+                        "same": f"outputs {outputs:.0e}, {CHECK_STEPS} steps {steps:.0e}",
+                        "agree": max(outputs, steps) < WIDE_TOLERANCE})
+    return results
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 def parse_batch_sizes(values) -> list[int]:
@@ -435,8 +672,11 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed runs of each side per measurement (default 3; medians shown)")
-    parser.add_argument("--only", choices=("vectorized", "object", "build", "float32"),
-                        help="run one measurement only")
+    parser.add_argument("--only", choices=("vectorized", "object", "build", "float32",
+                                            "torch-sigmoid", "torch-wide"),
+                        help="run one measurement only (the torch-* ones need PyTorch)")
+    parser.add_argument("--widths", nargs="+", type=int, default=list(WIDE_WIDTHS), metavar="N",
+                        help="hidden widths N of the torch-wide measurement (default 512 2048)")
     parser.add_argument("--batch-sizes", nargs="+", default=["10", "100"], metavar="B",
                         help="mini-batch sizes for the vectorized measurement (default 10 100; "
                              "'10,100' works too)")
@@ -449,17 +689,18 @@ def main(argv=None) -> int:
     parser.add_argument("--builds", type=int, default=5,
                         help="builds of 784-100-10 to take the median of (default 5)")
     args = parser.parse_args(argv)
-    if args.repeats < 1 or args.builds < 1 or args.object_samples < 10:
-        parser.error("--repeats and --builds must be >= 1, --object-samples >= 10")
+    if args.repeats < 1 or args.builds < 1 or args.object_samples < 10 or min(args.widths) < 1:
+        parser.error("--repeats, --builds and --widths must be >= 1, --object-samples >= 10")
     batch_sizes = parse_batch_sizes(args.batch_sizes)
 
-    print(f"neurograph benchmark (issue 3): Python {platform.python_version()}, "
+    print(f"neurograph benchmark (issues 3 and 16): Python {platform.python_version()}, "
           f"numpy {np.__version__}, {platform.machine()}, {os.cpu_count()} CPUs; BLAS threads: "
           f"{args.blas_threads if args.blas_threads > 0 else 'library default'}; "
           f"medians of {args.repeats} runs")
     vectorized = obj = build = float32 = None
+    against_torch = []
     data = None
-    if args.only in (None, "vectorized", "object", "float32"):
+    if args.only != "build":
         rows = EPOCH_ROWS if args.only != "object" else args.object_samples
         X, Y, description = load_training_data(rows)
         print(f"data: {description}")
@@ -472,6 +713,10 @@ def main(argv=None) -> int:
         build = bench_build(args.builds)
     if args.only in (None, "float32"):
         float32 = bench_float32(X, Y, args.repeats)
+    if args.only in (None, "torch-sigmoid"):
+        against_torch += bench_torch_sigmoid(X, Y, batch_sizes, args.repeats)
+    if args.only in (None, "torch-wide"):
+        against_torch += bench_torch_wide(X, Y, args.widths, args.repeats)
 
     print("\nSUMMARY (medians; ratios are neurograph / reference, measured in this process)")
     if data is not None:
@@ -500,6 +745,10 @@ def main(argv=None) -> int:
               f"{float32['ratio']:>6.2f} {'<= 1.1':>7}  {'yes' if float32['agree'] else 'NO'}: "
               f"per step {float32['steps']:.0e}, whole epoch {float32['difference']:.0e}; "
               f"ratios {min(float32['ratios']):.2f}-{max(float32['ratios']):.2f}")
+    for row in against_torch:
+        print(f"  {row['label']:<44} {row['neurograph']:>10.3f} s {row['reference']:>10.3f} s "
+              f"{row['ratio']:>6.2f} {row['target']:>7}  {'yes' if row['agree'] else 'NO'}: "
+              f"{row['same']}; ratios {min(row['ratios']):.2f}-{max(row['ratios']):.2f}")
     return 0
 
 
