@@ -1128,3 +1128,20 @@ def test_predict_chunks_keep_the_readme_convolution_network_under_budget():
     # and the chunking changes nothing: one row at a time gives the same outputs
     from neurograph.training.loop import _predict
     np.testing.assert_allclose(_predict(net, X[:7], chunk=1), net.predict(X[:7]), rtol=1e-12)
+
+
+def test_a_large_input_is_judged_by_rows_spread_through_it():
+    # 300,000 rows of 8 are more entries than the range check reads: it looks at rows spread
+    # evenly, so data unscaled in every 50th row (a tenth of the rows it reads) still warns
+    from neurograph.training.health import _RANGE_ENTRIES, check_input_range
+
+    X = np.zeros((300_000, 8), dtype=np.float32)
+    assert X.size > _RANGE_ENTRIES
+    X[::50] = 1000.0
+    net = Network.layered([8, 3], seed=0)
+    with pytest.warns(TrainingWarning, match=r"holds values from 0 to 1000, far outside"):
+        check_input_range(net, X)
+    X[::50] = 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingWarning)
+        check_input_range(net, X)
