@@ -16,7 +16,11 @@ the ratios (only ratios and medians mean anything on a shared, noisy machine):
    ``cross_entropy``, ``SGD`` with momentum), one thread, starting from neurograph's initial
    parameters. PyTorch is not a dependency: without it this measurement says how to install it
    and is skipped. Issue target: ratio <= 1.5.
-3. ``object``: samples per second of the object engine, neuron by neuron, on the same
+3. ``static`` (issue 16): one epoch of ``epoch``'s convolutional network (the twelve fixed
+   3 x 3 kernels, ReLU, max pooling 3, 256, 10; float32, batch 64) against the same architecture
+   in PyTorch with the convolution's weights frozen (``requires_grad_(False)``), one thread,
+   starting from neurograph's parameters; skipped, saying how to install it, without PyTorch.
+4. ``object``: samples per second of the object engine, neuron by neuron, on the same
    convolutional network, over a few hundred images; it must end where the vectorized engine
    does (max |difference| of every parameter < 1e-9, in float64).
 
@@ -112,22 +116,42 @@ def learned(dtype: str, seed: int = 0) -> Network:
     return Network.convolutional((28, 28), front, [128, 10], seed=seed, dtype=dtype)
 
 
-def torch_twin(net: Network, torch):
-    """The same architecture in PyTorch, holding a copy of ``net``'s parameters.
+def torch_twin(net: Network, torch, modules: list):
+    """``modules`` as a PyTorch ``Sequential``, holding a copy of ``net``'s parameters: the
+    convolutions and linear layers of ``modules`` take those of ``net``'s layers with weights,
+    in order.
 
     neurograph's kernels are ``(maps, channels, kh, kw)`` and its dense weights ``(n_out, n_in)``,
     as PyTorch's; a pooled map flattens as ``(m * height + y) * width + x`` in both.
     """
     nn = torch.nn
-    model = nn.Sequential(nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                          nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = nn.Sequential(*modules)
     with_parameters = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
     layers = [layer for layer in net.receiving_layers if layer.weights.size]
     with torch.no_grad():
         for module, layer in zip(with_parameters, layers, strict=True):
             module.weight.copy_(torch.from_numpy(np.array(layer.weights)))
             module.bias.copy_(torch.from_numpy(np.array(layer.biases)))
+    return model
+
+
+def learned_twin(net: Network, torch):
+    """The README's learned network in PyTorch, every parameter trained."""
+    nn = torch.nn
+    return torch_twin(net, torch, [
+        nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 5), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, 10)])
+
+
+def static_twin(net: Network, torch):
+    """``epoch``'s convolutional network in PyTorch: the twelve 3 x 3 kernels frozen
+    (``requires_grad_(False)``, so autograd skips their gradients as neurograph skips a static
+    front-end's backward pass), 26 x 26 maps pooled 3 x 3 to 8 x 8, then 256 and 10."""
+    nn = torch.nn
+    model = torch_twin(net, torch, [
+        nn.Conv2d(1, 12, 3), nn.ReLU(), nn.MaxPool2d(3), nn.Flatten(), nn.Linear(12 * 8 * 8, 256),
+        nn.ReLU(), nn.Linear(256, 10)])
+    model[0].requires_grad_(False)
     return model
 
 
@@ -144,22 +168,33 @@ def torch_epoch_seconds(model, optimizer, images, labels, seed: int, torch) -> f
     return time.perf_counter() - started
 
 
-def bench_learned(repeats: int, rows: int, threads: int) -> None:
+def _import_torch(name: str, threads: int):
+    """PyTorch with ``threads`` intra-op threads, or None (saying how to install it)."""
     try:
         import torch
     except ImportError:
-        print("learned: skipped, PyTorch is not installed (it is no dependency of neurograph); "
+        print(f"{name}: skipped, PyTorch is not installed (it is no dependency of neurograph); "
               "to run it: pip install torch --index-url https://download.pytorch.org/whl/cpu")
-        return
+        return None
     if threads > 0:  # 0: the library's default, as for BLAS
         torch.set_num_threads(threads)
+    return torch
+
+
+def bench_against_torch(name: str, net: Network, twin, repeats: int, rows: int,
+                        threads: int) -> None:
+    """One epoch of ``net`` against one of its PyTorch ``twin(net, torch)`` per run,
+    alternately, from the same parameters: each run's ratio, the median and the range."""
+    torch = _import_torch(name, threads)
+    if torch is None:
+        return
     X, Y, source = load_data("float32")
     X, Y = X[:rows], Y[:rows]
-    print(f"learned: one epoch of {len(X):,} images ({source}), float32, batch 64, "
+    print(f"{name}: one epoch of {len(X):,} images ({source}), float32, batch 64, "
           f"PyTorch {torch.__version__} with {torch.get_num_threads()} thread(s)")
-    net = learned("float32")
-    model = torch_twin(net, torch)
-    optimizer = torch.optim.SGD(model.parameters(), lr=TRAINING["learning_rate"],
+    model = twin(net, torch)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.SGD(trained, lr=TRAINING["learning_rate"],
                                 momentum=TRAINING["momentum"])
     images = torch.from_numpy(np.ascontiguousarray(X).reshape(-1, 1, 28, 28))
     labels = torch.from_numpy(Y.argmax(axis=1))
@@ -178,8 +213,8 @@ def bench_learned(repeats: int, rows: int, threads: int) -> None:
     ratios = [n / t for n, t in zip(times["neurograph"], times["torch"])]
     print(f"  median: neurograph {statistics.median(times['neurograph']):.2f} s, PyTorch "
           f"{statistics.median(times['torch']):.2f} s; median ratio "
-          f"{statistics.median(ratios):.2f} (runs {min(ratios):.2f}-{max(ratios):.2f}; "
-          f"target <= 1.5)")
+          f"{statistics.median(ratios):.2f} (runs {min(ratios):.2f}-{max(ratios):.2f}"
+          + ("; target <= 1.5)" if name == "learned" else ")"))
 
 
 def bench_object(samples: int) -> None:
@@ -203,18 +238,24 @@ def bench_object(samples: int) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["epoch", "learned", "object"], default=None)
+    parser.add_argument("--only", choices=["epoch", "learned", "static", "object"], default=None)
     parser.add_argument("--repeats", type=int, default=3, help="epochs timed per network")
     parser.add_argument("--object-samples", type=int, default=300)
     parser.add_argument("--learned-rows", type=int, default=60_000,
                         help="images per epoch of `learned` (both sides; fewer for a quick run)")
+    parser.add_argument("--static-rows", type=int, default=60_000,
+                        help="images per epoch of `static` (both sides; fewer for a quick run)")
     parser.add_argument("--blas-threads", type=int, default=1,
                         help="BLAS threads (0: the library's default)")
     args = parser.parse_args(argv)
     if args.only in (None, "epoch"):
         bench_epoch(args.repeats)
     if args.only in (None, "learned"):
-        bench_learned(args.repeats, args.learned_rows, args.blas_threads)
+        bench_against_torch("learned", learned("float32"), learned_twin, args.repeats,
+                            args.learned_rows, args.blas_threads)
+    if args.only in (None, "static"):
+        bench_against_torch("static", convolutional("float32"), static_twin, args.repeats,
+                            args.static_rows, args.blas_threads)
     if args.only in (None, "object"):
         bench_object(args.object_samples)
 

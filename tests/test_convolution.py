@@ -187,6 +187,98 @@ def test_max_pooling_sends_the_derivative_to_the_winner_only():
     assert np.count_nonzero(dcda) == 4 and all(dcda.ravel()[w] != 0 for w in winners)
 
 
+# -- the batch operations against loops over windows ------------------------------------------
+
+
+def attached(layer, shape):
+    """``layer`` reading an input layer of ``shape`` (the batch operations need the layer
+    before)."""
+    layer.receive_from(InputLayer(shape=shape))
+    return layer
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 0), (1, 1), (2, 2), (3, 1)])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_convolution_batch_backward_and_gradients_match_loops(channels, stride, padding, dtype):
+    """dC/da of the inputs and the kernels' summed derivatives, for a batch, against plain loops
+    over every window (one channel and several take different routes through the arrays)."""
+    rng = np.random.default_rng(channels + 10 * stride + 100 * padding)
+    conv = attached(ConvolutionLayer((channels, 7, 8), 2, kernel_size=3, stride=stride,
+                                     padding=padding, learn=True, seed=1, dtype=dtype),
+                    (channels, 7, 8))
+    batch, (maps, out_h, out_w) = 3, conv.shape
+    a = rng.normal(size=(batch, channels * 7 * 8)).astype(dtype)
+    delta = rng.normal(size=(batch, conv.size)).astype(dtype)
+    z, cache = conv.forward_batch(a, keep=True)
+    d = conv.backward_batch(delta, a, cache)
+    gradients = conv.gradients_batch(delta, a, cache, 0.5)
+    assert z.dtype == d.dtype == gradients["weights"].dtype == gradients["biases"].dtype == dtype
+
+    kernels = conv.kernels.astype(float)
+    images = a.astype(float).reshape(batch, channels, 7, 8)
+    padded = np.pad(images, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    deltas = delta.astype(float).reshape(batch, maps, out_h, out_w)
+    expected_d = np.zeros_like(padded)
+    expected_w = np.zeros_like(kernels)
+    for b in range(batch):
+        for m in range(maps):
+            for y in range(out_h):
+                for x in range(out_w):
+                    rows = slice(y * stride, y * stride + 3)
+                    columns = slice(x * stride, x * stride + 3)
+                    expected_d[b, :, rows, columns] += kernels[m] * deltas[b, m, y, x]
+                    expected_w[m] += padded[b, :, rows, columns] * deltas[b, m, y, x]
+    expected_d = expected_d[:, :, padding:padding + 7, padding:padding + 8]
+    tolerance = 1e-12 if dtype == "float64" else 1e-5
+    np.testing.assert_allclose(d, expected_d.reshape(batch, -1), rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(gradients["weights"], 0.5 * expected_w, rtol=tolerance,
+                               atol=tolerance)
+    np.testing.assert_allclose(gradients["biases"], 0.5 * deltas.sum(axis=(0, 2, 3)),
+                               rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("size, stride", [(2, 2), (3, 3), (2, 1), (3, 2)])
+def test_max_pooling_batch_winners_are_the_first_of_equals(size, stride):
+    """With many ties (small integers), each window's winner is its first largest input in
+    reading order, as MaxPoolingNeuron.eval picks it; backwards each window's derivative goes
+    to its winner only (summed where overlapping windows share one)."""
+    rng = np.random.default_rng(size + 10 * stride)
+    shape, batch = (2, 7, 8), 4
+    pool = attached(MaxPoolingLayer(shape, size, stride), shape)
+    a = rng.integers(0, 3, size=(batch, 2 * 7 * 8)).astype(float)
+    delta = rng.normal(size=(batch, pool.size))
+    z, cache = pool.forward_batch(a, keep=True)
+    winners = pool.batch_record(a, delta, None, cache).winners
+    d = pool.backward_batch(delta, a, cache)
+
+    _, out_h, out_w = pool.shape
+    expected_d = np.zeros((batch, a.shape[1]))
+    for b in range(batch):
+        for n in range(pool.size):
+            c, y, x = pool.position(n)
+            window = [(c * 7 + y * stride + i) * 8 + x * stride + j
+                      for i in range(size) for j in range(size)]
+            values = a[b, window]
+            first = window[int(np.flatnonzero(values == values.max())[0])]
+            assert z[b, n] == values.max() and winners[b, n] == first
+            expected_d[b, first] += delta[b, n]
+    np.testing.assert_allclose(d, expected_d, rtol=1e-15, atol=0)
+    assert not np.signbit(d[d == 0]).any()  # a loser gets 0, never -0 (as the object engine)
+
+
+def test_max_pooling_a_window_of_more_than_256_inputs():
+    """A 17 x 17 window has 289 offsets: the last one can win."""
+    pool = attached(MaxPoolingLayer((1, 17, 17), 17), (1, 17, 17))
+    a = np.zeros((2, 289))
+    a[0, -1], a[1, 200] = 1.0, 2.0
+    z, cache = pool.forward_batch(a, keep=True)
+    assert z.ravel().tolist() == [1.0, 2.0]
+    assert pool.batch_record(a, z, None, cache).winners.ravel().tolist() == [288, 200]
+    d = pool.backward_batch(np.array([[3.0], [4.0]]), a, cache)
+    assert np.flatnonzero(d).tolist() == [288, 289 + 200] and d.sum() == 7.0
+
+
 # -- bad input ---------------------------------------------------------------------------------
 
 
