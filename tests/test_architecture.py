@@ -116,3 +116,22 @@ def test_every_sub_package_says_what_it_holds(package):
     tree = ast.parse((PACKAGE / package / "__init__.py").read_text())
     docstring = ast.get_docstring(tree)
     assert docstring and len(docstring.split()) >= 10, package
+
+
+def test_importing_neurograph_does_not_import_the_optional_onnx_packages():
+    import subprocess
+    import sys
+
+    code = ("import sys, neurograph, neurograph.io.onnx_support; "
+            "print(sorted(m for m in ('onnx', 'onnxruntime') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_missing_optional_package_is_named_with_its_install_command():
+    from neurograph.io.onnx_support import INSTALL, require
+
+    with pytest.raises(ImportError, match=r"no_such_onnx_package is needed .*neurograph\[onnx\]"):
+        require("no_such_onnx_package")
+    assert "neurograph[onnx]" in INSTALL
