@@ -138,7 +138,8 @@ def keras_cnn(rng):
     Reshape back to (batch, -1) before MatMul + Add, as a Keras model exported in channels-first
     order reads."""
     initializers = {"kernel": weights(rng, 3, 1, 4, 4), "to_image": np.array([-1, 1, 8, 8]),
-                    "to_flat": np.array([0, -1]), "dense/kernel": weights(rng, 48, 5, scale=48 ** -0.5),
+                    "to_flat": np.array([0, -1]),
+                    "dense/kernel": weights(rng, 48, 5, scale=48 ** -0.5),
                     "dense/bias": weights(rng, 5)}
     nodes = [helper.make_node("Reshape", ["x", "to_image"], ["image"], name="reshape"),
              helper.make_node("Conv", ["image", "kernel"], ["conv"], name="conv2d",
@@ -148,6 +149,54 @@ def keras_cnn(rng):
              helper.make_node("MatMul", ["flat", "dense/kernel"], ["mm"], name="dense/MatMul"),
              helper.make_node("Add", ["dense/bias", "mm"], ["y"], name="dense/BiasAdd")]
     return make_model(nodes, initializers, [64])
+
+
+def keras_channels_last_cnn(rng):
+    """As tf2onnx writes a Keras Conv2D(3, 3, relu) -> MaxPooling2D -> Flatten -> Dense(softmax)
+    on 8 x 8 x 1 images: the input channels-last, a Transpose to channels-first before the
+    convolution and back before the Reshape, so the Dense layer reads (y, x, channel) order."""
+    initializers = {"conv2d/kernel": weights(rng, 3, 1, 3, 3), "conv2d/bias": weights(rng, 3),
+                    "flatten/shape": np.array([-1, 27], np.int64),
+                    "dense/kernel": weights(rng, 27, 4, scale=27 ** -0.5),
+                    "dense/bias": weights(rng, 4)}
+    nodes = [helper.make_node("Transpose", ["x"], ["nchw"], name="conv2d__6", perm=[0, 3, 1, 2]),
+             helper.make_node("Conv", ["nchw", "conv2d/kernel", "conv2d/bias"], ["conv"],
+                              name="conv2d/Conv2D", kernel_shape=[3, 3], strides=[1, 1],
+                              dilations=[1, 1], pads=[0, 0, 0, 0]),
+             helper.make_node("Relu", ["conv"], ["relu"], name="conv2d/Relu"),
+             helper.make_node("MaxPool", ["relu"], ["pool"], name="max_pooling2d/MaxPool",
+                              kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Transpose", ["pool"], ["nhwc"], name="max_pooling2d__10",
+                              perm=[0, 2, 3, 1]),
+             helper.make_node("Reshape", ["nhwc", "flatten/shape"], ["flat"],
+                              name="flatten/Reshape"),
+             helper.make_node("MatMul", ["flat", "dense/kernel"], ["mm"], name="dense/MatMul"),
+             helper.make_node("Add", ["mm", "dense/bias"], ["logits"], name="dense/BiasAdd"),
+             helper.make_node("Softmax", ["logits"], ["y"], name="dense/Softmax")]
+    return make_model(nodes, initializers, [8, 8, 1], opset=13)
+
+
+def torch_view_cnn(rng):
+    """As ``torch.onnx.export`` (dynamic batch) writes ``fc(relu(conv(x)).view(x.size(0),
+    -1))``: the Reshape's shape computed by Shape, Gather, Unsqueeze and Concat."""
+    initializers = {"conv.weight": weights(rng, 2, 1, 3, 3), "conv.bias": weights(rng, 2),
+                    "fc.weight": weights(rng, 5, 2 * 4 * 4), "fc.bias": weights(rng, 5)}
+    constant = lambda name, value: helper.make_node(  # noqa: E731
+        "Constant", [], [name], name=name, value=numpy_helper.from_array(np.array(value)))
+    nodes = [helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["c"], name="/conv/Conv"),
+             helper.make_node("Relu", ["c"], ["r"], name="/Relu"),
+             helper.make_node("Shape", ["r"], ["shape"], name="/Shape"),
+             constant("zero", np.int64(0)),
+             helper.make_node("Gather", ["shape", "zero"], ["batch"], name="/Gather", axis=0),
+             constant("axes", [0]),
+             helper.make_node("Unsqueeze", ["batch", "axes"], ["batch1"], name="/Unsqueeze"),
+             constant("minus_one", [-1]),
+             helper.make_node("Concat", ["batch1", "minus_one"], ["target"], name="/Concat",
+                              axis=0),
+             helper.make_node("Reshape", ["r", "target"], ["flat"], name="/Reshape"),
+             helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["y"], name="/fc/Gemm",
+                              transB=1)]
+    return make_model(nodes, initializers, [1, 6, 6])
 
 
 def largest_difference(model, network, X):
@@ -237,6 +286,29 @@ def test_a_keras_style_cnn_with_strides_padding_and_a_bias_added_first(tmp_path)
     assert not conv.biases.any()  # the Conv has no bias input
     X = rng.standard_normal((30, 64)).astype(np.float32)
     assert largest_difference(model, net, X) < TOLERANCE
+
+
+def test_a_keras_channels_last_cnn_reads_its_dense_columns_in_the_right_order(tmp_path):
+    rng = np.random.default_rng(9)
+    model = keras_channels_last_cnn(rng)
+    net = imported(model, tmp_path)
+    assert net.input_layer.shape == (1, 8, 8) and net.layers[2].shape == (3, 3, 3)
+    X = rng.uniform(0, 1, (50, 8, 8, 1)).astype(np.float32)
+    expected = run(model, X)[0]
+    # one channel: channels-last and channels-first inputs have the same flat order
+    assert np.abs(net.predict(X.reshape(50, -1)) - expected).max() < TOLERANCE
+    # the Dense kernel's row (y, x, c) is the weight from neuron (c, y, x)
+    kernel = numpy_helper.to_array(model.graph.initializer[3])
+    assert net.output_layer.weights[2, (1 * 3 + 0) * 3 + 2] == kernel[(0 * 3 + 2) * 3 + 1, 2]
+
+
+def test_a_torch_view_reshape_with_its_shape_computed(tmp_path):
+    rng = np.random.default_rng(10)
+    model = torch_view_cnn(rng)
+    net = imported(model, tmp_path)
+    X = rng.standard_normal((20, 36)).astype(np.float32)
+    expected = run(model, X.reshape(20, 1, 6, 6))[0]
+    assert np.abs(net.predict(X) - expected).max() < TOLERANCE
 
 
 def single_kind_models(rng):
@@ -408,7 +480,8 @@ def refused_cases():
         "weights computed": ([node("Gemm", ["x", "x", "b"], transB=1)], dense, [4],
                              r"its weights B 'x' is computed in the graph"),
         "Reshape to 3-D": ([node("Reshape", ["x", "s"], ["r"]), *gemm_after("r", 4)[:1]],
-                           {**dense, "s": np.array([0, 2, 2])}, [4], r"shape \[0, 2, 2\] is not read"),
+                           {**dense, "s": np.array([0, 2, 2])}, [4],
+                           r"shape \[0, 2, 2\] is not read"),
         "ends in a convolution": ([node("Conv", ["x", "k"])], k, [1, 6, 6],
                                   r"ends with node 'the_conv' \(Conv\), not a fully connected"),
         "activation after average pooling": (
@@ -421,10 +494,24 @@ def refused_cases():
             r"node 'the_softmax' \(Softmax\) ends a hidden layer"),
         "Flatten axis 2": (*image_case([node("Flatten", ["x"], ["f2"], axis=2)], "f2", 36),
                            r"axis=2 is not read"),
+        "Transpose of a 3-channel input": (
+            *image_case([node("Transpose", ["x"], ["t"], perm=[0, 3, 1, 2])], "t", 108,
+                        (6, 6, 3)), r"perm \[0, 3, 1, 2\] on \[None, 6, 6, 3\].*one-channel"),
+        "Transpose elsewhere": (
+            *image_case([node("Transpose", ["x"], ["t"], perm=[0, 1, 3, 2])], "t", 36),
+            r"perm \[0, 1, 3, 2\] on \[None, 1, 6, 6\] is not read"),
+        "Conv on channels-last": (
+            *image_case([node("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]),
+                         node("Conv", ["t", "k"], ["c"])], "c", 2 * 16),
+            r"a channels-last image \(after a Transpose\)"),
+        "Gather on data": (
+            [node("Gather", ["x", "i"], ["g"], axis=1), *gemm_after("g", 4)[:1]],
+            {**dense, "i": np.arange(4)}, [4], r"it reads 'x', which is not a shape"),
         "invalid attribute (the checker's line)": (
             [node("Relu", ["x"], ["r"], alpha=0.1)], {}, [4],
             r"not a valid ONNX model \(Unrecognized attribute: alpha for operator Relu\)"),
     })
+    cases["Conv on channels-last"][1].update(k)
     return cases
 
 

@@ -24,7 +24,8 @@ from .strict import ModelFileError
 __all__ = ["from_onnx", "READS"]
 
 READS = ("Gemm, MatMul+Add, Relu, Sigmoid, Tanh, Softmax, Conv, MaxPool, AveragePool, Flatten, "
-         "Reshape, Identity and Constant")
+         "Reshape, Transpose (channels-last to -first and back), Identity, Constant and the "
+         "shape arithmetic before a Reshape (Shape, Gather, Unsqueeze, Concat)")
 """The ONNX operators :func:`from_onnx` reads, as its refusals list them."""
 
 _ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax"}
@@ -137,6 +138,9 @@ class _Reader:
         self.values: dict = {}  # initializers and Constant outputs, by tensor name
         self.node = None  # the node being read
         self.where = ""
+        # after a Transpose to channels-last: the neuron of each value of the tensor, in its
+        # flat order, for the next fully connected layer's columns (None: the same order)
+        self.permutation: Optional[np.ndarray] = None
 
     def fail(self, message: str) -> ModelFileError:
         return ModelFileError(f"{self.name}: {message}")
@@ -258,6 +262,9 @@ class _Reader:
         return np.broadcast_to(self.parameters(node, value, what).reshape(-1), (n,)).copy()
 
     def image(self, node) -> tuple[int, int, int]:
+        if self.permutation is not None:
+            raise self.refuse(f"it reads {self.current!r}, a channels-last image (after a "
+                              "Transpose): neurograph's windows read channels-first images")
         if len(self.shape) != 3:
             raise self.refuse(f"it reads {self.current!r} of shape {[None, *self.shape]}, not "
                               "an image (batch, channels, height, width)")
@@ -268,6 +275,16 @@ class _Reader:
             raise self.refuse(f"it reads {self.current!r} of shape {[None, *self.shape]}: "
                               "flatten it first (Flatten or Reshape)")
         return self.shape[0]
+
+    def columns(self, w: np.ndarray) -> np.ndarray:
+        """A dense layer's weights ``(n_out, n_in)`` with its columns in neurograph's order of
+        the neurons it reads (see ``permutation``)."""
+        if self.permutation is None:
+            return w
+        ordered = np.empty_like(w)
+        ordered[:, self.permutation] = w
+        self.permutation = None
+        return ordered
 
     def add_layer(self, node, spec: dict, shape: tuple) -> None:
         spec.update(node=f"{self.where} ({node.op_type})", input_shape=self.shape,
@@ -290,7 +307,7 @@ class _Reader:
         if w.shape[1] != n_in:
             raise self.refuse(f"its weights B {node.input[1]!r} have shape {list(b.shape)} "
                               f"(transB={a['transB']}), which does not read {n_in} inputs")
-        w = self.parameters(node, w, "weights B") * self.dtype.type(a["alpha"])
+        w = self.columns(self.parameters(node, w, "weights B") * self.dtype.type(a["alpha"]))
         c = self.constant(node, 2, "bias C")
         bias = None if c is None else (self.bias(node, c, len(w), "bias C")
                                        * self.dtype.type(a["beta"]))
@@ -306,7 +323,7 @@ class _Reader:
         if b.shape[0] != n_in:
             raise self.refuse(f"its weights B {node.input[1]!r} have shape {list(b.shape)}, "
                               f"which does not read {n_in} inputs")
-        w = self.parameters(node, b.T, "weights B")
+        w = self.columns(self.parameters(node, b.T, "weights B"))
         self.add_layer(node, {"kind": "dense", "weights": w, "biases": None}, (len(w),))
         self.specs[-1]["open_bias"] = True
 
@@ -480,7 +497,66 @@ class _Reader:
         if len(rest) != 1:  # a bias after this would broadcast over an image, not per output
             for spec in self.specs:
                 spec["open_bias"] = False
+            if self.permutation is not None:
+                raise self.refuse(f"shape {dims} makes an image of a channels-last tensor: "
+                                  "neurograph's images are channels-first")
         self.shape, self.current = tuple(rest), node.output[0]
+
+    def transpose(self, node) -> None:
+        """Channels-last and back, as tf2onnx writes around a Keras convolution: to
+        channels-first right after a one-channel input (the same flat order), or from
+        channels-first before flattening (the next dense layer's columns are reordered)."""
+        perm = list(self.attributes(node, {"perm": None})["perm"] or [])
+        self.data_input(node)
+        if perm == [0, 3, 1, 2] and len(self.shape) == 3 and self.permutation is None:
+            height, width, channels = self.shape
+            if channels != 1 or self.specs:
+                raise self.refuse(f"perm {perm} on {[None, *self.shape]}: neurograph reads this "
+                                  "Transpose only right after a one-channel input (export the "
+                                  "model channels-first)")
+            self.shape = self.input_shape = (1, height, width)
+        elif perm == [0, 2, 3, 1] and len(self.shape) == 3 and self.permutation is None:
+            channels, height, width = self.shape
+            self.permutation = np.arange(channels * height * width).reshape(
+                channels, height, width).transpose(1, 2, 0).ravel()
+            self.shape = (height, width, channels)
+        else:
+            raise self.refuse(f"perm {perm} on {[None, *self.shape]} is not read; neurograph "
+                              "reads channels-last to -first (0, 3, 1, 2) after the input and "
+                              "back (0, 2, 3, 1) before a Flatten or Reshape")
+        self.current = node.output[0]
+
+    def shape_of(self, node) -> None:
+        """The shape of the current tensor, as a value for a Reshape; the batch is 0 (which
+        a Reshape reads as "keep this dimension")."""
+        a = self.attributes(node, {"start": 0, "end": None})
+        self.data_input(node)
+        shape = np.array([0, *self.shape], dtype=np.int64)
+        self.values[node.output[0]] = shape[a["start"]:a["end"]]
+
+    def shape_arithmetic(self, node) -> None:
+        """Gather, Unsqueeze and Concat on shapes, as exporters compute a Reshape's shape:
+        their inputs must be values already known (a Shape, a Constant, an initializer)."""
+        defaults = {"Gather": {"axis": 0}, "Unsqueeze": {"axes": None},
+                    "Concat": {"axis": 0}}[node.op_type]
+        a = self.attributes(node, defaults)
+        inputs = []
+        for k, name in enumerate(node.input):
+            if name not in self.values:
+                raise self.refuse(f"it reads {name!r}, which is not a shape: neurograph reads "
+                                  f"{node.op_type} only on the shapes a Reshape is given")
+            inputs.append(self.constant(node, k, "input"))
+        try:
+            if node.op_type == "Gather":
+                value = np.take(inputs[0], inputs[1], axis=a["axis"])
+            elif node.op_type == "Unsqueeze":
+                axes = a["axes"] if a["axes"] is not None else inputs[1]
+                value = np.expand_dims(inputs[0], tuple(int(x) for x in np.ravel(axes)))
+            else:
+                value = np.concatenate([np.atleast_1d(x) for x in inputs], axis=a["axis"])
+        except (ValueError, IndexError, TypeError) as error:
+            raise self.refuse(f"it cannot be worked out ({_first_line(error)})") from None
+        self.values[node.output[0]] = value
 
     def identity(self, node) -> None:
         self.attributes(node, {})
@@ -541,4 +617,7 @@ _HANDLERS = {"Gemm": _Reader.gemm, "MatMul": _Reader.matmul, "Add": _Reader.add,
              "Relu": _Reader.activation, "Sigmoid": _Reader.activation,
              "Tanh": _Reader.activation, "Softmax": _Reader.activation,
              "Flatten": _Reader.flatten, "Reshape": _Reader.reshape,
-             "Identity": _Reader.identity, "Constant": _Reader.constant_node}
+             "Identity": _Reader.identity, "Constant": _Reader.constant_node,
+             "Transpose": _Reader.transpose, "Shape": _Reader.shape_of,
+             "Gather": _Reader.shape_arithmetic, "Unsqueeze": _Reader.shape_arithmetic,
+             "Concat": _Reader.shape_arithmetic}
