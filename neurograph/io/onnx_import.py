@@ -599,7 +599,9 @@ class _Reader:
                                  "neurograph reads softmax on the output layer only")
             w = spec["weights"]
             layer = (OutputLayer if last else HiddenLayer)(len(w), activation, dtype=self.dtype)
-            previous.fully_connect_to(layer, w)
+            # fully_connect_to, as Network.layered calls it: the connection objects are
+            # made on first use (explain, trace, the diagram), not for every weight now
+            previous._connect_fully(layer, w)
         elif spec["kind"] == "convolution":
             layer = ConvolutionLayer(spec["input_shape"], spec["kernels"], stride=spec["stride"],
                                      padding=spec["padding"], activation=activation, learn=True,
