@@ -311,6 +311,20 @@ def test_a_torch_view_reshape_with_its_shape_computed(tmp_path):
     assert np.abs(net.predict(X) - expected).max() < TOLERANCE
 
 
+@pytest.mark.parametrize("auto_pad, stride, padding", [("SAME_UPPER", 1, 1), ("VALID", 2, 0)])
+def test_conv_auto_pad(tmp_path, auto_pad, stride, padding):
+    rng = np.random.default_rng(11)
+    model = make_model(
+        [node("Conv", ["x", "k"], ["c"], auto_pad=auto_pad, strides=[stride, stride]),
+         node("Flatten", ["c"], ["f"]), node("MatMul", ["f", "w"], ["y"])],
+        {"k": weights(rng, 2, 1, 3, 3), "w": weights(rng, 2 * (7 // stride) ** 2, 3,
+                                                    scale=0.2)}, [1, 7, 7])
+    net = imported(model, tmp_path)
+    assert (net.layers[1].stride, net.layers[1].padding) == (stride, padding)
+    X = rng.standard_normal((20, 1, 7, 7)).astype(np.float32)
+    assert np.abs(net.predict(X.reshape(20, -1)) - run(model, X)[0]).max() < TOLERANCE
+
+
 def single_kind_models(rng):
     """One model per layer kind, each the kind alone before a dense output layer."""
     image = [1, 2, 9, 9]
@@ -449,9 +463,12 @@ def refused_cases():
         "dilations": (dict(dilations=[2, 2]), r"dilations \[2, 2\]"),
         "asymmetric pads": (dict(pads=[0, 0, 1, 1]), r"pads \[0, 0, 1, 1\] differ"),
         "uneven strides": (dict(strides=[1, 2]), r"strides \[1, 2\] differ"),
+        "SAME with an even kernel": (dict(auto_pad="SAME_UPPER", kernel_shape=[2, 2]),
+                                     r"auto_pad=SAME_UPPER pads one side more"),
     }
     for name, (attributes, match) in convs.items():
-        kernels = np.ones((2, 2 if name == "group" else 1, 3, 3), np.float32)
+        side = 2 if name.startswith("SAME") else 3
+        kernels = np.ones((2, 2 if name == "group" else 1, side, side), np.float32)
         cases[f"Conv {name}"] = (*image_case([node("Conv", ["x", "k"], ["c"], **attributes)],
                                              "c", 2 * 16, (2 if name == "group" else 1, 6, 6)),
                                  match)
