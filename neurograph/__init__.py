@@ -25,6 +25,7 @@ from .drawing.live import LiveView
 from .drawing.plots import (animate_training, plot_confusion_matrix, plot_decision_boundary,
                             plot_history, plot_neuron_maps, plot_weights)
 from .io import load
+from .io.onnx_import import from_onnx  # imports onnx only when called
 from .layers.convolution import (AveragePoolingLayer, AveragePoolingNeuron, ConvolutionLayer,
                                  MaxPoolingConnection, MaxPoolingLayer, MaxPoolingNeuron)
 from .optimizers import SGD, Adam, Optimizer
@@ -79,6 +80,7 @@ __all__ = [
     "get_cost",
     "gradient_check",
     "load",
+    "from_onnx",
     "lesion_report",
     "LesionReport",
     "LesionResult",
