@@ -211,3 +211,122 @@ def test_xor_live_view_draws_under_agg(xor, capsys):
     result = xor.main(["--epochs", "2", "--quiet", "--live", "--refresh", "1000"])
     assert result["live_draws"] == 1  # never due in 2 epochs: only the final drawing
     plt.close("all")
+
+
+# -- examples/playground.py: the Playground's data sets -----------------------------------------
+
+@pytest.fixture(scope="module")
+def playground(load_example):
+    return load_example("playground")
+
+
+# Short runs, each with the fewest epochs that met its threshold on every seed tried (0-9);
+# a network that does not learn gets about 50% (the classes are balanced; the spiral's short
+# runs ranged 84-99% over those seeds), and predicting the mean gives an RMSE of 0.49 (plane)
+# or 0.30 (multi_gaussian; its short runs ranged 0.15-0.23).
+PLAYGROUND_RUNS = [
+    ("circle", ["--epochs", "15", "--points", "400"], "test_accuracy", 0.95),
+    ("xor", ["--epochs", "15", "--points", "400"], "test_accuracy", 0.95),
+    ("gaussians", ["--epochs", "15", "--points", "400"], "test_accuracy", 0.95),
+    ("spiral", ["--epochs", "150", "--points", "500"], "test_accuracy", 0.8),
+    ("plane", ["--epochs", "15", "--points", "400"], "test_rmse", 0.06),
+    ("multi_gaussian", ["--epochs", "60", "--points", "400"], "test_rmse", 0.25),
+]
+
+
+@pytest.mark.parametrize("data, flags, figure, threshold", PLAYGROUND_RUNS)
+def test_playground_learns_each_data_set(playground, capsys, data, flags, figure, threshold):
+    result = playground.main(["--data", data, "--quiet", *flags])
+    if figure == "test_accuracy":
+        assert result[figure] >= threshold
+    else:
+        assert result[figure] <= threshold
+    network = result["network"]
+    assert list(network.sizes) == [2, 8, 8, 2 if figure == "test_accuracy" else 1]
+    shown = "accuracy on the" if figure == "test_accuracy" else "RMSE on the"
+    assert capsys.readouterr().out.startswith(f"{data}: {shown}")
+
+
+def test_playground_linear_model_cannot_separate_the_circle(playground, capsys):
+    # No hidden layer: one straight boundary, no better than guessing on the ring and disc.
+    result = playground.main(["--data", "circle", "--hidden", "--quiet", "--epochs", "15",
+                              "--points", "400"])
+    assert list(result["network"].sizes) == [2, 2]
+    assert result["test_accuracy"] < 0.8
+
+
+def test_playground_held_out_points_are_the_requested_share(playground, capsys):
+    playground.main(["--data", "xor", "--epochs", "1", "--points", "50", "--test-fraction",
+                     "0.3", "--hidden", "3", "--activation", "relu"])
+    out = capsys.readouterr().out
+    assert "35 training and 15 held-out points" in out
+    assert "Network(2-3-2, relu/softmax" in out
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--data", "moons"], "argument --data: invalid choice: 'moons'"),
+    (["--noise", "-1"], "argument --noise: must be a finite number of at least 0"),
+    (["--hidden", "0"], "argument --hidden: must be a positive integer, got 0"),
+    (["--test-fraction", "1"], "argument --test-fraction: must be a number between 0 and 1"),
+])
+def test_playground_refuses_bad_flags(playground, capsys, flags, message):
+    with pytest.raises(SystemExit) as exit_:
+        playground.main(flags)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_playground_refuses_an_empty_split(playground):
+    with pytest.raises(SystemExit, match="leaves 0 held out and 3 to train on"):
+        playground.main(["--points", "3", "--test-fraction", "0.1"])
+
+
+def test_playground_live_view_draws_under_agg(playground, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = playground.main(["--data", "spiral", "--epochs", "2", "--quiet", "--live",
+                              "--refresh", "1000"])
+    assert result["live_draws"] == 1  # never due in 2 epochs: only the final drawing
+    plt.close("all")
+
+
+def test_playground_writes_its_pictures(playground, tmp_path, monkeypatch, capsys):
+    from saved_figures import assert_size_at_dpi, record_closed_figures
+
+    written = record_closed_figures(monkeypatch)
+    result = playground.main(["--data", "multi_gaussian", "--epochs", "2", "--quiet",
+                              "--dpi", "60", "--plots", str(tmp_path / "pics")])
+    assert [p.name for p in result["plots"]] == ["network.png", "decision_boundary.png",
+                                                 "neuron_maps.png"]
+    for path, figure in zip(result["plots"], written):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert_size_at_dpi(path, figure["inches"], 60)
+        if path.name != "network.png":  # the diagram is tested in test_drawing*
+            assert figure["outside"] == [] and figure["overlapping"] == [], path.name
+
+
+def test_playground_boundary_shows_class_one(playground, tmp_path, monkeypatch, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    images, close = [], plt.close
+
+    def keep_and_close(figure=None):
+        if figure is not None and figure.axes and figure.axes[0].images:
+            images.append(np.asarray(figure.axes[0].images[0].get_array()))
+        close(figure)
+
+    monkeypatch.setattr(plt, "close", keep_and_close)
+    result = playground.main(["--data", "gaussians", "--epochs", "15", "--points", "400",
+                              "--quiet", "--plots", str(tmp_path)])
+    assert result["test_accuracy"] >= 0.95
+    boundary = images[0]  # the diagram has no image; the neuron maps come after
+    # class 1 is the cluster about (2, 2): its probability is high at the top right
+    # (origin="lower": the last row is the top) and low at the bottom left
+    assert boundary[-1, -1] > 0.9 and boundary[0, 0] < 0.1
