@@ -356,3 +356,27 @@ def test_a_diagram_that_cannot_be_recoloured_is_left_unchanged():
     plain = Network.layered([2, 4, 1], seed=0)
     assert not recolour_by_bias(ax, plain, max_neurons=24, max_connections=120)  # elsewhere
     plt.close(ax.figure)
+
+
+def test_the_boundary_panel_shows_the_last_output_unless_told_and_refuses_one_beyond():
+    # two-class one-hot targets: by default class 1's probability, the colour of its points
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 5)
+    Y = np.eye(2)[[0, 1, 1, 0] * 5]
+    shown = {}
+    for output in (None, 0, 1):  # the same network, trained the same, shown three ways
+        net = Network.layered([2, 3, 2], output_activation="softmax", cost="cross_entropy",
+                              seed=0)
+        view = LiveView(X, Y, resolution=6, refresh=1000, output=output)
+        net.fit(X, Y, epochs=1, progress=False, callbacks=[view], seed=0)
+        boundary, = [a for a in view.figure.axes if a.get_title().startswith("output over")]
+        shown[output] = np.asarray(boundary.images[0].get_array())
+        plt.close(view.figure)
+    np.testing.assert_allclose(shown[None], shown[1])
+    np.testing.assert_allclose(shown[0], 1 - shown[1], atol=1e-12)  # softmax of two
+    with pytest.raises(ValueError, match=r"`output` must be an integer of at least 0"):
+        LiveView(X, Y, output=-1)
+    view = LiveView(X, Y, resolution=6, refresh=1000, output=2)
+    with pytest.raises(ValueError, match=r"`output` must name one of the network's 2 output "
+                                         r"neurons \(0 to 1\), got 2"):
+        net.fit(X, Y, epochs=1, progress=False, callbacks=[view], seed=0)
+    plt.close("all")

@@ -92,6 +92,10 @@ class LiveView:
         take: a redraw is skipped while the redraws so far, plus one as long as the last, would
         exceed it. The drawing after the last epoch is always made. None: no budget, only
         ``refresh``.
+    output : int, optional
+        Which output neuron the boundary panel shows over the input plane; by default the last.
+        For a single output that is the only one; for one-hot targets of two classes it is
+        class 1's probability, so the high colour is where class 1's points are.
 
     Attributes
     ----------
@@ -110,7 +114,8 @@ class LiveView:
     ValueError
         If ``refresh`` is negative, only one of ``X`` and ``Y`` is given, they have different
         numbers of rows, or ``resolution``, ``max_maps`` or ``samples`` is not a positive
-        integer (``resolution`` at least 2).
+        integer (``resolution`` at least 2), or ``output`` is not None or a non-negative
+        integer (one beyond the network's outputs is refused at the first redraw).
 
     Examples
     --------
@@ -130,7 +135,8 @@ class LiveView:
     def __init__(self, X=None, Y=None, *, refresh: float = 2.0, figure=None,
                  clock: Callable[[], float] = time.perf_counter, resolution: int = 40,
                  max_neurons: int = 24, max_connections: int = 120, max_maps: int = 24,
-                 samples: int = 256, budget: Optional[float] = BUDGET) -> None:
+                 samples: int = 256, budget: Optional[float] = BUDGET,
+                 output: Optional[int] = None) -> None:
         if not isinstance(refresh, (int, float)) or not refresh >= 0:
             raise ValueError(f"`refresh` must be at least 0, got {refresh!r}")
         if budget is not None and (isinstance(budget, bool) or not isinstance(
@@ -139,8 +145,8 @@ class LiveView:
                              f"{budget!r}")
         if (X is None) != (Y is None):
             raise ValueError("give both `X` and `Y` for the decision boundary, or neither")
-        for name, value, least in (("resolution", resolution, 2), ("max_maps", max_maps, 1),
-                                   ("samples", samples, 1)):
+        counts = [("resolution", resolution, 2), ("max_maps", max_maps, 1), ("samples", samples, 1)]
+        for name, value, least in counts + ([] if output is None else [("output", output, 0)]):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
                     or value < least:
                 raise ValueError(f"`{name}` must be an integer of at least {least}, got "
@@ -158,6 +164,7 @@ class LiveView:
         self.clock = clock
         self.resolution, self.max_maps = int(resolution), int(max_maps)
         self.max_neurons, self.max_connections = max_neurons, max_connections
+        self.output = None if output is None else int(output)
         self.draws = 0
         self.seconds = 0.0
         self.costs: list = []
@@ -230,12 +237,23 @@ class LiveView:
         panels = self._panels
         panels.draw_cost(history, *self.sampled_cost())
         if panels.plane:
-            panels.draw_plane(network, self.X, self.Y, self.resolution, self.max_maps)
+            panels.draw_plane(network, self.X, self.Y, self.resolution, self.max_maps,
+                              self._output_shown(network))
         if self.draws == 0:  # laid out once, the diagram's cell held by an empty Axes
             panels.freeze()
         panels.draw_diagram(network, self.max_neurons, self.max_connections)
         self.draws += 1
         self._show(mode)
+
+    def _output_shown(self, network) -> int:
+        """The output neuron the boundary panel shows (``output``, by default the last)."""
+        size = network.output_layer.size
+        if self.output is None:
+            return size - 1
+        if self.output >= size:
+            raise ValueError(f"`output` must name one of the network's {size} output neurons "
+                             f"(0 to {size - 1}), got {self.output}")
+        return self.output
 
     def _show(self, mode: str) -> None:
         """Put the drawing where it is seen: the window, the notebook's output, the canvas."""
@@ -359,22 +377,23 @@ class _Panels:
             ax.set_xlim(min(0.0, float(np.min(sampled_x, initial=0.0))), right * 1.03)
 
     def draw_plane(self, network, X: np.ndarray, Y: np.ndarray, resolution: int,
-                   max_maps: int) -> None:
-        """The output over the input plane, and each shown neuron's activation over it."""
+                   max_maps: int, output: int = 0) -> None:
+        """Output neuron ``output`` over the input plane, and each shown neuron's activation
+        over it."""
         from ..engines.vectorized import forward
         from .plots import plot_decision_boundary
 
         ax = self.boundary
         if not ax.images:
-            plot_decision_boundary(network, X, Y, ax=ax, resolution=resolution)
+            plot_decision_boundary(network, X, Y, ax=ax, resolution=resolution, output=output)
             ax.set_title("output over the input plane,\ntraining points on top", fontsize=10)
         image = ax.images[0]
         points = _pixel_centres(image.get_extent(), resolution)
         activations = [np.asarray(a, dtype=float) for a in
                        forward(network, points.astype(network.output_layer.dtype))[1:]]
-        output = activations[-1][:, 0].reshape(resolution, resolution)
-        image.set_data(output)
-        self._draw_contour(output, points, resolution)
+        shown = activations[-1][:, output].reshape(resolution, resolution)
+        image.set_data(shown)
+        self._draw_contour(shown, points, resolution)
         if self.mosaic is None:
             self._make_maps(network, max_maps, resolution)
         self._fill_maps(network, activations, resolution)

@@ -16,7 +16,8 @@ Choices made once for all six:
   class 1 and class 0, one-hot: ``Y[:, 1] == 1`` is class 1. Two softmax outputs with the
   cross-entropy cost are the textbook classifier, ``Y.argmax(axis=1)`` gives the class
   numbers back, and ``plot_decision_boundary`` and ``LiveView`` colour one-hot rows by class
-  (the image shows output 0 by default; pass ``output=1`` to see class 1's probability).
+  (``plot_decision_boundary`` shows output 0 by default, so pass ``output=1`` to see class
+  1's probability; ``LiveView`` shows the last output, class 1's, unless told otherwise).
 - **Exact balance.** A classification set has ``n // 2`` points of class 0 and
   ``n - n // 2`` of class 1 at every noise level (so the counts differ by at most 1): the
   noise moves points, never changes their class.
