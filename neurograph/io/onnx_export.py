@@ -8,6 +8,9 @@ maps, ``Identity`` for dropout), then ``a = f(z)`` follows by the activation's n
 and tensor is named after its layer (``layer1_hidden_weights``), with a doc string, so the file
 reads well in Netron. The input is ``"input"`` ``(batch, n_inputs)``, the output ``"output"``
 ``(batch, n_outputs)``, ``batch`` symbolic.
+
+Always float32: a float64 network's parameters are rounded (onnxruntime has no float64 ``Conv``
+or ``AveragePool`` on the CPU), so its outputs differ from ``predict``'s by float32 rounding.
 """
 from __future__ import annotations
 
