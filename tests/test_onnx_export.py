@@ -336,3 +336,11 @@ def test_export_without_onnx_says_how_to_install_it(capsys, tmp_path, model_file
     assert code == 1 and out == ""
     assert_one_line_error(err, "pip install 'neurograph[onnx]'")
     assert "unexpected" not in err and not (tmp_path / "a.onnx").exists()
+
+
+def test_export_has_help(capsys):
+    code, out, _ = run(capsys, "export", "--help")
+    assert code == 0 and out.startswith("usage: neurograph export")
+    assert "--force" in out and "onnx" in out
+    code, out, _ = run(capsys, "--help")
+    assert "export" in out
