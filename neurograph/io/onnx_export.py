@@ -25,7 +25,8 @@ from ..core.activations import ACTIVATIONS, LEAKY_RELU_SLOPE
 from .atomic import write_atomically
 from .onnx_support import OPSET, require
 
-__all__ = ["to_onnx_model", "write_onnx", "OnnxBuilder", "ONNX_ACTIVATIONS", "IR_VERSION"]
+__all__ = ["to_onnx_model", "write_onnx", "layer_name", "OnnxBuilder", "ONNX_ACTIVATIONS",
+           "IR_VERSION"]
 
 IR_VERSION = 8
 """The ONNX file format version written: the one that came with opset 17, so that runtimes
@@ -47,7 +48,14 @@ MAX_BYTES = 2 ** 31 - 2 ** 24
 
 def layer_name(layer) -> str:
     """The prefix of a layer's nodes and tensors: ``layer<index>_<kind>`` (the kind as the
-    model file calls it: ``layer1_hidden``, ``layer2_max_pooling``)."""
+    model file calls it: ``layer1_hidden``, ``layer2_max_pooling``).
+
+    Examples
+    --------
+    >>> from neurograph import Network
+    >>> [layer_name(layer) for layer in Network.layered([2, 3, 1], seed=0).layers]
+    ['layer0_input', 'layer1_hidden', 'layer2_output']
+    """
     return f"layer{layer.index}_{layer.file_kind}"
 
 
