@@ -740,6 +740,26 @@ def _web(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from ..io.onnx_export import write_onnx
+    from ..io.onnx_support import OPSET
+
+    target = Path(args.output)
+    if target.is_dir():
+        raise ValueError(f"`OUT` must be a file, got the folder {target}")
+    if target.exists() and not args.force:
+        raise ValueError(f"{target} exists: choose another name, or pass --force to replace it")
+    net = load(args.model)
+    try:
+        write_onnx(net, target)
+    except ImportError as error:  # the optional package: one line, not "unexpected"
+        print(f"neurograph: error: {_one_line(error)}", file=sys.stderr)
+        return 1
+    print(f"{target}: ONNX (opset {OPSET}, float32) of {net!r} ({target.stat().st_size / 1e6:.2f} "
+          "MB), input 'input', output 'output'; open it in Netron or run it with onnxruntime")
+    return 0
+
+
 def _gradcheck(args: argparse.Namespace) -> int:
     from ..teaching.gradcheck import gradient_check
 
@@ -921,6 +941,7 @@ def _make_parser() -> _Parser:
     check.set_defaults(run=_gradcheck)
     _add_convert_command(commands, formatter)
     _add_web_command(commands, formatter)
+    _add_export_command(commands, formatter)
     return parser
 
 
@@ -959,6 +980,19 @@ def _add_web_command(commands, formatter) -> None:
                      help="write into a folder that is not empty, replacing the page's three "
                           "files (other files are left alone)")
     web.set_defaults(run=_web)
+
+
+def _add_export_command(commands, formatter) -> None:
+    export = commands.add_parser(
+        "export", formatter_class=formatter, help="write a model as an ONNX file",
+        description="Write a model as a standard ONNX file (opset 17, float32; input 'input' "
+        "of shape (batch, inputs), output 'output'), which onnxruntime runs to the outputs "
+        "neurograph.predict gives and Netron draws with neurograph's layer names. Needs the "
+        "optional onnx package: pip install 'neurograph[onnx]'.")
+    export.add_argument("model", metavar="MODEL", help="a model file to export")
+    export.add_argument("output", metavar="OUT", help="the ONNX file to write, e.g. model.onnx")
+    export.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    export.set_defaults(run=_export)
 
 
 def _add_convert_command(commands, formatter) -> None:

@@ -885,6 +885,26 @@ class ReceivingLayer(Layer):
             spec["static"] = np.flatnonzero(~self.trainable).tolist()
         return spec
 
+    # -- ONNX (:mod:`neurograph.io.onnx_export`) ----------------------------------------------
+
+    def onnx_nodes(self, builder, a_in: str) -> str:
+        """Add to ``builder`` the ONNX nodes computing this layer's ``z`` (batch, size) from
+        the tensor ``a_in`` (batch, n_inputs), and return the name of ``z``: one ``Gemm``,
+        ``z = a_in @ weights.T + biases``, the weights zero where there is no connection."""
+        present = int(self.mask.sum())
+        how = ("dense" if present == self.mask.size else
+               f"sparse: {present:,} of {self.mask.size:,} connections, the others zero")
+        static = np.flatnonzero(~self.trainable)
+        fixed = "" if not static.size else (
+            f"; neurons {', '.join(map(str, static[:20]))}{' ...' if static.size > 20 else ''} "
+            "are static (fixed in training, weighed alike here)")
+        weights = builder.constant("weights", np.where(self.mask, self.weights, 0.0),
+                                   f"weights[j, i]: from input column i to neuron j ({how})")
+        biases = builder.constant("biases", self.biases, "one bias per neuron")
+        return builder.node("Gemm", [a_in, weights, biases], "z",
+                            f"z = a_in @ weights.T + biases: {self.size} neurons reading "
+                            f"{self.n_inputs} inputs ({how}){fixed}", transB=1)
+
     def kink_branches(self, z: np.ndarray, cache) -> Optional[np.ndarray]:
         """Which piece of a piecewise function each neuron is on for a forward pass (``z``
         and the cache kept), or None if the layer is smooth: a kinked activation's side of

@@ -358,6 +358,18 @@ class Network:
             raise ValueError(f"`format` must be 'neurograph' or 'post', got {format!r}")
         (write_post if format == "post" else write_model)(self, path)
 
+    def to_onnx(self, path) -> None:
+        """Write this network to the ONNX file ``path`` (see
+        :func:`neurograph.io.onnx_export.to_onnx_model`): opset 17, float32, input
+        ``"input"`` ``(batch, n_inputs)``, output ``"output"``; onnxruntime computes what
+        ``predict`` does. Needs the optional ``onnx`` package (``pip install
+        'neurograph[onnx]'``). A network that cannot be written (a custom activation) is
+        refused with a ValueError and nothing is written.
+        """
+        from ..io.onnx_export import write_onnx
+
+        write_onnx(self, path)
+
     def __repr__(self) -> str:
         activations = [layer.activation_function.name for layer in self.receiving_layers]
         shown = activations[0] if len(set(activations)) == 1 else "/".join(activations)

@@ -20,10 +20,11 @@ except ImportError:  # pragma: no cover - Windows: stale temporary files are lef
 __all__ = ["write_atomically"]
 
 
-def write_atomically(path: str, pieces) -> None:
-    """Write the text ``pieces`` (an iterable of str) to a new file beside ``path``, then
-    rename it over ``path``: ``path`` holds either its old content or all of the new, never a
-    mix, and keeps its permissions; the temporary file is removed if anything fails.
+def write_atomically(path: str, pieces, *, binary: bool = False) -> None:
+    """Write the text ``pieces`` (an iterable of str; of bytes if ``binary``) to a new file
+    beside ``path``, then rename it over ``path``: ``path`` holds either its old content or
+    all of the new, never a mix, and keeps its permissions; the temporary file is removed if
+    anything fails.
 
     When ``path`` is a symbolic link, the file it points to is written (the link stays a
     link). Temporary files of ``path`` left behind by a writer that was killed (their names
@@ -40,7 +41,9 @@ def write_atomically(path: str, pieces) -> None:
     temporary, descriptor = _create_temporary(folder, name, path)
     lock = os.dup(descriptor)  # keeps the lock held until the rename is done
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as out:
+        opened = (os.fdopen(descriptor, "wb") if binary else
+                  os.fdopen(descriptor, "w", encoding="utf-8", newline="\n"))
+        with opened as out:
             for piece in pieces:
                 out.write(piece)
             out.flush()

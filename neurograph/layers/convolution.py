@@ -378,6 +378,27 @@ class _SharedWeightsLayer(SelfConnectingLayer):
         """None: most send into a layer with shared weights, and a map has thousands."""
         return []
 
+    def _onnx_maps(self, builder, a_in: str, op: str, inputs: list, doc: str,
+                   **attributes) -> str:
+        """ONNX: ``a_in`` reshaped to the image (batch, C, H, W), the windowed ``op`` (Conv,
+        MaxPool or AveragePool, reading ``inputs`` too), then flattened back to the neurons'
+        order, ``(map * out_height + y) * out_width + x`` (ONNX's row-major NCHW is that)."""
+        channels, height, width = self.input_shape
+        maps, out_h, out_w = self.shape
+        shape = builder.integers("image_shape", [-1, channels, height, width],
+                                 "(batch, channels, height, width)")
+        image = builder.node("Reshape", [a_in, shape], "image",
+                             f"the {channels} x {height} x {width} image read, as NCHW")
+        s, p = self.stride, self.padding
+        windows = builder.node(op, [image, *inputs], "maps",
+                               f"{doc}: {maps} x {out_h} x {out_w} from {channels} x {height} x "
+                               f"{width}, {self.kernel_size[0]} x {self.kernel_size[1]} windows, "
+                               f"stride {s}, padding {p}",
+                               kernel_shape=list(self.kernel_size), strides=[s, s],
+                               pads=[p, p, p, p], **attributes)
+        return builder.node("Flatten", [windows], "z", "the maps as the layer's neurons: "
+                            "index (map * height + y) * width + x", axis=1)
+
     def _web_window(self) -> dict:
         """The image read and the windows, for :meth:`web_spec`."""
         return {"input_shape": list(self.input_shape), "kernel_size": list(self.kernel_size),
@@ -724,6 +745,16 @@ class ConvolutionLayer(_SharedWeightsLayer):
         return {"op": "convolution", **self._web_window(), "weights": encode(self.weights),
                 "biases": encode(self.biases)}
 
+    def onnx_nodes(self, builder, a_in: str) -> str:
+        """ONNX: a ``Conv`` with the kernels ``(maps, channels, kh, kw)`` and a bias per map,
+        between a ``Reshape`` to the image and a ``Flatten`` back to the neurons."""
+        kernels = builder.constant("kernels", self.weights,
+                                   "(maps, channels, kh, kw), shared by every window of a map")
+        biases = builder.constant("biases", self.biases, "one bias per map")
+        return self._onnx_maps(builder, a_in, "Conv", [kernels, biases],
+                               "z[m, y, x] = b[m] + sum K[m, c, i, j] a[c, y s + i - p, "
+                               "x s + j - p]")
+
     def explain_weight(self, connection, sharers: int) -> str:
         entry = tuple(int(v) for v in np.unravel_index(connection._k, self.weights.shape))
         return (f"  its weight is kernel entry {entry} (map, channel, row, column), shared "
@@ -1065,6 +1096,17 @@ class AveragePoolingLayer(_PoolingLayer):
         """``z`` is the sum of the window (channel by channel) times the shared ``weight``."""
         return {"op": "average_pooling", **self._web_window(), "weight": float(self.weights[0])}
 
+    def onnx_nodes(self, builder, a_in: str) -> str:
+        """ONNX: an ``AveragePool`` (no padding, the windows that fit: neurograph drops the
+        edge a window does not fill, as ``ceil_mode=0`` does). Its weight must be the mean's,
+        ``1 / size^2``, as for the model file."""
+        k = self.kernel_size[0]
+        if self.weights[0] != self.dtype.type(1.0 / (k * k)):
+            raise ValueError(f"{self!r} cannot go to ONNX: its weight must be 1/{k * k} (an "
+                             f"average), got {float(self.weights[0])!r}")
+        return self._onnx_maps(builder, a_in, "AveragePool", [], "the mean of each window, "
+                               "channel by channel", ceil_mode=0)
+
     _what = "mean"
     _function, _info_kind = "mean", "avgpool"
 
@@ -1247,6 +1289,11 @@ class MaxPoolingLayer(_PoolingLayer):
     def web_spec(self, encode) -> dict:
         """``z`` is the largest value of the window (channel by channel)."""
         return {"op": "max_pooling", **self._web_window()}
+
+    def onnx_nodes(self, builder, a_in: str) -> str:
+        """ONNX: a ``MaxPool`` (no padding, ``ceil_mode=0``: the windows that fit, as here)."""
+        return self._onnx_maps(builder, a_in, "MaxPool", [], "the largest value of each "
+                               "window, channel by channel", ceil_mode=0)
 
     def _corners(self) -> np.ndarray:
         """The input index of each window's top-left corner, (C, Ho, Wo)."""

@@ -168,6 +168,11 @@ class DropoutLayer(SelfConnectingLayer):
         """Outside training dropout passes its input on unchanged: ``z = a_in``."""
         return {"op": "identity"}
 
+    def onnx_nodes(self, builder, a_in: str) -> str:
+        """ONNX: an ``Identity`` (dropout acts in training only; a file is for inference)."""
+        return builder.node("Identity", [a_in], "z", f"dropout (rate {self.rate:g} in "
+                            "training): outside training its input passes on unchanged")
+
     def nudge(self, optimizer, bias_clamp=None) -> None:
         """Nothing learns."""
 
