@@ -330,3 +330,22 @@ def test_playground_boundary_shows_class_one(playground, tmp_path, monkeypatch, 
     # class 1 is the cluster about (2, 2): its probability is high at the top right
     # (origin="lower": the last row is the top) and low at the bottom left
     assert boundary[-1, -1] > 0.9 and boundary[0, 0] < 0.1
+
+
+@pytest.fixture(scope="module")
+def onnx_round_trip(load_example):
+    pytest.importorskip("onnxruntime", reason="the ONNX round trip needs neurograph[onnx]")
+    return load_example("onnx_round_trip")
+
+
+def test_onnx_round_trip_reads_the_same_digits_three_ways(onnx_round_trip, tmp_path, capsys):
+    out = tmp_path / "small.onnx"
+    figures = onnx_round_trip.main(["--hidden", "16", "--test-images", "300", "-o", str(out)])
+    rows = figures["rows"]
+    assert set(rows) == {"neurograph", "onnxruntime", "read back"}
+    for difference, same, accuracy in rows.values():
+        assert difference <= 1e-5 and same == 300
+        assert accuracy > 0.6  # one epoch of 16 hidden neurons: about 85%; chance is 10%
+    assert tuple(figures["back"].sizes) == (784, 16, 10) and out.stat().st_size == figures["bytes"]
+    printed = capsys.readouterr().out
+    assert re.search(r"onnxruntime +\d\.\de-\d\d +300/300", printed), printed
