@@ -510,6 +510,15 @@ class Network:
         X = as_samples("X", X, self.input_layer.size, finite=False)
         return (X.astype(np.float64, copy=False) - mean) / scale
 
+    def _scale_data(self, X, validation):
+        """``fit``'s ``X`` and ``validation`` with their inputs scaled (under
+        :attr:`input_scaling`); a malformed ``validation`` is left for ``fit`` to refuse."""
+        if self._input_scaling is None:
+            return X, validation
+        if isinstance(validation, (tuple, list)) and len(validation) == 2:
+            validation = (self.scale_inputs(validation[0]), validation[1])
+        return self.scale_inputs(X), validation
+
     # -- using the network ---------------------------------------------------------------------
 
     def fit(self, X, Y, epochs: int = 1, batch_size: Union[int, Callable] = 10,
@@ -524,9 +533,7 @@ class Network:
         Parameters
         ----------
         X, Y : array-like, shapes (n_samples, n_inputs) and (n_samples, n_outputs)
-            Samples and desired outputs (one-hot rows for classification). Under
-            :attr:`input_scaling` the rows of ``X`` (and of the validation inputs) are raw,
-            and scaled first.
+            Samples and targets (one-hot for classification); raw rows under :attr:`input_scaling`.
         epochs : int
             Passes over the data (each of ``epoch_size`` samples).
         batch_size : int or callable
@@ -588,10 +595,7 @@ class Network:
         >>> history.accuracy[-1]
         1.0
         """
-        if self._input_scaling is not None:  # raw rows in, as predict takes them
-            X = self.scale_inputs(X)
-            if isinstance(validation, (tuple, list)) and len(validation) == 2:
-                validation = (self.scale_inputs(validation[0]), validation[1])
+        X, validation = self._scale_data(X, validation)  # raw rows in, as predict takes them
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                    momentum=momentum, optimizer=optimizer, engine=engine, shuffle=shuffle,
                    seed=seed, validation=validation, progress=progress, checkpoint=checkpoint,
