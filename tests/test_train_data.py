@@ -53,7 +53,9 @@ def test_a_csv_with_text_labels_is_classification_one_hot_with_class_names(label
     ([str(k) for k in range(MAX_GUESSED_CLASSES)], "classification"),
     ([str(k) for k in range(MAX_GUESSED_CLASSES + 1)], "regression"),
     (["0.5", "1", "2"], "regression"),
-    (["1", "2", "x"], "classification"),  # one value is text: labels
+    (["1", "x", "y"], "classification"),  # mostly text: labels
+    (["1", "2", "y", "z"], "classification"),  # half text
+    (["1", "2.5", "3", "x"], "regression"),  # mostly numbers: "x" is refused as text
 ])
 def test_the_task_guess_follows_the_documented_rule(cells, task):
     assert guess_task([cells]) == task
@@ -61,16 +63,20 @@ def test_the_task_guess_follows_the_documented_rule(cells, task):
 
 
 def test_several_target_columns_and_forced_tasks(tmp_path):
-    path = write_csv(tmp_path / "t.csv", ["x", "y1", "y2"],
-                     [[k, k % 3, 2.5 * k] for k in range(12)])
+    path = write_csv(tmp_path / "t.csv", ["x", "y1", "y2", "y3"],
+                     [[k, k % 3, 2.5 * k, 0.5 + k % 2] for k in range(12)])
     table = read_table(path, target=["y1", "y2"])
     assert table.task == "regression" and table.Y.shape == (12, 2)
     np.testing.assert_array_equal(table.Y[:, 1], 2.5 * np.arange(12))
     assert read_table(path, target="y1").task == "classification"  # 0, 1, 2
     forced = read_table(path, target="y1", task="regression")
     np.testing.assert_array_equal(forced.Y[:, 0], np.arange(12) % 3)
-    labels = read_table(path, target="y2", task="classification")
-    assert labels.classes[:3] == ["0", "2.5", "5"] and labels.Y.shape == (12, 12)
+    assert read_table(path, target="y3").task == "regression"
+    labels = read_table(path, target="y3", task="classification")
+    assert labels.classes == ["0.5", "1.5"]
+    np.testing.assert_array_equal(labels.labels, np.arange(12) % 2)
+    with pytest.raises(ValueError, match="12 distinct labels in 12 rows"):
+        read_table(path, target="y2", task="classification")
     with pytest.raises(ValueError, match="one target column"):
         read_table(path, target=["y1", "y2"], task="classification")
 
@@ -105,6 +111,10 @@ BAD_CSV = [  # (file text, --target, what the one line must name)
     ("1,2,3\n4,5,6\n", None, ["row 1", "header", "number '1'"]),
     ("a,a,y\n1,2,p\n", None, ["row 1", "'a' twice"]),
     ("a,b,y\n\n1,2,p\n\n3,x,q\n", None, ["row 5", "column 'b'"]),  # blank lines counted
+    ("a,y\n" + "".join(f"{k},{k / 7}\n" for k in range(8)) + "9,1.5x\n", None,
+     ["row 10", "column 'y'", "text '1.5x' in a numeric column"]),  # mostly numbers
+    ("a,y\n" + "".join(f"{k},id{k}\n" for k in range(9)), None,
+     ["9 distinct labels in 9 rows", "too many classes"]),
 ]
 
 

@@ -6,9 +6,11 @@ whole file is read and checked before anything is returned, so nothing is ever t
 half-read file; a problem is a ValueError naming the file, the row and the column.
 
 Classification or regression (:func:`guess_task`): a single target column is a column of
-*labels*, and the task classification, when one of its values is not a number, or when every
-value is a whole number and there are at most :data:`MAX_GUESSED_CLASSES` distinct ones;
-otherwise (several target columns, or other numbers) the task is regression. An NPZ ``Y`` of
+*labels*, and the task classification, when at least half of its values are not numbers, or
+when every value is a whole number and there are at most :data:`MAX_GUESSED_CLASSES` distinct
+ones; otherwise (several target columns, other numbers, a few words among numbers, which are
+then refused as text in a numeric column) the task is regression. Labels must be fewer than
+half the rows (or two). An NPZ ``Y`` of
 shape ``(n, k)``, ``k >= 2``, whose rows are one-hot is classification into ``k`` classes
 named ``"0"`` to ``"k-1"``. The guess can be overruled (``task=``).
 """
@@ -245,7 +247,7 @@ def guess_task(columns: Sequence[Sequence[str]]) -> str:
     """
     if len(columns) != 1:
         return "regression"
-    values = set()
+    values, texts = set(), 0
     for cell in columns[0]:
         text = cell.strip()
         if text.lower() in MISSING:
@@ -253,10 +255,14 @@ def guess_task(columns: Sequence[Sequence[str]]) -> str:
         try:
             value = float(text)
         except ValueError:
-            return "classification"  # a label written as text
-        if not (math.isfinite(value) and value == int(value)):
-            return "regression"
-        values.add(value)
+            texts += 1  # a label written as text
+            continue
+        whole = math.isfinite(value) and value == int(value)
+        values.add(value if whole else None)
+    if texts:  # mostly text: labels; mostly numbers: a quantity with a stray word in it
+        return "classification" if 2 * texts >= len(columns[0]) else "regression"
+    if None in values:
+        return "regression"
     return "classification" if len(values) <= MAX_GUESSED_CLASSES else "regression"
 
 
@@ -284,6 +290,10 @@ def _set_classes(table: Table, name: str, column: str, cells: list, row_of) -> N
         index = {c: k for k, c in enumerate(classes)}
         labels = np.array([index[cell] for cell in cells])
     _check_classes(name, f"column {column!r}", classes)
+    if len(classes) > 2 and len(classes) > len(cells) / 2:  # labels that are no classes
+        raise ValueError(f"{name}: column {column!r} holds {len(classes):,} distinct labels in "
+                         f"{len(cells):,} rows, too many classes to learn (at most half as "
+                         f"many as rows; a quantity is regression)")
     table.classes, table.labels = classes, labels
     table.Y = np.eye(len(classes))[labels]
 
