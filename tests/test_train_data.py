@@ -332,3 +332,4 @@ def test_train_refuses_a_missing_file_and_an_npz_with_a_target(capsys, tmp_path)
 def test_train_has_help(capsys):
     code, out, _ = run(capsys, "train", "--help")
     assert code == 0 and "--standardize" in out and "--momentum" in out
+    assert "by default 0.01 for sgd" in " ".join(out.split())

@@ -65,6 +65,9 @@ a figure's width times height in inches times ``dpi`` squared is checked before 
 # Training on MNIST (shared with examples/train_mnist.py)
 
 
+_SGD_DEFAULTS = {"learning_rate": 0.05, "momentum": 0.9}
+
+
 def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
                               output_activation_flags: Sequence[str] = ("--output",)) -> None:
     """Add the MNIST training flags to ``parser``.
@@ -116,13 +119,17 @@ def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
                         help=f"dots per inch of the --plots pictures ({DPI_RANGE[0]} to {DPI_RANGE[1]})")
 
 
-def add_optimizer_arguments(parser: argparse.ArgumentParser) -> None:
+def add_optimizer_arguments(parser: argparse.ArgumentParser, *,
+                            sgd_learning_rate: float = _SGD_DEFAULTS["learning_rate"]) -> None:
     """Add ``--optimizer``, ``--learning-rate`` and ``--momentum`` to ``parser`` (the training
-    commands share them; :func:`optimizer_settings` turns them into ``fit``'s arguments)."""
+    commands share them; :func:`optimizer_settings` turns them into ``fit``'s arguments), SGD's
+    step size being ``sgd_learning_rate`` unless told otherwise."""
     parser.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS),
                         help="sgd (with --momentum) or adam")
     parser.add_argument("--learning-rate", type=float, default=None,
-                        help="the step size (by default 0.05 for sgd, 0.001 for adam)")
+                        help=f"the step size (by default {sgd_learning_rate:g} for sgd, 0.001 "
+                             f"for adam)")
+    parser.set_defaults(sgd_learning_rate=sgd_learning_rate)
     parser.add_argument("--momentum", type=float, default=None,
                         help="sgd's momentum (by default 0.9)")
 
@@ -199,16 +206,15 @@ def writable_folder_problem(folder) -> str:
     return ""
 
 
-_SGD_DEFAULTS = {"learning_rate": 0.05, "momentum": 0.9}
-
-
 def optimizer_settings(args: argparse.Namespace) -> dict:
     """``fit``'s optimizer arguments from the flags: SGD takes 0.05 and momentum 0.9 unless
     told otherwise; another optimizer its own defaults (``--momentum`` is SGD's alone)."""
     settings = {"optimizer": args.optimizer, "learning_rate": args.learning_rate,
                 "momentum": args.momentum}
     if args.optimizer == "sgd":
-        settings.update({name: value for name, value in _SGD_DEFAULTS.items()
+        defaults = {**_SGD_DEFAULTS, "learning_rate": getattr(args, "sgd_learning_rate",
+                                                              _SGD_DEFAULTS["learning_rate"])}
+        settings.update({name: value for name, value in defaults.items()
                          if settings[name] is None})
     return settings
 
@@ -458,7 +464,7 @@ def _add_train_command(commands, formatter) -> None:
     train.add_argument("--hidden", type=positive_int, nargs="*", default=[16, 16],
                        help="hidden layer sizes (none for a single layer)")
     train.add_argument("--activation", default="relu", help="hidden layers' activation")
-    add_optimizer_arguments(train)
+    add_optimizer_arguments(train, sgd_learning_rate=0.01)  # 0.05 lost a regression's fit
     train.add_argument("--epochs", type=positive_int, default=20,
                        help="passes over the training rows")
     train.add_argument("--batch-size", type=positive_int, default=32,
