@@ -240,6 +240,15 @@ def test_the_model_file_keeps_the_scaling_and_refuses_a_bad_one(tmp_path):
         (tmp_path / "bad.json").write_text(json.dumps(document))
         with pytest.raises(ModelFileError, match=message):
             load(tmp_path / "bad.json")
+    del document["input_scaling"]
+    document["input_labels"] = ["u", "v"]
+    (tmp_path / "named.json").write_text(json.dumps(document))
+    assert load(tmp_path / "named.json").input_labels == ["u", "v"]
+    for labels, message in [(["u"], "one label per input neuron"), ([1, 2], "list of strings")]:
+        document["input_labels"] = labels
+        (tmp_path / "bad.json").write_text(json.dumps(document))
+        with pytest.raises(ModelFileError, match=message):
+            load(tmp_path / "bad.json")
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -333,3 +342,60 @@ def test_train_has_help(capsys):
     code, out, _ = run(capsys, "train", "--help")
     assert code == 0 and "--standardize" in out and "--momentum" in out
     assert "by default 0.01 for sgd" in " ".join(out.split())
+
+
+def test_predict_reads_a_csvs_columns_by_name_and_scales_the_raw_rows(capsys, tmp_path,
+                                                                       labelled_csv):
+    path, X, kind = labelled_csv
+    model = tmp_path / "blobs.json"
+    assert run(capsys, "train", "--data", path, "--standardize", "-o", model, "--quiet")[0] == 0
+    net = load(model)
+    assert net.input_labels == ["a", "b", "c"]
+    shuffled = write_csv(tmp_path / "new.csv", ["c", "note", "a", "b"],  # other order, a note
+                         [[repr(x[2]), "n", repr(x[0]), repr(x[1])] for x in X[:5].tolist()])
+    code, out, err = run(capsys, "predict", model, shuffled, path)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 5 + len(X)
+    outputs = net.predict(X)
+    for k, line in enumerate(lines[:5]):
+        label, probability = re.fullmatch(rf"{re.escape(str(shuffled))} row {k + 2}: "
+                                          r"(\w+) \(probability ([\d.]+)\)", line).groups()
+        assert label == ["no", "yes"][outputs[k].argmax()]
+        assert float(probability) == pytest.approx(outputs[k].max(), abs=5e-5)
+    assert lines[5].startswith(f"{path} row 2: ")
+    np.savez(tmp_path / "rows.npz", X=X[:3])
+    code, out, _ = run(capsys, "predict", model, tmp_path / "rows.npz")
+    npz_line = lines[0].replace(f"{shuffled} row 2", f"{tmp_path / 'rows.npz'} X[0]")
+    assert code == 0 and out.splitlines()[0] == npz_line
+
+
+def test_predict_prints_each_regression_output_by_name(capsys, tmp_path):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(50, 2))
+    rows = np.column_stack([X, X @ [[1, 1], [1, -1]]]).tolist()
+    path = write_csv(tmp_path / "r.csv", ["p", "q", "s", "d"], [[*map(repr, r)] for r in rows])
+    model = tmp_path / "r.json"
+    assert run(capsys, "train", "--data", path, "--target", "s", "d", "--epochs", 2, "-o", model,
+               "--quiet")[0] == 0
+    code, out, err = run(capsys, "predict", model, path)
+    assert code == 0, err
+    outputs = load(model).predict(X)
+    first = re.fullmatch(rf"{re.escape(str(path))} row 2: s (\S+), d (\S+)", out.splitlines()[0])
+    np.testing.assert_allclose([float(v) for v in first.groups()], outputs[0], rtol=1e-5)
+
+
+def test_predict_refuses_a_csv_without_the_models_columns(capsys, tmp_path, labelled_csv):
+    model = tmp_path / "blobs.json"
+    assert run(capsys, "train", "--data", labelled_csv[0], "-o", model, "--quiet")[0] == 0
+    wrong = write_csv(tmp_path / "wrong.csv", ["a", "b", "z"], [[1, 2, 3]])
+    code, out, err = run(capsys, "predict", model, wrong)
+    assert code == 1 and out == ""
+    assert_one_line_error(err, str(wrong), "column 'c'", "not in the header (row 1)")
+    bad = write_csv(tmp_path / "bad.csv", ["a", "b", "c"], [[1, 2, 3], [1, "x", 3]])
+    code, out, err = run(capsys, "predict", model, labelled_csv[0], bad)
+    assert code == 1 and out == ""  # every file is read before anything is printed
+    assert_one_line_error(err, "row 3", "column 'b'", "text 'x'")
+    code, _, err = run(capsys, "predict", model, wrong, tmp_path / "digit.png")
+    assert code == 2
+    assert_one_line_error(err, "not both")

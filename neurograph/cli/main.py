@@ -530,8 +530,9 @@ def train_table(table, args: argparse.Namespace, *, save_to=None,
             f"regression of {', '.join(map(repr, table.target_names))}")
     print(f"{table.source}: {len(table.X):,} rows ({len(train):,} to train on, {len(test):,} "
           f"held out), {table.X.shape[1]} inputs; {what}")
-    if classify:
-        net.output_labels = list(table.classes)  # the diagram writes them beside the outputs
+    # the diagram writes the names beside the neurons; predict reads a CSV's columns by them
+    net.output_labels = list(table.classes if classify else table.target_names)
+    net.input_labels = list(table.input_names)
     if args.standardize:
         mean, scale = standardization(table.X[train])
         net.input_scaling = (mean, scale)
@@ -808,6 +809,8 @@ def _resized(pixels: np.ndarray) -> np.ndarray:
 
 def _predict(args: argparse.Namespace) -> int:
     net = load(args.model)
+    if any(_is_table(path) for path in args.images):
+        return _predict_rows(net, args.images)
     if net.input_layer.size != IMAGE_SIDE * IMAGE_SIDE:
         raise ValueError(f"{args.model}: predict reads {IMAGE_SIDE} x {IMAGE_SIDE} images, so the "
                          f"model must have {IMAGE_SIDE * IMAGE_SIDE} inputs, got "
@@ -828,6 +831,33 @@ def _predict(args: argparse.Namespace) -> int:
                 k = int(np.argmax(output))
                 print(f"{name}: {k} ({what} {float(output[k]):.4f}"
                       f"{'; ' + note if note else ''})")
+    return 0
+
+
+def _is_table(path) -> bool:
+    return os.fspath(path).lower().endswith((".csv", ".npz"))
+
+
+def _predict_rows(net, paths: Sequence) -> int:
+    """``predict`` on CSV or NPZ files: a line per row, the class and its probability for a
+    softmax output, else each output's value (named by the model's ``output_labels``)."""
+    from ..io.tables import read_inputs
+
+    if not all(_is_table(path) for path in paths):
+        raise _UsageError("give either image files or data files (.csv, .npz), not both")
+    read = [read_inputs(path, net.input_layer.size, net.input_labels)  # every file first
+            for path in paths]
+    classify = net.output_layer.activation_function.layerwise
+    names = net.output_labels or [f"output {k}" for k in range(net.output_layer.size)]
+    for X, where in read:
+        outputs = net.predict(X)  # raw rows: the model applies its input_scaling
+        for place, output in zip(where, outputs):
+            if classify:
+                k = int(np.argmax(output))
+                print(f"{place}: {names[k]} (probability {float(output[k]):.4f})")
+            else:
+                print(f"{place}: " + ", ".join(f"{name} {float(value):.6g}"
+                                               for name, value in zip(names, output)))
     return 0
 
 
@@ -1044,9 +1074,14 @@ def _make_parser() -> _Parser:
         "inverted (MNIST digits are light on dark), and the line says so. Then it is prepared "
         "as MNIST's digits were (cropped to its ink, scaled to fit 20 x 20, centred by its "
         "centre of mass in 28 x 28), or with --no-preprocess only resized to 28 x 28. IDX "
-        "files (as MNIST's, gzip-compressed or not) give a line per image, taken as prepared.")
-    predict.add_argument("model", metavar="MODEL", help="a model file with 784 inputs")
-    predict.add_argument("images", metavar="IMAGE", nargs="+", help="image or IDX files")
+        "files (as MNIST's, gzip-compressed or not) give a line per image, taken as prepared. "
+        "CSV or NPZ files (.csv, .npz: any model, such as one made by 'neurograph train') give "
+        "a line per row: its class and probability (softmax), else each output's value. A "
+        "CSV file's inputs are the columns the model was trained on, by name; the model's "
+        "--standardize scaling is applied to the raw rows.")
+    predict.add_argument("model", metavar="MODEL", help="a model file (784 inputs for images)")
+    predict.add_argument("images", metavar="FILE", nargs="+",
+                         help="image or IDX files, or CSV or NPZ files of rows")
     predict.add_argument("--no-preprocess", action="store_true",
                          help="only resize a picture to 28 x 28, instead of preparing it as "
                               "MNIST's digits were (cropped to the ink, scaled to fit 20 x 20, "

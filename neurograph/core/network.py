@@ -66,7 +66,9 @@ class Network:
 
     The attribute ``output_labels`` (None, or one label per output neuron, such as ``"0"``
     to ``"9"`` for digits) names what each output stands for: the diagram writes the labels
-    beside the outputs, and a model file keeps them.
+    beside the outputs, and a model file keeps them. ``input_labels`` (None, or one name per
+    input neuron, such as a CSV file's column names) names the inputs: ``neurograph predict``
+    reads a CSV file's columns by them, and a model file keeps them too.
 
     Examples
     --------
@@ -109,6 +111,7 @@ class Network:
         self.hidden_derivative = hidden_derivative
         # one label per output neuron ("0".."9" for digits), or None: the diagram writes them
         self.output_labels: Optional[list] = None
+        self.input_labels: Optional[list] = None  # one name per input neuron, or None
         self._input_scaling: Optional[tuple[np.ndarray, np.ndarray]] = None  # see input_scaling
         from ..optimizers import SGD
 

@@ -143,9 +143,10 @@ network whose lists interleave sources (connections made by hand in another orde
 in that canonical order, not refused: the loaded network may differ from it in the last bit
 of a sum.
 
-Any version may have the optional top-level field ``input_scaling`` (written since issue 17
-for a network whose ``input_scaling`` is set, such as one trained by ``neurograph train
---standardize``)::
+Any version may have the optional top-level fields ``output_labels`` and ``input_labels``
+(lists of strings, one per output or input neuron: what each stands for, such as a CSV
+file's column names) and ``input_scaling`` (written since issue 17 for a network whose
+``input_scaling`` is set, such as one trained by ``neurograph train --standardize``)::
 
     "input_scaling": {"mean": [5.8, 3.1], "scale": [0.83, 0.43]}
 
@@ -264,6 +265,8 @@ def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
         header["hidden_derivative"] = network.hidden_derivative
     if getattr(network, "output_labels", None) is not None:
         header["output_labels"] = [str(label) for label in network.output_labels]
+    if getattr(network, "input_labels", None) is not None:
+        header["input_labels"] = [str(label) for label in network.input_labels]
     scaling = getattr(network, "input_scaling", None)
     if scaling is not None:
         header["input_scaling"] = {"mean": [float(v) for v in scaling[0]],
@@ -370,6 +373,11 @@ def _build(spec: dict, path: PathLike, network_class):
             raise ValueError(f"`output_labels` must have one label per output neuron "
                              f"({network.output_layer.size}), got {len(labels)}")
         network.output_labels = labels
+        names = spec.get("input_labels")
+        if names is not None and len(names) != network.input_layer.size:
+            raise ValueError(f"`input_labels` must have one label per input neuron "
+                             f"({network.input_layer.size}), got {len(names)}")
+        network.input_labels = names
         network.input_scaling = spec.get("input_scaling")
         return network
     except (ValueError, TypeError) as error:
@@ -402,7 +410,8 @@ class _ModelReader(StrictReader):
                             f"reads versions up to {VERSION}")
         self.version = version
         optional = (("optimizer", "hidden_derivative", "training", "output_labels")
-                    if version >= 3 else ("training", "output_labels")) + ("input_scaling",)
+                    if version >= 3 else ("training", "output_labels"))
+        optional += ("input_labels", "input_scaling")  # any version (issue 17)
         self.fields(document, "", _TOP_FIELDS, optional)
         training = self.training(document["training"]) if "training" in document else None
         optimizer = self.optimizer(document.get("optimizer"))
@@ -418,6 +427,8 @@ class _ModelReader(StrictReader):
         return {"dtype": dtype, "cost": cost, "bias_clamp": clamp, "optimizer": optimizer,
                 "hidden_derivative": hidden, "layers": layers, "training": training,
                 "output_labels": self.output_labels(document.get("output_labels")),
+                "input_labels": self.output_labels(document.get("input_labels"),
+                                                   "input_labels"),
                 "input_scaling": self.input_scaling(document.get("input_scaling"),
                                                     layers[0]["size"])}
 
@@ -435,11 +446,11 @@ class _ModelReader(StrictReader):
             raise self.fail(f"`input_scaling.scale[{k}]` must be positive, got {scale[k]!r}")
         return mean, scale
 
-    def output_labels(self, labels) -> Optional[list]:
+    def output_labels(self, labels, field: str = "output_labels") -> Optional[list]:
         if labels is None:
             return None
         if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
-            raise self.fail(f"`output_labels` must be a list of strings, got {show(labels)}")
+            raise self.fail(f"`{field}` must be a list of strings, got {show(labels)}")
         return labels
 
     def bias_clamp(self, clamp) -> Optional[tuple]:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..core.limits import read_regular_file
 
-__all__ = ["Table", "read_table", "guess_task", "split_rows", "standardization",
+__all__ = ["Table", "read_table", "read_inputs", "guess_task", "split_rows", "standardization",
            "MAX_GUESSED_CLASSES", "TASKS"]
 
 MAX_GUESSED_CLASSES = 20
@@ -111,12 +111,7 @@ def read_table(path, target: Union[str, Sequence[str], None] = None,
 
 
 def _read_csv(name: str, content: bytes, target, task: Optional[str]) -> Table:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{name}: not UTF-8 text (byte {error.start}): neither a CSV nor an "
-                         f"NPZ file") from None
-    header, rows = _csv_rows(name, text)
+    header, rows = _csv_rows(name, content)
     targets = _target_columns(name, header, target)
     inputs = [k for k in range(len(header)) if k not in targets]
     if not inputs:
@@ -142,9 +137,14 @@ def _read_csv(name: str, content: bytes, target, task: Optional[str]) -> Table:
     return table
 
 
-def _csv_rows(name: str, text: str) -> tuple[list, list]:
-    """The header (stripped names) and the data rows, each with its line number last removed
-    into ``rows.lines``; blank lines are skipped."""
+def _csv_rows(name: str, content: bytes) -> tuple[list, "_Rows"]:
+    """The header (stripped names) and the data rows of the CSV text ``content``, the line
+    number of each row in ``rows.lines``; blank lines are skipped."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{name}: not UTF-8 text (byte {error.start}): neither a CSV nor an "
+                         f"NPZ file") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header, rows, lines = None, [], []
     try:
@@ -452,3 +452,57 @@ def standardization(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = X.std(axis=0)
     scale[~(scale > 0)] = 1.0
     return mean, scale
+
+
+# -- reading rows to predict ----------------------------------------------------------------------
+
+
+def read_inputs(path, width: int, names: Optional[Sequence[str]] = None
+                ) -> tuple[np.ndarray, list]:
+    """The rows of the CSV or NPZ file ``path`` as a network of ``width`` inputs reads them:
+    ``(X, where)``, ``X`` ``(n, width)`` float64 and ``where`` each row's place
+    (``"file.csv row 2"``, ``"file.npz X[0]"``).
+
+    A CSV file's inputs are its columns called ``names`` (a model's ``input_labels``), in that
+    order, whatever other columns it has (its targets, say); without ``names`` it must have
+    ``width`` columns. An NPZ file's are its array ``X``. Checked as :func:`read_table` checks.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "new.csv"
+    >>> _ = path.write_text("kind,x2,x1\\ncat,1,0\\n")
+    >>> X, where = read_inputs(path, 2, ["x1", "x2"])
+    >>> X.tolist(), where[0].endswith("new.csv row 2")
+    ([[0.0, 1.0]], True)
+    """
+    name = os.fspath(path)
+    content = read_regular_file(path, "data file")
+    if content.startswith(b"PK"):
+        try:
+            with np.load(io.BytesIO(content), allow_pickle=False) as archive:
+                if "X" not in archive.files:
+                    raise ValueError(f"{name}: no array 'X' (the rows to predict)")
+                X = archive["X"]
+        except (OSError, EOFError, KeyError) as error:
+            raise ValueError(f"{name}: not a readable NPZ file: {error}") from None
+        X = _npz_inputs(name, X)
+        where = [f"{name} X[{i}]" for i in range(len(X))]
+    else:
+        header, rows = _csv_rows(name, content)
+        if names is None:
+            if len(header) != width:
+                raise ValueError(f"{name}: the model reads {width} inputs, but the header (row "
+                                 f"1) names {len(header)} columns")
+            names = header
+        for column in names:
+            if column not in header:
+                raise ValueError(f"{name}: the column {column!r}, an input of the model, is "
+                                 f"not in the header (row 1), which names "
+                                 f"{', '.join(map(repr, header))}")
+        X = np.column_stack([_numbers(name, column, [row[header.index(column)] for row in rows],
+                                      rows) for column in names])
+        where = [f"{name} row {line}" for line in rows.lines]
+    if X.shape[1] != width:
+        raise ValueError(f"{name}: the model reads {width} inputs, got rows of {X.shape[1]}")
+    return X, where
