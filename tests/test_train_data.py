@@ -265,6 +265,7 @@ def test_train_classifies_a_csv_and_the_saved_model_predicts_raw_rows(capsys, tm
     assert f"model written to {model}" in out
     net = load(model)
     assert net.output_labels == ["no", "yes"] and net.sizes == (3, 16, 16, 2)
+    assert "input scaling: (x - mean) / scale" in run(capsys, "info", model)[1]
     train, test = split_rows(read_table(path), 0.2, seed=1)
     assert f"({len(train)} to train on, {len(test)} held out)" in out
     np.testing.assert_allclose(net.input_scaling[0], X[train].mean(axis=0))

@@ -610,6 +610,8 @@ def _info(args: argparse.Namespace) -> int:
     print(f"dtype: {net.output_layer.dtype}")
     if net.hidden_derivative != "sum":
         print("hidden dC/da: mean over outgoing connections (the post's averaging)")
+    if net.input_scaling is not None:
+        print("input scaling: (x - mean) / scale per input, applied to raw rows by predict")
     if "velocity" in optimizer.slot_names:
         print(f"momentum velocities: "
               f"{'saved (training with momentum resumes)' if moving else 'zero'}")
