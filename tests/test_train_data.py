@@ -110,6 +110,7 @@ BAD_CSV = [  # (file text, --target, what the one line must name)
     ("", None, ["empty", "header row"]),
     ("1,2,3\n4,5,6\n", None, ["row 1", "header", "number '1'"]),
     ("a,a,y\n1,2,p\n", None, ["row 1", "'a' twice"]),
+    ("a;b;y\n1;2;p\n", None, ["row 1", "one column, 'a;b;y'", "separated by commas"]),
     ("a,b,y\n\n1,2,p\n\n3,x,q\n", None, ["row 5", "column 'b'"]),  # blank lines counted
     ("a,y\n" + "".join(f"{k},{k / 7}\n" for k in range(8)) + "9,1.5x\n", None,
      ["row 10", "column 'y'", "text '1.5x' in a numeric column"]),  # mostly numbers
@@ -400,3 +401,23 @@ def test_predict_refuses_a_csv_without_the_models_columns(capsys, tmp_path, labe
     code, _, err = run(capsys, "predict", model, wrong, tmp_path / "digit.png")
     assert code == 2
     assert_one_line_error(err, "not both")
+
+
+def test_formats_that_cannot_scale_inputs_refuse_a_scaling_network(capsys, tmp_path):
+    from neurograph.web.export import network_spec
+
+    net = Network.layered([2, 1], seed=0)
+    net.input_scaling = ([1.0, 2.0], [3.0, 4.0])
+    with pytest.raises(ValueError, match="input_scaling"):
+        network_spec(net)
+    with pytest.raises(ValueError, match="input_scaling"):
+        net.save(tmp_path / "post.json", format="post")
+    assert not (tmp_path / "post.json").exists()
+    net.save(tmp_path / "model.json")
+    code, _, err = run(capsys, "convert", tmp_path / "model.json", tmp_path / "post.json",
+                       "--format", "post")
+    assert code == 1 and not (tmp_path / "post.json").exists()
+    assert_one_line_error(err, "input_scaling")
+    net.input_scaling = None
+    net.save(tmp_path / "post.json", format="post")  # without it, the same network is fine
+    assert load(tmp_path / "post.json").sizes == (2, 1)

@@ -112,6 +112,9 @@ def read_table(path, target: Union[str, Sequence[str], None] = None,
 
 def _read_csv(name: str, content: bytes, target, task: Optional[str]) -> Table:
     header, rows = _csv_rows(name, content)
+    if len(header) == 1:
+        raise ValueError(f"{name}: the header (row 1) names one column, {header[0]!r}: a CSV "
+                         f"file needs input columns and a target, separated by commas")
     targets = _target_columns(name, header, target)
     inputs = [k for k in range(len(header)) if k not in targets]
     if not inputs:
