@@ -318,11 +318,14 @@ def test_train_on_an_npz_file(capsys, tmp_path):
     (["--epochs", "0"], "--epochs"),
     (["--hidden", "0"], "--hidden"),
     (["--activation", "wobbly"], "wobbly"),
+    (["--activation", "softmax"], "output layer only"),
+    (["--hidden", "100000", "1000"], "more than the limit"),
     (["-o", "model.txt"], "must end in .json"),
     (["--task", "clustering"], "--task"),
 ])
-def test_train_refuses_bad_flags_before_reading(capsys, tmp_path, labelled_csv, flags, needle):
-    code, out, err = run(capsys, "train", "--data", labelled_csv[0], *flags)
+def test_train_refuses_bad_flags_before_reading(capsys, tmp_path, flags, needle):
+    # a file that is not there: the flags are refused (exit code 2) before it is looked for
+    code, out, err = run(capsys, "train", "--data", tmp_path / "absent.csv", *flags)
     assert code == 2
     assert_one_line_error(err, needle)
 

@@ -486,13 +486,13 @@ def _add_train_command(commands, formatter) -> None:
 
 
 def _train_command(args: argparse.Namespace) -> int:
-    from ..core.activations import get_activation
     from ..io.tables import read_table
     from ..training.loop import resolve_optimizer
 
     try:
-        get_activation(args.activation)
         resolve_optimizer(None, **optimizer_settings(args))
+        # the activation and the hidden sizes, before the file is read (its width comes later)
+        Network.layered([1, *args.hidden, 2], activation=args.activation, bias_clamp=None)
     except ValueError as error:
         args.parser.error(str(error).replace("`learning_rate`", "--learning-rate")
                           .replace("`momentum`", "--momentum"))
