@@ -3,6 +3,7 @@
 ::
 
     neurograph train-mnist --hidden 16 --epochs 2 -o small.json
+    neurograph train --data iris.csv --target species --standardize -o iris.json
     neurograph info small.json
     neurograph draw small.json -o small.png
     neurograph predict small.json digit.png t10k-images-idx3-ubyte.gz
@@ -35,6 +36,7 @@ from ..optimizers import OPTIMIZERS
 from ..training.loop import predict_chunk_rows
 
 __all__ = ["main", "add_train_mnist_arguments", "check_train_mnist_arguments", "train_mnist",
+           "add_optimizer_arguments", "train_table",
            "write_training_plots", "read_images", "parse_front", "positive_int",
            "non_negative_int", "finite_number", "fraction", "writable_folder_problem",
            "check_picture_size", "save_picture", "picture_path", "dots_per_inch", "DPI_RANGE",
@@ -61,6 +63,9 @@ a figure's width times height in inches times ``dpi`` squared is checked before 
 
 # --------------------------------------------------------------------------------------------
 # Training on MNIST (shared with examples/train_mnist.py)
+
+
+_SGD_DEFAULTS = {"learning_rate": 0.05, "momentum": 0.9}
 
 
 def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
@@ -91,12 +96,7 @@ def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
                         help="clamp biases to [-C, C] after each nudge (the post: 0.8)")
     parser.add_argument("--epochs", type=int, default=4, help="passes over the training set")
     parser.add_argument("--batch-size", type=int, default=32, help="samples per mini-batch")
-    parser.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS),
-                        help="sgd (with --momentum) or adam")
-    parser.add_argument("--learning-rate", type=float, default=None,
-                        help="the step size (by default 0.05 for sgd, 0.001 for adam)")
-    parser.add_argument("--momentum", type=float, default=None,
-                        help="sgd's momentum (by default 0.9)")
+    add_optimizer_arguments(parser)
     parser.add_argument("--engine", default="vectorized", choices=["vectorized", "object"],
                         help="vectorized (numpy, fast) or object (neuron by neuron, readable)")
     parser.add_argument("--limit", type=int, default=None,
@@ -117,6 +117,21 @@ def add_train_mnist_arguments(parser: argparse.ArgumentParser, *,
                              "matrix and the diagram as PNG files into DIR")
     parser.add_argument("--dpi", type=int, default=PLOTS_DPI,
                         help=f"dots per inch of the --plots pictures ({DPI_RANGE[0]} to {DPI_RANGE[1]})")
+
+
+def add_optimizer_arguments(parser: argparse.ArgumentParser, *,
+                            sgd_learning_rate: float = _SGD_DEFAULTS["learning_rate"]) -> None:
+    """Add ``--optimizer``, ``--learning-rate`` and ``--momentum`` to ``parser`` (the training
+    commands share them; :func:`optimizer_settings` turns them into ``fit``'s arguments), SGD's
+    step size being ``sgd_learning_rate`` unless told otherwise."""
+    parser.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS),
+                        help="sgd (with --momentum) or adam")
+    parser.add_argument("--learning-rate", type=float, default=None,
+                        help=f"the step size (by default {sgd_learning_rate:g} for sgd, 0.001 "
+                             f"for adam)")
+    parser.set_defaults(sgd_learning_rate=sgd_learning_rate)
+    parser.add_argument("--momentum", type=float, default=None,
+                        help="sgd's momentum (by default 0.9)")
 
 
 def check_train_mnist_arguments(parser: argparse.ArgumentParser,
@@ -191,16 +206,15 @@ def writable_folder_problem(folder) -> str:
     return ""
 
 
-_SGD_DEFAULTS = {"learning_rate": 0.05, "momentum": 0.9}
-
-
 def optimizer_settings(args: argparse.Namespace) -> dict:
     """``fit``'s optimizer arguments from the flags: SGD takes 0.05 and momentum 0.9 unless
     told otherwise; another optimizer its own defaults (``--momentum`` is SGD's alone)."""
     settings = {"optimizer": args.optimizer, "learning_rate": args.learning_rate,
                 "momentum": args.momentum}
     if args.optimizer == "sgd":
-        settings.update({name: value for name, value in _SGD_DEFAULTS.items()
+        defaults = {**_SGD_DEFAULTS, "learning_rate": getattr(args, "sgd_learning_rate",
+                                                              _SGD_DEFAULTS["learning_rate"])}
+        settings.update({name: value for name, value in defaults.items()
                          if settings[name] is None})
     return settings
 
@@ -397,10 +411,20 @@ def _one_blas_thread() -> None:
 
 def _train_mnist_command(args: argparse.Namespace) -> int:
     check_train_mnist_arguments(args.parser, args)
-    model = os.fspath(args.model)
+    model = _check_model_path(args.model, " (the output layer's activation is "
+                                          "--output-activation)")
+    _one_blas_thread()
+    train_mnist(args, save_to=model)  # saved before the pictures, which may fail
+    return 0
+
+
+def _check_model_path(model, hint: str = "") -> str:
+    """``model``, the model file a training command will write, checked before training: a
+    .json file in a folder that exists and can be written."""
+    model = os.fspath(model)
     if not model.endswith(".json"):  # `--output sigmoid` meant the activation, in the example
         raise _UsageError(f"-o/--output names the model file and must end in .json, got "
-                          f"{model!r} (the output layer's activation is --output-activation)")
+                          f"{model!r}{hint}")
     folder = os.path.dirname(os.path.abspath(model))
     if not os.path.isdir(folder):  # say so before training, not after
         raise FileNotFoundError(f"{model}: the folder {folder} does not exist")
@@ -409,9 +433,137 @@ def _train_mnist_command(args: argparse.Namespace) -> int:
     problem = writable_folder_problem(folder)
     if problem:
         raise PermissionError(f"{model}: cannot be written: {problem}")
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# train: your own data (CSV or NPZ)
+
+
+TRAIN_DESCRIPTION = (
+    "Train a network on your own data, a CSV file (a header row naming the columns, then one "
+    "row per sample) or an NPZ file (arrays X (n, d) and Y (n,) or (n, k)), and report its "
+    "accuracy (classification) or RMSE (regression) on a held-out part. A single target "
+    "column whose values are not all numbers, or are whole numbers with at most 20 distinct "
+    "values, is a column of labels: classification, one output per class (softmax, "
+    "cross-entropy), the class names kept in the model. Otherwise, or with several target "
+    "columns, regression (identity outputs, quadratic cost). --task overrules the guess. The "
+    "whole file is read and checked first: a problem is reported in one line naming the "
+    "file, the row (the header is row 1) and the column, and nothing is trained or written.")
+
+
+def _add_train_command(commands, formatter) -> None:
+    train = commands.add_parser("train", formatter_class=formatter,
+                                help="train on your own CSV or NPZ data and save the model",
+                                description=TRAIN_DESCRIPTION)
+    train.add_argument("--data", required=True, metavar="FILE", help="a .csv or .npz file")
+    train.add_argument("--target", nargs="+", default=None, metavar="COLUMN",
+                       help="the target column(s) of a CSV file (default: the last column)")
+    train.add_argument("--task", choices=["classification", "regression"], default=None,
+                       help="overrule the guess from the target's values")
+    train.add_argument("--hidden", type=positive_int, nargs="*", default=[16, 16],
+                       help="hidden layer sizes (none for a single layer)")
+    train.add_argument("--activation", default="relu", help="hidden layers' activation")
+    add_optimizer_arguments(train, sgd_learning_rate=0.01)  # 0.05 lost a regression's fit
+    train.add_argument("--epochs", type=positive_int, default=20,
+                       help="passes over the training rows")
+    train.add_argument("--batch-size", type=positive_int, default=32,
+                       help="rows per mini-batch")
+    train.add_argument("--test-fraction", type=fraction, default=0.2,
+                       help="the share of rows held out to test on (stratified by class "
+                            "for classification)")
+    train.add_argument("--seed", type=non_negative_int, default=0,
+                       help="seeds the split, the weights and the order of the rows")
+    train.add_argument("--standardize", action="store_true",
+                       help="scale each input column to mean 0 and standard deviation 1 (as "
+                            "measured on the training rows; a constant column's is taken as "
+                            "1); the model file keeps the scaling, and the loaded network's "
+                            "predict applies it to raw rows")
+    train.add_argument("--quiet", action="store_true", help="no progress bar or epoch lines")
+    train.add_argument("-o", "--output", dest="model", default="model.json",
+                       metavar="MODEL.json", help="where to save the trained model")
+    train.set_defaults(run=_train_command, parser=train)
+
+
+def _train_command(args: argparse.Namespace) -> int:
+    from ..io.tables import read_table
+    from ..training.loop import resolve_optimizer
+
+    try:
+        resolve_optimizer(None, **optimizer_settings(args))
+        # the activation and the hidden sizes, before the file is read (its width comes later)
+        Network.layered([1, *args.hidden, 2], activation=args.activation, bias_clamp=None)
+    except ValueError as error:
+        args.parser.error(str(error).replace("`learning_rate`", "--learning-rate")
+                          .replace("`momentum`", "--momentum"))
+    model = _check_model_path(args.model)
+    started = time.perf_counter()
+    table = read_table(args.data, args.target, args.task)  # all of it, checked, first
+    read_seconds = time.perf_counter() - started
     _one_blas_thread()
-    train_mnist(args, save_to=model)  # saved before the pictures, which may fail
+    train_table(table, args, save_to=model, read_seconds=read_seconds)
     return 0
+
+
+def train_table(table, args: argparse.Namespace, *, save_to=None,
+                read_seconds: float = 0.0) -> dict:
+    """Train on a :class:`~neurograph.io.tables.Table` as the ``neurograph train`` flags say,
+    print what was trained and the held-out accuracy or RMSE, and save the network to
+    ``save_to`` (if given) only once it is trained.
+
+    Returns ``{"network", "train", "test", "test_accuracy" or "test_rmse", "seconds"}``
+    (``train`` and ``test`` the row indices).
+    """
+    from ..io.tables import split_rows, standardization
+
+    train, test = split_rows(table, args.test_fraction, seed=args.seed)
+    classify = table.task == "classification"
+    relu_like = "relu" in args.activation.lower()
+    net = Network.layered([table.X.shape[1], *args.hidden, table.Y.shape[1]],
+                          activation=args.activation,
+                          output_activation="softmax" if classify else "identity",
+                          cost="cross_entropy" if classify else "quadratic",
+                          init="he" if relu_like else "xavier", seed=args.seed,
+                          bias_clamp=None)
+    what = (f"classification of {table.target_names[0]!r} into {len(table.classes)} classes: "
+            f"{', '.join(table.classes)}" if classify else
+            f"regression of {', '.join(map(repr, table.target_names))}")
+    print(f"{table.source}: {len(table.X):,} rows ({len(train):,} to train on, {len(test):,} "
+          f"held out), {table.X.shape[1]} inputs; {what}")
+    # the diagram writes the names beside the neurons; predict reads a CSV's columns by them
+    net.output_labels = list(table.classes if classify else table.target_names)
+    net.input_labels = list(table.input_names)
+    if args.standardize:
+        mean, scale = standardization(table.X[train])
+        net.input_scaling = (mean, scale)
+        constant = [name for name, s, column in zip(table.input_names, scale, table.X[train].T)
+                    if s == 1.0 and np.ptp(column) == 0]
+        print("inputs standardized to mean 0 and standard deviation 1 on the training rows"
+              + (f" (constant, so scale 1: {', '.join(constant)})" if constant else ""))
+    started = time.perf_counter()
+    net.fit(table.X[train], table.Y[train], epochs=args.epochs, batch_size=args.batch_size,
+            **optimizer_settings(args), seed=args.seed, progress=not args.quiet)
+    seconds = time.perf_counter() - started
+    print(f"{net} trained for {args.epochs} epochs in {seconds:.2f} s (file read in "
+          f"{read_seconds:.2f} s)")
+    outputs = net.predict(table.X[test])  # raw rows: the network applies its scaling
+    figures = {"network": net, "train": train, "test": test, "seconds": seconds}
+    if classify:
+        right = outputs.argmax(axis=1) == table.labels[test]
+        figures["test_accuracy"] = float(right.mean())
+        print(f"test accuracy: {right.mean():.2%} on {len(test):,} held-out rows")
+    else:
+        errors = outputs - table.Y[test]
+        figures["test_rmse"] = float(np.sqrt(np.mean(errors ** 2)))
+        per_column = "" if errors.shape[1] == 1 else " (" + ", ".join(
+            f"{name} {np.sqrt(np.mean(e ** 2)):.4g}"
+            for name, e in zip(table.target_names, errors.T)) + ")"
+        print(f"test RMSE: {figures['test_rmse']:.4g} on {len(test):,} held-out rows"
+              f"{per_column}")
+    if save_to is not None:
+        save(net, save_to)
+        print(f"model written to {os.fspath(save_to)}")
+    return figures
 
 
 # --------------------------------------------------------------------------------------------
@@ -458,6 +610,8 @@ def _info(args: argparse.Namespace) -> int:
     print(f"dtype: {net.output_layer.dtype}")
     if net.hidden_derivative != "sum":
         print("hidden dC/da: mean over outgoing connections (the post's averaging)")
+    if net.input_scaling is not None:
+        print("input scaling: (x - mean) / scale per input, applied to raw rows by predict")
     if "velocity" in optimizer.slot_names:
         print(f"momentum velocities: "
               f"{'saved (training with momentum resumes)' if moving else 'zero'}")
@@ -657,6 +811,8 @@ def _resized(pixels: np.ndarray) -> np.ndarray:
 
 def _predict(args: argparse.Namespace) -> int:
     net = load(args.model)
+    if any(_is_table(path) for path in args.images):
+        return _predict_rows(net, args.images)
     if net.input_layer.size != IMAGE_SIDE * IMAGE_SIDE:
         raise ValueError(f"{args.model}: predict reads {IMAGE_SIDE} x {IMAGE_SIDE} images, so the "
                          f"model must have {IMAGE_SIDE * IMAGE_SIDE} inputs, got "
@@ -677,6 +833,33 @@ def _predict(args: argparse.Namespace) -> int:
                 k = int(np.argmax(output))
                 print(f"{name}: {k} ({what} {float(output[k]):.4f}"
                       f"{'; ' + note if note else ''})")
+    return 0
+
+
+def _is_table(path) -> bool:
+    return os.fspath(path).lower().endswith((".csv", ".npz"))
+
+
+def _predict_rows(net, paths: Sequence) -> int:
+    """``predict`` on CSV or NPZ files: a line per row, the class and its probability for a
+    softmax output, else each output's value (named by the model's ``output_labels``)."""
+    from ..io.tables import read_inputs
+
+    if not all(_is_table(path) for path in paths):
+        raise _UsageError("give either image files or data files (.csv, .npz), not both")
+    read = [read_inputs(path, net.input_layer.size, net.input_labels)  # every file first
+            for path in paths]
+    classify = net.output_layer.activation_function.layerwise
+    names = net.output_labels or [f"output {k}" for k in range(net.output_layer.size)]
+    for X, where in read:
+        outputs = net.predict(X)  # raw rows: the model applies its input_scaling
+        for place, output in zip(where, outputs):
+            if classify:
+                k = int(np.argmax(output))
+                print(f"{place}: {names[k]} (probability {float(output[k]):.4f})")
+            else:
+                print(f"{place}: " + ", ".join(f"{name} {float(value):.6g}"
+                                               for name, value in zip(names, output)))
     return 0
 
 
@@ -893,6 +1076,7 @@ def _make_parser() -> _Parser:
     train.add_argument("-o", "--output", dest="model", default="mnist.json", metavar="MODEL.json",
                        help="where to save the trained model")
     train.set_defaults(run=_train_mnist_command, parser=train)
+    _add_train_command(commands, formatter)
 
     info = commands.add_parser(
         "info", formatter_class=formatter, help="describe a saved model",
@@ -912,9 +1096,14 @@ def _make_parser() -> _Parser:
         "inverted (MNIST digits are light on dark), and the line says so. Then it is prepared "
         "as MNIST's digits were (cropped to its ink, scaled to fit 20 x 20, centred by its "
         "centre of mass in 28 x 28), or with --no-preprocess only resized to 28 x 28. IDX "
-        "files (as MNIST's, gzip-compressed or not) give a line per image, taken as prepared.")
-    predict.add_argument("model", metavar="MODEL", help="a model file with 784 inputs")
-    predict.add_argument("images", metavar="IMAGE", nargs="+", help="image or IDX files")
+        "files (as MNIST's, gzip-compressed or not) give a line per image, taken as prepared. "
+        "CSV or NPZ files (.csv, .npz: any model, such as one made by 'neurograph train') give "
+        "a line per row: its class and probability (softmax), else each output's value. A "
+        "CSV file's inputs are the columns the model was trained on, by name; the model's "
+        "--standardize scaling is applied to the raw rows.")
+    predict.add_argument("model", metavar="MODEL", help="a model file (784 inputs for images)")
+    predict.add_argument("images", metavar="FILE", nargs="+",
+                         help="image or IDX files, or CSV or NPZ files of rows")
     predict.add_argument("--no-preprocess", action="store_true",
                          help="only resize a picture to 28 x 28, instead of preparing it as "
                               "MNIST's digits were (cropped to the ink, scaled to fit 20 x 20, "

@@ -66,7 +66,9 @@ class Network:
 
     The attribute ``output_labels`` (None, or one label per output neuron, such as ``"0"``
     to ``"9"`` for digits) names what each output stands for: the diagram writes the labels
-    beside the outputs, and a model file keeps them.
+    beside the outputs, and a model file keeps them. ``input_labels`` (None, or one name per
+    input neuron, such as a CSV file's column names) names the inputs: ``neurograph predict``
+    reads a CSV file's columns by them, and a model file keeps them too.
 
     Examples
     --------
@@ -109,6 +111,8 @@ class Network:
         self.hidden_derivative = hidden_derivative
         # one label per output neuron ("0".."9" for digits), or None: the diagram writes them
         self.output_labels: Optional[list] = None
+        self.input_labels: Optional[list] = None  # one name per input neuron, or None
+        self._input_scaling: Optional[tuple[np.ndarray, np.ndarray]] = None  # see input_scaling
         from ..optimizers import SGD
 
         self.optimizer = SGD()
@@ -468,6 +472,68 @@ class Network:
             raise
         return total / len(X)
 
+    # -- raw inputs: the scaling fit, predict and evaluate apply --------------------------------
+
+    @property
+    def input_scaling(self) -> Optional[tuple[np.ndarray, np.ndarray]]:
+        """None, or ``(mean, scale)``: one number each per input neuron, so that the data
+        entry points take raw rows and give the input neurons ``(x - mean) / scale``.
+
+        Applied by :meth:`fit` (to ``X`` and the ``validation`` inputs), :meth:`predict` and
+        :meth:`evaluate`, and so by what uses them (``neurograph predict``, the plots); a model
+        file keeps it. The object engine's steps (:meth:`propagate`, :meth:`train_sample`,
+        :meth:`train_batch`, :meth:`cost`, :meth:`trace`, ``gradient_check``) take what the
+        input neurons hold: apply :meth:`scale_inputs` first. ``neurograph train
+        --standardize`` sets it to each input column's mean and standard deviation.
+
+        Examples
+        --------
+        >>> net = Network.layered([2, 1], activation="identity", seed=0)
+        >>> net.input_scaling = ([10.0, 0.0], [2.0, 1.0])
+        >>> net.scale_inputs([[14.0, 3.0]]).tolist()
+        [[2.0, 3.0]]
+        """
+        return self._input_scaling
+
+    @input_scaling.setter
+    def input_scaling(self, value) -> None:
+        if value is None:
+            self._input_scaling = None
+            return
+        size = self.input_layer.size
+        try:
+            mean, scale = (np.array(v, dtype=np.float64) for v in value)
+        except (TypeError, ValueError):
+            raise ValueError(f"`input_scaling` must be None or a pair (mean, scale) of "
+                             f"{size} numbers each, got {value!r}") from None
+        for name, array in (("mean", mean), ("scale", scale)):
+            if array.shape != (size,) or not np.isfinite(array).all():
+                raise ValueError(f"`input_scaling` {name} must be {size} finite numbers (one "
+                                 f"per input neuron), got shape {array.shape}")
+        if not (scale > 0).all():
+            raise ValueError(f"`input_scaling` scale must be positive, got "
+                             f"{scale[~(scale > 0)][0]:g} at input {int(np.argmin(scale > 0))}")
+        mean.flags.writeable = scale.flags.writeable = False
+        self._input_scaling = (mean, scale)
+
+    def scale_inputs(self, X):
+        """Raw rows ``X`` as the input neurons take them: ``(X - mean) / scale`` under
+        :attr:`input_scaling` (float64, shape ``(n_samples, n_inputs)``), else ``X`` as it is."""
+        if self._input_scaling is None:
+            return X
+        mean, scale = self._input_scaling
+        X = as_samples("X", X, self.input_layer.size, finite=False)
+        return (X.astype(np.float64, copy=False) - mean) / scale
+
+    def _scale_data(self, X, validation):
+        """``fit``'s ``X`` and ``validation`` with their inputs scaled (under
+        :attr:`input_scaling`); a malformed ``validation`` is left for ``fit`` to refuse."""
+        if self._input_scaling is None:
+            return X, validation
+        if isinstance(validation, (tuple, list)) and len(validation) == 2:
+            validation = (self.scale_inputs(validation[0]), validation[1])
+        return self.scale_inputs(X), validation
+
     # -- using the network ---------------------------------------------------------------------
 
     def fit(self, X, Y, epochs: int = 1, batch_size: Union[int, Callable] = 10,
@@ -482,7 +548,7 @@ class Network:
         Parameters
         ----------
         X, Y : array-like, shapes (n_samples, n_inputs) and (n_samples, n_outputs)
-            Samples and desired outputs (one-hot rows for classification).
+            Samples and targets (one-hot for classification); raw rows under :attr:`input_scaling`.
         epochs : int
             Passes over the data (each of ``epoch_size`` samples).
         batch_size : int or callable
@@ -544,6 +610,7 @@ class Network:
         >>> history.accuracy[-1]
         1.0
         """
+        X, validation = self._scale_data(X, validation)  # raw rows in, as predict takes them
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                    momentum=momentum, optimizer=optimizer, engine=engine, shuffle=shuffle,
                    seed=seed, validation=validation, progress=progress, checkpoint=checkpoint,
@@ -555,8 +622,9 @@ class Network:
 
         Uses the vectorized forward pass; neurons' ``activation`` attributes are not touched.
         A float32 network refuses input beyond float32's range (ValueError), as ``fit`` does.
+        Under :attr:`input_scaling` the rows are raw, and scaled first.
         """
-        X = as_samples("X", X, self.input_layer.size)
+        X = as_samples("X", self.scale_inputs(X), self.input_layer.size)
         dtype = self.output_layer.dtype
         if X.dtype != dtype:
             with np.errstate(over="ignore"):
@@ -573,9 +641,10 @@ class Network:
         """``{"cost": mean cost, "accuracy": share right or None}`` on ``X, Y``.
 
         Accuracy is measured when ``Y`` is one-hot (the largest output is the right one) or a
-        single 0/1 output (the output rounded is right).
+        single 0/1 output (the output rounded is right). Under :attr:`input_scaling` the rows
+        of ``X`` are raw, and scaled first.
         """
-        return evaluate(self, X, Y)
+        return evaluate(self, self.scale_inputs(X), Y)
 
     def _propagate_with_desired(self, x, y) -> None:
         engine.propagate_with_desired(self, x, y)

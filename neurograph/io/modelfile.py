@@ -143,6 +143,18 @@ network whose lists interleave sources (connections made by hand in another orde
 in that canonical order, not refused: the loaded network may differ from it in the last bit
 of a sum.
 
+Any version may have the optional top-level fields ``output_labels`` and ``input_labels``
+(lists of strings, one per output or input neuron: what each stands for, such as a CSV
+file's column names) and ``input_scaling`` (written since issue 17 for a network whose
+``input_scaling`` is set, such as one trained by ``neurograph train --standardize``)::
+
+    "input_scaling": {"mean": [5.8, 3.1], "scale": [0.83, 0.43]}
+
+one ``mean`` and one ``scale`` (positive) per input neuron, float64 whatever ``dtype`` says:
+``fit``, ``predict`` and ``evaluate`` give the input neurons ``(x - mean) / scale`` of a raw
+row ``x``. A file without it takes inputs as they are. (An older neurograph refuses such a
+file as having an unknown field rather than predicting from unscaled inputs.)
+
 The per-sample lists and activations of the last sample trained are not kept.
 
 Loading is strict: anything else (an unknown format or version, a missing or unknown field, a
@@ -253,6 +265,12 @@ def describe(network, training: Optional[dict] = None) -> tuple[dict, list]:
         header["hidden_derivative"] = network.hidden_derivative
     if getattr(network, "output_labels", None) is not None:
         header["output_labels"] = [str(label) for label in network.output_labels]
+    if getattr(network, "input_labels", None) is not None:
+        header["input_labels"] = [str(label) for label in network.input_labels]
+    scaling = getattr(network, "input_scaling", None)
+    if scaling is not None:
+        header["input_scaling"] = {"mean": [float(v) for v in scaling[0]],
+                                   "scale": [float(v) for v in scaling[1]]}
     if training is not None:
         header["training"] = {"epoch": int(training["epoch"]), "batch": int(training["batch"]),
                               "rng": training["rng"]}
@@ -355,6 +373,12 @@ def _build(spec: dict, path: PathLike, network_class):
             raise ValueError(f"`output_labels` must have one label per output neuron "
                              f"({network.output_layer.size}), got {len(labels)}")
         network.output_labels = labels
+        names = spec.get("input_labels")
+        if names is not None and len(names) != network.input_layer.size:
+            raise ValueError(f"`input_labels` must have one label per input neuron "
+                             f"({network.input_layer.size}), got {len(names)}")
+        network.input_labels = names
+        network.input_scaling = spec.get("input_scaling")
         return network
     except (ValueError, TypeError) as error:
         raise ModelFileError(f"{os.fspath(path)}: {error}") from None
@@ -387,6 +411,7 @@ class _ModelReader(StrictReader):
         self.version = version
         optional = (("optimizer", "hidden_derivative", "training", "output_labels")
                     if version >= 3 else ("training", "output_labels"))
+        optional += ("input_labels", "input_scaling")  # any version (issue 17)
         self.fields(document, "", _TOP_FIELDS, optional)
         training = self.training(document["training"]) if "training" in document else None
         optimizer = self.optimizer(document.get("optimizer"))
@@ -398,16 +423,34 @@ class _ModelReader(StrictReader):
         clamp = self.bias_clamp(document["bias_clamp"])
         hidden = self.choice(document.get("hidden_derivative", "sum"), "hidden_derivative",
                              HIDDEN_DERIVATIVES)
+        layers = self.layers(document["layers"], dtype)
         return {"dtype": dtype, "cost": cost, "bias_clamp": clamp, "optimizer": optimizer,
-                "hidden_derivative": hidden, "layers": self.layers(document["layers"], dtype),
-                "training": training,
-                "output_labels": self.output_labels(document.get("output_labels"))}
+                "hidden_derivative": hidden, "layers": layers, "training": training,
+                "output_labels": self.output_labels(document.get("output_labels")),
+                "input_labels": self.output_labels(document.get("input_labels"),
+                                                   "input_labels"),
+                "input_scaling": self.input_scaling(document.get("input_scaling"),
+                                                    layers[0]["size"])}
 
-    def output_labels(self, labels) -> Optional[list]:
+    def input_scaling(self, value, size: int) -> Optional[tuple]:
+        """The optional ``input_scaling``: ``mean`` and ``scale``, ``size`` numbers each, every
+        scale positive (float64, whatever the file's dtype)."""
+        if value is None:
+            return None
+        self.fields(value, "input_scaling", ("mean", "scale"))
+        mean, scale = (self.numbers(value[key], f"input_scaling.{key}", size,
+                                    "one per input neuron", np.dtype(np.float64))
+                       for key in ("mean", "scale"))
+        if not (scale > 0).all():
+            k = int(np.flatnonzero(~(scale > 0))[0])
+            raise self.fail(f"`input_scaling.scale[{k}]` must be positive, got {scale[k]!r}")
+        return mean, scale
+
+    def output_labels(self, labels, field: str = "output_labels") -> Optional[list]:
         if labels is None:
             return None
         if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
-            raise self.fail(f"`output_labels` must be a list of strings, got {show(labels)}")
+            raise self.fail(f"`{field}` must be a list of strings, got {show(labels)}")
         return labels
 
     def bias_clamp(self, clamp) -> Optional[tuple]:

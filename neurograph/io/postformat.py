@@ -363,6 +363,9 @@ def write_post(network, path: PathLike) -> None:
     path = os.fspath(path)
     if not isinstance(path, str):
         raise TypeError(f"`path` must be a str or os.PathLike of str, got {path!r}")
+    if getattr(network, "input_scaling", None) is not None:  # would predict unscaled inputs
+        raise ValueError("the network cannot be written in the post's format: it scales its "
+                         "inputs (input_scaling), which that format cannot hold")
     for layer in network.layers[1:]:
         reason = _refusal(layer)
         if reason is not None:

@@ -117,7 +117,8 @@ def network_spec(network, *, max_neurons: int = 40, max_connections: int = 300) 
     TypeError
         If ``network`` is not a Network.
     ValueError
-        If a layer's activation is one the page cannot compute (a registered custom one).
+        If a layer's activation is one the page cannot compute (a registered custom one),
+        or the network scales its inputs (``input_scaling``), which the page does not.
 
     Examples
     --------
@@ -130,6 +131,9 @@ def network_spec(network, *, max_neurons: int = 40, max_connections: int = 300) 
 
     if not isinstance(network, Network):
         raise TypeError(f"`network` must be a Network, got {type(network).__name__}")
+    if network.input_scaling is not None:  # the page feeds pixels as they are
+        raise ValueError("the page cannot scale a network's inputs (input_scaling), so it "
+                         "would not predict what the network does: train without it")
     labels = getattr(network, "output_labels", None)
     return {"format": "neurograph-web", "version": 1,
             "dtype": str(network.layers[-1].dtype),
