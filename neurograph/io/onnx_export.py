@@ -141,6 +141,22 @@ def _activation(builder: OnnxBuilder, layer, z: str, output) -> str:
                         **attributes)
 
 
+def _scaled_input(builder: OnnxBuilder, network) -> str:
+    """The input as the input neurons take it: ``(input - mean) / scale`` for a network that
+    scales its inputs (``Network.input_scaling``, as ``predict`` applies it), else as given."""
+    scaling = network.input_scaling
+    if scaling is None:
+        return "input"
+    mean, scale = scaling
+    builder.prefix = "input_scaling"
+    centred = builder.node("Sub", ["input", builder.constant("mean", mean, "each input's mean "
+                                                              "in the training data")],
+                           "centred", "input - mean, input by input (Network.input_scaling)")
+    return builder.node("Div", [centred, builder.constant("scale", scale, "each input's "
+                                                           "scale (standard deviation)")],
+                        "scaled", "(input - mean) / scale: what the input neurons take")
+
+
 def _receiving(builder: OnnxBuilder, layer, outputs: dict, last: bool) -> str:
     """The nodes of one receiving layer; returns the name of its activations."""
     builder.prefix = layer_name(layer)
@@ -190,7 +206,7 @@ def to_onnx_model(network):
     helper = onnx.helper
     builder = OnnxBuilder(onnx)
     first, last = network.layers[0], network.layers[-1]
-    outputs = {first.index: "input"}
+    outputs = {first.index: _scaled_input(builder, network)}
     for layer in network.layers[1:]:
         outputs[layer.index] = _receiving(builder, layer, outputs, layer is last)
     float32 = onnx.TensorProto.FLOAT

@@ -14,6 +14,7 @@ from typing import Optional, Union
 
 import numpy as np
 
+from ..core.activations import LEAKY_RELU_SLOPE
 from ..core.layers import HiddenLayer, InputLayer, OutputLayer
 from ..core.limits import read_regular_file
 from ..core.network import Network
@@ -23,12 +24,14 @@ from .strict import ModelFileError
 
 __all__ = ["from_onnx", "READS"]
 
-READS = ("Gemm, MatMul+Add, Relu, Sigmoid, Tanh, Softmax, Conv, MaxPool, AveragePool, Flatten, "
-         "Reshape, Transpose (channels-last to -first and back), Identity, Constant and the "
+READS = ("Gemm, MatMul+Add, Relu, LeakyRelu (alpha 0.01), Sigmoid, Tanh, Softmax, Conv, MaxPool, "
+         "AveragePool, Flatten, Reshape, Sub and Div by constants before the first layer (input "
+         "scaling), Transpose (channels-last to -first and back), Identity, Constant and the "
          "shape arithmetic before a Reshape (Shape, Gather, Unsqueeze, Concat)")
 """The ONNX operators :func:`from_onnx` reads, as its refusals list them."""
 
-_ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax"}
+_ACTIVATIONS = {"Relu": "relu", "LeakyRelu": "leaky_relu", "Sigmoid": "sigmoid",
+                "Tanh": "tanh", "Softmax": "softmax"}
 _FLOATS = {1: np.dtype(np.float32), 11: np.dtype(np.float64)}  # ONNX FLOAT, DOUBLE
 _DOMAINS = ("", "ai.onnx")
 
@@ -141,6 +144,7 @@ class _Reader:
         # after a Transpose to channels-last: the neuron of each value of the tensor, in its
         # flat order, for the next fully connected layer's columns (None: the same order)
         self.permutation: Optional[np.ndarray] = None
+        self.mean = self.scale = None  # the input's scaling, by a Sub and a Div before any layer
 
     def fail(self, message: str) -> ModelFileError:
         return ModelFileError(f"{self.name}: {message}")
@@ -431,8 +435,11 @@ class _Reader:
     def activation(self, node) -> None:
         """Fold ``f`` into the layer before (past a max pooling, into the layer it reads)."""
         name = _ACTIVATIONS[node.op_type]
-        self.attributes(node, {"axis": -1 if self.opset >= 13 else 1} if name == "softmax"
-                        else {})
+        a = self.attributes(node, {"axis": -1 if self.opset >= 13 else 1} if name == "softmax"
+                            else {"alpha": 0.01} if name == "leaky_relu" else {})
+        if name == "leaky_relu" and np.float32(a["alpha"]) != np.float32(LEAKY_RELU_SLOPE):
+            raise self.refuse(f"alpha={a['alpha']:g}: neurograph's leaky_relu has the slope "
+                              f"{LEAKY_RELU_SLOPE:g}")
         self.data_input(node)
         target = self.activation_target(node, name)
         if target["activation"] is not None:
@@ -558,6 +565,29 @@ class _Reader:
             raise self.refuse(f"it cannot be worked out ({_first_line(error)})") from None
         self.values[node.output[0]] = value
 
+    def scaling(self, node) -> None:
+        """``(input - mean) / scale`` before the first layer, by constants, one per input (or
+        one for all): the network's ``input_scaling``, applied by ``predict`` to raw rows."""
+        self.attributes(node, {})
+        self.data_input(node)
+        sub = node.op_type == "Sub"
+        if self.specs or len(self.shape) != 1 or (self.scale is not None) \
+                or (sub and self.mean is not None):
+            raise self.refuse("neurograph reads Sub and Div only as the input's scaling, "
+                              "(input - mean) / scale, on a flat input before the first layer")
+        value = self.constant(node, 1, "mean" if sub else "scale")
+        n = self.shape[0]
+        if value is None or value.dtype.kind != "f" or value.size not in (1, n) \
+                or not np.isfinite(value).all() or (not sub and not (value > 0).all()):
+            raise self.refuse(f"its second input must be {'a mean' if sub else 'a positive scale'}"
+                              f": finite numbers, one per input ({n}) or one for all")
+        value = np.broadcast_to(value.reshape(-1).astype(np.float64), (n,)).copy()
+        if sub:
+            self.mean = value
+        else:
+            self.scale = value
+        self.current = node.output[0]
+
     def identity(self, node) -> None:
         self.attributes(node, {})
         self.data_input(node)
@@ -586,8 +616,13 @@ class _Reader:
                 layers.append(self.make_layer(spec, layers[-1], k == last))
             softmax = self.specs[-1]["activation"] is not None \
                 and self.specs[-1]["activation"][0] == "softmax"
-            return Network(layers, cost="cross_entropy" if softmax else "quadratic",
-                           bias_clamp=None)
+            network = Network(layers, cost="cross_entropy" if softmax else "quadratic",
+                              bias_clamp=None)
+            if self.mean is not None or self.scale is not None:
+                n = layers[0].size
+                network.input_scaling = (np.zeros(n) if self.mean is None else self.mean,
+                                         np.ones(n) if self.scale is None else self.scale)
+            return network
         except (ValueError, TypeError) as error:  # a limit, or a check the reader missed
             raise self.fail(str(error)) from None
 
@@ -616,7 +651,8 @@ class _Reader:
 
 _HANDLERS = {"Gemm": _Reader.gemm, "MatMul": _Reader.matmul, "Add": _Reader.add,
              "Conv": _Reader.conv, "MaxPool": _Reader.pool, "AveragePool": _Reader.pool,
-             "Relu": _Reader.activation, "Sigmoid": _Reader.activation,
+             "Relu": _Reader.activation, "LeakyRelu": _Reader.activation,
+             "Sigmoid": _Reader.activation, "Sub": _Reader.scaling, "Div": _Reader.scaling,
              "Tanh": _Reader.activation, "Softmax": _Reader.activation,
              "Flatten": _Reader.flatten, "Reshape": _Reader.reshape,
              "Identity": _Reader.identity, "Constant": _Reader.constant_node,
