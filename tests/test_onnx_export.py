@@ -297,6 +297,7 @@ def test_export_writes_the_file_and_refuses_to_replace_it_without_force(capsys, 
     code, out, err = run(capsys, "export", model_file, target)
     assert (code, err) == (0, "")
     assert str(target) in out and "opset 17" in out
+    assert f"({target.stat().st_size:,} bytes)" in out  # a small file is not "0.00 MB"
     net = neurograph.load(model_file)
     X = np.random.default_rng(2).uniform(0, 1, (10, 144))
     assert np.max(np.abs(run_onnx(str(target), X) - net.predict(X))) < TOLERANCE

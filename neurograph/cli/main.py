@@ -938,8 +938,8 @@ def _export(args: argparse.Namespace) -> int:
     except ImportError as error:  # the optional package: one line, not "unexpected"
         print(f"neurograph: error: {_one_line(error)}", file=sys.stderr)
         return 1
-    print(f"{target}: ONNX (opset {OPSET}, float32) of {net!r} ({target.stat().st_size / 1e6:.2f} "
-          "MB), input 'input', output 'output'; open it in Netron or run it with onnxruntime")
+    print(f"{target}: ONNX (opset {OPSET}, float32) of {net!r} ({target.stat().st_size:,} "
+          "bytes), input 'input', output 'output'; open it in Netron or run it with onnxruntime")
     return 0
 
 
