@@ -355,3 +355,18 @@ def test_building_keeps_no_more_than_16_bytes_per_connection_beyond_the_paramete
                      for layer in net.receiving_layers)
     assert connections == 784 * 256 + 256 * 10
     assert (allocated - parameters) / connections <= 16
+
+
+def test_a_list_of_connections_set_by_hand_stays_as_set():
+    # before connections were made on first use, `inputs` and `outputs` were plain attributes
+    net = Network.layered([3, 4, 2], seed=0)
+    receiver, sender = net.output_layer[0], net.layers[1][2]
+    reordered = list(reversed(receiver.inputs))
+    receiver.inputs = reordered
+    assert receiver.inputs is reordered
+    fresh = Network.layered([3, 4, 2], seed=0)
+    chosen, kept = fresh.layers[1][2], []
+    chosen.outputs = kept  # set before any connection object of the network was made
+    assert len(fresh.output_layer.connections) == 8  # making them must not overwrite it
+    assert chosen.outputs is kept
+    assert [c.weight for c in sender.outputs] == list(net.output_layer.weights[:, 2])

@@ -318,3 +318,38 @@ def test_bools_and_complex_numbers_are_not_numbers_here(call, message):
 def test_odd_arguments_get_errors_that_name_them(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_a_deep_copy_keeps_one_source_of_truth_and_shares_nothing_with_the_original():
+    # copy.deepcopy copies an array.array and the numpy arrays viewing it one by one: the copy's
+    # `weights` must again view its own buffer, which connections and the object engine use
+    import copy
+
+    from neurograph.convolution import convolution, max_pooling
+
+    rng = np.random.default_rng(0)
+    networks = [Network.layered([3, 4, 2], seed=0),
+                Network.convolutional((6, 6), [convolution(2, kernel_size=3, learn=True),
+                                               max_pooling(2)], [2], seed=0)]
+    for net in networks:
+        X = rng.random((8, net.input_layer.size))
+        Y = np.eye(2)[rng.integers(0, 2, 8)]
+        net.fit(X, Y, epochs=1, batch_size=4, learning_rate=0.1, momentum=0.9, progress=False)
+        before = [layer.weights.copy() for layer in net.receiving_layers]
+        twin = copy.deepcopy(net)
+        for layer in twin.receiving_layers:
+            layer.weights[...] = 0.5 * layer.weights + 0.01  # through the numpy view
+        twin.propagate(X[0])  # through the connections' windows
+        np.testing.assert_allclose(twin.output_layer.activations, twin.predict(X[:1])[0],
+                                   atol=1e-12)
+        for layer, weights in zip(net.receiving_layers, before):
+            np.testing.assert_array_equal(layer.weights, weights)  # the original untouched
+        # both engines train the copy the same, from the copied velocities
+        other = copy.deepcopy(twin)
+        twin.fit(X, Y, epochs=1, batch_size=4, learning_rate=0.1, momentum=0.9,
+                 progress=False, shuffle=False)
+        other.fit(X, Y, epochs=1, batch_size=4, learning_rate=0.1, momentum=0.9,
+                  progress=False, shuffle=False, engine="object")
+        for a, b in zip(twin.receiving_layers, other.receiving_layers):
+            np.testing.assert_allclose(a.weights, b.weights, atol=1e-12)
+            np.testing.assert_allclose(a.weight_velocity, b.weight_velocity, atol=1e-12)

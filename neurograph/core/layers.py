@@ -7,6 +7,7 @@ objects are made on first use (:meth:`Layer.make_connection_objects`).
 """
 from __future__ import annotations
 
+import copy
 import itertools
 from array import array
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from typing import Iterator, Optional, Sequence, Union
 import numpy as np
 
 from .activations import Activation, get_activation
+from .buffers import copy_buffer
 from .connection import Connection
 from .costs import Cost, get_cost
 from .limits import check_layer_neurons, check_layer_parameters
@@ -522,6 +524,16 @@ class ReceivingLayer(Layer):
 
     def _describe(self) -> str:
         return f"{self.size} neurons, {self.activation_function.name}"
+
+    def __deepcopy__(self, memo: dict) -> "ReceivingLayer":
+        """A copy whose ``weights`` and ``biases`` are again views of its own buffers (see
+        :mod:`neurograph.core.buffers`), so its two engines read the same numbers."""
+        copy_buffer(self._weight_buffer, [self.weights], memo)
+        copy_buffer(self._bias_buffer, [self.biases], memo)
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
 
     def forward_numbers(self) -> int:
         """``z`` and ``a`` for one sample, plus a copy of the inputs side by side when it reads

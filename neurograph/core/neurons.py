@@ -98,6 +98,14 @@ class TransmitterNeuron(Neuron):
             self.layer._make_output_objects()
         return self._outputs
 
+    @outputs.setter
+    def outputs(self, connections: list) -> None:
+        # a list set by hand (reordered, say) replaces the one made on first use, so that one
+        # is made first: making it later would overwrite this
+        if self._outputs is None:
+            self.layer._make_output_objects()
+        self._outputs = connections
+
     def connect_to(self, receiver: ReceiverNeuron, weight: Optional[float] = None, *,
                    seed=None) -> Connection:
         """Connect this neuron to ``receiver``, a neuron of any later layer; return the connection.
@@ -171,6 +179,13 @@ class ReceiverNeuron(Neuron):
         if self._inputs is None:
             self.layer._make_input_objects()
         return self._inputs
+
+    @inputs.setter
+    def inputs(self, connections: list) -> None:
+        # as for `outputs`: the list made on first use is made first, then replaced
+        if self._inputs is None:
+            self.layer._make_input_objects()
+        self._inputs = connections
 
     @property
     def bias(self) -> float:

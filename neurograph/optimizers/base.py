@@ -9,11 +9,14 @@ parameter, which model files and checkpoints save by name.
 """
 from __future__ import annotations
 
+import copy
 import weakref
 from array import array
 from typing import Dict, Optional, Tuple
 
 import numpy as np
+
+from ..core.buffers import copy_buffer
 
 __all__ = ["Optimizer", "Slots"]
 
@@ -33,6 +36,16 @@ class Slots:
             buffer = array(_TYPECODES[like.dtype], bytes(like.dtype.itemsize * like.size))
             self.buffers[name] = buffer
             self.arrays[name] = np.frombuffer(buffer, dtype=like.dtype).reshape(like.shape)
+
+    def __deepcopy__(self, memo: dict) -> "Slots":
+        """A copy whose arrays are again views of its own buffers."""
+        for name, buffer in self.buffers.items():
+            copy_buffer(buffer, [self.arrays[name]], memo)
+        new = Slots.__new__(Slots)
+        memo[id(self)] = new
+        new.buffers = copy.deepcopy(self.buffers, memo)
+        new.arrays = copy.deepcopy(self.arrays, memo)
+        return new
 
     def copy(self) -> Dict[str, np.ndarray]:
         """The slots' values now, as arrays that no later step changes."""
@@ -86,6 +99,19 @@ class Optimizer:
         if type(other) is type(self):
             self.state, self.steps, self._owner = other.state, other.steps, other._owner
         return self
+
+    def __deepcopy__(self, memo: dict) -> "Optimizer":
+        """A copy with copied state; copied with its network (``copy.deepcopy(network)``), it
+        trains the copy, else no network yet."""
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        owner = None if self._owner is None else self._owner()
+        for name, value in self.__dict__.items():
+            if name != "_owner":
+                new.__dict__[name] = copy.deepcopy(value, memo)
+        copied = None if owner is None else memo.get(id(owner))
+        new._owner = None if copied is None else weakref.ref(copied)
+        return new
 
     def train(self, network) -> None:
         """Say that this optimizer trains ``network``; refuse one that trains another (its
