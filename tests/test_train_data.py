@@ -175,6 +175,24 @@ def test_the_split_is_stratified_disjoint_and_seeded():
     assert not np.array_equal(other, test)
 
 
+def test_many_small_classes_still_hold_out_the_share_asked_for_and_train_on_every_class():
+    # 30 classes of 2 rows: rounding each class's fifth alone held out 1 row of 60, not 12
+    labels = np.repeat(np.arange(30), 2)
+    table = Table(np.zeros((60, 1)), np.eye(30)[labels], ["x"], ["y"], "classification",
+                  classes=[str(k) for k in range(30)], labels=labels)
+    train, test = split_rows(table, 0.2, seed=0)
+    assert len(test) == 12 and len(train) == 48
+    assert sorted(set(labels[train].tolist())) == list(range(30))  # every class trains
+
+
+def test_a_split_that_would_leave_a_class_untrained_is_refused(tmp_path, capsys):
+    # two rows of two classes: holding one out left one class to train on, and a 0% score
+    path = write_csv(tmp_path / "tworow.csv", ["a", "y"], [[1.0, 0], [2.0, 1]])
+    code, out, err = run(capsys, "train", "--data", path, "-o", tmp_path / "m.json")
+    assert code == 1 and not (tmp_path / "m.json").exists()
+    assert_one_line_error(err, "tworow.csv: every class has a single row")
+
+
 def test_standardization_takes_a_constant_columns_scale_as_one():
     X = np.array([[1.0, 7.0, 0.0], [3.0, 7.0, 4.0], [8.0, 7.0, 2.0]])
     mean, scale = standardization(X)
@@ -424,3 +442,22 @@ def test_formats_that_cannot_scale_inputs_refuse_a_scaling_network(capsys, tmp_p
     net.input_scaling = None
     net.save(tmp_path / "post.json", format="post")  # without it, the same network is fine
     assert load(tmp_path / "post.json").sizes == (2, 1)
+
+
+def test_a_damaged_npz_file_is_named_in_one_line(tmp_path, capsys):
+    path = tmp_path / "f.npz"
+    path.write_bytes(b"PK\x03\x04garbage")
+    code, out, err = run(capsys, "train", "--data", path, "-o", tmp_path / "m.json")
+    assert code == 1 and not (tmp_path / "m.json").exists()
+    assert_one_line_error(err, "f.npz: not a readable NPZ file")
+    assert "unexpected error" not in err
+
+
+def test_a_non_finite_npz_value_is_shown_as_a_number(tmp_path, capsys):
+    X = np.ones((4, 2))
+    X[2, 1] = np.nan
+    path = tmp_path / "n.npz"
+    np.savez(path, X=X, Y=np.array([0, 1, 0, 1]))
+    code, out, err = run(capsys, "train", "--data", path, "-o", tmp_path / "m.json")
+    assert code == 1
+    assert_one_line_error(err, "n.npz: X row 2, column 1 (counted from 0): nan is not a finite")

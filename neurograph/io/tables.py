@@ -20,6 +20,7 @@ import csv
 import io
 import math
 import os
+import zipfile
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
@@ -328,7 +329,7 @@ def _read_npz(name: str, content: bytes, task: Optional[str]) -> Table:
         message = str(error)
         raise ValueError(message if message.startswith(name) else
                          f"{name}: not a readable NPZ file: {message}") from None
-    except (OSError, EOFError, KeyError) as error:  # zipfile's ways of saying "damaged"
+    except (OSError, EOFError, KeyError, zipfile.BadZipFile) as error:  # "damaged"
         raise ValueError(f"{name}: not a readable NPZ file: {error}") from None
     X = _npz_inputs(name, X)
     if Y.ndim not in (1, 2) or len(Y) != len(X):
@@ -360,7 +361,7 @@ def _npz_finite(name: str, key: str, array: np.ndarray) -> None:
     if len(bad):
         row, column = (int(v) for v in bad[0])
         raise ValueError(f"{name}: {key} row {row}, column {column} (counted from 0): "
-                         f"{array[row, column]!r} is not a finite number")
+                         f"{float(array[row, column])} is not a finite number")
 
 
 def _npz_labels(table: Table, name: str, Y: np.ndarray, task: Optional[str]) -> None:
@@ -431,14 +432,31 @@ def split_rows(table: Table, test_fraction: float, seed=None) -> tuple[np.ndarra
         order = rng.permutation(n)
         n_test = min(n - 1, max(1, round(test_fraction * n)))
         return np.sort(order[n_test:]), np.sort(order[:n_test])
-    test = []
-    for k in range(len(table.classes)):
-        rows = rng.permutation(np.flatnonzero(table.labels == k))
-        test.extend(rows[:min(len(rows) - 1, round(test_fraction * len(rows)))].tolist())
-    if not test:  # every class too small to give a row: hold out one row anyway
-        test = [int(rng.integers(n))]
-    test = np.array(sorted(test))
+    groups = [rng.permutation(np.flatnonzero(table.labels == k))
+              for k in range(len(table.classes))]
+    counts = _held_out_per_class([len(rows) for rows in groups], test_fraction)
+    if not sum(counts):
+        raise ValueError(f"{table.source}: every class has a single row, so none can be held "
+                         "out for testing and still be trained on")
+    test = np.array(sorted(int(r) for rows, k in zip(groups, counts) for r in rows[:k]))
     return np.setdiff1d(np.arange(n), test), test
+
+
+def _held_out_per_class(sizes: list, test_fraction: float) -> list:
+    """How many rows each class holds out: ``test_fraction`` of all the rows in total (at
+    least one), shared in proportion to the classes' sizes (the largest remainders rounding
+    up), each class keeping at least one row to train on. With many small classes, rounding
+    each class alone would hold out far fewer rows than asked."""
+    room = [size - 1 for size in sizes]
+    total = min(sum(room), max(1, round(test_fraction * sum(sizes))))
+    shares = [test_fraction * size for size in sizes]
+    counts = [min(int(share), r) for share, r in zip(shares, room)]
+    by_remainder = sorted(range(len(sizes)), key=lambda k: counts[k] - shares[k])
+    while sum(counts) < total:
+        for k in by_remainder:
+            if sum(counts) < total and counts[k] < room[k]:
+                counts[k] += 1
+    return counts
 
 
 def standardization(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
