@@ -104,3 +104,56 @@ def test_a_scaling_by_sub_alone_reads_as_scale_one(tmp_path):
     X = np.random.default_rng(1).standard_normal((20, 3)).astype(np.float32)
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     assert np.max(np.abs(session.run(None, {"x": X})[0] - net.predict(X))) <= TOLERANCE
+
+
+def test_out_and_back_keeps_the_class_names_and_the_input_column_names(tmp_path):
+    net = scaled_network()
+    net.output_labels, net.input_labels = ["high", "low", "mid"], ["a", "b", "c", "d"]
+    path = tmp_path / "labelled.onnx"
+    net.to_onnx(path)
+    back = from_onnx(path)
+    assert back.output_labels == ["high", "low", "mid"]
+    assert back.input_labels == ["a", "b", "c", "d"]
+
+
+def test_a_skip_connection_going_out_is_refused_coming_back_naming_what_it_is(tmp_path):
+    path = tmp_path / "skip.onnx"
+    Network.layered([4, 5, 3], connect="all", seed=0).to_onnx(path)
+    with pytest.raises(ModelFileError, match=r"\(Concat\): it joins .*a layer reading several "
+                                             r"layers \(a skip connection\) is not read"):
+        from_onnx(path)
+
+
+@pytest.mark.parametrize("node, match", [
+    (helper.make_node("LogSoftmax", ["z"], ["y"], axis=1),
+     r"unsupported ONNX operator 'LogSoftmax' .*gives probabilities, not their logarithms"),
+    (helper.make_node("BatchNormalization", ["z", "s", "b", "m", "v"], ["y"]),
+     r"unsupported ONNX operator 'BatchNormalization' .*fold it into the layer before"),
+])
+def test_common_exporter_endings_get_a_hint_not_the_list(tmp_path, node, match):
+    ones = np.ones(2, dtype=np.float32)
+    model = _model([helper.make_node("Gemm", ["x", "W"], ["z"], transB=1), node],
+                   {"W": W, "s": ones, "b": ones, "m": ones, "v": ones})
+    path = tmp_path / "m.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(ModelFileError, match=match) as caught:
+        from_onnx(path)
+    assert "neurograph reads Gemm" not in str(caught.value)
+
+
+def test_a_grouped_convolution_is_refused_for_its_groups(tmp_path):
+    kernels = np.ones((4, 1, 3, 3), dtype=np.float32)  # two groups of one channel each
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "K"], ["c"], group=2),
+         helper.make_node("Flatten", ["c"], ["f"]),
+         helper.make_node("Gemm", ["f", "W"], ["y"], transB=1)], "grouped",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 2, 5, 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 2])],
+        initializer=[numpy_helper.from_array(kernels, "K"),
+                     numpy_helper.from_array(np.ones((2, 36), dtype=np.float32), "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path = tmp_path / "g.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(ModelFileError, match=r"\(Conv\): group=2 is not read"):
+        from_onnx(path)

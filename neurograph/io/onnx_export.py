@@ -227,8 +227,11 @@ def to_onnx_model(network):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               ir_version=IR_VERSION, producer_name="neurograph",
                               producer_version=_version(), doc_string=repr(network))
-    if labels is not None:
-        helper.set_model_props(model, {"output_labels": json.dumps([str(v) for v in labels])})
+    props = {key: json.dumps([str(v) for v in values]) for key, values in
+             (("output_labels", labels), ("input_labels", network.input_labels))
+             if values is not None}
+    if props:  # from_onnx reads them back
+        helper.set_model_props(model, props)
     model = onnx.shape_inference.infer_shapes(model)  # every tensor's shape, for Netron
     onnx.checker.check_model(model)
     return model

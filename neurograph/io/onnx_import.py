@@ -33,6 +33,13 @@ READS = ("Gemm, MatMul+Add, Relu, LeakyRelu (alpha 0.01), Sigmoid, Tanh, Softmax
 _ACTIVATIONS = {"Relu": "relu", "LeakyRelu": "leaky_relu", "Sigmoid": "sigmoid",
                 "Tanh": "tanh", "Softmax": "softmax"}
 _FLOATS = {1: np.dtype(np.float32), 11: np.dtype(np.float64)}  # ONNX FLOAT, DOUBLE
+_HINTS = {  # what to do about operators common exporters write that neurograph cannot read
+    "LogSoftmax": "neurograph's output layer gives probabilities, not their logarithms: "
+                  "end the model with softmax when exporting (exp of log_softmax)",
+    "BatchNormalization": "fold it into the layer before when exporting (PyTorch's "
+                          "torch.onnx.export(..., dynamo=True) or torch.fx fusion does), or "
+                          "export in eval mode after fusing",
+}
 _DOMAINS = ("", "ai.onnx")
 
 
@@ -115,7 +122,26 @@ def from_onnx(path: Union[str, os.PathLike]) -> Network:
         raise ModelFileError(f"{name}: not an ONNX model (it holds no graph of operators)")
     reader = _Reader(name, model, onnx)
     reader.read()
-    return reader.build()
+    network = reader.build()
+    _read_labels(network, model, name)
+    return network
+
+
+def _read_labels(network, model, name: str) -> None:
+    """The ``output_labels`` and ``input_labels`` that :meth:`Network.to_onnx` keeps in the
+    file's metadata, when present and of the right length (others are not neurograph's)."""
+    import json
+
+    props = {p.key: p.value for p in model.metadata_props}
+    for key, size in (("output_labels", network.output_layer.size),
+                      ("input_labels", network.input_layer.size)):
+        try:
+            labels = json.loads(props[key]) if key in props else None
+        except ValueError:
+            labels = None
+        if isinstance(labels, list) and len(labels) == size \
+                and all(isinstance(v, str) for v in labels):
+            setattr(network, key, labels)
 
 
 def _first_line(error: BaseException) -> str:
@@ -161,8 +187,9 @@ class _Reader:
         for k, node in enumerate(graph.node):  # first: a foreign operator gets its own line
             if node.domain not in _DOMAINS or node.op_type not in _HANDLERS:
                 op = node.op_type if node.domain in _DOMAINS else f"{node.domain}.{node.op_type}"
+                hint = _HINTS.get(op)
                 raise self.fail(f"unsupported ONNX operator '{op}' ({_where(node, k)}); "
-                                f"neurograph reads {READS}")
+                                + (hint if hint else f"neurograph reads {READS}"))
         try:
             self.onnx.checker.check_model(self.model)
         except Exception as error:
@@ -348,15 +375,15 @@ class _Reader:
         """A learned convolution layer with the node's kernels ``(maps, channels, kh, kw)``."""
         a = self.attributes(node, {"auto_pad": b"NOTSET", "dilations": None, "group": 1,
                                    "kernel_shape": None, "pads": None, "strides": None})
+        if a["group"] != 1:  # before the weights, whose shape a group changes
+            raise self.refuse(f"group={a['group']} is not read; neurograph's convolution reads "
+                              "every channel (group=1)")
         self.data_input(node)
         channels, height, width = self.image(node)
         w = self.constant(node, 1, "weights W", ("maps", "channels", "height", "width"))
         if w.shape[1] != channels:
             raise self.refuse(f"its weights W have shape {list(w.shape)}, for {w.shape[1]} "
                               f"channels, but it reads {channels}")
-        if a["group"] != 1:
-            raise self.refuse(f"group={a['group']} is not read; neurograph's convolution reads "
-                              "every channel (group=1)")
         kernel = tuple(w.shape[2:])
         if a["kernel_shape"] is not None and tuple(a["kernel_shape"]) != kernel:
             raise self.refuse(f"kernel_shape {list(a['kernel_shape'])} is not the shape of its "
@@ -550,6 +577,10 @@ class _Reader:
         inputs = []
         for k, name in enumerate(node.input):
             if name not in self.values:
+                if node.op_type == "Concat":  # what to_onnx writes for a layer reading several
+                    raise self.refuse(f"it joins {name!r} with other tensors: a layer reading "
+                                      "several layers (a skip connection) is not read; "
+                                      "from_onnx reads a chain of layers")
                 raise self.refuse(f"it reads {name!r}, which is not a shape: neurograph reads "
                                   f"{node.op_type} only on the shapes a Reshape is given")
             inputs.append(self.constant(node, k, "input"))
