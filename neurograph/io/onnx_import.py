@@ -57,10 +57,9 @@ def from_onnx(path: Union[str, os.PathLike]) -> Network:
     Each activation node is folded into the layer before it (a layer with none is the
     identity); an activation right after a max pooling goes into the layer the pooling reads,
     as ``max(f(x)) = f(max(x))`` for the increasing ``f`` of these activations. The last layer
-    must be a fully connected one, the output layer (softmax, with the cross-entropy cost, when
-    a ``Softmax`` ends the graph; otherwise the quadratic cost). Parameters keep the model's
-    type (float32 or float64); convolution kernels learn; there is no bias clamp, so training
-    moves the imported parameters freely.
+    must be fully connected, the output layer (softmax with cross-entropy when a ``Softmax``
+    ends the graph, else the quadratic cost). Parameters keep the model's type; kernels learn;
+    there is no bias clamp. Labels kept by :meth:`Network.to_onnx` come back.
 
     Parameters
     ----------
@@ -75,9 +74,8 @@ def from_onnx(path: Union[str, os.PathLike]) -> Network:
     Raises
     ------
     ModelFileError
-        In one line naming the file and the problem: not an ONNX model, an operator neurograph
-        does not read (naming the operator and its node), an attribute it does not support, a
-        graph that is not a chain. Nothing is built then.
+        In one line naming the file and the problem (not ONNX; an operator, attribute or graph
+        shape it does not read, naming the node). Nothing is built then.
     OSError
         If the file cannot be read (FileNotFoundError for a missing one).
     ImportError
