@@ -461,3 +461,13 @@ def test_a_non_finite_npz_value_is_shown_as_a_number(tmp_path, capsys):
     code, out, err = run(capsys, "train", "--data", path, "-o", tmp_path / "m.json")
     assert code == 1
     assert_one_line_error(err, "n.npz: X row 2, column 1 (counted from 0): nan is not a finite")
+
+
+def test_the_summary_lines_count_in_the_singular_for_one(tmp_path, capsys):
+    rows = [[float(k), k % 2] for k in range(10)]
+    path = write_csv(tmp_path / "one.csv", ["a", "y"], rows)
+    code, out, err = run(capsys, "train", "--data", path, "--epochs", "1", "--test-fraction",
+                         "0.1", "--quiet", "-o", tmp_path / "m.json")
+    assert code == 0, err
+    assert "1 input;" in out and "trained for 1 epoch in" in out
+    assert re.search(r"test accuracy: [\d.]+% on 1 held-out row\n", out), out

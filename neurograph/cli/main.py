@@ -452,13 +452,18 @@ TRAIN_DESCRIPTION = (
     "file, the row (the header is row 1) and the column, and nothing is trained or written.")
 
 
+def _how_many(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: ``"1 input"``, ``"2,000 rows"``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _add_train_command(commands, formatter) -> None:
     train = commands.add_parser("train", formatter_class=formatter,
                                 help="train on your own CSV or NPZ data and save the model",
                                 description=TRAIN_DESCRIPTION)
     train.add_argument("--data", required=True, metavar="FILE", help="a .csv or .npz file")
     train.add_argument("--target", nargs="+", default=None, metavar="COLUMN",
-                       help="the target column(s) of a CSV file (default: the last column)")
+                       help="the target column(s) of a CSV file; by default the last column")
     train.add_argument("--task", choices=["classification", "regression"], default=None,
                        help="overrule the guess from the target's values")
     train.add_argument("--hidden", type=positive_int, nargs="*", default=[16, 16],
@@ -528,8 +533,8 @@ def train_table(table, args: argparse.Namespace, *, save_to=None,
     what = (f"classification of {table.target_names[0]!r} into {len(table.classes)} classes: "
             f"{', '.join(table.classes)}" if classify else
             f"regression of {', '.join(map(repr, table.target_names))}")
-    print(f"{table.source}: {len(table.X):,} rows ({len(train):,} to train on, {len(test):,} "
-          f"held out), {table.X.shape[1]} inputs; {what}")
+    print(f"{table.source}: {_how_many(len(table.X), 'row')} ({len(train):,} to train on, "
+          f"{len(test):,} held out), {_how_many(table.X.shape[1], 'input')}; {what}")
     # the diagram writes the names beside the neurons; predict reads a CSV's columns by them
     net.output_labels = list(table.classes if classify else table.target_names)
     net.input_labels = list(table.input_names)
@@ -544,21 +549,21 @@ def train_table(table, args: argparse.Namespace, *, save_to=None,
     net.fit(table.X[train], table.Y[train], epochs=args.epochs, batch_size=args.batch_size,
             **optimizer_settings(args), seed=args.seed, progress=not args.quiet)
     seconds = time.perf_counter() - started
-    print(f"{net} trained for {args.epochs} epochs in {seconds:.2f} s (file read in "
+    print(f"{net} trained for {_how_many(args.epochs, 'epoch')} in {seconds:.2f} s (file read in "
           f"{read_seconds:.2f} s)")
     outputs = net.predict(table.X[test])  # raw rows: the network applies its scaling
     figures = {"network": net, "train": train, "test": test, "seconds": seconds}
     if classify:
         right = outputs.argmax(axis=1) == table.labels[test]
         figures["test_accuracy"] = float(right.mean())
-        print(f"test accuracy: {right.mean():.2%} on {len(test):,} held-out rows")
+        print(f"test accuracy: {right.mean():.2%} on {_how_many(len(test), 'held-out row')}")
     else:
         errors = outputs - table.Y[test]
         figures["test_rmse"] = float(np.sqrt(np.mean(errors ** 2)))
         per_column = "" if errors.shape[1] == 1 else " (" + ", ".join(
             f"{name} {np.sqrt(np.mean(e ** 2)):.4g}"
             for name, e in zip(table.target_names, errors.T)) + ")"
-        print(f"test RMSE: {figures['test_rmse']:.4g} on {len(test):,} held-out rows"
+        print(f"test RMSE: {figures['test_rmse']:.4g} on {_how_many(len(test), 'held-out row')}"
               f"{per_column}")
     if save_to is not None:
         save(net, save_to)

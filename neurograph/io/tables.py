@@ -160,8 +160,9 @@ def _csv_rows(name: str, content: bytes) -> tuple[list, "_Rows"]:
                 _check_header(name, header, reader.line_num)
                 continue
             if len(row) != len(header):
+                named = f"{len(header)} column{'' if len(header) == 1 else 's'}"
                 raise ValueError(f"{name}: row {reader.line_num} has {len(row)} values, but the "
-                                 f"header (row 1) names {len(header)} columns")
+                                 f"header (row 1) names {named}")
             rows.append(row)
             lines.append(reader.line_num)
     except csv.Error as error:
@@ -514,7 +515,7 @@ def read_inputs(path, width: int, names: Optional[Sequence[str]] = None
         if names is None:
             if len(header) != width:
                 raise ValueError(f"{name}: the model reads {width} inputs, but the header (row "
-                                 f"1) names {len(header)} columns")
+                                 f"1) names {len(header)} column{'' if len(header) == 1 else 's'}")
             names = header
         for column in names:
             if column not in header:
