@@ -168,12 +168,18 @@ def check_train_mnist_arguments(parser: argparse.ArgumentParser,
                             output_activation=args.output_activation, cost=args.cost,
                             init=args.init, dtype=args.dtype)
     except ValueError as error:
-        parser.error(str(error).replace("`learning_rate`", "--learning-rate")
-                     .replace("`momentum`", "--momentum"))
+        parser.error(_in_flag_words(str(error)))
     if args.plots is not None:  # say so before training, not after
         problem = writable_folder_problem(args.plots)
         if problem:
             parser.error(f"--plots {problem}")
+
+
+def _in_flag_words(message: str) -> str:
+    """An error of the Python API in the command line's words (``learning_rate`` is
+    ``--learning-rate`` there)."""
+    return message.replace("`learning_rate`", "--learning-rate").replace("`momentum`",
+                                                                         "--momentum")
 
 
 def writable_folder_problem(folder) -> str:
@@ -499,8 +505,7 @@ def _train_command(args: argparse.Namespace) -> int:
         # the activation and the hidden sizes, before the file is read (its width comes later)
         Network.layered([1, *args.hidden, 2], activation=args.activation, bias_clamp=None)
     except ValueError as error:
-        args.parser.error(str(error).replace("`learning_rate`", "--learning-rate")
-                          .replace("`momentum`", "--momentum"))
+        args.parser.error(_in_flag_words(str(error)))
     model = _check_model_path(args.model)
     started = time.perf_counter()
     table = read_table(args.data, args.target, args.task)  # all of it, checked, first
