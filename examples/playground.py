@@ -142,11 +142,7 @@ def main(argv=None) -> dict:
           f"{shown(figures['train_' + what])} (seed {args.seed}, {seconds:.1f} s of training)")
     if view is not None:
         figures["live_draws"] = view.draws
-        import matplotlib
-        import matplotlib.pyplot as plt
-
-        if matplotlib.is_interactive() or matplotlib.get_backend().lower() != "agg":
-            plt.show()  # keep the window open until it is closed
+        view.keep_open()  # until the window is closed
     if args.plots is not None:
         figures["plots"] = write_plots(net, X_train, Y_train, args.data, args.plots,
                                        dpi=args.dpi)

@@ -148,11 +148,7 @@ def main(argv=None) -> dict:
           f"(seed {args.seed}, {figures['seconds']:.1f} s of training)")
     if view is not None:
         figures["live_draws"] = view.draws
-        import matplotlib
-        import matplotlib.pyplot as plt
-
-        if matplotlib.is_interactive() or matplotlib.get_backend().lower() != "agg":
-            plt.show()  # keep the window open until it is closed
+        view.keep_open()  # until the window is closed
     if args.plots is not None:
         figures["plots"] = write_plots(net, X_train - shift, Y_train, args.plots, dpi=args.dpi)
         print(f"pictures written to {args.plots}: {', '.join(p.name for p in figures['plots'])}")

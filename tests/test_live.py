@@ -380,3 +380,21 @@ def test_the_boundary_panel_shows_the_last_output_unless_told_and_refuses_one_be
                                          r"neurons \(0 to 1\), got 2"):
         net.fit(X, Y, epochs=1, progress=False, callbacks=[view], seed=0)
     plt.close("all")
+
+
+def test_keep_open_shows_the_window_only_when_there_is_one(monkeypatch):
+    import neurograph.drawing.live as live
+
+    shown = []
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: shown.append(kwargs))
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    Y = np.array([[0.0], [1.0]])
+    view = LiveView(X, Y, resolution=4, refresh=1000)
+    view.keep_open()  # nothing drawn yet: nothing to keep
+    Network.layered([2, 2, 1], seed=0).fit(X, Y, epochs=1, progress=False, callbacks=[view])
+    view.keep_open()  # Agg: no window
+    assert shown == []
+    monkeypatch.setattr(live, "_display_mode", lambda: "window")
+    view.keep_open()
+    assert shown == [{}]  # blocking: until the window is closed
+    plt.close("all")

@@ -255,6 +255,15 @@ class LiveView:
                              f"(0 to {size - 1}), got {self.output}")
         return self.output
 
+    def keep_open(self) -> None:
+        """After training, keep the view's window open until it is closed (``plt.show()``).
+        Nothing to do when there is no window: in a notebook the drawing stays in the cell's
+        output, and under Agg there is nothing to show."""
+        if self.figure is not None and _display_mode() == "window":
+            import matplotlib.pyplot as plt
+
+            plt.show()
+
     def _show(self, mode: str) -> None:
         """Put the drawing where it is seen: the window, the notebook's output, the canvas."""
         figure = self.figure
