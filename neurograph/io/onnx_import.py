@@ -9,6 +9,7 @@ neurograph: a feature map's flat order, ``(c * height + y) * width + x``, is ONN
 """
 from __future__ import annotations
 
+import json
 import os
 from typing import Optional, Union
 
@@ -128,8 +129,6 @@ def from_onnx(path: Union[str, os.PathLike]) -> Network:
 def _read_labels(network, model, name: str) -> None:
     """The ``output_labels`` and ``input_labels`` that :meth:`Network.to_onnx` keeps in the
     file's metadata, when present and of the right length (others are not neurograph's)."""
-    import json
-
     props = {p.key: p.value for p in model.metadata_props}
     for key, size in (("output_labels", network.output_layer.size),
                       ("input_labels", network.input_layer.size)):
